@@ -1,0 +1,51 @@
+# Poser: `make run` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CONFIG ?= development.ini
+
+.PHONY: run test lint unit functional browser bench sdist clean-venv
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[testing]'
+	touch $@
+
+## run: create the environment, app dir, database and an admin; then serve on :6543
+run: $(BIN)/.installed
+	$(BIN)/poser -c $(CONFIG) dev-setup
+	$(BIN)/pserve $(CONFIG)
+
+## test: lint, architecture and migration checks, then the whole test suite
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## lint: ruff (lint + format), import-linter layer contracts, models vs migrations
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  POSER_APPDIR=$$tmp POSER_DATABASE_URL= $(BIN)/poser -c $(CONFIG) make-appdir >/dev/null && \
+	  POSER_APPDIR=$$tmp POSER_DATABASE_URL= $(BIN)/poser -c $(CONFIG) db upgrade 2>/dev/null && \
+	  POSER_APPDIR=$$tmp POSER_DATABASE_URL= $(BIN)/poser -c $(CONFIG) db check
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest tests/unit
+functional: $(BIN)/.installed
+	$(BIN)/pytest tests/functional
+browser: $(BIN)/.installed
+	$(BIN)/pytest tests/browser
+
+## bench: benchmarks, JSON lines on stdout (and in bench/results/)
+bench: $(BIN)/.installed
+	@mkdir -p bench/results
+	@for script in bench/bench_*.py; do $(BIN)/python $$script | tee -a bench/results/$$(date +%Y%m%d).jsonl; done
+
+sdist: $(BIN)/.installed
+	$(BIN)/python -m build --sdist --no-isolation --outdir dist
+
+clean-venv:
+	rm -rf $(VENV)

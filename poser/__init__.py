@@ -1,0 +1,12 @@
+"""Poser: a reference back-office web application on Pyramid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def main(global_config: dict[str, Any], **settings: Any) -> Any:
+    """The paste app factory (``use = egg:poser``): returns the WSGI application."""
+    from poser.entry_points.web import make_wsgi_app
+
+    return make_wsgi_app(global_config, **settings)

@@ -1,0 +1,1 @@
+"""The web layer: framework, site, templates, static and one module per Application."""

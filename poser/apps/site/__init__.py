@@ -1,0 +1,1 @@
+"""The site around the Applications: security, login, layout, errors, health."""

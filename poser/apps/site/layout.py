@@ -1,0 +1,50 @@
+"""Templates, static files and what every page's layout needs."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.events import BeforeRender, subscriber
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.static import QueryStringConstantCacheBuster
+
+from poser.utils.settings import is_production
+
+FLASH_QUEUES = ("success", "info", "warning", "danger")
+
+
+def flash_messages(request: Any) -> list[tuple[str, str]]:
+    messages = []
+    for queue in FLASH_QUEUES:
+        messages += [(queue, message) for message in request.session.pop_flash(queue)]
+    return messages
+
+
+@subscriber(BeforeRender)
+def add_layout_globals(event: BeforeRender) -> None:
+    request = event.get("request")
+    if request is None:
+        return
+    event.setdefault("flash_messages", lambda: flash_messages(request))
+
+
+def _version() -> str:
+    try:
+        return version("poser")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "dev"
+
+
+def includeme(config: Configurator) -> None:
+    config.include("pyramid_jinja2")
+    config.add_jinja2_renderer(".jinja2")
+    config.add_jinja2_search_path("poser.apps:templates", name=".jinja2")
+    cache_max_age = 3600 if is_production(config.get_settings()) else 0
+    for name, spec in (("static/poser", "poser.apps:static"), ("static/deform", "deform:static")):
+        config.add_static_view(
+            name, spec, cache_max_age=cache_max_age, permission=NO_PERMISSION_REQUIRED
+        )
+        config.add_cache_buster(spec, QueryStringConstantCacheBuster(_version()))
+    config.scan(__name__)

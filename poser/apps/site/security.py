@@ -1,0 +1,119 @@
+"""One security policy: identity from the session, permissions from ACLs.
+
+Principals: ``user:<id>``, ``role:admin`` or ``role:operator``. Data set resources add
+their members' roles (owner, editor, viewer); to anyone else a data set does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.authentication import SessionAuthenticationHelper
+from pyramid.authorization import (
+    ALL_PERMISSIONS,
+    DENY_ALL,
+    ACLHelper,
+    Allow,
+    Authenticated,
+    Everyone,
+)
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.request import Request
+
+from poser.models.data_extraction.datasets import member_role
+from poser.models.data_extraction.users import user_by_id
+from poser.models.orm import DataSet, User
+
+#: What each data set role may do. Views name these permissions.
+DATA_SET_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "owner": ("view", "edit", "manage"),
+    "editor": ("view", "edit"),
+    "viewer": ("view",),
+}
+
+
+class SecurityPolicy:
+    def __init__(self) -> None:
+        self.helper = SessionAuthenticationHelper(prefix="auth.")
+        self.acl = ACLHelper()
+
+    def identity(self, request: Request) -> User | None:
+        userid = self.helper.authenticated_userid(request)
+        if not isinstance(userid, int):
+            return None
+        user = user_by_id(request.dbsession, userid)
+        return user if user is not None and user.active else None
+
+    def authenticated_userid(self, request: Request) -> int | None:
+        user = request.identity
+        return user.id if user is not None else None
+
+    def effective_principals(self, request: Request) -> list[str]:
+        principals = [Everyone]
+        user = request.identity
+        if user is not None:
+            principals += [Authenticated, f"user:{user.id}", f"role:{user.role}"]
+        return principals
+
+    def permits(self, request: Request, context: Any, permission: str) -> Any:
+        return self.acl.permits(context, self.effective_principals(request), permission)
+
+    def remember(self, request: Request, userid: Any, **kw: Any) -> list[tuple[str, str]]:
+        return self.helper.remember(request, userid, **kw)
+
+    def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
+        return self.helper.forget(request, **kw)
+
+
+class Root:
+    """The default context: operators use the site, admins may do anything."""
+
+    __acl__ = [
+        (Allow, "role:admin", ALL_PERMISSIONS),
+        (Allow, "role:operator", ("view", "use")),
+        DENY_ALL,
+    ]
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+
+class DataSetResource:
+    """A data set as a context. Built only for members: others get a 404, not a 403,
+    so ids of other people's data sets reveal nothing."""
+
+    def __init__(self, data_set: DataSet, role: str) -> None:
+        self.data_set = data_set
+        self.role = role
+
+    @property
+    def __acl__(self) -> list[Any]:
+        return [(Allow, Authenticated, DATA_SET_PERMISSIONS[self.role]), DENY_ALL]
+
+
+def data_set_factory(request: Request) -> DataSetResource:
+    """Route factory for URLs with ``{data_set_id}``."""
+    user = request.identity
+    try:
+        data_set_id = int(request.matchdict["data_set_id"])
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+    if user is None:
+        # Let the default permission send them to the login page.
+        return Root(request)  # type: ignore[return-value]
+    role = member_role(request.dbsession, data_set_id, user.id)
+    data_set = request.dbsession.get(DataSet, data_set_id) if role else None
+    if data_set is None or role is None:
+        raise HTTPNotFound()
+    return DataSetResource(data_set, role)
+
+
+def includeme(config: Configurator) -> None:
+    config.set_security_policy(SecurityPolicy())
+    config.set_root_factory(Root)
+    # Every view needs 'view' unless it says otherwise; an unauthenticated request
+    # therefore reaches only the views that opt out (login, health, static files).
+    config.set_default_permission("view")
+    # Every unsafe method (POST, PUT, DELETE, PATCH) needs the session's CSRF token.
+    config.set_default_csrf_options(require_csrf=True)

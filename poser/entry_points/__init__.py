@@ -1,0 +1,1 @@
+"""Processes: web (WSGI factory), main (CLI). They build adapters from settings."""

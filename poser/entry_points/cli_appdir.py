@@ -1,0 +1,46 @@
+"""`poser make-appdir` and `poser dev-setup`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from poser.entry_points.cli_db import upgrade_database
+from poser.entry_points.main import Context, pass_context, random_password
+from poser.models.data_extraction.users import count_users
+from poser.tasks.users import create_user
+from poser.utils.appdir import make_appdir
+
+
+@click.command("make-appdir")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@pass_context
+def make_appdir_command(ctx: Context, path: Path | None) -> None:
+    """Create the app dir tree at PATH (default: the settings' poser.appdir)."""
+    target = path or Path(ctx.settings["poser.appdir"])
+    made = make_appdir(target)
+    click.echo(f"app dir ready: {target} ({len(made)} folders created)")
+
+
+@click.command("dev-setup")
+@click.option("--admin", "admin_name", default="admin", show_default=True)
+@pass_context
+def dev_setup_command(ctx: Context, admin_name: str) -> None:
+    """First run: app dir, database at the newest schema, and an admin if there is none.
+
+    Safe to run again. The admin's random password is printed once.
+    """
+    make_appdir(ctx.settings["poser.appdir"])
+    upgrade_database(ctx, "head")
+    with ctx.dbsession() as dbsession:
+        if count_users(dbsession, role="admin"):
+            click.echo("An admin exists already; `poser user password NAME` sets a new password.")
+            return
+        password = random_password()
+        create_user(dbsession, admin_name, password, role="admin")
+    click.echo("")
+    click.echo("Created the development admin (this password is shown only once):")
+    click.echo(f"    username: {admin_name}")
+    click.echo(f"    password: {password}")
+    click.echo("Log in at http://127.0.0.1:6543/login")

@@ -1,0 +1,67 @@
+"""The web process: composes the Pyramid application from settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.request import Request
+from pyramid_beaker import session_factory_from_settings
+from sqlalchemy.orm import Session
+
+from poser.models.engine import get_engine, get_session_factory, get_tm_session
+from poser.utils.settings import prepare_settings, setting_int
+
+
+def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
+    settings = prepare_settings(settings, here=global_config.get("here"))
+    settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    settings.setdefault("retry.attempts", 3)
+    with Configurator(settings=settings) as config:
+        # The order matters; each line says why it is where it is.
+        # 1. Transactions around every request, retried on transient conflicts.
+        config.include("pyramid_retry")
+        config.include("pyramid_tm")
+        config.include(include_database)
+        config.include("pyramid_services")
+        # 2. Sessions, then the one security policy and CSRF, which live in them.
+        config.include(include_sessions)
+        config.include("poser.apps.site.security")
+        config.include("poser.apps.site.headers")
+        # 3. Templates, static files and the layout every page shares.
+        config.include("poser.apps.site.layout")
+        # 4. The site's own pages.
+        config.include("poser.apps.site.auth")
+        config.include("poser.apps.site.home")
+        config.include("poser.apps.site.health")
+        # 5. The app framework, then one include per Application.
+        config.include("poser.apps.framework")
+        # Extra Applications named in the ini (a plugin point for projects built on Poser).
+        for name in _listed(settings.get("poser.includes")):
+            config.include(name)
+        # 6. Error pages last: they catch what everything above lets through.
+        config.include("poser.apps.site.errors")
+        return config.make_wsgi_app()
+
+
+def include_database(config: Configurator) -> None:
+    """``request.dbsession``: one session per request, joined to the request's transaction."""
+    settings = config.get_settings()
+    session_factory = get_session_factory(get_engine(settings))
+    config.registry["dbsession_factory"] = session_factory
+
+    def dbsession(request: Request) -> Session:
+        return get_tm_session(session_factory, request.tm)
+
+    config.add_request_method(dbsession, reify=True)
+
+
+def include_sessions(config: Configurator) -> None:
+    settings = config.get_settings()
+    # Server-side sessions expire after this many seconds of inactivity.
+    settings.setdefault("session.timeout", setting_int(settings, "poser.session_timeout", 28800))
+    config.set_session_factory(session_factory_from_settings(settings))
+
+
+def _listed(value: Any) -> list[str]:
+    return value.split() if isinstance(value, str) else list(value or [])

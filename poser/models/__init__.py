@@ -1,0 +1,1 @@
+"""Models: tables (orm), shared queries (data_extraction), migrations (db_management)."""

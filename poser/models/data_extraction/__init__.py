@@ -1,0 +1,1 @@
+"""Queries that widgets and tasks share; anything joining models lives here."""

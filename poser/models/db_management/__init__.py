@@ -1,0 +1,19 @@
+"""Alembic: env.py, script.py.mako and versions/. Migrations are the only way the schema is made."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from alembic.config import Config
+
+SCRIPT_LOCATION = "poser.models:db_management"
+
+
+def alembic_config(settings: Mapping[str, Any], config_file: str | None = None) -> Config:
+    """An alembic Config that migrates the database the given (prepared) settings name."""
+    config = Config(config_file) if config_file else Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    # env.py uses these settings instead of reading the ini again.
+    config.attributes["poser_settings"] = dict(settings)
+    return config

@@ -1,0 +1,50 @@
+"""Engines and sessions for every process: web, CLI, worker and alembic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import zope.sqlalchemy
+from sqlalchemy import Engine, engine_from_config, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+
+def get_engine(settings: Mapping[str, Any], prefix: str = "sqlalchemy.") -> Engine:
+    engine = engine_from_config(dict(settings), prefix)
+    if engine.dialect.name == "sqlite":
+        busy = int(settings.get("poser.sqlite.busy_timeout_ms", DEFAULT_BUSY_TIMEOUT_MS))
+        _configure_sqlite(engine, busy)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so
+        # SAVEPOINTs and transactional DDL behave (SQLAlchemy's documented recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def get_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(session_factory: sessionmaker[Session], transaction_manager: Any) -> Session:
+    """A session joined to a ``transaction`` manager: committed or aborted with it."""
+    dbsession = session_factory()
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession

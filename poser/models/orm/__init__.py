@@ -1,0 +1,22 @@
+"""Tables only. Imports nothing from poser but this package."""
+
+from sqlalchemy.orm import configure_mappers
+
+from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
+from .meta import Base, UTCDateTime
+from .users import ROLES, LoginFailure, User
+
+# Fail at import, not at the first query, if a relationship is wrong.
+configure_mappers()
+
+__all__ = [
+    "MEMBER_ROLES",
+    "ROLES",
+    "Base",
+    "DataSet",
+    "DataSetMember",
+    "DataSetMixin",
+    "LoginFailure",
+    "UTCDateTime",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Business logic: plain functions. The caller owns the transaction."""

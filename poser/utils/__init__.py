@@ -1,0 +1,1 @@
+"""Helpers with no knowledge of models, tasks, apps or entry points."""

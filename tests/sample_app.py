@@ -1,0 +1,62 @@
+"""A small include that the functional tests add through `poser.includes`.
+
+It registers Applications and views that exercise the site's security and error
+handling the way real Applications will.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.request import Request
+
+from poser.apps.framework.registry import ApplicationInfo
+from poser.apps.site.security import data_set_factory
+
+
+def boom(request: Request) -> Any:
+    raise RuntimeError("sample failure with a secret-looking detail: hunter2")
+
+
+def admin_only(request: Request) -> dict[str, Any]:
+    return {"ok": "admin area"}
+
+
+def data_set_view(request: Request) -> dict[str, Any]:
+    return {"name": request.context.data_set.name, "role": request.context.role}
+
+
+def data_set_edit(request: Request) -> dict[str, Any]:
+    return {"edited": request.context.data_set.id}
+
+
+def includeme(config: Configurator) -> None:
+    config.add_application(
+        ApplicationInfo(name="Sample Catalog", url_name="sample_catalog", description="For all")
+    )
+    config.add_application(
+        ApplicationInfo(
+            name="Sample Admin Tool", url_name="sample_admin", permission="admin", description="x"
+        )
+    )
+    config.add_route("sample_catalog", "/sample/catalog")
+    config.add_view(admin_only, route_name="sample_catalog", renderer="json")
+    config.add_route("sample_admin", "/sample/admin")
+    config.add_view(admin_only, route_name="sample_admin", renderer="json", permission="admin")
+    config.add_route("sample_boom", "/sample/boom")
+    config.add_view(boom, route_name="sample_boom")
+    config.add_route(
+        "sample_data_set", "/sample/data-sets/{data_set_id}", factory=data_set_factory
+    )
+    config.add_view(data_set_view, route_name="sample_data_set", renderer="json")
+    config.add_route(
+        "sample_data_set_edit", "/sample/data-sets/{data_set_id}/edit", factory=data_set_factory
+    )
+    config.add_view(
+        data_set_edit,
+        route_name="sample_data_set_edit",
+        renderer="json",
+        permission="edit",
+        request_method="POST",
+    )
