@@ -14,7 +14,10 @@ _numbers = count(1)
 
 
 def make_user(
-    dbsession: Session, username: str | None = None, role: str = "operator", password: str = PASSWORD
+    dbsession: Session,
+    username: str | None = None,
+    role: str = "operator",
+    password: str = PASSWORD,
 ) -> User:
     user = create_user(dbsession, username or f"user{next(_numbers)}", password, role=role)
     dbsession.commit()

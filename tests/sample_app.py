@@ -46,9 +46,7 @@ def includeme(config: Configurator) -> None:
     config.add_view(admin_only, route_name="sample_admin", renderer="json", permission="admin")
     config.add_route("sample_boom", "/sample/boom")
     config.add_view(boom, route_name="sample_boom")
-    config.add_route(
-        "sample_data_set", "/sample/data-sets/{data_set_id}", factory=data_set_factory
-    )
+    config.add_route("sample_data_set", "/sample/data-sets/{data_set_id}", factory=data_set_factory)
     config.add_view(data_set_view, route_name="sample_data_set", renderer="json")
     config.add_route(
         "sample_data_set_edit", "/sample/data-sets/{data_set_id}/edit", factory=data_set_factory

@@ -46,8 +46,9 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
 
 def include_database(config: Configurator) -> None:
     """``request.dbsession``: one session per request, joined to the request's transaction."""
-    settings = config.get_settings()
-    session_factory = get_session_factory(get_engine(settings))
+    engine = get_engine(config.get_settings())
+    session_factory = get_session_factory(engine)
+    config.registry["poser.engine"] = engine
     config.registry["dbsession_factory"] = session_factory
 
     def dbsession(request: Request) -> Session:

@@ -14,19 +14,40 @@ CLIENT_ADDR = "203.0.113.7"
 
 
 def build_app(base_settings: dict[str, Any], **overrides: Any) -> Any:
+    """The WSGI app as pserve builds it. Call ``dispose(app)`` when done with it."""
     return poser.main({"here": base_settings["poser.appdir"]}, **{**base_settings, **overrides})
 
 
+def dispose(app: Any) -> None:
+    app.registry["poser.engine"].dispose()
+
+
+@pytest.fixture
+def make_app(base_settings: dict[str, Any], engine: Any) -> Iterator[Any]:
+    """Build an app with some settings changed; its connections close after the test."""
+    built: list[Any] = []
+
+    def make(**overrides: Any) -> Any:
+        built.append(build_app(base_settings, **overrides))
+        return built[-1]
+
+    yield make
+    for app in built:
+        dispose(app)
+
+
 @pytest.fixture(scope="session")
-def wsgi_app(base_settings: dict[str, Any], engine: Any) -> Any:
-    return build_app(base_settings)
+def wsgi_app(base_settings: dict[str, Any], engine: Any) -> Iterator[Any]:
+    app = build_app(base_settings)
+    yield app
+    dispose(app)
 
 
 @pytest.fixture
 def testapp(
     wsgi_app: Any, session_factory: sessionmaker[Session], clean_environ: None
-) -> Iterator[webtest.TestApp]:
-    yield webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+) -> webtest.TestApp:
+    return webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
 
 
 def login(app: webtest.TestApp, username: str, password: str = PASSWORD, next: str = "") -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +13,8 @@ SCRIPT_LOCATION = "poser.models:db_management"
 
 def alembic_config(settings: Mapping[str, Any], config_file: str | None = None) -> Config:
     """An alembic Config that migrates the database the given (prepared) settings name."""
-    config = Config(config_file) if config_file else Config()
+    # Config's default stdout is bound when alembic is imported; give it today's.
+    config = Config(config_file, stdout=sys.stdout)
     config.set_main_option("script_location", SCRIPT_LOCATION)
     # env.py uses these settings instead of reading the ini again.
     config.attributes["poser_settings"] = dict(settings)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import pytest
+import webtest
+from sqlalchemy.orm import Session
+
+from tests.factories import make_user
+from tests.functional.conftest import login
+
+
+def _session_cookie(app: webtest.TestApp) -> str | None:
+    return app.cookies.get("poser_session")
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(testapp: webtest.TestApp) -> None:
+    response = testapp.get("/", status=303)
+    assert response.location.endswith("/login?next=%2F")
+
+
+def test_the_login_form_carries_a_csrf_token(testapp: webtest.TestApp) -> None:
+    page = testapp.get("/login")
+    token = page.forms["deform"]["csrf_token"].value
+    assert len(token) >= 32
+
+
+def test_logging_in_shows_the_home_page(testapp: webtest.TestApp, dbsession: Session) -> None:
+    make_user(dbsession, "olga")
+    response = login(testapp, "Olga")
+    assert response.status_int == 303
+    home = response.follow()
+    assert "Welcome, olga." in home.text
+    assert home.pyquery('[data-testid="current-user"]').text() == "olga"
+
+
+def test_a_wrong_password_says_so_with_400(testapp: webtest.TestApp, dbsession: Session) -> None:
+    make_user(dbsession, "pat")
+    response = login(testapp, "pat", "not the password")
+    assert response.status_int == 400
+    assert "Wrong username or password." in response.text
+    assert response.forms["deform"]["username"].value == "pat"
+    assert response.forms["deform"]["password"].value == ""
+
+
+def test_an_empty_form_shows_field_errors(testapp: webtest.TestApp) -> None:
+    form = testapp.get("/login").forms["deform"]
+    response = form.submit("submit", status=400)
+    assert response.text.count("Required") == 2
+
+
+def test_a_post_without_the_csrf_token_is_refused(
+    testapp: webtest.TestApp, dbsession: Session
+) -> None:
+    make_user(dbsession, "quin")
+    testapp.get("/login")
+    response = testapp.post(
+        "/login", {"username": "quin", "password": "correct horse battery"}, status=400
+    )
+    assert "Form expired" in response.text
+    testapp.get("/", status=303)  # still logged out
+
+
+def test_login_renews_the_session_and_rotates_the_csrf_token(
+    testapp: webtest.TestApp, dbsession: Session
+) -> None:
+    make_user(dbsession, "rita")
+    page = testapp.get("/login")
+    cookie_before = _session_cookie(testapp)
+    token_before = page.forms["deform"]["csrf_token"].value
+    assert cookie_before
+    login(testapp, "rita")
+    assert _session_cookie(testapp) != cookie_before
+
+    # Replaying the old session id must not give the logged-in session (fixation).
+    attacker = webtest.TestApp(testapp.app)
+    attacker.set_cookie("poser_session", cookie_before)
+    attacker.get("/", status=303)
+
+    home = testapp.get("/")
+    token_after = home.forms[0]["csrf_token"].value
+    assert token_after != token_before
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+)
+def test_next_is_followed_only_within_the_site(
+    testapp: webtest.TestApp, dbsession: Session, target: str
+) -> None:
+    make_user(dbsession, "sam")
+    response = login(testapp, "sam", next=target)
+    assert response.status_int == 303
+    assert response.location == "http://localhost/"
+
+
+def test_next_within_the_site_is_followed(testapp: webtest.TestApp, dbsession: Session) -> None:
+    make_user(dbsession, "tess", role="admin")
+    first = testapp.get("/sample/admin", status=303)
+    login_page = first.follow()
+    form = login_page.forms["deform"]
+    assert form["next"].value == "/sample/admin"
+    form["username"] = "tess"
+    form["password"] = "correct horse battery"
+    response = form.submit("submit", status=303)
+    assert response.location == "http://localhost/sample/admin"
+    assert response.follow().json == {"ok": "admin area"}
+
+
+def test_repeated_failures_are_slowed_down(testapp: webtest.TestApp, dbsession: Session) -> None:
+    make_user(dbsession, "uma")
+    for _ in range(5):
+        assert login(testapp, "uma", "guess again").status_int == 400
+    response = login(testapp, "uma")  # even the right password waits
+    assert response.status_int == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Too many failed attempts" in response.text
+
+
+def test_logout_needs_a_post_with_the_token(testapp: webtest.TestApp, dbsession: Session) -> None:
+    make_user(dbsession, "vic")
+    login(testapp, "vic")
+    testapp.get("/logout", status=404)
+    testapp.post("/logout", status=400)
+    home = testapp.get("/")
+    response = home.forms[0].submit(status=303)
+    assert response.location.endswith("/login")
+    assert "You are logged out." in response.follow().text
+    testapp.get("/", status=303)
+
+
+def test_session_cookie_flags(testapp: webtest.TestApp, dbsession: Session) -> None:
+    make_user(dbsession, "wes")
+    response = login(testapp, "wes")
+    cookie = next(v for k, v in response.headerlist if k == "Set-Cookie")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # development over plain http

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pyramid import testing
+from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy.orm import Session
+
+from poser.apps.site.security import (
+    DataSetResource,
+    Root,
+    SecurityPolicy,
+    data_set_factory,
+)
+from poser.models.orm import User
+from tests.factories import make_data_set, make_user
+
+
+@pytest.fixture(autouse=True)
+def config() -> Any:
+    with testing.testConfig() as config:
+        config.set_security_policy(SecurityPolicy())
+        yield config
+
+
+def _request(dbsession: Session, user: User | None, **matchdict: Any) -> testing.DummyRequest:
+    request = testing.DummyRequest(dbsession=dbsession, matchdict=matchdict)
+    if user is not None:
+        SecurityPolicy().remember(request, user.id)
+    return request
+
+
+@pytest.mark.parametrize(
+    ("role", "permission", "allowed"),
+    [
+        ("admin", "view", True),
+        ("admin", "admin", True),
+        ("operator", "view", True),
+        ("operator", "use", True),
+        ("operator", "admin", False),
+    ],
+)
+def test_root_acl(dbsession: Session, role: str, permission: str, allowed: bool) -> None:
+    user = make_user(dbsession, role=role)
+    request = _request(dbsession, user)
+    assert bool(SecurityPolicy().permits(request, Root(request), permission)) is allowed
+
+
+def test_anonymous_may_do_nothing_on_the_root(dbsession: Session) -> None:
+    request = _request(dbsession, None)
+    assert not SecurityPolicy().permits(request, Root(request), "view")
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("owner", {"view", "edit", "manage"}),
+        ("editor", {"view", "edit"}),
+        ("viewer", {"view"}),
+    ],
+)
+def test_data_set_roles(dbsession: Session, role: str, allowed: set[str]) -> None:
+    user = make_user(dbsession)
+    data_set = make_data_set(dbsession, members={user: role})
+    request = _request(dbsession, user, data_set_id=str(data_set.id))
+    context = data_set_factory(request)
+    assert isinstance(context, DataSetResource)
+    assert context.data_set.id == data_set.id
+    policy = SecurityPolicy()
+    granted = {p for p in ("view", "edit", "manage") if policy.permits(request, context, p)}
+    assert granted == allowed
+
+
+def test_non_members_get_not_found_even_admins(dbsession: Session) -> None:
+    outsider = make_user(dbsession, role="admin")
+    data_set = make_data_set(dbsession, members={make_user(dbsession): "owner"})
+    for data_set_id in (str(data_set.id), "999999", "abc"):
+        with pytest.raises(HTTPNotFound):
+            data_set_factory(_request(dbsession, outsider, data_set_id=data_set_id))
+
+
+def test_identity_comes_from_the_session_and_drops_inactive_users(dbsession: Session) -> None:
+    user = make_user(dbsession)
+    policy = SecurityPolicy()
+    request = testing.DummyRequest(dbsession=dbsession)
+    policy.remember(request, user.id)
+    assert policy.identity(request) == user
+    user.active = False
+    dbsession.commit()
+    assert policy.identity(request) is None
+    policy.forget(request)
+    assert policy.identity(testing.DummyRequest(dbsession=dbsession)) is None
