@@ -75,12 +75,16 @@ pass_context = click.make_pass_decorator(Context)
 
 
 def _register_commands() -> None:
-    from poser.entry_points import cli_appdir, cli_db, cli_users
+    from poser.entry_points import cli_appdir, cli_db, cli_queue, cli_users
 
     cli.add_command(cli_appdir.make_appdir_command)
     cli.add_command(cli_appdir.dev_setup_command)
     cli.add_command(cli_db.db)
     cli.add_command(cli_users.user)
+    cli.add_command(cli_queue.worker)
+    cli.add_command(cli_queue.scheduler)
+    cli.add_command(cli_queue.jobs)
+    cli.add_command(cli_queue.maintenance_group)
 
 
 def read_password(prompt: bool) -> str:

@@ -9,6 +9,8 @@ from pyramid.request import Request
 from pyramid_beaker import session_factory_from_settings
 from sqlalchemy.orm import Session
 
+from poser.entry_points.queues import make_queue
+from poser.entry_points.worker import load_job_modules
 from poser.models.engine import get_engine, get_session_factory, get_tm_session
 from poser.utils.settings import prepare_settings, setting_int
 
@@ -24,6 +26,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("pyramid_tm")
         config.include(include_database)
         config.include("pyramid_services")
+        config.include(include_queue)
         # 2. Sessions, then the one security policy and CSRF, which live in them.
         config.include(include_sessions)
         config.include("poser.apps.site.security")
@@ -34,6 +37,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("poser.apps.site.auth")
         config.include("poser.apps.site.home")
         config.include("poser.apps.site.health")
+        config.include("poser.apps.site.jobs")
         # 5. The app framework, then one include per Application.
         config.include("poser.apps.framework")
         # Extra Applications named in the ini (a plugin point for projects built on Poser).
@@ -55,6 +59,13 @@ def include_database(config: Configurator) -> None:
         return get_tm_session(session_factory, request.tm)
 
     config.add_request_method(dbsession, reify=True)
+
+
+def include_queue(config: Configurator) -> None:
+    """The job queue as a service: views submit jobs and read their live progress."""
+    settings = config.get_settings()
+    load_job_modules(settings)
+    config.register_service(make_queue(settings), name="jobs")
 
 
 def include_sessions(config: Configurator) -> None:

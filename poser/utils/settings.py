@@ -22,6 +22,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "POSER_SESSION_TYPE": "session.type",
     "POSER_SESSION_URL": "session.url",
     "POSER_SESSION_SECURE": "session.secure",
+    "POSER_QUEUE_URL": "poser.queue.url",
 }
 
 #: Values that must never be accepted as a production secret.

@@ -164,7 +164,11 @@ def test_healthz_reports_the_database_without_login_or_secrets(
     testapp: webtest.TestApp, settings: dict[str, Any]
 ) -> None:
     response = testapp.get("/healthz")
-    assert response.json == {"status": "ok", "checks": {"database": {"ok": True}}}
+    assert response.json["status"] == "ok"
+    assert response.json["checks"]["database"] == {"ok": True}
+    queue = response.json["checks"]["queue"]
+    assert queue["ok"] is True
+    assert queue["pending"] == 0
     assert "poser_session" not in testapp.cookies
     assert settings["sqlalchemy.url"] not in response.text
 
@@ -175,3 +179,11 @@ def test_healthz_says_503_when_the_database_is_unreachable(make_app: Any, tmp_pa
     response = app.get("/healthz", status=503)
     assert response.json["checks"]["database"] == {"ok": False, "error": "database unreachable"}
     assert "missing-folder" not in response.text
+
+
+def test_healthz_says_503_when_the_queue_is_unreachable(make_app: Any) -> None:
+    # Nothing listens on port 1: the Redis queue cannot be reached.
+    app = webtest.TestApp(make_app(**{"poser.queue.url": "redis://127.0.0.1:1/0"}))
+    response = app.get("/healthz", status=503)
+    assert response.json["checks"]["queue"] == {"ok": False, "error": "queue unreachable"}
+    assert response.json["checks"]["database"] == {"ok": True}

@@ -25,11 +25,16 @@ def check_database(request: Request) -> dict[str, Any]:
     return {"ok": True}
 
 
+def check_queue(request: Request) -> dict[str, Any]:
+    # The queue service reports on itself: reachable, pending jobs, last worker heartbeat.
+    return request.find_service(name="jobs").status()
+
+
 @view_config(
     route_name="healthz", renderer="json", permission=NO_PERMISSION_REQUIRED, request_method="GET"
 )
 def healthz(request: Request) -> dict[str, Any]:
-    checks = {"database": check_database(request)}
+    checks = {"database": check_database(request), "queue": check_queue(request)}
     ok = all(check["ok"] for check in checks.values())
     request.response.status_int = 200 if ok else 503
     return {"status": "ok" if ok else "failing", "checks": checks}

@@ -16,6 +16,17 @@ def alembic_config(settings: Mapping[str, Any], config_file: str | None = None) 
     # Config's default stdout is bound when alembic is imported; give it today's.
     config = Config(config_file, stdout=sys.stdout)
     config.set_main_option("script_location", SCRIPT_LOCATION)
+    # Migrations are numbered 0001, 0002...: the order is readable from the file names.
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     # env.py uses these settings instead of reading the ini again.
     config.attributes["poser_settings"] = dict(settings)
     return config
+
+
+def next_revision_id(config: Config) -> str:
+    """The next number after the newest migration's, as four digits."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(config).get_heads()
+    numbers = [int(head) for head in heads if head.isdigit()]
+    return f"{max(numbers, default=0) + 1:04d}"

@@ -3,6 +3,7 @@
 from sqlalchemy.orm import configure_mappers
 
 from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
+from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
 from .meta import Base, UTCDateTime
 from .users import ROLES, LoginFailure, User
 
@@ -10,13 +11,17 @@ from .users import ROLES, LoginFailure, User
 configure_mappers()
 
 __all__ = [
+    "FINISHED_STATUSES",
+    "JOB_STATUSES",
     "MEMBER_ROLES",
     "ROLES",
     "Base",
     "DataSet",
     "DataSetMember",
     "DataSetMixin",
+    "Job",
     "LoginFailure",
+    "PeriodicRun",
     "UTCDateTime",
     "User",
 ]

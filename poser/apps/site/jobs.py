@@ -1,0 +1,171 @@
+"""Jobs pages: the list, a job's live progress, Cancel and Retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.request import Request
+from pyramid.view import view_config
+
+from poser.apps.site.security import DATA_SET_PERMISSIONS
+from poser.models.data_extraction.datasets import member_role
+from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
+from poser.models.orm import JOB_STATUSES, Job
+from poser.tasks import jobs as job_tasks
+from poser.tasks.job_kinds import all_kinds, get_kind
+from poser.tasks.job_progress import read_progress
+
+PAGE_SIZE = 50
+
+
+class JobResource:
+    """A job as a context: a 404 for anyone who may not see it."""
+
+    def __init__(self, job: Job, acl: list[Any]) -> None:
+        self.job = job
+        self.__acl__ = acl
+
+
+def job_factory(request: Request) -> Any:
+    user = request.identity
+    try:
+        job = request.dbsession.get(Job, int(request.matchdict["job_id"]))
+    except ValueError:
+        job = None
+    if user is None:
+        return request.root  # the default permission sends them to log in
+    if job is None:
+        raise HTTPNotFound()
+    acl: list[Any] = [(Allow, "role:admin", ALL_PERMISSIONS)]
+    if job.data_set_id is not None:
+        role = member_role(request.dbsession, job.data_set_id, user.id)
+        if role:
+            acl.append((Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]))
+            if "edit" in DATA_SET_PERMISSIONS[role]:
+                acl.append((Allow, f"user:{user.id}", "manage_job"))
+    if job.user_id == user.id:
+        acl.append((Allow, f"user:{user.id}", ("view", "manage_job")))
+    acl.append(DENY_ALL)
+    resource = JobResource(job, acl)
+    if not request.has_permission("view", resource):
+        raise HTTPNotFound()
+    return resource
+
+
+def _queue(request: Request) -> Any:
+    return request.find_service(name="jobs")
+
+
+@view_config(route_name="jobs", renderer="site/jobs/list.jinja2", request_method="GET")
+def jobs_list(request: Request) -> dict[str, Any]:
+    status = request.params.get("status") or None
+    kind = request.params.get("kind") or None
+    if status not in (None, *JOB_STATUSES):
+        status = None
+    try:
+        page = max(1, int(request.params.get("page", 1)))
+    except ValueError:
+        page = 1
+    rows, total = visible_jobs(
+        request.dbsession,
+        request.identity,
+        status=status,
+        kind=kind,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    return {
+        "jobs": rows,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "status": status or "",
+        "kind": kind or "",
+        "statuses": JOB_STATUSES,
+        "kinds": job_kinds_in_use(request.dbsession),
+        "titles": {kind.name: kind.title for kind in all_kinds()},
+        "maintenance": [kind for kind in all_kinds() if kind.name.startswith("maintenance.")],
+    }
+
+
+def _panel(request: Request) -> dict[str, Any]:
+    job = request.context.job
+    try:
+        title = get_kind(job.kind).title
+    except LookupError:
+        title = job.kind
+    return {
+        "job": job,
+        "title": title,
+        "live": read_progress(_queue(request).store, job.id),
+        "may_manage": bool(request.has_permission("manage_job")),
+    }
+
+
+@view_config(
+    route_name="job", renderer="site/jobs/detail.jinja2", request_method="GET", permission="view"
+)
+def job_detail(request: Request) -> dict[str, Any]:
+    return _panel(request)
+
+
+@view_config(
+    route_name="job_progress",
+    renderer="site/jobs/_panel.jinja2",
+    request_method="GET",
+    permission="view",
+)
+def job_progress(request: Request) -> dict[str, Any]:
+    return _panel(request)
+
+
+@view_config(route_name="job_cancel", request_method="POST", permission="manage_job")
+def job_cancel(request: Request) -> HTTPSeeOther:
+    job = request.context.job
+    try:
+        job_tasks.cancel(request.dbsession, _queue(request), job)
+    except job_tasks.JobStateError as exc:
+        request.session.flash(str(exc), "warning")
+    else:
+        message = "Cancelled." if job.status == "cancelled" else "Asked the job to stop."
+        request.session.flash(message, "info")
+    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+
+
+@view_config(route_name="job_retry", request_method="POST", permission="manage_job")
+def job_retry(request: Request) -> HTTPSeeOther:
+    job = request.context.job
+    try:
+        job_tasks.retry(request.dbsession, _queue(request), job)
+    except job_tasks.JobStateError as exc:
+        request.session.flash(str(exc), "warning")
+    else:
+        request.session.flash("Queued again.", "info")
+    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+
+
+@view_config(route_name="jobs_run_maintenance", request_method="POST", permission="admin")
+def run_maintenance(request: Request) -> HTTPSeeOther:
+    kind = request.matchdict["kind"]
+    if not kind.startswith("maintenance."):
+        raise HTTPNotFound()
+    try:
+        get_kind(kind)
+    except LookupError:
+        raise HTTPNotFound() from None
+    job = job_tasks.submit(request.dbsession, _queue(request), kind, user=request.identity)
+    request.session.flash("Started.", "success")
+    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+
+
+def includeme(config: Configurator) -> None:
+    config.add_route("jobs", "/jobs")
+    config.add_route("jobs_run_maintenance", "/jobs/run/{kind}")
+    config.add_route("job", "/jobs/{job_id:\\d+}", factory=job_factory)
+    config.add_route("job_progress", "/jobs/{job_id:\\d+}/progress", factory=job_factory)
+    config.add_route("job_cancel", "/jobs/{job_id:\\d+}/cancel", factory=job_factory)
+    config.add_route("job_retry", "/jobs/{job_id:\\d+}/retry", factory=job_factory)
+    config.scan(__name__)

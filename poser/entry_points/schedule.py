@@ -1,0 +1,93 @@
+"""Periodic jobs, declared here with crontab schedules the ini can change or disable.
+
+    poser.schedule.purge_work = 30 3 * * *      (minute hour day month day-of-week)
+    poser.schedule.purge_work = off
+    poser.schedule.purge_work.older_than_days = 2
+
+Exactly one process schedules: `poser scheduler`, or a worker started with periodic
+on (`poser.queue.periodic = true`, the development default). Two schedulers by
+mistake still run each scheduled time once: the run is claimed in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from huey import crontab
+
+from poser.utils.settings import SettingsError, setting_int
+from poser.utils.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    kind: str
+    schedule: str  # five crontab fields, in UTC
+    older_than_days: int
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("purge_work", "maintenance.purge_work", "30 3 * * *", 2),
+    PeriodicJob("purge_uploads", "maintenance.purge_uploads", "45 3 * * *", 7),
+    PeriodicJob("purge_job_logs", "maintenance.purge_job_logs", "15 4 * * *", 30),
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    job: PeriodicJob
+    matches: Callable[[datetime], bool]
+    parameters: dict[str, Any]
+
+
+def schedules(settings: Mapping[str, Any]) -> dict[str, Schedule]:
+    """The enabled periodic jobs with the ini's schedules and parameters."""
+    result = {}
+    for job in PERIODIC_JOBS:
+        key = f"poser.schedule.{job.name}"
+        spec = str(settings.get(key) or job.schedule).strip()
+        if spec.lower() in ("off", "false", "disabled", "none"):
+            continue
+        fields = spec.split()
+        if len(fields) != 5:
+            raise SettingsError(f"{key} = {spec!r}: give five crontab fields or 'off'")
+        try:
+            matches = crontab(*fields)
+        except ValueError as exc:
+            raise SettingsError(f"{key} = {spec!r}: {exc}") from exc
+        days = setting_int(settings, f"{key}.older_than_days", job.older_than_days)
+        result[job.name] = Schedule(job, matches, {"older_than_days": days})
+    return result
+
+
+def due(settings_schedules: Mapping[str, Schedule], minute: datetime) -> list[str]:
+    # huey's crontab compares naive datetimes; the schedules are in UTC.
+    naive = minute.replace(second=0, microsecond=0, tzinfo=None)
+    return [name for name, schedule in settings_schedules.items() if schedule.matches(naive)]
+
+
+def scheduler_loop(
+    settings_schedules: Mapping[str, Schedule],
+    enqueue: Callable[[str, str], None],
+    stop: threading.Event,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """Each minute, enqueue the periodic jobs due then, until ``stop`` is set."""
+    last = None
+    while not stop.is_set():
+        now = clock()
+        minute = now.replace(second=0, microsecond=0)
+        if minute != last:
+            for name in due(settings_schedules, minute):
+                log.info("scheduling %s for %s", name, minute.isoformat())
+                enqueue(name, minute.isoformat())
+            last = minute
+        stop.wait(max(0.05, 60 - now.second - now.microsecond / 1e6))

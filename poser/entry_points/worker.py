@@ -1,0 +1,190 @@
+"""The worker process (`poser worker`) and the scheduler process (`poser scheduler`)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from huey.consumer import Consumer
+
+from poser.entry_points import queues
+from poser.entry_points.schedule import Schedule, scheduler_loop, schedules
+from poser.models.engine import get_engine, get_session_factory
+from poser.storage import store_from_settings
+from poser.tasks import jobs, periodic
+from poser.utils.settings import setting_bool, setting_int
+
+log = logging.getLogger(__name__)
+
+#: Modules whose job kinds every process knows; `poser.job_modules` adds more.
+DEFAULT_JOB_MODULES = ("poser.tasks.maintenance",)
+
+
+def load_job_modules(settings: Mapping[str, Any]) -> None:
+    extra = str(settings.get("poser.job_modules") or "").split()
+    for name in (*DEFAULT_JOB_MODULES, *extra):
+        importlib.import_module(name)
+
+
+class WorkerRuntime:
+    """What the worker's threads share: database, files, the queue, and the stop flag."""
+
+    def __init__(self, settings: Mapping[str, Any], queue: queues.HueyJobQueue) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.worker_id = queues.new_worker_id()
+        self.engine = get_engine(settings)
+        self.session_factory = get_session_factory(self.engine)
+        self.stopping = threading.Event()
+        self.schedules: dict[str, Schedule] = schedules(settings)
+        self.resources = {
+            "files": store_from_settings(settings),
+            "progress_store": queue.store,
+            "work_dir": Path(str(settings["poser.appdir"])) / "work",
+        }
+
+    def run_job(self, job_id: int) -> None:
+        jobs.run(
+            self.session_factory,
+            self.queue,
+            job_id,
+            worker=self.worker_id,
+            resources=self.resources,
+            should_stop=self.stopping.is_set,
+        )
+
+    def run_periodic(self, name: str, scheduled_for: str) -> None:
+        schedule = self.schedules.get(name)
+        if schedule is None:
+            log.warning("periodic %s is not enabled in this worker's settings; skipped", name)
+            return
+        periodic.run_periodic(
+            self.session_factory,
+            self.queue,
+            name,
+            schedule.job.kind,
+            schedule.parameters,
+            datetime.fromisoformat(scheduled_for),
+            worker=self.worker_id,
+            resources=self.resources,
+            should_stop=self.stopping.is_set,
+        )
+
+    def is_alive(self, worker_id: str) -> bool:
+        if worker_id == self.worker_id:
+            return True
+        stale = 6 * queues.heartbeat_interval(self.settings)
+        return queues.worker_is_alive(worker_id, self.queue.store, stale)
+
+    def recover(self) -> None:
+        for job_id, status in jobs.recover_orphans(self.session_factory, self.queue, self.is_alive):
+            log.warning("recovered job %s left running by a dead worker: now %s", job_id, status)
+
+    def heartbeat_loop(self, stop: threading.Event) -> None:
+        interval = queues.heartbeat_interval(self.settings)
+        beats = 0
+        while not stop.is_set():
+            try:
+                queues.write_heartbeat(self.queue.store, self.worker_id)
+                beats += 1
+                if beats % max(1, 60 // interval) == 0:
+                    self.recover()  # workers on other hosts may have died meanwhile
+            except Exception:
+                log.exception("heartbeat failed")
+            stop.wait(interval)
+
+
+class GracefulConsumer(Consumer):
+    """huey's consumer, with SIGTERM as graceful as SIGINT (systemd and Ctrl-C alike).
+
+    A graceful stop also tells running jobs to stop at their next progress call, so
+    shutting down does not wait for a long job: the job is re-queued if idempotent,
+    else marked failed, and nothing it did is saved.
+    """
+
+    def __init__(self, *args: Any, runtime: WorkerRuntime, **kwargs: Any) -> None:
+        self.runtime = runtime
+        super().__init__(*args, **kwargs)
+        self._signal_actions[signal.SIGTERM] = (False, True)
+        self._signal_actions[signal.SIGINT] = (False, True)
+
+    def _handle_signal(self, signum: int, frame: Any) -> None:
+        self.runtime.stopping.set()
+        super()._handle_signal(signum, frame)
+
+
+def run_worker(settings: Mapping[str, Any], workers: int | None, periodic_on: bool | None) -> None:
+    load_job_modules(settings)
+    queue = queues.make_queue(settings)
+    runtime = WorkerRuntime(settings, queue)
+    queues.RUNTIME.update(run_job=runtime.run_job, run_periodic=runtime.run_periodic)
+    workers = workers or setting_int(settings, "poser.queue.workers", 2)
+    if periodic_on is None:
+        periodic_on = setting_bool(settings, "poser.queue.periodic", False)
+
+    queues.write_heartbeat(queue.store, runtime.worker_id)
+    runtime.recover()
+    stop = threading.Event()
+    threads = [threading.Thread(target=runtime.heartbeat_loop, args=(stop,), daemon=True)]
+    if periodic_on:
+        threads.append(
+            threading.Thread(
+                target=scheduler_loop,
+                args=(runtime.schedules, _enqueue_periodic(queue), stop),
+                name="scheduler",
+                daemon=True,
+            )
+        )
+    for thread in threads:
+        thread.start()
+    log.info(
+        "worker %s: %d workers, periodic %s, queue %s",
+        runtime.worker_id,
+        workers,
+        "on" if periodic_on else "off",
+        type(queue.huey).__name__,
+    )
+    consumer = GracefulConsumer(
+        queue.huey,
+        runtime=runtime,
+        workers=workers,
+        worker_type="thread",
+        periodic=False,  # our scheduler (above) claims each run in the database
+        initial_delay=0.1,
+        max_delay=1.0,
+        shutdown_timeout=setting_int(settings, "poser.queue.shutdown_timeout", 30),
+    )
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+        runtime.engine.dispose()
+
+
+def run_scheduler(settings: Mapping[str, Any]) -> None:
+    """The one process that schedules periodic jobs, when workers run with periodic off."""
+    load_job_modules(settings)
+    queue = queues.make_queue(settings)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        log.info("scheduler: stopping on %s", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info("scheduler: %s", ", ".join(schedules(settings)) or "nothing enabled")
+    scheduler_loop(schedules(settings), _enqueue_periodic(queue), stop)
+
+
+def _enqueue_periodic(queue: queues.HueyJobQueue) -> Any:
+    def enqueue(name: str, scheduled_for: str) -> None:
+        queue.run_periodic(name, scheduled_for)
+
+    return enqueue

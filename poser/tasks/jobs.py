@@ -1,0 +1,244 @@
+"""Jobs: submit, run, cancel, retry, and recovery after a worker died.
+
+The caller owns the transaction: ``submit`` only adds a row and asks for it to be
+enqueued after that transaction commits, so a worker never looks for a row that is
+not there yet, and a rolled-back request enqueues nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from poser.models.orm import DataSet, Job, User
+from poser.tasks.job_kinds import get_kind
+from poser.tasks.job_progress import (
+    JobCancelled,
+    JobProgress,
+    KeyValueStore,
+    WorkerStopping,
+    cancel_key,
+    clear_progress,
+)
+from poser.utils.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "poser.jobs_to_enqueue"
+
+MESSAGE_CANCELLED = "Cancelled. Nothing this job did was saved."
+MESSAGE_WORKER_STOPPED = (
+    "The worker stopped while this job was running. Nothing it did was saved; retry it."
+)
+MESSAGE_UNEXPECTED = (
+    "An unexpected error stopped this job (details are in the worker's log). "
+    "Nothing it did was saved."
+)
+
+
+class JobQueue(Protocol):
+    """What the web, CLI and worker hand to these functions (built in entry_points)."""
+
+    store: KeyValueStore
+
+    def enqueue(self, job_id: int) -> None: ...
+
+
+class TaskError(Exception):
+    """A task's way to fail with a message meant for the operator."""
+
+
+class JobStateError(ValueError):
+    """The job is not in a state that allows this (e.g. retrying a running job)."""
+
+
+def submit(
+    dbsession: Session,
+    queue: JobQueue,
+    kind: str,
+    *,
+    data_set: DataSet | None = None,
+    user: User | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> Job:
+    job_kind = get_kind(kind)
+    if (job_kind.scope == "data_set") != (data_set is not None):
+        raise ValueError(f"job kind {kind!r} needs scope {job_kind.scope!r}")
+    parameters = dict(parameters or {})
+    json.dumps(parameters)  # fail now, not in the worker, if they cannot be stored
+    job = Job(
+        kind=kind,
+        parameters=parameters,
+        data_set_id=data_set.id if data_set else None,
+        user_id=user.id if user else None,
+        status="queued",
+    )
+    dbsession.add(job)
+    dbsession.flush()
+    enqueue_after_commit(dbsession, queue, job.id)
+    return job
+
+
+def enqueue_after_commit(dbsession: Session, queue: JobQueue, job_id: int) -> None:
+    pending = dbsession.info.get(PENDING_KEY)
+    if pending is None:
+        pending = dbsession.info[PENDING_KEY] = []
+        event.listen(dbsession, "after_commit", _enqueue_pending)
+        event.listen(dbsession, "after_rollback", _forget_pending)
+    pending.append((queue, job_id))
+
+
+def _enqueue_pending(dbsession: Session) -> None:
+    pending = dbsession.info.get(PENDING_KEY, [])
+    while pending:
+        queue, job_id = pending.pop(0)
+        queue.enqueue(job_id)
+
+
+def _forget_pending(dbsession: Session) -> None:
+    dbsession.info.get(PENDING_KEY, []).clear()
+
+
+def run(
+    session_factory: sessionmaker[Session],
+    queue: JobQueue,
+    job_id: int,
+    *,
+    worker: str,
+    resources: dict[str, Any] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> str | None:
+    """Run one queued job; returns its final status, or None when it was not to run.
+
+    The claim is one UPDATE ... WHERE status = 'queued', so two workers handed the same
+    id run it once. The task's writes and the 'succeeded' mark commit together, so a
+    job is never recorded as done without its changes, nor the other way round.
+    """
+    with session_factory.begin() as session:
+        claimed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", started_at=utcnow(), worker=worker, attempts=Job.attempts + 1)
+        ).rowcount
+        kind_name = session.scalar(select(Job.kind).where(Job.id == job_id))
+    if not claimed or kind_name is None:
+        log.info("job %s: not queued any more; skipped", job_id)
+        return None
+
+    progress = JobProgress(queue.store, job_id, should_stop)
+    try:
+        kind = get_kind(kind_name)
+    except LookupError:
+        message = f"This worker does not know jobs of kind {kind_name!r}."
+        return _record(session_factory, progress, job_id, "failed", message)
+    try:
+        with session_factory.begin() as session:
+            job = session.get_one(Job, job_id)
+            subject: Any = session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
+            extra = {name: (resources or {})[name] for name in kind.uses}
+            progress.log(f"started: {kind.title}")
+            result = kind.function(subject, progress=progress, **extra, **job.parameters)
+            progress.flush()
+            _finish(session, job_id, "succeeded", result=result or {})
+        progress.log("finished")
+        return "succeeded"
+    except JobCancelled:
+        return _record(session_factory, progress, job_id, "cancelled", MESSAGE_CANCELLED)
+    except WorkerStopping:
+        if kind.idempotent:
+            _record(session_factory, progress, job_id, "queued", None)
+            queue.enqueue(job_id)
+            return "queued"
+        return _record(session_factory, progress, job_id, "failed", MESSAGE_WORKER_STOPPED)
+    except TaskError as error:
+        return _record(session_factory, progress, job_id, "failed", str(error))
+    except Exception:
+        log.exception("job %s failed", job_id)
+        return _record(session_factory, progress, job_id, "failed", MESSAGE_UNEXPECTED)
+
+
+def _finish(session: Session, job_id: int, status: str, **values: Any) -> None:
+    finished_at = None if status == "queued" else utcnow()
+    session.execute(
+        update(Job).where(Job.id == job_id).values(status=status, finished_at=finished_at, **values)
+    )
+
+
+def _record(
+    session_factory: sessionmaker[Session],
+    progress: JobProgress,
+    job_id: int,
+    status: str,
+    error: str | None,
+) -> str:
+    """The outcome of a job whose own transaction rolled back, in a short one of its own."""
+    with session_factory.begin() as session:
+        _finish(session, job_id, status, error=error, worker=None)
+    progress.log(error or f"job {status}")
+    progress.store.delete(cancel_key(job_id))
+    return status
+
+
+def cancel(dbsession: Session, queue: JobQueue, job: Job) -> None:
+    """Queued: cancelled at once. Running: its task stops at its next progress call."""
+    if job.status == "queued":
+        job.status = "cancelled"
+        job.error = MESSAGE_CANCELLED
+        job.finished_at = utcnow()
+    elif job.status == "running":
+        job.cancel_requested = True
+        queue.store.put(cancel_key(job.id), b"1")
+    else:
+        raise JobStateError(f"This job has {job.status}; there is nothing to cancel.")
+    dbsession.flush()
+
+
+def retry(dbsession: Session, queue: JobQueue, job: Job) -> None:
+    """Queue a failed or cancelled job again, with the same parameters."""
+    if job.status not in ("failed", "cancelled"):
+        raise JobStateError(
+            f"Only failed or cancelled jobs can be retried; this one is {job.status}."
+        )
+    job.status = "queued"
+    job.error = None
+    job.result = None
+    job.cancel_requested = False
+    job.started_at = job.finished_at = None
+    job.worker = None
+    dbsession.flush()
+    clear_progress(queue.store, job.id)
+    enqueue_after_commit(dbsession, queue, job.id)
+
+
+def recover_orphans(
+    session_factory: sessionmaker[Session],
+    queue: JobQueue,
+    is_alive: Callable[[str], bool],
+) -> list[tuple[int, str]]:
+    """Jobs marked running whose worker is gone: re-queue idempotent ones, fail the rest.
+
+    Their task transactions never committed, so there is nothing to undo.
+    """
+    outcomes: list[tuple[int, str]] = []
+    with session_factory.begin() as session:
+        running = session.scalars(select(Job).where(Job.status == "running")).all()
+        for job in running:
+            if job.worker and is_alive(job.worker):
+                continue
+            try:
+                idempotent = get_kind(job.kind).idempotent
+            except LookupError:
+                idempotent = False
+            if idempotent:
+                job.status, job.worker, job.started_at = "queued", None, None
+                enqueue_after_commit(session, queue, job.id)
+            else:
+                job.status, job.error, job.finished_at = "failed", MESSAGE_WORKER_STOPPED, utcnow()
+            log.warning("job %s: worker %s is gone; job %s", job.id, job.worker, job.status)
+            outcomes.append((job.id, job.status))
+    return outcomes
