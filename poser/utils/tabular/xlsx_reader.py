@@ -1,0 +1,118 @@
+"""Streaming .xlsx reading through openpyxl's read-only mode.
+
+openpyxl rather than python-calamine, which would be faster: calamine reads a file
+object whole into memory and expands every sheet into a dense grid before handing out
+its first row, so a 5 KB workbook with two far-apart cells costs hundreds of MB (and one
+with cells at A1 and XFD1048576 would need hundreds of GB). openpyxl's read-only mode
+parses the sheet XML as a stream, one row at a time.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, BinaryIO
+
+from openpyxl import load_workbook
+
+from poser.utils.tabular.errors import TabularError
+from poser.utils.tabular.limits import Limits
+from poser.utils.tabular.zipcheck import check_archive, is_spreadsheet
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+EXCEL_MAX_ROWS = 1_048_576
+RawRows = Iterator[tuple[int, list[object]]]
+
+# A damaged workbook makes openpyxl raise whatever its XML parser (lxml or ElementTree),
+# zipfile, zlib or its own descriptors raise; there is no common base to catch but
+# Exception. Running out of memory is not damage, though.
+_NOT_DAMAGE = (MemoryError, TabularError)
+
+
+class XlsxStream:
+    """A binary, seekable stream opened as a workbook, positioned on one sheet."""
+
+    def __init__(self, stream: BinaryIO, sheet: str | None, limits: Limits) -> None:
+        start = stream.tell()
+        try:
+            archive = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, OSError):
+            raise TabularError(
+                "this file is not an Excel workbook (.xlsx): it is not a zip archive. "
+                "It may be damaged or truncated, or another kind of file with an .xlsx name"
+            ) from None
+        with archive:
+            check_archive(archive, limits)
+            if not is_spreadsheet(archive):
+                raise TabularError("this file is a zip archive but not an Excel workbook (.xlsx)")
+        stream.seek(start)
+        try:
+            # openpyxl warns about every feature it drops (data validation, drawings...);
+            # none of that matters to reading values, and the warnings would reach logs.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._workbook: Workbook = load_workbook(
+                    stream, read_only=True, data_only=True, keep_links=False
+                )
+        except _NOT_DAMAGE:
+            raise
+        except Exception as error:
+            raise TabularError(f"this workbook is damaged and cannot be read ({error})") from None
+        try:
+            self._sheet = self._pick(sheet)
+        except TabularError:
+            self._workbook.close()
+            raise
+        self.sheet_name: str = self._sheet.title
+        # The <dimension> element is written by the producer and may lie; without it,
+        # openpyxl sizes each row by its own cells instead of padding to a claimed width.
+        self._sheet.reset_dimensions()
+
+    def _pick(self, name: str | None) -> ReadOnlyWorksheet:
+        # `worksheets` leaves out chart sheets, which hold no cells.
+        worksheets: list[ReadOnlyWorksheet] = self._workbook.worksheets
+        if name is None:
+            if not worksheets:
+                raise TabularError("this workbook has no worksheet")
+            return worksheets[0]
+        by_title = {ws.title: ws for ws in worksheets}
+        if name in by_title:
+            return by_title[name]
+        # Operators type sheet names from memory; case and spaces are not worth a failure.
+        folded = {ws.title.strip().casefold(): ws for ws in worksheets}
+        found = folded.get(name.strip().casefold())
+        if found is None:
+            titles = ", ".join(repr(ws.title) for ws in worksheets) or "none"
+            raise TabularError(
+                f"this workbook has no sheet named {name!r}; its sheets are: {titles}"
+            )
+        return found
+
+    def rows(self) -> RawRows:
+        """(sheet row number, cells) for every row, empty rows included."""
+        line = 0
+        try:
+            # openpyxl yields an empty row for every row number the sheet skips, so the
+            # position in this iteration is the sheet's own row number.
+            for line, cells in enumerate(self._sheet.iter_rows(values_only=True), start=1):
+                if line > EXCEL_MAX_ROWS:
+                    # Only a forged file numbers rows past Excel's limit, and openpyxl
+                    # would walk every skipped row number up to it.
+                    raise TabularError(
+                        f"this sheet has rows past Excel's limit of {EXCEL_MAX_ROWS:,}",
+                        line=line,
+                    )
+                yield line, list(cells)
+        except _NOT_DAMAGE:
+            raise
+        except Exception as error:
+            raise TabularError(
+                f"this sheet is damaged and cannot be read ({error})", line=line + 1
+            ) from None
+
+    def close(self) -> None:
+        self._workbook.close()
