@@ -14,9 +14,12 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 ## run: create the environment, app dir, database and an admin; then serve on :6543
+## with a worker beside it. Ctrl-C stops both (the terminal sends it to both).
 run: $(BIN)/.installed
 	$(BIN)/poser -c $(CONFIG) dev-setup
-	$(BIN)/pserve $(CONFIG)
+	@$(BIN)/poser -c $(CONFIG) worker & worker=$$!; \
+	  trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/pserve $(CONFIG)
 
 ## test: lint, architecture and migration checks, then the whole test suite
 test: lint

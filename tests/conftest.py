@@ -67,6 +67,8 @@ def base_settings(database_url: str, appdir: Path) -> dict[str, Any]:
         "session.key": "poser_session",
         "poser.show_tracebacks": "false",
         "poser.includes": "tests.sample_app",
+        "poser.job_modules": "tests.sample_jobs",
+        "poser.queue.name": f"poser-test-{os.getpid()}",
     }
 
 

@@ -6,13 +6,18 @@ handling the way real Applications will.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from pyramid.config import Configurator
+from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
+from pyramid.response import Response
 
 from poser.apps.framework.registry import ApplicationInfo
 from poser.apps.site.security import data_set_factory
+from poser.tasks import jobs
 
 
 def boom(request: Request) -> Any:
@@ -29,6 +34,28 @@ def data_set_view(request: Request) -> dict[str, Any]:
 
 def data_set_edit(request: Request) -> dict[str, Any]:
     return {"edited": request.context.data_set.id}
+
+
+def start_job_page(request: Request) -> Response:
+    token = escape(get_csrf_token(request))
+    return Response(
+        "<!doctype html><title>Start</title><h1>Sample job</h1>"
+        f'<form method="post"><input type="hidden" name="csrf_token" value="{token}">'
+        '<button type="submit">Start a slow job</button></form>'
+    )
+
+
+def start_job(request: Request) -> HTTPSeeOther:
+    steps = int(request.params.get("steps", 40))
+    job = jobs.submit(
+        request.dbsession,
+        request.find_service(name="jobs"),
+        "sample.touch",
+        data_set=request.context.data_set,
+        user=request.identity,
+        parameters={"steps": steps, "delay": 0.1},
+    )
+    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
 
 
 def includeme(config: Configurator) -> None:
@@ -50,6 +77,13 @@ def includeme(config: Configurator) -> None:
     config.add_view(data_set_view, route_name="sample_data_set", renderer="json")
     config.add_route(
         "sample_data_set_edit", "/sample/data-sets/{data_set_id}/edit", factory=data_set_factory
+    )
+    config.add_route(
+        "sample_start_job", "/sample/data-sets/{data_set_id}/start", factory=data_set_factory
+    )
+    config.add_view(start_job_page, route_name="sample_start_job", request_method="GET")
+    config.add_view(
+        start_job, route_name="sample_start_job", request_method="POST", permission="edit"
     )
     config.add_view(
         data_set_edit,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from poser.tasks.job_progress import read_progress
 @pass_context
 def worker(ctx: Context, workers: int | None, periodic: bool | None) -> None:
     """Run queued jobs until stopped (SIGTERM or Ctrl-C stop it gracefully)."""
+    _log_info("poser", "huey")
     run_worker(ctx.settings, workers, periodic)
 
 
@@ -37,7 +39,14 @@ def worker(ctx: Context, workers: int | None, periodic: bool | None) -> None:
 @pass_context
 def scheduler(ctx: Context) -> None:
     """Schedule the periodic jobs (run one, with workers started --no-periodic)."""
+    _log_info("poser")
     run_scheduler(ctx.settings)
+
+
+def _log_info(*names: str) -> None:
+    # Long-running processes say what they do; one-shot commands stay quiet.
+    for name in names:
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 @click.group()

@@ -70,6 +70,7 @@ def read_progress(store: KeyValueStore, job_id: int) -> dict[str, Any]:
         "message": state.get("message") or "",
         "updated": state.get("updated"),
         "log": _load(store, log_key(job_id), []),
+        "cancel_requested": store.get(cancel_key(job_id)) is not None,
     }
 
 
@@ -108,10 +109,14 @@ class JobProgress:
         self.check(now)
 
     def log(self, line: str) -> None:
+        self.note(line)
+        self.check(self.clock())
+
+    def note(self, line: str) -> None:
+        """Add a log line without checking for cancel: for the runner's own notes."""
         stamp = utcnow().strftime("%H:%M:%S")
         self._lines.append(f"{stamp} {line}")
         self.store.put(log_key(self.job_id), json.dumps(list(self._lines)).encode())
-        self.check(self.clock())
 
     def check(self, now: float | None = None) -> None:
         """Raise if the job should stop; reads the cancel flag at most every interval."""

@@ -145,7 +145,7 @@ def run(
             result = kind.function(subject, progress=progress, **extra, **job.parameters)
             progress.flush()
             _finish(session, job_id, "succeeded", result=result or {})
-        progress.log("finished")
+        progress.note("finished")
         return "succeeded"
     except JobCancelled:
         return _record(session_factory, progress, job_id, "cancelled", MESSAGE_CANCELLED)
@@ -179,19 +179,23 @@ def _record(
     """The outcome of a job whose own transaction rolled back, in a short one of its own."""
     with session_factory.begin() as session:
         _finish(session, job_id, status, error=error, worker=None)
-    progress.log(error or f"job {status}")
+    progress.note(error or f"job {status}")
     progress.store.delete(cancel_key(job_id))
     return status
 
 
 def cancel(dbsession: Session, queue: JobQueue, job: Job) -> None:
-    """Queued: cancelled at once. Running: its task stops at its next progress call."""
+    """Queued: cancelled at once. Running: its task stops at its next progress call.
+
+    The caller commits; for a running job nothing in the database changes here.
+    """
     if job.status == "queued":
         job.status = "cancelled"
         job.error = MESSAGE_CANCELLED
         job.finished_at = utcnow()
     elif job.status == "running":
-        job.cancel_requested = True
+        # Only the queue's store: on SQLite the running job holds the database's write
+        # lock, and a cancel that waited for it would wait for the job to end.
         queue.store.put(cancel_key(job.id), b"1")
     else:
         raise JobStateError(f"This job has {job.status}; there is nothing to cancel.")
@@ -207,7 +211,6 @@ def retry(dbsession: Session, queue: JobQueue, job: Job) -> None:
     job.status = "queued"
     job.error = None
     job.result = None
-    job.cancel_requested = False
     job.started_at = job.finished_at = None
     job.worker = None
     dbsession.flush()

@@ -8,6 +8,7 @@ import webtest
 from sqlalchemy.orm import Session, sessionmaker
 
 import poser
+from poser.entry_points.queues import make_queue
 from tests.factories import PASSWORD
 
 CLIENT_ADDR = "203.0.113.7"
@@ -44,8 +45,15 @@ def wsgi_app(base_settings: dict[str, Any], engine: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def empty_queue(settings: dict[str, Any]) -> Iterator[None]:
+    """The queue and its store are emptied after each test, as the database is."""
+    yield
+    make_queue(settings).huey.storage.flush_all()
+
+
+@pytest.fixture
 def testapp(
-    wsgi_app: Any, session_factory: sessionmaker[Session], clean_environ: None
+    wsgi_app: Any, session_factory: sessionmaker[Session], clean_environ: None, empty_queue: None
 ) -> webtest.TestApp:
     return webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
 

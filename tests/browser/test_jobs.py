@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.factories import PASSWORD, make_data_set, make_user
+from tests.worker_support import WorkerProcess, write_ini
+
+
+@pytest.fixture
+def worker(settings: dict[str, Any], tmp_path: Path, live_server: str) -> Iterator[WorkerProcess]:
+    keys = ("poser.appdir", "sqlalchemy.url", "session.secret", "poser.queue.name")
+    ini = write_ini(
+        tmp_path, {**{k: settings[k] for k in keys}, "poser.job_modules": "tests.sample_jobs"}
+    )
+    process = WorkerProcess(ini, tmp_path / "worker.log")
+    yield process
+    process.stop()
+
+
+def _progress(page: Any) -> float:
+    value = page.get_attribute("[data-testid=job-progress]", "value")
+    return float(value or 0)
+
+
+def test_an_operator_watches_cancels_and_retries_a_long_job(
+    page: Any, dbsession: Session, worker: WorkerProcess
+) -> None:
+    owner = make_user(dbsession, "ines")
+    data_set = make_data_set(dbsession, "Corner Shop", members={owner: "owner"})
+    page.goto("/login")
+    page.fill("input[name=username]", "ines")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Applications')")
+
+    page.goto(f"/sample/data-sets/{data_set.id}/start")
+    page.click("text=Start a slow job")
+    page.wait_for_selector("[data-testid=job-status]:has-text('running')", timeout=20000)
+    url = page.url
+    # The panel refreshes itself (htmx): the bar moves without a reload.
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-testid=job-progress]')?.value || 0) >= 10",
+        timeout=20000,
+    )
+    first = _progress(page)
+    page.wait_for_function(
+        f"() => Number(document.querySelector('[data-testid=job-progress]').value) > {first}",
+        timeout=20000,
+    )
+    assert page.url == url
+
+    page.click("button:has-text('Cancel')")
+    page.wait_for_selector("[data-testid=job-status]:has-text('cancelled')", timeout=20000)
+    assert "Nothing this job did was saved" in page.inner_text("[data-testid=job-error]")
+
+    page.click("button:has-text('Retry')")
+    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=30000)
+    assert "step 40" in page.inner_text("[data-testid=job-log]")
+    assert page.inner_text("[data-testid=job-result]").split() == ["steps", "40"]

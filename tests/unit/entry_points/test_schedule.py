@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from poser.entry_points.schedule import due, scheduler_loop, schedules
+from poser.utils.settings import SettingsError
+
+
+def test_defaults_and_overrides() -> None:
+    plans = schedules({"poser.schedule.purge_uploads.older_than_days": "3"})
+    assert sorted(plans) == ["purge_job_logs", "purge_uploads", "purge_work"]
+    assert plans["purge_uploads"].parameters == {"older_than_days": 3}
+    assert plans["purge_work"].parameters == {"older_than_days": 2}
+
+
+def test_a_schedule_can_be_turned_off_or_moved() -> None:
+    plans = schedules(
+        {"poser.schedule.purge_work": "off", "poser.schedule.purge_uploads": "*/5 * * * *"}
+    )
+    assert "purge_work" not in plans
+    assert due(plans, datetime(2026, 1, 1, 10, 5, tzinfo=UTC)) == ["purge_uploads"]
+    assert due(plans, datetime(2026, 1, 1, 10, 6, tzinfo=UTC)) == []
+    assert sorted(due(plans, datetime(2026, 1, 1, 4, 15, tzinfo=UTC))) == [
+        "purge_job_logs",
+        "purge_uploads",
+    ]
+
+
+@pytest.mark.parametrize("spec", ["every day", "1 2 3", "99 * * * *"])
+def test_a_bad_schedule_names_the_setting(spec: str) -> None:
+    with pytest.raises(SettingsError, match=r"poser\.schedule\.purge_work"):
+        schedules({"poser.schedule.purge_work": spec})
+
+
+def test_the_loop_enqueues_each_due_minute_once() -> None:
+    plans = schedules(
+        {
+            "poser.schedule.purge_work": "* * * * *",
+            "poser.schedule.purge_uploads": "off",
+            "poser.schedule.purge_job_logs": "off",
+        }
+    )
+    start = datetime(2026, 1, 1, 10, 0, 58, tzinfo=UTC)
+    ticks = iter([start + timedelta(seconds=s) for s in (0, 1, 2, 3, 62)])
+    stop = threading.Event()
+    enqueued: list[tuple[str, str]] = []
+
+    def clock() -> datetime:
+        try:
+            return next(ticks)
+        except StopIteration:
+            stop.set()
+            return start + timedelta(seconds=62)
+
+    def record(name: str, when: str) -> None:
+        enqueued.append((name, when))
+
+    # The stop event's wait() is real; the loop waits at most until the next minute.
+    original_wait = stop.wait
+    stop.wait = lambda timeout=None: original_wait(0)  # type: ignore[method-assign]
+    scheduler_loop(plans, record, stop, clock=clock)
+    assert enqueued == [
+        ("purge_work", "2026-01-01T10:00:00+00:00"),
+        ("purge_work", "2026-01-01T10:01:00+00:00"),
+        ("purge_work", "2026-01-01T10:02:00+00:00"),
+    ]

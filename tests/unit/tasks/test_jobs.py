@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+import tests.sample_jobs  # noqa: F401 - registers the sample job kinds
+from poser.models.orm import DataSet, Job
+from poser.tasks import jobs
+from poser.tasks.job_progress import cancel_key, read_progress
+from tests.factories import make_data_set, make_user
+from tests.jobs_support import RecordingQueue
+
+
+@pytest.fixture
+def queue() -> RecordingQueue:
+    return RecordingQueue()
+
+
+def _submit(
+    dbsession: Session, queue: RecordingQueue, kind: str = "sample.touch", **params: object
+) -> Job:
+    data_set = make_data_set(dbsession, "Store")
+    job = jobs.submit(
+        dbsession, queue, kind, data_set=data_set, user=make_user(dbsession), parameters=params
+    )
+    dbsession.commit()
+    return job
+
+
+def _run(
+    session_factory: sessionmaker[Session], queue: RecordingQueue, job: Job, **kw: object
+) -> str | None:
+    return jobs.run(session_factory, queue, job.id, worker="test-worker", **kw)  # type: ignore[arg-type]
+
+
+def _reload(dbsession: Session, job: Job) -> Job:
+    dbsession.expire_all()
+    return dbsession.get_one(Job, job.id)
+
+
+def _description(dbsession: Session, job: Job) -> str:
+    dbsession.expire_all()
+    return dbsession.get_one(DataSet, job.data_set_id).description
+
+
+def test_a_job_is_enqueued_only_after_its_transaction_commits(
+    dbsession: Session, queue: RecordingQueue
+) -> None:
+    data_set = make_data_set(dbsession)
+    job = jobs.submit(dbsession, queue, "sample.touch", data_set=data_set)
+    assert queue.enqueued == []
+    dbsession.commit()
+    assert queue.enqueued == [job.id]
+
+
+def test_a_rolled_back_submit_enqueues_nothing(dbsession: Session, queue: RecordingQueue) -> None:
+    data_set = make_data_set(dbsession)
+    jobs.submit(dbsession, queue, "sample.touch", data_set=data_set)
+    dbsession.rollback()
+    dbsession.commit()
+    assert queue.enqueued == []
+    assert dbsession.scalars(select(Job)).all() == []
+
+
+def test_submit_checks_kind_scope_and_parameters(dbsession: Session, queue: RecordingQueue) -> None:
+    data_set = make_data_set(dbsession)
+    with pytest.raises(LookupError, match="no job kind named 'nope'"):
+        jobs.submit(dbsession, queue, "nope", data_set=data_set)
+    with pytest.raises(ValueError, match="needs scope 'data_set'"):
+        jobs.submit(dbsession, queue, "sample.touch")
+    with pytest.raises(TypeError):
+        jobs.submit(dbsession, queue, "sample.touch", data_set=data_set, parameters={"x": object()})
+
+
+def test_a_successful_run_commits_the_work_and_the_outcome_together(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue, steps=3)
+    assert _run(session_factory, queue, job) == "succeeded"
+    job = _reload(dbsession, job)
+    assert (job.status, job.result, job.attempts, job.error) == ("succeeded", {"steps": 3}, 1, None)
+    assert job.started_at <= job.finished_at
+    assert _description(dbsession, job) == "touched"
+    live = read_progress(queue.store, job.id)
+    assert live["percent"] == 100.0
+    assert [line.split(" ", 1)[1] for line in live["log"]] == [
+        "started: Touch the data set slowly", "step 1", "step 2", "step 3", "finished",
+    ]  # fmt: skip
+
+
+def test_a_job_runs_once_even_if_handed_out_twice(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue)
+    assert _run(session_factory, queue, job) == "succeeded"
+    assert _run(session_factory, queue, job) is None
+    assert _reload(dbsession, job).attempts == 1
+
+
+def test_a_task_error_fails_the_job_with_its_message_and_saves_nothing(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue, steps=3, fail_at=2)
+    assert _run(session_factory, queue, job) == "failed"
+    job = _reload(dbsession, job)
+    assert job.error == "step 2 of 3 failed on purpose"
+    assert _description(dbsession, job) == ""
+
+
+def test_an_unexpected_error_shows_no_internals(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue, "sample.crash")
+    assert _run(session_factory, queue, job) == "failed"
+    job = _reload(dbsession, job)
+    assert job.error == jobs.MESSAGE_UNEXPECTED
+    assert "hunter2" not in job.error
+    assert _description(dbsession, job) == ""
+
+
+def test_cancelling_a_queued_job_stops_it_before_it_starts(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue)
+    jobs.cancel(dbsession, queue, job)
+    dbsession.commit()
+    assert _run(session_factory, queue, job) is None
+    assert _reload(dbsession, job).status == "cancelled"
+
+
+def test_cancelling_a_running_job_stops_it_at_its_next_progress_call(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue, steps=3)
+    queue.store.put(cancel_key(job.id), b"1")  # what cancel() does for a running job
+    assert _run(session_factory, queue, job) == "cancelled"
+    job = _reload(dbsession, job)
+    assert job.error == jobs.MESSAGE_CANCELLED
+    assert _description(dbsession, job) == ""
+    assert queue.store.get(cancel_key(job.id)) is None
+
+
+def test_cancel_on_a_running_job_raises_the_flag(dbsession: Session, queue: RecordingQueue) -> None:
+    job = _submit(dbsession, queue)
+    job.status = "running"
+    jobs.cancel(dbsession, queue, job)
+    assert job.status == "running", "the worker records the outcome"
+    assert queue.store.get(cancel_key(job.id)) == b"1"
+    assert read_progress(queue.store, job.id)["cancel_requested"] is True
+    job.status = "succeeded"
+    with pytest.raises(jobs.JobStateError, match="nothing to cancel"):
+        jobs.cancel(dbsession, queue, job)
+
+
+def test_retry_queues_a_failed_job_again_after_commit(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue, steps=2, fail_at=1)
+    _run(session_factory, queue, job)
+    job = _reload(dbsession, job)
+    queue.enqueued.clear()
+    jobs.retry(dbsession, queue, job)
+    assert queue.enqueued == []
+    dbsession.commit()
+    assert queue.enqueued == [job.id]
+    assert (job.status, job.error) == ("queued", None)
+    assert read_progress(queue.store, job.id)["log"] == []
+    with pytest.raises(jobs.JobStateError, match="Only failed or cancelled jobs"):
+        jobs.retry(dbsession, queue, job)
+
+
+def test_a_stopping_worker_fails_ordinary_jobs_and_requeues_idempotent_ones(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    plain = _submit(dbsession, queue)
+    safe = _submit(dbsession, queue, "sample.touch_idempotent")
+    queue.enqueued.clear()
+    assert _run(session_factory, queue, plain, should_stop=lambda: True) == "failed"
+    assert _reload(dbsession, plain).error == jobs.MESSAGE_WORKER_STOPPED
+    assert _run(session_factory, queue, safe, should_stop=lambda: True) == "queued"
+    assert queue.enqueued == [safe.id]
+    assert _description(dbsession, plain) == ""
+
+
+def test_orphaned_running_jobs_are_recovered(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    plain = _submit(dbsession, queue)
+    safe = _submit(dbsession, queue, "sample.touch_idempotent")
+    alive = _submit(dbsession, queue)
+    for job, worker in ((plain, "dead"), (safe, "dead"), (alive, "alive")):
+        job.status, job.worker = "running", worker
+    dbsession.commit()
+    queue.enqueued.clear()
+    outcomes = jobs.recover_orphans(session_factory, queue, lambda worker: worker == "alive")
+    assert sorted(outcomes) == sorted([(plain.id, "failed"), (safe.id, "queued")])
+    assert queue.enqueued == [safe.id]
+    assert _reload(dbsession, plain).error == jobs.MESSAGE_WORKER_STOPPED
+    assert _reload(dbsession, alive).status == "running"
