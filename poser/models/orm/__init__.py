@@ -3,6 +3,7 @@
 from sqlalchemy.orm import configure_mappers
 
 from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
+from .framework import InputChange, ParameterValue, StepRun, Upload
 from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
 from .meta import Base, UTCDateTime
 from .users import ROLES, LoginFailure, User
@@ -19,9 +20,13 @@ __all__ = [
     "DataSet",
     "DataSetMember",
     "DataSetMixin",
+    "InputChange",
     "Job",
     "LoginFailure",
+    "ParameterValue",
     "PeriodicRun",
+    "StepRun",
     "UTCDateTime",
+    "Upload",
     "User",
 ]
