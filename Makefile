@@ -9,7 +9,7 @@ CONFIG ?= development.ini
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip wheel "setuptools>=69,<82"
 	$(BIN)/python -m pip install --quiet -e '.[testing]'
 	touch $@
 
