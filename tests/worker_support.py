@@ -93,15 +93,22 @@ def running_workers(
             worker.stop()
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
-    """Poll until ``condition()`` is truthy; a bound on waiting, not a speed assertion."""
+def wait_for(
+    condition: Callable[[], Any], timeout: float = 30, what: str | Callable[[], str] = "condition"
+) -> Any:
+    """Poll until ``condition()`` is truthy; a bound on waiting, not a speed assertion.
+
+    ``what`` may be a callable, so the failure shows the state at the timeout.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    raise AssertionError(
+        f"timed out after {timeout}s waiting for {what() if callable(what) else what}"
+    )
 
 
 def unique_queue_name() -> str:

@@ -7,11 +7,13 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.request import Request
 from pyramid_beaker import session_factory_from_settings
+from pyramid_retry import mark_error_retryable
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
 from poser.entry_points.worker import load_job_modules
-from poser.models.engine import get_engine, get_session_factory, get_tm_session
+from poser.models.engine import get_engine, get_session_factory, get_tm_session, is_sqlite_busy
 from poser.utils.settings import prepare_settings, setting_int
 
 
@@ -51,12 +53,22 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
 def include_database(config: Configurator) -> None:
     """``request.dbsession``: one session per request, joined to the request's transaction."""
     engine = get_engine(config.get_settings())
-    session_factory = get_session_factory(engine)
+    readers = get_session_factory(engine)
+    writers = get_session_factory(engine, writes=True)
     config.registry["poser.engine"] = engine
-    config.registry["dbsession_factory"] = session_factory
+    config.registry["dbsession_factory"] = readers
+
+    @event.listens_for(engine, "handle_error")
+    def _busy_is_retryable(context: Any) -> None:
+        # Another writer held SQLite's lock: pyramid_retry runs the request again.
+        if context.sqlalchemy_exception is not None and is_sqlite_busy(context.original_exception):
+            mark_error_retryable(context.sqlalchemy_exception)
 
     def dbsession(request: Request) -> Session:
-        return get_tm_session(session_factory, request.tm)
+        # POST and friends write: on SQLite they wait for the write lock at BEGIN
+        # instead of failing at their first write. Reads never wait (WAL).
+        factory = readers if request.method in ("GET", "HEAD", "OPTIONS") else writers
+        return get_tm_session(factory, request.tm)
 
     config.add_request_method(dbsession, reify=True)
 

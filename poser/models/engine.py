@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import zope.sqlalchemy
@@ -10,6 +11,13 @@ from sqlalchemy import Engine, engine_from_config, event
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+# SQLite refuses at once (SQLITE_BUSY, no waiting) when a transaction that has read
+# tries to write while another connection writes. A transaction that will write should
+# take the write lock when it begins, where busy_timeout applies. This execution option
+# asks for that; other databases ignore it.
+SQLITE_BEGIN_OPTION = "poser_sqlite_begin"
+IMMEDIATE = {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
 
 
 def get_engine(settings: Mapping[str, Any], prefix: str = "sqlalchemy.") -> Engine:
@@ -36,11 +44,27 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
-def get_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def get_session_factory(engine: Engine, writes: bool = False) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``writes=True`` begins each transaction ready to write."""
+    bind = engine.execution_options(**IMMEDIATE) if writes else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def write_transaction(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction that takes the write lock at BEGIN on SQLite; commits on success."""
+    with session_factory.begin() as session:
+        session.connection(execution_options=IMMEDIATE)
+        yield session
+
+
+def is_sqlite_busy(error: BaseException) -> bool:
+    name = getattr(getattr(error, "orig", error), "sqlite_errorname", "")
+    return str(name).startswith("SQLITE_BUSY")
 
 
 def get_tm_session(session_factory: sessionmaker[Session], transaction_manager: Any) -> Session:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from poser.models.engine import write_transaction
 from poser.models.orm import DataSet, Job, User
 from poser.tasks.job_kinds import get_kind
 from poser.tasks.job_progress import (
@@ -117,7 +118,9 @@ def run(
 
     The claim is one UPDATE ... WHERE status = 'queued', so two workers handed the same
     id run it once. The task's writes and the 'succeeded' mark commit together, so a
-    job is never recorded as done without its changes, nor the other way round.
+    job is never recorded as done without its changes, nor the other way round. That
+    transaction takes SQLite's write lock when it begins: a long task that read first
+    would otherwise be refused its first write whenever anyone else was writing.
     """
     with session_factory.begin() as session:
         claimed = session.execute(
@@ -137,7 +140,7 @@ def run(
         message = f"This worker does not know jobs of kind {kind_name!r}."
         return _record(session_factory, progress, job_id, "failed", message)
     try:
-        with session_factory.begin() as session:
+        with write_transaction(session_factory) as session:
             job = session.get_one(Job, job_id)
             subject: Any = session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
             extra = {name: (resources or {})[name] for name in kind.uses}
@@ -157,8 +160,10 @@ def run(
         return _record(session_factory, progress, job_id, "failed", MESSAGE_WORKER_STOPPED)
     except TaskError as error:
         return _record(session_factory, progress, job_id, "failed", str(error))
-    except Exception:
-        log.exception("job %s failed", job_id)
+    except Exception as exc:
+        # SQLite's extended error name tells a lock timeout from a snapshot conflict.
+        detail = getattr(getattr(exc, "orig", None), "sqlite_errorname", "")
+        log.exception("job %s failed %s", job_id, detail)
         return _record(session_factory, progress, job_id, "failed", MESSAGE_UNEXPECTED)
 
 
@@ -228,7 +233,7 @@ def recover_orphans(
     Their task transactions never committed, so there is nothing to undo.
     """
     outcomes: list[tuple[int, str]] = []
-    with session_factory.begin() as session:
+    with write_transaction(session_factory) as session:
         running = session.scalars(select(Job).where(Job.status == "running")).all()
         for job in running:
             if job.worker and is_alive(job.worker):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import webtest
 from sqlalchemy.orm import Session
 
@@ -187,3 +188,24 @@ def test_healthz_says_503_when_the_queue_is_unreachable(make_app: Any) -> None:
     response = app.get("/healthz", status=503)
     assert response.json["checks"]["queue"] == {"ok": False, "error": "queue unreachable"}
     assert response.json["checks"]["database"] == {"ok": True}
+
+
+def test_sqlite_lock_conflicts_are_marked_for_pyramid_retry(make_app: Any, engine: Any) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single-writer lock only")
+    from pyramid_retry import IRetryableError
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from poser.models.engine import IMMEDIATE
+
+    app = make_app()
+    app_engine = app.registry["poser.engine"]
+    with engine.connect() as holder, app_engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM user_account")).scalar()
+        holding = holder.execution_options(**IMMEDIATE).begin()
+        holder.exec_driver_sql("DELETE FROM login_failure")
+        with pytest.raises(OperationalError) as refused:
+            reader.execute(text("DELETE FROM login_failure"))
+        holding.rollback()
+    assert IRetryableError.providedBy(refused.value)

@@ -181,8 +181,13 @@ def test_a_periodic_time_runs_once_with_two_workers(
         queue.run_periodic("purge_work", "2026-11-21T03:30:00+00:00")
         queue.run_periodic("purge_work", "2026-11-21T03:30:00+00:00")
         wait_for(lambda: queue.pending() == 0, what="both messages taken")
-        logs = "\n".join(worker.output() for worker in workers)
-        wait_for(lambda: _succeeded(dbsession), what=logs)
+
+        def state() -> str:
+            rows = [(j.id, j.status, j.error) for j in dbsession.scalars(select(Job))]
+            dbsession.rollback()
+            return f"jobs {rows}\n" + "\n".join(worker.output() for worker in workers)
+
+        wait_for(lambda: _succeeded(dbsession), what=state)
     runs = dbsession.scalars(select(PeriodicRun)).all()
     assert len(runs) == 1
     assert dbsession.scalar(select(func.count()).select_from(Job)) == 1

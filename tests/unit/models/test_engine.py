@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
-from poser.models.engine import get_engine
+from poser.models.engine import (
+    IMMEDIATE,
+    get_engine,
+    get_session_factory,
+    is_sqlite_busy,
+    write_transaction,
+)
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
@@ -47,3 +56,48 @@ def test_the_test_database_is_reachable(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         pytest.importorskip("psycopg")
         assert engine.dialect.driver == "psycopg"
+
+
+def _holder(engine: Engine, started: threading.Event, seconds: float) -> threading.Thread:
+    """Another writer: holds SQLite's write lock for a moment, then commits."""
+
+    def hold() -> None:
+        with engine.connect() as connection, connection.execution_options(**IMMEDIATE).begin():
+            connection.exec_driver_sql("INSERT INTO t VALUES (99)")
+            started.set()
+            time.sleep(seconds)
+
+    return threading.Thread(target=hold)
+
+
+def test_a_write_transaction_waits_where_a_read_then_write_is_refused(tmp_path: Path) -> None:
+    engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    factory = get_session_factory(engine)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (n INTEGER)"))
+
+        started = threading.Event()
+        holder = _holder(engine, started, 0.3)
+        with factory() as session:
+            session.execute(text("SELECT count(*) FROM t")).scalar()  # read first
+            holder.start()
+            started.wait(5)
+            with pytest.raises(OperationalError) as refused:
+                session.execute(text("INSERT INTO t VALUES (1)"))
+            assert is_sqlite_busy(refused.value)
+        holder.join()
+
+        started = threading.Event()
+        holder = _holder(engine, started, 0.3)
+        holder.start()
+        started.wait(5)
+        with write_transaction(factory) as session:  # waits for the lock, then proceeds
+            session.execute(text("SELECT count(*) FROM t")).scalar()
+            session.execute(text("INSERT INTO t VALUES (2)"))
+        holder.join()
+        with engine.connect() as connection:
+            # Both holders committed; the refused insert (1) never happened.
+            assert sorted(connection.execute(text("SELECT n FROM t")).scalars()) == [2, 99, 99]
+    finally:
+        engine.dispose()
