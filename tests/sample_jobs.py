@@ -50,3 +50,17 @@ def touch_idempotent(data_set: DataSet, **kwargs: Any) -> dict[str, Any]:
 def crash(data_set: DataSet, progress: Progress | None = None) -> dict[str, Any]:
     data_set.description = "half-done"
     raise RuntimeError("database password is hunter2")
+
+
+@job_kind("sample.read_then_write", "Read, pause, then write")
+def read_then_write(
+    data_set: DataSet, *, pause: float = 0.2, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Reads (the runner loaded the data set), says so, pauses, then writes: a writer
+    that takes SQLite's lock during the pause makes the write be refused."""
+    progress = progress or NullProgress()
+    progress.log(f"read {data_set.name}")
+    time.sleep(pause)
+    data_set.description = "written"
+    object_session(data_set).flush()
+    return {}

@@ -48,10 +48,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
-def get_session_factory(engine: Engine, writes: bool = False) -> sessionmaker[Session]:
-    """Sessions on ``engine``; ``writes=True`` begins each transaction ready to write."""
-    bind = engine.execution_options(**IMMEDIATE) if writes else engine
-    return sessionmaker(bind=bind, expire_on_commit=False)
+def get_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager

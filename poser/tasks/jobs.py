@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from poser.models.engine import write_transaction
+from poser.models.engine import is_sqlite_busy, write_transaction
 from poser.models.orm import DataSet, Job, User
 from poser.tasks.job_kinds import get_kind
 from poser.tasks.job_progress import (
@@ -31,6 +33,8 @@ from poser.utils.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "poser.jobs_to_enqueue"
+BUSY_ATTEMPTS = 5
+BUSY_PAUSE = 0.2  # seconds, times the attempt number
 
 MESSAGE_CANCELLED = "Cancelled. Nothing this job did was saved."
 MESSAGE_WORKER_STOPPED = (
@@ -118,9 +122,7 @@ def run(
 
     The claim is one UPDATE ... WHERE status = 'queued', so two workers handed the same
     id run it once. The task's writes and the 'succeeded' mark commit together, so a
-    job is never recorded as done without its changes, nor the other way round. That
-    transaction takes SQLite's write lock when it begins: a long task that read first
-    would otherwise be refused its first write whenever anyone else was writing.
+    job is never recorded as done without its changes, nor the other way round.
     """
     with session_factory.begin() as session:
         claimed = session.execute(
@@ -140,14 +142,7 @@ def run(
         message = f"This worker does not know jobs of kind {kind_name!r}."
         return _record(session_factory, progress, job_id, "failed", message)
     try:
-        with write_transaction(session_factory) as session:
-            job = session.get_one(Job, job_id)
-            subject: Any = session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
-            extra = {name: (resources or {})[name] for name in kind.uses}
-            progress.log(f"started: {kind.title}")
-            result = kind.function(subject, progress=progress, **extra, **job.parameters)
-            progress.flush()
-            _finish(session, job_id, "succeeded", result=result or {})
+        _execute(session_factory, job_id, kind, progress, resources or {})
         progress.note("finished")
         return "succeeded"
     except JobCancelled:
@@ -165,6 +160,37 @@ def run(
         detail = getattr(getattr(exc, "orig", None), "sqlite_errorname", "")
         log.exception("job %s failed %s", job_id, detail)
         return _record(session_factory, progress, job_id, "failed", MESSAGE_UNEXPECTED)
+
+
+def _execute(
+    session_factory: sessionmaker[Session],
+    job_id: int,
+    kind: Any,
+    progress: JobProgress,
+    resources: dict[str, Any],
+) -> None:
+    """The task and its 'succeeded' mark in one transaction, begun deferred so reading
+    never waits for other writers. SQLite refuses the first write of a transaction that
+    has read while another connection writes; nothing is committed then, so the whole
+    task runs again, a few times, after a pause."""
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            with session_factory.begin() as session:
+                job = session.get_one(Job, job_id)
+                subject: Any = (
+                    session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
+                )
+                extra = {name: resources[name] for name in kind.uses}
+                progress.log(f"started: {kind.title}")
+                result = kind.function(subject, progress=progress, **extra, **job.parameters)
+                progress.flush()
+                _finish(session, job_id, "succeeded", result=result or {})
+            return
+        except OperationalError as error:
+            if not is_sqlite_busy(error) or attempt == BUSY_ATTEMPTS:
+                raise
+            progress.note("the database was busy; starting again")
+            time.sleep(BUSY_PAUSE * attempt)
 
 
 def _finish(session: Session, job_id: int, status: str, **values: Any) -> None:

@@ -209,3 +209,25 @@ def test_sqlite_lock_conflicts_are_marked_for_pyramid_retry(make_app: Any, engin
             reader.execute(text("DELETE FROM login_failure"))
         holding.rollback()
     assert IRetryableError.providedBy(refused.value)
+
+
+def test_a_request_refused_the_write_lock_is_retried_then_told_to_wait(
+    testapp: webtest.TestApp, engine: Any, dbsession: Session
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single-writer lock only")
+    from poser.models.engine import IMMEDIATE
+
+    make_user(dbsession, "fred")
+    form = testapp.get("/login").forms["deform"]
+    form["username"], form["password"] = "fred", "wrong password"
+    with engine.connect() as holder:
+        holding = holder.execution_options(**IMMEDIATE).begin()  # a long job, say
+        response = form.submit("submit", status=503)
+        holding.rollback()
+    assert "The database is busy" in response.text
+    assert response.headers["Retry-After"] == "5"
+    # Once the lock is free the same form works (a wrong password: 400, recorded).
+    form = testapp.get("/login").forms["deform"]
+    form["username"], form["password"] = "fred", "wrong password"
+    assert form.submit("submit", status=400)

@@ -11,7 +11,9 @@ from pyramid.csrf import BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from sqlalchemy.exc import OperationalError
 
+from poser.models.engine import is_sqlite_busy
 from poser.utils.settings import setting_bool
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,22 @@ def bad_csrf(exc: BadCSRFToken, request: Request) -> dict[str, Any]:
         "Form expired",
         "This form was sent without a valid security token. Go back, reload the page "
         "and try again.",
+    )
+
+
+@exception_view_config(OperationalError, renderer=TEMPLATE)
+def database_busy(exc: OperationalError, request: Request) -> dict[str, Any]:
+    if not is_sqlite_busy(exc):
+        return server_error(exc, request)
+    log.warning("database busy after retries: %s %s", request.method, request.path)
+    request.response.headers["Retry-After"] = "5"
+    return _page(
+        request,
+        503,
+        "Busy",
+        "The database is busy with other work (a long job may be writing). Nothing was "
+        "saved by this request; try again in a few seconds.",
+        minimal=True,
     )
 
 

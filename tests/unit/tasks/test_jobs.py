@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import tests.sample_jobs  # noqa: F401 - registers the sample job kinds
+from poser.models.engine import IMMEDIATE
 from poser.models.orm import DataSet, Job
 from poser.tasks import jobs
 from poser.tasks.job_progress import cancel_key, read_progress
 from tests.factories import make_data_set, make_user
 from tests.jobs_support import RecordingQueue
+from tests.worker_support import wait_for
 
 
 @pytest.fixture
@@ -198,3 +203,27 @@ def test_orphaned_running_jobs_are_recovered(
     assert queue.enqueued == [safe.id]
     assert _reload(dbsession, plain).error == jobs.MESSAGE_WORKER_STOPPED
     assert _reload(dbsession, alive).status == "running"
+
+
+def test_a_task_refused_the_write_lock_runs_again(
+    session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
+) -> None:
+    engine = session_factory.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single-writer lock only")
+    job = _submit(dbsession, queue, "sample.read_then_write", pause=0.3)
+    dbsession.close()
+    outcome: list[str | None] = []
+    runner = threading.Thread(target=lambda: outcome.append(_run(session_factory, queue, job)))
+    runner.start()
+    wait_for(
+        lambda: any("read Store" in line for line in read_progress(queue.store, job.id)["log"])
+    )
+    # Another writer takes the lock while the task, having read, pauses before writing.
+    with engine.connect() as holder, holder.execution_options(**IMMEDIATE).begin():
+        time.sleep(0.5)
+    runner.join(10)
+    assert outcome == ["succeeded"]
+    log = read_progress(queue.store, job.id)["log"]
+    assert any(line.endswith("the database was busy; starting again") for line in log)
+    assert _description(dbsession, job) == "written"

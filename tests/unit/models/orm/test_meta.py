@@ -15,7 +15,8 @@ def test_every_constraint_has_a_conventional_name() -> None:
         for constraint in table.constraints:
             assert constraint.name, f"unnamed constraint on {table.name}"
         for index in table.indexes:
-            assert str(index.name).startswith("ix_")
+            prefix = "uq_" if index.unique else "ix_"
+            assert str(index.name).startswith(prefix), index.name
 
 
 def test_times_come_back_in_utc(dbsession: Session) -> None:
