@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from typing import Any
 
 from pyramid.config import Configurator
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from poser.entry_points.queues import make_queue
 from poser.entry_points.worker import load_job_modules
 from poser.models.engine import get_engine, get_session_factory, get_tm_session, is_sqlite_busy
+from poser.storage import store_from_settings
 from poser.utils.settings import prepare_settings, setting_int
 
 
@@ -53,22 +56,23 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
 def include_database(config: Configurator) -> None:
     """``request.dbsession``: one session per request, joined to the request's transaction."""
     engine = get_engine(config.get_settings())
-    readers = get_session_factory(engine)
-    writers = get_session_factory(engine, writes=True)
+    session_factory = get_session_factory(engine)
     config.registry["poser.engine"] = engine
-    config.registry["dbsession_factory"] = readers
+    config.registry["dbsession_factory"] = session_factory
 
     @event.listens_for(engine, "handle_error")
     def _busy_is_retryable(context: Any) -> None:
-        # Another writer held SQLite's lock: pyramid_retry runs the request again.
+        # SQLite refused a write because another writer (often a job) held the lock.
+        # Nothing was committed, so pyramid_retry may run the request again; the short
+        # pause gives the other writer a chance to finish first.
         if context.sqlalchemy_exception is not None and is_sqlite_busy(context.original_exception):
             mark_error_retryable(context.sqlalchemy_exception)
+            time.sleep(random.uniform(0.05, 0.25))  # noqa: S311 - jitter, not security
 
     def dbsession(request: Request) -> Session:
-        # POST and friends write: on SQLite they wait for the write lock at BEGIN
-        # instead of failing at their first write. Reads never wait (WAL).
-        factory = readers if request.method in ("GET", "HEAD", "OPTIONS") else writers
-        return get_tm_session(factory, request.tm)
+        # Requests begin deferred: reads never wait for a writer (WAL), and a request
+        # that does not write never waits for a long job's lock.
+        return get_tm_session(session_factory, request.tm)
 
     config.add_request_method(dbsession, reify=True)
 
@@ -78,6 +82,7 @@ def include_queue(config: Configurator) -> None:
     settings = config.get_settings()
     load_job_modules(settings)
     config.register_service(make_queue(settings), name="jobs")
+    config.register_service(store_from_settings(settings), name="files")
 
 
 def include_sessions(config: Configurator) -> None:
