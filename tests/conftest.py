@@ -66,7 +66,7 @@ def base_settings(database_url: str, appdir: Path) -> dict[str, Any]:
         "session.type": "file",
         "session.key": "poser_session",
         "poser.show_tracebacks": "false",
-        "poser.includes": "tests.sample_app",
+        "poser.includes": "tests.sample_app tests.sample_workflow",
         "poser.job_modules": "tests.sample_jobs",
         "poser.queue.name": f"poser-test-{os.getpid()}",
     }

@@ -15,7 +15,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.response import Response
 
-from poser.apps.framework.registry import ApplicationInfo
+from poser.apps.framework.application import Application
 from poser.apps.site.security import data_set_factory
 from poser.tasks import jobs
 
@@ -60,10 +60,10 @@ def start_job(request: Request) -> HTTPSeeOther:
 
 def includeme(config: Configurator) -> None:
     config.add_application(
-        ApplicationInfo(name="Sample Catalog", url_name="sample_catalog", description="For all")
+        Application(name="Sample Catalog", url_name="sample_catalog", description="For all")
     )
     config.add_application(
-        ApplicationInfo(
+        Application(
             name="Sample Admin Tool", url_name="sample_admin", permission="admin", description="x"
         )
     )

@@ -28,11 +28,14 @@ from poser.tasks.job_progress import (
     cancel_key,
     clear_progress,
 )
+from poser.tasks.steps import mark_step_done
 from poser.utils.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "poser.jobs_to_enqueue"
+#: A job submitted by a step's widget names the step; success marks the step done.
+STEP_PARAMETER = "_step"
 BUSY_ATTEMPTS = 5
 BUSY_PAUSE = 0.2  # seconds, times the attempt number
 
@@ -181,9 +184,13 @@ def _execute(
                     session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
                 )
                 extra = {name: resources[name] for name in kind.uses}
+                # Parameters starting with "_" are for the runner, not the task.
+                params = {k: v for k, v in job.parameters.items() if not k.startswith("_")}
                 progress.log(f"started: {kind.title}")
-                result = kind.function(subject, progress=progress, **extra, **job.parameters)
+                result = kind.function(subject, progress=progress, **extra, **params)
                 progress.flush()
+                if job.parameters.get(STEP_PARAMETER) and job.data_set_id:
+                    mark_step_done(subject, job.parameters[STEP_PARAMETER])
                 _finish(session, job_id, "succeeded", result=result or {})
             return
         except OperationalError as error:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.request import Request
 
+from poser.apps.framework.application import Application
+
 REGISTRY_KEY = "poser.applications"
 
 
-@dataclass(frozen=True)
-class ApplicationInfo:
-    """What the home page needs to list an Application and decide who sees it."""
-
-    name: str
-    url_name: str
-    description: str = ""
-    icon: str = "grid"
-    permission: str = "use"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-def add_application(config: Configurator, application: ApplicationInfo) -> None:
+def add_application(config: Configurator, application: Application) -> None:
     """Config directive: ``config.add_application(app)``. Conflicts on a reused url_name."""
 
     def register() -> None:
@@ -32,11 +21,11 @@ def add_application(config: Configurator, application: ApplicationInfo) -> None:
     config.action(("poser.application", application.url_name), register, order=0)
 
 
-def registered_applications(registry: Any) -> list[ApplicationInfo]:
+def registered_applications(registry: Any) -> list[Application]:
     return sorted(registry.get(REGISTRY_KEY, {}).values(), key=lambda app: app.name.lower())
 
 
-def applications_for(request: Request) -> list[ApplicationInfo]:
+def applications_for(request: Request) -> list[Application]:
     return [
         app
         for app in registered_applications(request.registry)

@@ -10,6 +10,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
+from poser.apps.site.downloads import download_response
 from poser.apps.site.security import DATA_SET_PERMISSIONS
 from poser.models.data_extraction.datasets import member_role
 from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
@@ -147,6 +148,17 @@ def job_retry(request: Request) -> HTTPSeeOther:
     return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
 
 
+@view_config(route_name="job_download", request_method="GET", permission="view")
+def job_download(request: Request) -> Any:
+    """A file a job produced (its result names the storage key), streamed."""
+    result = request.context.job.result or {}
+    key = result.get("download")
+    if request.context.job.status != "succeeded" or not key:
+        raise HTTPNotFound()
+    files = request.find_service(name="files")
+    return download_response(request, files, key, result.get("filename") or key.rsplit("/", 1)[-1])
+
+
 @view_config(route_name="jobs_run_maintenance", request_method="POST", permission="admin")
 def run_maintenance(request: Request) -> HTTPSeeOther:
     kind = request.matchdict["kind"]
@@ -168,4 +180,5 @@ def includeme(config: Configurator) -> None:
     config.add_route("job_progress", "/jobs/{job_id:\\d+}/progress", factory=job_factory)
     config.add_route("job_cancel", "/jobs/{job_id:\\d+}/cancel", factory=job_factory)
     config.add_route("job_retry", "/jobs/{job_id:\\d+}/retry", factory=job_factory)
+    config.add_route("job_download", "/jobs/{job_id:\\d+}/download", factory=job_factory)
     config.scan(__name__)

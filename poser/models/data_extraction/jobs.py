@@ -40,3 +40,12 @@ def visible_jobs(
 
 def job_kinds_in_use(dbsession: Session) -> list[str]:
     return list(dbsession.scalars(select(Job.kind).distinct().order_by(Job.kind)))
+
+
+def latest_job(dbsession: Session, data_set_id: int, kind: str) -> Job | None:
+    return dbsession.scalar(
+        select(Job)
+        .where(Job.data_set_id == data_set_id, Job.kind == kind)
+        .order_by(Job.id.desc())
+        .limit(1)
+    )

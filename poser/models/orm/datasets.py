@@ -37,7 +37,11 @@ class DataSet(Base):
 
 class DataSetMember(Base):
     __tablename__ = "data_set_member"
-    __table_args__ = (CheckConstraint("role IN ('owner', 'editor', 'viewer')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'editor', 'viewer')", name="role"),
+        # A copy is its copier's own; who may see it is decided again.
+        {"info": {"copy_with_data_set": False}},
+    )
 
     data_set_id: Mapped[int] = mapped_column(
         ForeignKey("data_set.id", ondelete="CASCADE"), primary_key=True

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, PrimaryKeyConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .datasets import DataSetMixin
 from .meta import Base, UTCDateTime, utcnow
+from .users import User
 
 
 class ParameterValue(DataSetMixin, Base):
@@ -48,6 +49,8 @@ class Upload(DataSetMixin, Base):
     """A file as uploaded, stored under uploads/ until a batch takes it."""
 
     __tablename__ = "upload"
+    # Uploaded files belong to the data set they were uploaded to; a copy starts without.
+    __table_args__ = {"info": {"copy_with_data_set": False}}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(500), unique=True)
@@ -59,3 +62,5 @@ class Upload(DataSetMixin, Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()

@@ -26,6 +26,7 @@ class Job(Base):
         CheckConstraint(
             "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"
         ),
+        {"info": {"copy_with_data_set": False}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,56 @@
+"""Rendering a step's page, for the step view and for widgets that show it again with
+their errors (a form that did not validate)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from markupsafe import Markup
+from pyramid.renderers import render_to_response
+from pyramid.request import Request
+from pyramid.response import Response
+
+from poser.apps.framework.application import Step
+from poser.apps.framework.widget import WidgetContext
+from poser.models.data_extraction.steps import step_states
+
+TEMPLATE = "framework/step.jinja2"
+
+
+def widget_context(request: Request, step: Step) -> WidgetContext:
+    context = request.context
+    return WidgetContext(request, context.application, step, context.data_set, context.role)
+
+
+def step_values(
+    request: Request, step: Step, overrides: Mapping[str, Markup] | None = None
+) -> dict[str, Any]:
+    """The step page's template values; ``overrides`` replace some widgets' HTML."""
+    overrides = overrides or {}
+    ctx = widget_context(request, step)
+    application = ctx.application
+    states = step_states(
+        request.dbsession, ctx.data_set.id, {s.slug: s.inputs for s in application.steps}
+    )
+    rows = [
+        [
+            (widget, overrides.get(widget.name) or widget.render(ctx.for_widget(widget)))
+            for widget in row
+        ]
+        for row in step.rows()
+    ]
+    return {
+        "application": application,
+        "data_set": ctx.data_set,
+        "role": ctx.role,
+        "step": step,
+        "states": states,
+        "rows": rows,
+    }
+
+
+def render_step(
+    request: Request, step: Step, overrides: Mapping[str, Markup] | None = None
+) -> Response:
+    return render_to_response(TEMPLATE, step_values(request, step, overrides), request=request)

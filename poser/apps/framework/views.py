@@ -1,0 +1,122 @@
+"""The pages every Application gets: its home, its data sets' steps, widget actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+from pyramid.httpexceptions import HTTPForbidden, HTTPMethodNotAllowed, HTTPNotFound, HTTPSeeOther
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from poser.apps.framework.application import Application, Step
+from poser.apps.framework.render import step_values, widget_context
+from poser.models.data_extraction.datasets import data_sets_for_user
+from poser.tasks import jobs
+from poser.tasks.datasets import DataSetError, create_data_set
+
+
+def app_url(request: Request, application: Application) -> str:
+    return request.route_path("app_home", app=application.url_name)
+
+
+@view_config(
+    route_name="app_home",
+    renderer="framework/app_home.jinja2",
+    request_method="GET",
+    permission="use",
+)
+def app_home(request: Request) -> dict[str, Any]:
+    application = request.context.application
+    data_sets = [
+        (data_set, role)
+        for data_set, role in data_sets_for_user(request.dbsession, request.identity.id)
+        if data_set.application == application.url_name
+    ]
+    return {"application": application, "data_sets": data_sets, "error": None}
+
+
+@view_config(
+    route_name="app_home",
+    renderer="framework/app_home.jinja2",
+    request_method="POST",
+    permission="use",
+)
+def create(request: Request) -> Any:
+    """New data set: empty, or loaded from one of the Application's examples (a job)."""
+    application = request.context.application
+    example = request.POST.get("example") or ""
+    if example and example not in application.examples:
+        raise HTTPNotFound()
+    name = request.POST.get("name") or example or ""
+    try:
+        data_set = create_data_set(request.dbsession, name, application.url_name, request.identity)
+    except DataSetError as error:
+        request.response.status_int = 400
+        values = app_home(request)
+        return {**values, "error": str(error)}
+    if example:
+        job = jobs.submit(
+            request.dbsession,
+            request.find_service(name="jobs"),
+            "datasets.load_example",
+            data_set=data_set,
+            user=request.identity,
+            parameters={"resource": application.examples[example]},
+        )
+        request.session.flash(f"Loading the example “{example}” into {data_set.name}.", "info")
+        return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+    request.session.flash(f"Created {data_set.name}.", "success")
+    return HTTPSeeOther(location=_first_step_url(request, application, data_set.id))
+
+
+def _first_step_url(request: Request, application: Application, data_set_id: int) -> str:
+    steps = application.steps
+    if not steps:
+        return request.route_path(
+            "app_data_set_settings", app=application.url_name, data_set_id=data_set_id
+        )
+    return request.route_path(
+        "app_step", app=application.url_name, data_set_id=data_set_id, step=steps[0].slug
+    )
+
+
+@view_config(route_name="app_data_set", request_method="GET", permission="view")
+def data_set_start(request: Request) -> HTTPSeeOther:
+    context = request.context
+    return HTTPSeeOther(location=_first_step_url(request, context.application, context.data_set.id))
+
+
+def _step(request: Request) -> Step:
+    step = request.context.application.step(request.matchdict["step"])
+    if step is None:
+        raise HTTPNotFound()
+    return step
+
+
+@view_config(
+    route_name="app_step",
+    renderer="framework/step.jinja2",
+    request_method="GET",
+    permission="view",
+)
+def step_page(request: Request) -> dict[str, Any]:
+    return step_values(request, _step(request))
+
+
+@view_config(route_name="app_widget_action", permission="view")
+def widget_action(request: Request) -> Any:
+    step = _step(request)
+    widget = step.widget(request.matchdict["widget"])
+    action = widget.actions().get(request.matchdict["action"]) if widget else None
+    if widget is None or action is None:
+        raise HTTPNotFound()
+    if request.method not in action.methods:
+        raise HTTPMethodNotAllowed()
+    if not request.has_permission(action.permission):
+        raise HTTPForbidden()
+    result = action.view(widget_context(request, step).for_widget(widget))
+    if isinstance(result, str | Markup):
+        return Response(str(result), content_type="text/html")
+    return result

@@ -1,0 +1,100 @@
+"""Widgets: the parts of a step's page. They hold no logic: they read through
+models.data_extraction and act through tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+from pyramid.renderers import render
+from pyramid.request import Request
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from poser.apps.framework.application import Application, Step
+    from poser.models.orm import DataSet
+
+
+@dataclass
+class WidgetContext:
+    """What a widget renders or acts with: the request, where it is, and the data set."""
+
+    request: Request
+    application: Application
+    step: Step
+    data_set: DataSet
+    role: str
+    widget: Widget | None = None
+
+    @property
+    def dbsession(self) -> Session:
+        return self.request.dbsession
+
+    @property
+    def may_edit(self) -> bool:
+        return bool(self.request.has_permission("edit"))
+
+    def for_widget(self, widget: Widget) -> WidgetContext:
+        return WidgetContext(
+            self.request, self.application, self.step, self.data_set, self.role, widget
+        )
+
+    def step_url(self, **query: Any) -> str:
+        return self.request.route_path(
+            "app_step",
+            app=self.application.url_name,
+            data_set_id=self.data_set.id,
+            step=self.step.slug,
+            _query=_clean(query),
+        )
+
+    def action_url(self, action: str, **query: Any) -> str:
+        assert self.widget is not None, "action_url needs the widget's own context"
+        return self.request.route_path(
+            "app_widget_action",
+            app=self.application.url_name,
+            data_set_id=self.data_set.id,
+            step=self.step.slug,
+            widget=self.widget.name,
+            action=action,
+            _query=_clean(query),
+        )
+
+
+def _clean(query: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in query.items() if value not in (None, "")}
+
+
+@dataclass(frozen=True)
+class WidgetAction:
+    """A widget's own endpoint: ``view(widget_context)`` returns a Response or HTML.
+
+    ``permission`` is checked against the data set ("view" to read, "edit" to change).
+    """
+
+    view: Callable[[WidgetContext], Any]
+    permission: str = "view"
+    methods: tuple[str, ...] = ("GET",)
+
+
+@dataclass
+class Widget:
+    """Base class. Subclasses set ``template`` or override ``render``."""
+
+    name: str
+    title: str = ""
+    width: int = 12
+    template: str = field(default="", repr=False)
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        """What the template gets besides ``widget`` and ``ctx``."""
+        return {}
+
+    def render(self, ctx: WidgetContext) -> Markup:
+        values = {"widget": self, "ctx": ctx, **self.values(ctx)}
+        return Markup(render(self.template, values, request=ctx.request))  # noqa: S704
+
+    def actions(self) -> dict[str, WidgetAction]:
+        return {}

@@ -1,0 +1,175 @@
+"""Data sets: create, rename, copy, delete, and who may use them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, Table, func, insert, literal, select, text
+from sqlalchemy.orm import Session, object_session
+
+from poser.models.data_extraction.datasets import member_role
+from poser.models.orm import MEMBER_ROLES, Base, DataSet, DataSetMember, User
+from poser.utils.progress import NullProgress, Progress
+
+MAX_NAME = 200
+
+
+class DataSetError(ValueError):
+    """A data set change that cannot be made; the message is for the operator."""
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise DataSetError("A data set needs a name.")
+    if len(cleaned) > MAX_NAME:
+        raise DataSetError(f"Data set names are at most {MAX_NAME} characters.")
+    return cleaned
+
+
+def create_data_set(
+    dbsession: Session, name: str, application: str, owner: User | None, description: str = ""
+) -> DataSet:
+    data_set = DataSet(
+        name=_clean_name(name),
+        application=application,
+        description=description,
+        created_by_id=owner.id if owner else None,
+    )
+    dbsession.add(data_set)
+    dbsession.flush()
+    if owner is not None:
+        dbsession.add(DataSetMember(data_set_id=data_set.id, user_id=owner.id, role="owner"))
+        dbsession.flush()
+    return data_set
+
+
+def rename_data_set(data_set: DataSet, name: str) -> None:
+    data_set.name = _clean_name(name)
+    _session(data_set).flush()
+
+
+def delete_data_set(data_set: DataSet) -> None:
+    """Every row of the data set goes with it (foreign keys cascade in the database)."""
+    session = _session(data_set)
+    session.delete(data_set)
+    session.flush()
+
+
+def set_member(data_set: DataSet, user: User, role: str) -> None:
+    if role not in MEMBER_ROLES:
+        raise DataSetError(f"Unknown role {role!r}; choose one of {', '.join(MEMBER_ROLES)}.")
+    session = _session(data_set)
+    current = session.get(DataSetMember, (data_set.id, user.id))
+    if current is not None and current.role == "owner" and role != "owner":
+        _keep_an_owner(data_set, user)
+    if current is None:
+        session.add(DataSetMember(data_set_id=data_set.id, user_id=user.id, role=role))
+    else:
+        current.role = role
+    session.flush()
+
+
+def remove_member(data_set: DataSet, user: User) -> None:
+    session = _session(data_set)
+    if member_role(session, data_set.id, user.id) == "owner":
+        _keep_an_owner(data_set, user)
+    member = session.get(DataSetMember, (data_set.id, user.id))
+    if member is not None:
+        session.delete(member)
+        session.flush()
+
+
+def _keep_an_owner(data_set: DataSet, leaving: User) -> None:
+    owners = _session(data_set).scalar(
+        select(func.count()).where(
+            DataSetMember.data_set_id == data_set.id,
+            DataSetMember.role == "owner",
+            DataSetMember.user_id != leaving.id,
+        )
+    )
+    if not owners:
+        raise DataSetError("A data set needs at least one owner.")
+
+
+def copy_data_set(
+    source: DataSet, name: str, owner: User | None, progress: Progress | None = None
+) -> DataSet:
+    """A new data set with all of ``source``'s rows and parameters, owned by ``owner``.
+
+    One INSERT ... SELECT per table. Surrogate ids are shifted by a constant per table
+    (past the table's largest id), and foreign keys to those tables by the same
+    constant, so the copy's rows point at each other exactly as the source's do.
+    """
+    progress = progress or NullProgress()
+    session = _session(source)
+    copy = create_data_set(session, name, source.application, owner, source.description)
+    tables = copyable_tables()
+    offsets: dict[str, int] = {}
+    for done, table in enumerate(tables, start=1):
+        offsets[table.name] = _copy_table(session, table, source.id, copy.id, offsets)
+        progress.update(done, len(tables), f"copied {table.name}")
+    if session.get_bind().dialect.name == "postgresql":
+        for table_name, offset in offsets.items():
+            if offset:
+                session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), "  # noqa: S608
+                        f'(SELECT max(id) FROM "{table_name}"))'
+                    )
+                )
+    return copy
+
+
+def copyable_tables() -> list[Table]:
+    """Tables whose rows belong to a data set and travel with a copy, parents first."""
+    return [
+        table
+        for table in Base.metadata.sorted_tables
+        if "data_set_id" in table.c
+        and table.name != "data_set"
+        and table.info.get("copy_with_data_set", True)
+    ]
+
+
+def _shifted_id(table: Table) -> bool:
+    primary = list(table.primary_key.columns)
+    return len(primary) == 1 and primary[0].name == "id" and isinstance(primary[0].type, Integer)
+
+
+def _copy_table(
+    session: Session, table: Table, source_id: int, copy_id: int, offsets: dict[str, int]
+) -> int:
+    offset = 0
+    if _shifted_id(table):
+        low = session.scalar(select(func.min(table.c.id)).where(table.c.data_set_id == source_id))
+        if low is None:
+            return 0
+        high = session.scalar(select(func.max(table.c.id))) or 0
+        offset = high - low + 1
+    columns, values = [], []
+    for column in table.columns:
+        columns.append(column.name)
+        if column.name == "data_set_id":
+            values.append(literal(copy_id, Integer))
+        elif column.name == "id" and offset:
+            values.append(column + offset)
+        else:
+            parent = _shifted_parent(column, offsets)
+            values.append(column + offsets[parent] if parent else column)
+    query = select(*values).where(table.c.data_set_id == source_id)
+    session.execute(insert(table).from_select(columns, query))
+    return offset
+
+
+def _shifted_parent(column: object, offsets: dict[str, int]) -> str | None:
+    for foreign_key in getattr(column, "foreign_keys", ()):
+        parent = foreign_key.column.table.name
+        if offsets.get(parent):
+            return parent
+    return None
+
+
+def _session(data_set: DataSet) -> Session:
+    session = object_session(data_set)
+    if session is None:
+        raise ValueError("the data set must belong to a session")
+    return session

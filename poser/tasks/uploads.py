@@ -1,0 +1,102 @@
+"""Uploads: a file as the operator sent it, checked and kept under uploads/."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from sqlalchemy.orm import object_session
+
+from poser.models.orm import DataSet, Upload, User
+from poser.storage.interface import FileStore
+from poser.utils.tabular import sniff_format
+
+CHUNK = 1024 * 1024
+SNIFF_BYTES = 64 * 1024
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+NAMES = {"csv": "a CSV file", "xlsx": "an Excel (.xlsx) workbook"}
+
+
+class UploadError(ValueError):
+    """An upload that is refused; the message is for the operator."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def safe_filename(name: str) -> str:
+    """The file's own name, without folders or characters that do not belong in a key."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    cleaned = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" .")
+    return (cleaned or "upload")[:120]
+
+
+class _Counted:
+    """Reads through to the stream, hashing and counting, and stops past the limit."""
+
+    def __init__(self, head: bytes, stream: BinaryIO, limit: int) -> None:
+        self.pending, self.stream, self.limit = head, stream, limit
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        if self.pending:
+            chunk, self.pending = self.pending, b""
+        else:
+            chunk = self.stream.read(CHUNK if size is None or size < 0 else size)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise UploadError(
+                f"The file is larger than the limit of {_megabytes(self.limit)}.", 413
+            )
+        self.sha256.update(chunk)
+        return chunk
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.0f} MB" if size >= 1_000_000 else f"{size:,} bytes"
+
+
+def store_upload(
+    data_set: DataSet,
+    files: FileStore,
+    stream: BinaryIO,
+    filename: str,
+    user: User | None,
+    max_bytes: int,
+    formats: Iterable[str] = ("csv", "xlsx"),
+) -> Upload:
+    """Check the type by content (not by name), stream to uploads/, record an Upload row."""
+    head = stream.read(SNIFF_BYTES)
+    if not head:
+        raise UploadError("The file is empty.")
+    found = sniff_format(head)
+    allowed = tuple(formats)
+    if found not in allowed:
+        wanted = " or ".join(NAMES.get(name, name) for name in allowed)
+        raise UploadError(f"This file is not {wanted} (its content was checked, not its name).")
+    name = safe_filename(filename)
+    key = f"uploads/{data_set.id}/{uuid.uuid4().hex}/{name}"
+    counted = _Counted(head, stream, max_bytes)
+    files.write(key, counted)  # a write whose stream fails part-way leaves nothing
+    upload = Upload(
+        data_set_id=data_set.id,
+        key=key,
+        filename=name,
+        size=counted.size,
+        sha256=counted.sha256.hexdigest(),
+        content_type=CONTENT_TYPES.get(found, "application/octet-stream"),
+        uploaded_by_id=user.id if user else None,
+    )
+    session = object_session(data_set)
+    assert session is not None
+    session.add(upload)
+    session.flush()
+    return upload

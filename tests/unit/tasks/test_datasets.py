@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poser.models.data_extraction.datasets import member_role, members
+from poser.models.orm import Job, ParameterValue, StepRun
+from poser.tasks.datasets import (
+    DataSetError,
+    copy_data_set,
+    copyable_tables,
+    create_data_set,
+    delete_data_set,
+    remove_member,
+    rename_data_set,
+    set_member,
+)
+from poser.tasks.parameters import save_parameters
+from poser.tasks.steps import mark_step_done
+from tests.factories import make_user
+
+
+def test_create_makes_the_creator_owner_and_cleans_the_name(dbsession: Session) -> None:
+    owner = make_user(dbsession)
+    data_set = create_data_set(dbsession, "  Corner   Shop ", "demo", owner)
+    assert (data_set.name, data_set.application) == ("Corner Shop", "demo")
+    assert member_role(dbsession, data_set.id, owner.id) == "owner"
+    for bad in ("", "   ", "x" * 201):
+        with pytest.raises(DataSetError):
+            create_data_set(dbsession, bad, "demo", owner)
+    with pytest.raises(DataSetError):
+        rename_data_set(data_set, " ")
+
+
+def test_copy_takes_every_row_and_parameter_but_not_jobs_or_people(dbsession: Session) -> None:
+    owner, other, copier = make_user(dbsession), make_user(dbsession), make_user(dbsession)
+    source = create_data_set(dbsession, "Source", "demo", owner)
+    set_member(source, other, "viewer")
+    save_parameters(source, "options", {"vendor": "ACME", "tolerance": "2.5"})
+    mark_step_done(source, "apply")
+    dbsession.add(Job(kind="sample.touch", data_set_id=source.id, status="succeeded"))
+    unrelated = create_data_set(dbsession, "Other", "demo", owner)
+    save_parameters(unrelated, "options", {"vendor": "ZED"})
+    dbsession.commit()
+
+    copy = copy_data_set(source, "Copy", copier)
+    dbsession.commit()
+    assert (copy.name, copy.application) == ("Copy", "demo")
+    assert members(dbsession, copy.id) == [(copier.username, "owner")]
+    values = dbsession.execute(
+        select(ParameterValue.name, ParameterValue.value).where(
+            ParameterValue.data_set_id == copy.id
+        )
+    ).all()
+    assert sorted(values) == [("tolerance", "2.5"), ("vendor", "ACME")]
+    assert dbsession.scalar(select(StepRun.step).where(StepRun.data_set_id == copy.id)) == "apply"
+    assert dbsession.scalars(select(Job).where(Job.data_set_id == copy.id)).all() == []
+    assert {t.name for t in copyable_tables()} >= {"parameter_value", "step_run", "input_change"}
+    assert not {"job", "upload", "data_set_member"} & {t.name for t in copyable_tables()}
+
+
+def test_sharing_keeps_at_least_one_owner(dbsession: Session) -> None:
+    owner, helper = make_user(dbsession), make_user(dbsession)
+    data_set = create_data_set(dbsession, "Store", "demo", owner)
+    set_member(data_set, helper, "editor")
+    assert member_role(dbsession, data_set.id, helper.id) == "editor"
+    with pytest.raises(DataSetError, match="Unknown role"):
+        set_member(data_set, helper, "boss")
+    with pytest.raises(DataSetError, match="at least one owner"):
+        set_member(data_set, owner, "viewer")
+    with pytest.raises(DataSetError, match="at least one owner"):
+        remove_member(data_set, owner)
+    set_member(data_set, helper, "owner")
+    remove_member(data_set, owner)
+    assert members(dbsession, data_set.id) == [(helper.username, "owner")]
+
+
+def test_delete_takes_all_the_data_sets_rows(dbsession: Session) -> None:
+    data_set = create_data_set(dbsession, "Store", "demo", make_user(dbsession))
+    save_parameters(data_set, "options", {"a": 1})
+    dbsession.commit()
+    data_set_id = data_set.id
+    delete_data_set(data_set)
+    dbsession.commit()
+    assert (
+        dbsession.scalars(
+            select(ParameterValue).where(ParameterValue.data_set_id == data_set_id)
+        ).all()
+        == []
+    )
