@@ -1,0 +1,151 @@
+/* Poser charts: draws every chart widget ([data-poser-chart]) with Chart.js.
+ *
+ * Each chart's numbers come from its data-chart attribute (JSON; not a script block,
+ * which htmx would drop from swapped content). Once a chart is drawn, its table is
+ * hidden visually (Bootstrap's visually-hidden: screen readers still read it); if
+ * Chart.js is missing or a chart cannot be drawn, the table stays as it is. Charts that htmx swaps in are
+ * drawn after the swap settles, and charts it swapped out are destroyed.
+ * No inline styles: Chart.js sizes its canvas through element.style (the CSSOM), which
+ * the CSP allows; the canvas has no id, so htmx never copies that style attribute over
+ * as an attribute (which the CSP would refuse) when it settles a swap.
+ */
+(function () {
+  "use strict";
+
+  if (window.poserCharts) {
+    return; // loaded twice: the first copy does the work
+  }
+
+  var KINDS = { bar: "bar", line: "line", pie: "pie", scatter: "scatter" };
+
+  // The value axis repeats the widget's value_format (see poser/apps/widgets/chart.py).
+  function valueFormatter(format) {
+    if (!format) {
+      return undefined;
+    }
+    var options = { useGrouping: format.grouping !== "" };
+    if (format.decimals !== null) {
+      options.minimumFractionDigits = format.decimals;
+      options.maximumFractionDigits = format.decimals;
+    }
+    var numbers = new Intl.NumberFormat("en-US", options);
+    return function (value) {
+      var number = Number(value);
+      var text = numbers.format(format.percent ? number * 100 : number);
+      if (format.grouping === "_") {
+        text = text.replace(/,/g, "_");
+      }
+      return format.prefix + text + (format.percent ? "%" : "") + format.suffix;
+    };
+  }
+
+  function axisTitle(text) {
+    return text ? { display: true, text: text } : { display: false };
+  }
+
+  function chartConfig(spec) {
+    var kind = KINDS[spec.kind];
+    if (!kind) {
+      throw new Error("unknown chart kind " + spec.kind);
+    }
+    var series = spec.series;
+    var reducedMotion =
+      window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+    function tooltipLabel(context) {
+      var entry = series[context.datasetIndex];
+      var value = entry.formatted[context.dataIndex];
+      if (kind === "pie") {
+        return context.label + ": " + value;
+      }
+      if (kind === "scatter") {
+        return entry.name + ": (" + spec.labels[context.dataIndex] + ", " + value + ")";
+      }
+      return entry.name + ": " + value;
+    }
+
+    var options = {
+      responsive: true,
+      aspectRatio: 2, // pies too, so that charts side by side line up
+      animation: reducedMotion ? false : {},
+      plugins: {
+        legend: { display: kind === "pie" || series.length > 1 },
+        tooltip: { callbacks: { label: tooltipLabel } },
+      },
+    };
+    if (kind !== "pie") {
+      var ticks = {};
+      var format = valueFormatter(spec.format);
+      if (format) {
+        ticks.callback = format;
+      }
+      options.scales = {
+        x: { title: axisTitle(spec.x_label) },
+        y: { title: axisTitle(spec.y_label), ticks: ticks, beginAtZero: kind === "bar" },
+      };
+    }
+    return {
+      type: kind,
+      data: {
+        labels: kind === "scatter" ? undefined : spec.labels,
+        datasets: series.map(function (entry) {
+          return { label: entry.name, data: entry.values };
+        }),
+      },
+      options: options,
+    };
+  }
+
+  function draw(figure) {
+    var canvas = figure.querySelector("canvas");
+    if (!canvas || window.Chart.getChart(canvas)) {
+      return;
+    }
+    var frame = canvas.parentElement;
+    try {
+      var config = chartConfig(JSON.parse(figure.getAttribute("data-chart")));
+      frame.classList.remove("d-none"); // shown first, so Chart.js can measure it
+      new window.Chart(canvas, config);
+    } catch (error) {
+      frame.classList.add("d-none");
+      console.error("chart not drawn; its table stays", figure, error);
+      return;
+    }
+    figure.setAttribute("data-chart-drawn", "");
+    var table = figure.querySelector(".poser-chart-table");
+    if (table) {
+      table.classList.add("visually-hidden");
+    }
+  }
+
+  function drawAll() {
+    if (typeof window.Chart !== "function") {
+      return; // the library did not load: the tables stay
+    }
+    document.querySelectorAll("[data-poser-chart]:not([data-chart-drawn])").forEach(draw);
+  }
+
+  function destroyDetached() {
+    if (typeof window.Chart !== "function") {
+      return;
+    }
+    Object.keys(window.Chart.instances).forEach(function (id) {
+      var chart = window.Chart.instances[id];
+      if (!chart.canvas || !chart.canvas.isConnected) {
+        chart.destroy();
+      }
+    });
+  }
+
+  document.addEventListener("htmx:afterSettle", function () {
+    destroyDetached();
+    drawAll();
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
+
+  window.poserCharts = { drawAll: drawAll };
+})();

@@ -1,0 +1,171 @@
+"""Chart: a bar, line, pie or scatter chart of rows from models.data_extraction.
+
+The page gets the numbers twice: as JSON in the chart's ``data-chart`` attribute
+(data, never executed, so the strict CSP allows it; not a ``<script
+type="application/json">`` block, which htmx drops from swapped content), that
+``static/js/charts.js`` draws with Chart.js on a ``<canvas>``, and as a plain table.
+Without JavaScript the table is all there is; once the chart is drawn, the table is
+hidden visually but stays for screen readers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from poser.apps.framework.widget import Widget, WidgetContext
+
+KINDS = ("bar", "line", "pie", "scatter")
+
+#: What a missing value (None, NaN) shows as in the table and tooltips.
+MISSING = "—"
+
+# A chart's name goes into attributes, test ids and URLs: keep it to what they take as is.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+# The part of a format spec that charts.js can repeat on the axis: grouping, precision
+# and "f" or "%" (or nothing, Python's general format).
+_SPEC = re.compile(r"(?P<grouping>[,_]?)(?:\.(?P<decimals>\d+))?(?P<type>[f%]?)\Z")
+
+
+@dataclass(kw_only=True)
+class Chart(Widget):
+    """A chart of ``query(ctx)``'s rows, with a table of the same numbers.
+
+    Each row is a label (for ``scatter``: the x value) followed by one value per series:
+    ``(label, value)`` for one series, ``(label, v1, v2, ...)`` with ``series`` naming
+    each. A pie has one series. ``value_format`` is a Python format string with one
+    field (``"{:,.2f} %"``, ``"${:,.2f}"``, ``"{:.0%}"``); it formats the table and the
+    tooltips, and the value axis repeats it.
+    """
+
+    kind: str
+    query: Callable[[WidgetContext], Iterable[Sequence[Any]]]
+    series: Sequence[str] = ()
+    x_label: str = ""
+    y_label: str = ""
+    value_format: str = "{:,}"
+    template: str = field(default="widgets/chart.jinja2", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"chart {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
+        if not _NAME.match(self.name):
+            raise ValueError(
+                f"chart {self.name!r}: the name must start with a letter and hold only"
+                " letters, digits, '-' and '_'"
+            )
+        if not callable(self.query):
+            raise TypeError(f"chart {self.name!r}: query must be a callable of the context")
+        self.series = tuple(self.series)
+        if self.kind == "pie" and len(self.series) > 1:
+            raise ValueError(f"chart {self.name!r}: a pie chart has one series")
+        _axis_format(self.name, self.value_format)
+
+    @property
+    def series_names(self) -> tuple[str, ...]:
+        return tuple(self.series) or (self.y_label or self.title or self.name,)
+
+    def format_value(self, value: float | int | Decimal | None) -> str:
+        if value is None:
+            return MISSING
+        return self.value_format.format(value)
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        rows = [tuple(row) for row in self.query(ctx)]
+        return {"chart": self.chart_data(rows)}
+
+    def chart_data(self, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+        """What the template shows: the JSON data block and the table's rows."""
+        names = self.series_names
+        width = 1 + len(names)
+        labels: list[str] = []
+        xs: list[int | float | None] = []
+        columns: list[list[int | float | None]] = [[] for _ in names]
+        raw_columns: list[list[Any]] = [[] for _ in names]
+        for number, row in enumerate(rows, start=1):
+            if len(row) != width:
+                raise ValueError(
+                    f"chart {self.name!r}: row {number} has {len(row)} columns, expected"
+                    f" {width} (a label and one value for each of {list(names)})"
+                )
+            label, *values = row
+            if self.kind == "scatter":
+                xs.append(_number(self.name, label))
+            labels.append(MISSING if label is None else str(label))
+            for index, value in enumerate(values):
+                number_value = _number(self.name, value)
+                columns[index].append(number_value)
+                raw_columns[index].append(None if number_value is None else value)
+        series = [
+            {
+                "name": name,
+                "values": (
+                    [{"x": x, "y": y} for x, y in zip(xs, column, strict=True)]
+                    if self.kind == "scatter"
+                    else column
+                ),
+                "formatted": [self.format_value(value) for value in raw],
+            }
+            for name, column, raw in zip(names, columns, raw_columns, strict=True)
+        ]
+        table = [
+            (label, [entry["formatted"][index] for entry in series])
+            for index, label in enumerate(labels)
+        ]
+        return {
+            "data": {
+                "kind": self.kind,
+                "labels": labels,
+                "series": series,
+                "x_label": self.x_label,
+                "y_label": self.y_label,
+                "format": _axis_format(self.name, self.value_format),
+            },
+            "columns": (self.x_label or ("x" if self.kind == "scatter" else "Label"), *names),
+            "table": table,
+        }
+
+
+def _number(name: str, value: Any) -> int | float | None:
+    """A JSON number (None for a missing or non-finite one); anything else is an error."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise TypeError(f"chart {name!r}: {value!r} is not a number")
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _axis_format(name: str, value_format: str) -> dict[str, Any]:
+    """The format string's prefix, suffix and spec, for charts.js to repeat on the axis."""
+    try:
+        parts = list(string.Formatter().parse(value_format))
+        value_format.format(1234.5)
+    except (ValueError, IndexError, KeyError) as error:
+        raise ValueError(f"chart {name!r}: bad value_format {value_format!r}: {error}") from None
+    fields = [part for part in parts if part[1] is not None]
+    if len(fields) != 1 or fields[0][1] not in ("", "0"):
+        raise ValueError(f"chart {name!r}: value_format needs exactly one '{{}}' field")
+    _, _, spec, conversion = fields[0]
+    match = _SPEC.match(spec or "")
+    if conversion or match is None:
+        raise ValueError(
+            f"chart {name!r}: value_format {value_format!r}: the field may only give"
+            " grouping (',' or '_'), a precision ('.2') and a type ('f' or '%')"
+        )
+    at = parts.index(fields[0])
+    decimals = match["decimals"]
+    return {
+        "prefix": "".join(literal for literal, *_ in parts[: at + 1]),
+        "suffix": "".join(literal for literal, *_ in parts[at + 1 :]),
+        "grouping": match["grouping"] or "",
+        "decimals": None if decimals is None else int(decimals),
+        "percent": match["type"] == "%",
+    }
