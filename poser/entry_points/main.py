@@ -75,7 +75,7 @@ pass_context = click.make_pass_decorator(Context)
 
 
 def _register_commands() -> None:
-    from poser.entry_points import cli_appdir, cli_db, cli_queue, cli_users
+    from poser.entry_points import cli_appdir, cli_datasets, cli_db, cli_queue, cli_users
 
     cli.add_command(cli_appdir.make_appdir_command)
     cli.add_command(cli_appdir.dev_setup_command)
@@ -85,6 +85,7 @@ def _register_commands() -> None:
     cli.add_command(cli_queue.scheduler)
     cli.add_command(cli_queue.jobs)
     cli.add_command(cli_queue.maintenance_group)
+    cli.add_command(cli_datasets.data_set_group)
 
 
 def read_password(prompt: bool) -> str:

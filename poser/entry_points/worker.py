@@ -23,7 +23,11 @@ from poser.utils.settings import setting_bool, setting_int
 log = logging.getLogger(__name__)
 
 #: Modules whose job kinds every process knows; `poser.job_modules` adds more.
-DEFAULT_JOB_MODULES = ("poser.tasks.maintenance",)
+DEFAULT_JOB_MODULES = (
+    "poser.tasks.maintenance",
+    "poser.tasks.dataset_jobs",
+    "poser.tasks.generate",
+)
 
 
 def load_job_modules(settings: Mapping[str, Any]) -> None:

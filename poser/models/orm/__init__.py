@@ -2,6 +2,7 @@
 
 from sqlalchemy.orm import configure_mappers
 
+from .catalog import Department, Product, ProductCost, Vendor
 from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
 from .framework import InputChange, ParameterValue, StepRun, Upload
 from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
@@ -20,13 +21,17 @@ __all__ = [
     "DataSet",
     "DataSetMember",
     "DataSetMixin",
+    "Department",
     "InputChange",
     "Job",
     "LoginFailure",
     "ParameterValue",
     "PeriodicRun",
+    "Product",
+    "ProductCost",
     "StepRun",
     "UTCDateTime",
     "Upload",
     "User",
+    "Vendor",
 ]

@@ -1,0 +1,176 @@
+"""Queries over a data set's products: the grid, margins by department, one product.
+
+Margins are computed from the preferred cost's unit cost, as a percent of the regular
+price: (price - unit cost) / price * 100, rounded to hundredths. A product without a
+price (or priced at zero) or without a preferred cost has no margin (NULL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session, aliased
+
+from poser.models.orm import Department, Product, ProductCost, Vendor
+
+# What margins come back as: Decimal with two places, from SQLite's floats as well as
+# from PostgreSQL's numerics.
+MARGIN_TYPE = Numeric(7, 2)
+
+
+def margin_percent(price: Any, unit_cost: Any) -> ColumnElement[Any]:
+    """(price - unit cost) / price as a percent; NULL without a positive price or a cost."""
+    # 100.0, not 100: SQLite stores whole prices as integers, and integer division
+    # would truncate; PostgreSQL reads 100.0 as numeric, keeping the sum exact.
+    hundred = literal_column("100.0", Numeric)
+    ratio = case(
+        (and_(price > 0, unit_cost.is_not(None)), (price - unit_cost) * hundred / price),
+        else_=None,
+    )
+    return type_coerce(func.round(ratio, 2), MARGIN_TYPE)
+
+
+def product_grid(data_set_id: int) -> Select[Any]:
+    """One row per product of the data set, for the Products grid to filter, sort and page.
+
+    Columns: id, upc, description, brand, size, department_number, department,
+    regular_price, on_hand, active, vendor (the preferred cost's vendor code),
+    unit_cost, margin_percent. Each product appears once: at most one of its costs is
+    preferred (a unique index keeps it so).
+    """
+    preferred = aliased(ProductCost, name="preferred_cost")
+    preferred_vendor = aliased(Vendor, name="preferred_vendor")
+    return (
+        select(
+            Product.id,
+            Product.upc,
+            Product.description,
+            Product.brand,
+            Product.size,
+            Department.number.label("department_number"),
+            Department.name.label("department"),
+            Product.regular_price,
+            Product.on_hand,
+            Product.active,
+            preferred_vendor.code.label("vendor"),
+            preferred.unit_cost,
+            margin_percent(Product.regular_price, preferred.unit_cost).label("margin_percent"),
+        )
+        .outerjoin(Department, Department.id == Product.department_id)
+        .outerjoin(preferred, and_(preferred.product_id == Product.id, preferred.preferred))
+        .outerjoin(preferred_vendor, preferred_vendor.id == preferred.vendor_id)
+        .where(Product.data_set_id == data_set_id)
+    )
+
+
+def margin_by_department(data_set_id: int) -> Select[Any]:
+    """Per department (products without one last, as department NULL): number, name,
+    products (how many), average_margin_percent (over the products that have a margin).
+    """
+    margin = margin_percent(Product.regular_price, ProductCost.unit_cost)
+    average = type_coerce(func.round(func.avg(margin), 2), MARGIN_TYPE)
+    return (
+        select(
+            Department.number.label("department_number"),
+            Department.name.label("department"),
+            func.count(Product.id).label("products"),
+            average.label("average_margin_percent"),
+        )
+        .select_from(Product)
+        .outerjoin(Department, Department.id == Product.department_id)
+        .outerjoin(ProductCost, and_(ProductCost.product_id == Product.id, ProductCost.preferred))
+        .where(Product.data_set_id == data_set_id)
+        .group_by(Department.id, Department.number, Department.name)
+        .order_by(Department.number.is_(None), Department.number)
+    )
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    product: Product
+    department: Department | None
+    #: Every vendor's cost, the preferred one first, then by vendor code.
+    costs: list[tuple[ProductCost, Vendor]]
+    margin_percent: Any
+
+
+def product_costs(product_id: int) -> Select[tuple[ProductCost, Vendor]]:
+    return (
+        select(ProductCost, Vendor)
+        .join(Vendor, Vendor.id == ProductCost.vendor_id)
+        .where(ProductCost.product_id == product_id)
+        .order_by(ProductCost.preferred.desc(), Vendor.code)
+    )
+
+
+def product_detail(dbsession: Session, data_set_id: int, product_id: int) -> ProductDetail | None:
+    """A product with its department and costs; None when it is not in this data set."""
+    product = dbsession.scalar(
+        select(Product).where(Product.id == product_id, Product.data_set_id == data_set_id)
+    )
+    if product is None:
+        return None
+    costs = [(cost, vendor) for cost, vendor in dbsession.execute(product_costs(product_id))]
+    margin = dbsession.scalar(
+        select(margin_percent(Product.regular_price, ProductCost.unit_cost))
+        .select_from(Product)
+        .outerjoin(ProductCost, and_(ProductCost.product_id == Product.id, ProductCost.preferred))
+        .where(Product.id == product_id)
+    )
+    department = dbsession.get(Department, product.department_id) if product.department_id else None
+    return ProductDetail(product, department, costs, margin)
+
+
+def product_by_upc(dbsession: Session, data_set_id: int, upc: str) -> int | None:
+    """The id of the product with this (normalized, 14-digit) UPC in the data set."""
+    return dbsession.scalar(
+        select(Product.id).where(Product.data_set_id == data_set_id, Product.upc == upc)
+    )
+
+
+def department_choices(dbsession: Session, data_set_id: int) -> list[tuple[str, str]]:
+    """(name, name) of each department by number: the grid filters departments by name."""
+    query = (
+        select(Department.name)
+        .where(Department.data_set_id == data_set_id)
+        .order_by(Department.number)
+    )
+    return [(name, name) for name in dbsession.scalars(query)]
+
+
+def vendor_choices(dbsession: Session, data_set_id: int) -> list[tuple[str, str]]:
+    """(code, "code: name") of each vendor: the grid shows the preferred vendor's code."""
+    query = select(Vendor.code, Vendor.name).where(Vendor.data_set_id == data_set_id)
+    return [
+        (code, f"{code}: {name}") for code, name in dbsession.execute(query.order_by(Vendor.code))
+    ]
+
+
+def product_counts(dbsession: Session, data_set_id: int) -> dict[str, int]:
+    """How many rows of each catalog table the data set holds."""
+    counts: dict[str, int] = {}
+    for name, table in (
+        ("departments", Department),
+        ("vendors", Vendor),
+        ("products", Product),
+        ("product_costs", ProductCost),
+    ):
+        counts[name] = (
+            dbsession.scalar(
+                select(func.count()).select_from(table).where(table.data_set_id == data_set_id)
+            )
+            or 0
+        )
+    return counts

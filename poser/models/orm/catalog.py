@@ -1,0 +1,134 @@
+"""The product catalog of a data set: departments, vendors, products and their costs.
+
+Each table's unique keys start from the data set, so two data sets (two stores, a store
+and its what-if copy) may hold the same department numbers, vendor codes and UPCs.
+Indexes are chosen for the Products grid: one data set at a time, paged, filtered and
+sorted by the columns operators use, over a million products.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .datasets import DataSetMixin
+from .meta import Base
+
+
+class Department(DataSetMixin, Base):
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("data_set_id", "number", name="uq_department_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+
+    def __repr__(self) -> str:
+        return f"<Department {self.number} {self.name!r}>"
+
+
+class Vendor(DataSetMixin, Base):
+    __tablename__ = "vendor"
+    __table_args__ = (UniqueConstraint("data_set_id", "code", name="uq_vendor_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<Vendor {self.code} {self.name!r}>"
+
+
+class Product(DataSetMixin, Base):
+    """One item the store sells.
+
+    ``upc`` holds digits only, zero-padded to 14 (GTIN-14), so a UPC-A, an EAN-13 and a
+    scale or store code compare equal however a file spelled them.
+    """
+
+    __tablename__ = "product"
+    __table_args__ = (
+        UniqueConstraint("data_set_id", "upc", name="uq_product_upc"),
+        CheckConstraint("regular_price >= 0", name="regular_price_not_negative"),
+        # The grid's filters and sort orders, each within one data set.
+        Index("ix_product_department", "data_set_id", "department_id"),
+        Index("ix_product_description", "data_set_id", "description"),
+        Index("ix_product_brand", "data_set_id", "brand"),
+        Index("ix_product_regular_price", "data_set_id", "regular_price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upc: Mapped[str] = mapped_column(String(14))
+    description: Mapped[str] = mapped_column(String(200))
+    brand: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[str] = mapped_column(String(50), default="")
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="SET NULL")
+    )
+    # None until someone prices it (a new item from a vendor catalog).
+    regular_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    # Thousandths: weighed items are counted in pounds or kilograms.
+    on_hand: Mapped[Decimal] = mapped_column(Numeric(12, 3), default=Decimal(0))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    department: Mapped[Department | None] = relationship()
+    costs: Mapped[list[ProductCost]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Product {self.upc} {self.description!r}>"
+
+
+class ProductCost(DataSetMixin, Base):
+    """What one vendor charges for a product. At most one cost per product is preferred:
+    the one its margin is computed from and orders go to."""
+
+    __tablename__ = "product_cost"
+    __table_args__ = (
+        # product_id leads so that this index also serves the lookups by product (the
+        # grid's join, the detail page, cascading deletes) without one of its own.
+        UniqueConstraint("product_id", "vendor_id", "data_set_id", name="uq_product_cost_vendor"),
+        CheckConstraint("case_size > 0", name="case_size_positive"),
+        # Catalog batches match a vendor's rows by its item codes; this also serves the
+        # vendor foreign key.
+        Index("ix_product_cost_vendor_item", "vendor_id", "vendor_item_code"),
+        # The database, not only the code, keeps "at most one preferred cost"; being
+        # partial, it is also the small index the grid's preferred-cost join reads.
+        Index(
+            "uq_product_cost_preferred",
+            "product_id",
+            unique=True,
+            # Written as each database's planner must see it in the query's join to use
+            # the index: SQLAlchemy renders the boolean as "= 1" on SQLite only.
+            sqlite_where=text("preferred = 1"),
+            postgresql_where=text("preferred"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))
+    vendor_item_code: Mapped[str] = mapped_column(String(50), default="")
+    case_size: Mapped[int] = mapped_column(default=1)
+    case_cost: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    unit_cost: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+    preferred: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    product: Mapped[Product] = relationship(back_populates="costs")
+    vendor: Mapped[Vendor] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ProductCost product={self.product_id} vendor={self.vendor_id}>"

@@ -1,0 +1,72 @@
+"""Data set work that runs as jobs: loading an example, exporting, copying."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import object_session
+
+from poser.models.orm import DataSet, User
+from poser.storage.interface import FileStore
+from poser.tasks.dataset_io import export_data_set, import_data_set
+from poser.tasks.datasets import copy_data_set
+from poser.tasks.job_kinds import job_kind
+from poser.tasks.jobs import TaskError
+from poser.utils.progress import Progress
+from poser.utils.timeutil import utcnow
+
+RESOURCE = re.compile(r"^[a-z_][a-z0-9_.]*:[A-Za-z0-9_./-]+\.xlsx$")
+
+
+@job_kind("datasets.load_example", "Load an example into the data set")
+def load_example(
+    data_set: DataSet, *, resource: str, progress: Progress | None = None
+) -> dict[str, Any]:
+    """``resource`` is "package:path/to/file.xlsx" inside an installed package."""
+    if not RESOURCE.match(resource) or ".." in resource:
+        raise TaskError(f"{resource!r} is not an example file.")
+    package, _, path = resource.partition(":")
+    try:
+        example = resources.files(package).joinpath(path)
+    except (ModuleNotFoundError, TypeError):  # TypeError: a module, not a package
+        raise TaskError(f"{resource!r} is not an example file.") from None
+    if not example.is_file():
+        raise TaskError(f"The example {path} is missing from {package}.")
+    with resources.as_file(example) as file_path:
+        counts = import_data_set(data_set, file_path, progress=progress)
+    return dict(counts or {})
+
+
+@job_kind("datasets.export", "Export the data set to Excel", uses=("files", "work_dir"))
+def export(
+    data_set: DataSet, *, files: FileStore, work_dir: Path, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Writes the xlsx in the work folder, then stores it under exports/data-sets/."""
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    filename = f"{_slug(data_set.name)}-{stamp}.xlsx"
+    key = f"exports/data-sets/{data_set.id}/{filename}"
+    Path(work_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=work_dir) as scratch:
+        export_data_set(data_set, scratch, progress=progress)
+        scratch.seek(0)
+        size = files.write(key, scratch)
+    return {"download": key, "filename": filename, "bytes": size}
+
+
+@job_kind("datasets.copy", "Copy the data set")
+def copy(
+    data_set: DataSet, *, name: str, owner_id: int, progress: Progress | None = None
+) -> dict[str, Any]:
+    session = object_session(data_set)
+    assert session is not None
+    owner = session.get(User, owner_id)
+    new = copy_data_set(data_set, name, owner, progress=progress)
+    return {"data_set_id": new.id, "name": new.name}
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "data-set"
