@@ -45,6 +45,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("poser.apps.site.jobs")
         # 5. The app framework, then one include per Application.
         config.include("poser.apps.framework")
+        config.include("poser.apps.products")
         # Extra Applications named in the ini (a plugin point for projects built on Poser).
         for name in _listed(settings.get("poser.includes")):
             config.include(name)

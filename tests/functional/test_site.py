@@ -231,3 +231,8 @@ def test_a_request_refused_the_write_lock_is_retried_then_told_to_wait(
     form = testapp.get("/login").forms["deform"]
     form["username"], form["password"] = "fred", "wrong password"
     assert form.submit("submit", status=400)
+
+
+def test_undecodable_query_strings_are_a_bad_request(testapp: webtest.TestApp) -> None:
+    page = testapp.get("/login?next=%ff", status=400)
+    assert "not valid text" in page.text

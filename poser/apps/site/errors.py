@@ -57,6 +57,15 @@ def bad_csrf(exc: BadCSRFToken, request: Request) -> dict[str, Any]:
     )
 
 
+@exception_view_config(UnicodeDecodeError, renderer=TEMPLATE)
+def undecodable(exc: UnicodeDecodeError, request: Request) -> dict[str, Any]:
+    # WebOb decodes the query string and form as UTF-8 when a view first reads them.
+    log.info("undecodable request data: %s %s", request.method, request.path)
+    return _page(
+        request, 400, "Bad request", "The address or form held characters that are not valid text."
+    )
+
+
 @exception_view_config(OperationalError, renderer=TEMPLATE)
 def database_busy(exc: OperationalError, request: Request) -> dict[str, Any]:
     if not is_sqlite_busy(exc):

@@ -1,0 +1,242 @@
+"""Benchmark: the Grid widget's "rows" action (the fragment htmx fetches on every page,
+sort and filter) on a data set of a million generated products.
+
+    .venv/bin/python bench/bench_grid.py
+    POSER_BENCH_DATABASE_URL=postgresql://user:pass@host/postgres \
+        .venv/bin/python bench/bench_grid.py
+
+Each request goes through the whole WSGI app in-process (session, security, the
+grid's count and page queries, rendering), so the times are the server's, without a
+network. One JSON line per database and scenario: p50/p95/max over BENCH_GRID_N
+requests (default 30) after 3 warm-up requests. BENCH_GRID_PRODUCTS changes the size
+(default 1,000,000). On PostgreSQL a database is created for the run and dropped after.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import webtest
+from alembic import command
+from pyramid.config import Configurator
+from sqlalchemy import create_engine, make_url, select
+
+import poser
+from poser.apps.framework.application import Application, Step, StepGroup
+from poser.apps.framework.widget import WidgetContext
+from poser.apps.widgets.grid import Grid
+from poser.models.data_extraction.grid import COUNT_CAP, GridColumn
+from poser.models.data_extraction.products import product_grid
+from poser.models.db_management import alembic_config
+from poser.models.engine import get_engine, get_session_factory, write_transaction
+from poser.models.orm import Department
+from poser.tasks.datasets import create_data_set
+from poser.tasks.generate import generate_products
+from poser.tasks.users import create_user
+from poser.utils.appdir import make_appdir
+
+PRODUCTS = int(os.environ.get("BENCH_GRID_PRODUCTS", "1000000"))
+REQUESTS = int(os.environ.get("BENCH_GRID_N", "30"))
+WARM_UP = 3
+PASSWORD = "bench password 1234"  # noqa: S105 - a throwaway user in a throwaway database
+SCENARIOS = {
+    "first page": {},
+    "sort by price": {"sort": "-regular_price"},
+    "text filter + sort": {"description.q": "organic", "sort": "-regular_price"},
+    "choice + range + sort": {
+        "department.in": "Dairy",
+        "regular_price.min": "2",
+        "regular_price.max": "5",
+        "sort": "description",
+    },
+    "bool filter + sort": {"active.is": "no", "sort": "brand"},
+    "page 2,000 (offset 99,950)": {"page": "2000", "sort": "description"},
+    "no match (full scan)": {"description.q": "zzzz"},
+    "sort by computed margin": {"sort": "-margin_percent"},
+}
+
+
+def product_columns(ctx: WidgetContext) -> list[GridColumn]:
+    departments = ctx.dbsession.scalars(
+        select(Department.name).where(Department.data_set_id == ctx.data_set.id)
+    ).all()
+    return [
+        GridColumn("upc", "UPC"),
+        GridColumn("description", "Description", editable=True),
+        GridColumn("brand", "Brand", editable=True),
+        GridColumn("size", "Size"),
+        GridColumn("department", "Department", type="choice", choices=sorted(departments)),
+        GridColumn("regular_price", "Price", type="decimal", editable=True),
+        GridColumn("on_hand", "On hand", type="decimal"),
+        GridColumn("active", "Active", type="bool"),
+        GridColumn("vendor", "Vendor"),
+        GridColumn("unit_cost", "Unit cost", type="decimal"),
+        GridColumn("margin_percent", "Margin %", type="decimal"),
+    ]
+
+
+def refuse(ctx: WidgetContext, key: Any, values: dict[str, Any]) -> None:
+    raise ValueError("the benchmark saves nothing")
+
+
+APPLICATION = Application(
+    name="Grid bench",
+    url_name="grid_bench",
+    step_groups=[
+        StepGroup(
+            "Catalog",
+            [
+                Step(
+                    "Products",
+                    "products",
+                    widgets=[
+                        Grid(
+                            "products",
+                            query=lambda ctx: product_grid(ctx.data_set.id),
+                            columns=product_columns,
+                            editable=True,
+                            on_edit=refuse,
+                        )
+                    ],
+                )
+            ],
+        )
+    ],
+)
+
+
+def includeme(config: Configurator) -> None:
+    config.add_application(APPLICATION)
+
+
+@contextmanager
+def database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'bench.sqlite'}"
+        return
+    url = make_url(os.environ["POSER_BENCH_DATABASE_URL"])
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    name = f"poser_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def prepare(url: str) -> tuple[int, float]:
+    """Migrate, add a user and a data set of PRODUCTS products; (its id, seconds)."""
+    command.upgrade(alembic_config({"sqlalchemy.url": url}), "head")
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with write_transaction(get_session_factory(engine)) as session:
+            user = create_user(session, "bench", PASSWORD, role="operator")
+            data_set = create_data_set(session, "Million", APPLICATION.url_name, user)
+            data_set_id = data_set.id
+            started = time.perf_counter()
+            generate_products(data_set, products=PRODUCTS, seed=7)
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        return data_set_id, time.perf_counter() - started
+    finally:
+        engine.dispose()
+
+
+def log_in(app: webtest.TestApp) -> None:
+    form = app.get("/login").forms["deform"]
+    form["username"], form["password"] = "bench", PASSWORD
+    form.submit("submit", status=303)
+
+
+def percentile(times: list[float], fraction: float) -> float:
+    ordered = sorted(times)
+    # Nearest rank: the smallest time that at least ``fraction`` of the times do not exceed.
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def bench(kind: str) -> None:
+    with tempfile.TemporaryDirectory() as scratch, database(kind, Path(scratch)) as url:
+        appdir = Path(scratch) / "app"
+        make_appdir(appdir)
+        data_set_id, generate_seconds = prepare(url)
+        emit({"bench": "grid_setup", "database": kind, "products": PRODUCTS,
+              "generate_s": round(generate_seconds, 1)})  # fmt: skip
+        settings = {
+            "poser.environment": "development",
+            "poser.appdir": str(appdir),
+            "sqlalchemy.url": url,
+            "session.secret": secrets.token_hex(32),
+            "session.type": "file",
+            "session.key": "poser_session",
+            # This module's includeme, imported by its name as a script or under -m.
+            "poser.includes": __spec__.name if __spec__ else Path(__file__).stem,
+            "poser.queue.name": f"poser-bench-{os.getpid()}",
+        }
+        wsgi = poser.main({"here": str(appdir)}, **settings)
+        try:
+            app = webtest.TestApp(wsgi, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+            log_in(app)
+            rows = f"/apps/grid_bench/data-sets/{data_set_id}/steps/products/products/rows"
+            for name, params in SCENARIOS.items():
+                query = {f"products.{key}": value for key, value in params.items()}
+                times, summary = [], ""
+                for number in range(WARM_UP + REQUESTS):
+                    started = time.perf_counter()
+                    response = app.get(rows, query, headers={"HX-Request": "true"}, status=200)
+                    if number >= WARM_UP:
+                        times.append(time.perf_counter() - started)
+                    found = re.search(r'data-testid="grid-summary">([^<]*)<', response.text)
+                    summary = found.group(1) if found else ""
+                emit(
+                    {
+                        "bench": "grid_rows",
+                        "database": kind,
+                        "products": PRODUCTS,
+                        "scenario": name,
+                        "query": query,
+                        "requests": REQUESTS,
+                        "count_cap": COUNT_CAP,
+                        "shown": summary,
+                        "p50_ms": round(percentile(times, 0.50) * 1000, 1),
+                        "p95_ms": round(percentile(times, 0.95) * 1000, 1),
+                        "max_ms": round(max(times) * 1000, 1),
+                    }
+                )
+        finally:
+            wsgi.registry["poser.engine"].dispose()
+
+
+def emit(record: dict[str, Any]) -> None:
+    print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+def main() -> None:
+    bench("sqlite")
+    if os.environ.get("POSER_BENCH_DATABASE_URL"):
+        bench("postgresql")
+    else:
+        print("POSER_BENCH_DATABASE_URL is not set: PostgreSQL skipped", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

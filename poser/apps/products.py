@@ -1,0 +1,158 @@
+"""The Products Application: browse and edit a data set's catalog, see its margins."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pyramid.config import Configurator
+
+from poser.apps.framework.application import Application, Step, StepGroup
+from poser.apps.framework.widget import WidgetContext
+from poser.apps.parameters import Parameter, ParameterGroup
+from poser.apps.product_widgets import ProductLookup
+from poser.apps.widgets.chart import Chart
+from poser.apps.widgets.content import Html
+from poser.apps.widgets.grid import Grid
+from poser.apps.widgets.parameter_form import ParameterForm
+from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.parameters import stored_parameters
+from poser.models.data_extraction.products import (
+    department_choices,
+    margin_by_department,
+    product_grid,
+    vendor_choices,
+)
+from poser.models.orm import Department
+from poser.tasks.products import update_product
+
+
+def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
+    departments = department_choices(ctx.dbsession, ctx.data_set.id)
+    vendors = vendor_choices(ctx.dbsession, ctx.data_set.id)
+    return [
+        GridColumn("upc", "UPC"),
+        GridColumn("description", "Description", editable=True, required=True),
+        GridColumn("brand", "Brand", editable=True),
+        GridColumn("size", "Size", editable=True),
+        GridColumn(
+            "department",
+            "Department",
+            expression=Department.name,
+            type="choice",
+            choices=departments or [("", "(none)")],
+        ),
+        GridColumn("vendor", "Vendor", type="choice", choices=vendors or [("", "(none)")]),
+        GridColumn("regular_price", "Price", type="decimal", editable=True),
+        GridColumn("unit_cost", "Unit cost", type="decimal"),
+        GridColumn("margin_percent", "Margin %", type="decimal"),
+        GridColumn("on_hand", "On hand", type="decimal", visible=False),
+        GridColumn("active", "Active", type="bool", editable=True),
+    ]
+
+
+def _edit(ctx: WidgetContext, product_id: Any, values: dict[str, Any]) -> None:
+    update_product(ctx.data_set, int(product_id), values)
+
+
+def _margins(ctx: WidgetContext) -> list[tuple[str, Any]]:
+    rows = ctx.dbsession.execute(margin_by_department(ctx.data_set.id))
+    return [(row.department or "(no department)", row.average_margin_percent) for row in rows]
+
+
+def _target_text(ctx: WidgetContext) -> str:
+    target = PRICING.parameters[0].from_json(
+        stored_parameters(ctx.dbsession, ctx.data_set.id).get("target_margin")
+    )
+    return (
+        f"The target margin is **{target}%**. Departments below it are worth a look in "
+        "the catalog: filter by department and sort by margin."
+    )
+
+
+def _percent(value: Decimal) -> str | None:
+    return None if Decimal("0") <= value < Decimal("100") else "Give a percent from 0 to 99.99."
+
+
+PRICING = ParameterGroup(
+    "pricing",
+    "Pricing",
+    [
+        Parameter(
+            "target_margin",
+            "Target margin (%)",
+            "decimal",
+            default=Decimal("30"),
+            validator=_percent,
+            help="The margin the store aims for on regular prices.",
+        ),
+    ],
+)
+
+PRODUCTS = Application(
+    name="Products",
+    url_name="products",
+    description="Browse and edit the catalog: departments, vendors, prices and margins.",
+    icon="basket",
+    parameters=[PRICING],
+    examples={"Sample Store": "poser:data/sample_store.xlsx"},
+    default_example="Sample Store",
+    step_groups=[
+        StepGroup(
+            "Catalog",
+            [
+                Step(
+                    "Products",
+                    "catalog",
+                    [
+                        Grid(
+                            name="products",
+                            title="Products",
+                            query=lambda ctx: product_grid(ctx.data_set.id),
+                            columns=_grid_columns,
+                            key="id",
+                            editable=True,
+                            on_edit=_edit,
+                            download_name="products",
+                        ),
+                    ],
+                    help="Filter, sort and page the catalog; download what you see; edit cells "
+                    "in place (prices, descriptions, brands, sizes, active).",
+                ),
+                Step(
+                    "Product",
+                    "product",
+                    [ProductLookup("lookup", title="Look up a product")],
+                    help="A product's details and every vendor's cost for it.",
+                ),
+            ],
+        ),
+        StepGroup(
+            "Analysis",
+            [
+                Step(
+                    "Margins",
+                    "margins",
+                    [
+                        Chart(
+                            name="margins",
+                            title="Average margin by department",
+                            kind="bar",
+                            query=_margins,
+                            y_label="Margin %",
+                            value_format="{:,.2f} %",
+                            width=8,
+                        ),
+                        ParameterForm("pricing", title="Target", group="pricing", width=4),
+                        Html("target", markdown=_target_text),
+                    ],
+                    inputs=("pricing", "products"),
+                ),
+            ],
+        ),
+    ],
+)
+
+
+def includeme(config: Configurator) -> None:
+    config.add_application(PRODUCTS)

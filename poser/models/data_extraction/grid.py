@@ -1,0 +1,258 @@
+"""The grid engine: filter, sort, page, count and stream the rows of any query.
+
+A Grid widget shows what these functions return, and downloads read through them, so a
+download holds exactly the rows the operator filtered. Nothing here knows requests or
+HTML; a grid's state comes from `grid_state.parse_grid_state`.
+
+Totals: an exact count of a million filtered rows costs a scan of them all, on every
+page view. The count therefore stops at ``count_cap`` + 1 rows (``SELECT count(*) FROM
+(... LIMIT cap + 1)``): below the cap the total is exact; above it the grid shows
+"10,000+" and has no last page. Whether a next page exists is always exact, because the
+page query reads one row more than it shows; and on the last page the total is exact
+at any size (it is the rows before it plus the rows on it), with no count at all.
+
+Sorting always ends with the key column, so rows that tie keep one order and no row is
+shown on two pages or on none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from math import ceil
+from typing import Any
+
+from sqlalchemy import ColumnElement, DateTime, RowMapping, Select, false, func, select
+from sqlalchemy import true as sql_true
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+from poser.models.data_extraction.grid_state import (
+    COLUMN_TYPES,
+    DEFAULT_PAGE_SIZE,
+    Filter,
+    GridColumn,
+    GridState,
+    as_int,
+    clean_text,
+    format_value,
+    parse_grid_state,
+    parse_value,
+)
+
+__all__ = [
+    "COLUMN_TYPES",
+    "COUNT_CAP",
+    "DEFAULT_PAGE_SIZE",
+    "Filter",
+    "GridColumn",
+    "GridPage",
+    "GridState",
+    "clean_text",
+    "count_capped",
+    "filtered_select",
+    "format_value",
+    "grid_page",
+    "grid_rows",
+    "parse_grid_state",
+    "parse_value",
+    "resolve_columns",
+    "rows_by_key",
+]
+
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class GridPage:
+    rows: list[RowMapping]
+    total: int
+    total_is_capped: bool
+    page: int
+    page_size: int
+    has_next: bool
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages there are; None when the total is capped (not known)."""
+        return None if self.total_is_capped else max(1, ceil(self.total / self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first(self) -> int:
+        """The 1-based number of the first row shown; 0 when none is."""
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.rows)
+
+
+def resolve_columns(
+    base_select: Select[Any], columns: Sequence[GridColumn]
+) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
+    """The select with every grid column in it, and each column's expression by name."""
+    selected = base_select.selected_columns
+    expressions: dict[str, ColumnElement[Any]] = {}
+    for column in columns:
+        if column.expression is not None:
+            expressions[column.name] = column.expression
+            if column.name not in selected:
+                base_select = base_select.add_columns(column.expression.label(column.name))
+        elif column.name in selected:
+            # A label renders as its expression in WHERE and as its name in ORDER BY.
+            expressions[column.name] = selected[column.name]
+        else:
+            raise ValueError(f"grid column {column.name!r} is not in the query")
+    return base_select, expressions
+
+
+def _key_expression(
+    base_select: Select[Any], expressions: Mapping[str, ColumnElement[Any]], key: str
+) -> ColumnElement[Any]:
+    if key in expressions:
+        return expressions[key]
+    if key in base_select.selected_columns:
+        return base_select.selected_columns[key]
+    raise ValueError(f"grid key {key!r} is not in the query")
+
+
+def filtered_select(
+    base_select: Select[Any], columns: Sequence[GridColumn], state: GridState
+) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
+    base_select, expressions = resolve_columns(base_select, columns)
+    conditions = [
+        _condition(expressions[f.column], f) for f in state.filters if f.column in expressions
+    ]
+    return base_select.where(*conditions), expressions
+
+
+def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:
+    value = item.value
+    if item.op == "contains":
+        return expression.icontains(value, autoescape=True)
+    if item.op == "equals":
+        return expression == value
+    if item.op == "min":
+        return expression >= value
+    if item.op == "max":
+        return expression <= value
+    if item.op == "is":
+        return expression.is_(sql_true() if value else false())
+    if item.op == "from":
+        return expression >= _day_start(expression, value)
+    if item.op == "to":
+        return expression < _day_start(expression, value + timedelta(days=1))
+    return expression.in_(value)
+
+
+def _day_start(expression: ColumnElement[Any], day: date) -> date | datetime:
+    """A date, or for a timestamp column that day's midnight: timezone-aware UTC for a
+    TypeDecorator (Poser's UTCDateTime) or a timezone column, naive otherwise."""
+    sql_type = expression.type
+    impl = sql_type.impl if isinstance(sql_type, TypeDecorator) else sql_type
+    if not isinstance(impl, DateTime):
+        return day
+    aware = isinstance(sql_type, TypeDecorator) or bool(impl.timezone)
+    return datetime.combine(day, time.min, tzinfo=UTC if aware else None)
+
+
+def _ordered(
+    filtered: Select[Any], expressions: Mapping[str, ColumnElement[Any]], state: GridState, key: str
+) -> Select[Any]:
+    key_expression = _key_expression(filtered, expressions, key)
+    if state.sort is None or state.sort not in expressions:
+        return filtered.order_by(key_expression)  # after the query's own order, if any
+    sort = expressions[state.sort]
+    # The key goes the same way as the sort so that one index can serve both.
+    order = [sort.desc(), key_expression.desc()] if state.descending else [sort, key_expression]
+    return filtered.order_by(None).order_by(*(order[:1] if state.sort == key else order))
+
+
+def count_capped(session: Session, filtered: Select[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(the number of rows, capped at ``cap``; whether there are more than ``cap``)."""
+    limited = filtered.order_by(None).limit(cap + 1).subquery()
+    count = session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(count, cap), count > cap
+
+
+def grid_page(
+    session: Session,
+    base_select: Select[Any],
+    columns: Sequence[GridColumn],
+    state: GridState,
+    key_column: str,
+    *,
+    count_cap: int = COUNT_CAP,
+) -> GridPage:
+    """One page of the filtered, sorted rows; a page past the end becomes the last.
+
+    The page is read first: when it is the last one, its rows tell the total and the
+    count is skipped. That is when counting is dearest (few rows match, so the count
+    scans them all) and cheapest to avoid.
+    """
+    filtered, expressions = filtered_select(base_select, columns, state)
+    statement = _ordered(filtered, expressions, state, key_column)
+    size = state.page_size
+
+    def read(page: int) -> list[RowMapping]:
+        return list(session.execute(statement.limit(size + 1).offset((page - 1) * size)).mappings())
+
+    page = state.page
+    rows = read(page)
+    if 0 < len(rows) <= size or (page == 1 and not rows):
+        total, capped = (page - 1) * size + len(rows), False
+    else:
+        total, capped = count_capped(session, filtered, count_cap)
+        if not rows and not capped:
+            page = max(1, ceil(total / size))
+            rows = read(page)
+    return GridPage(rows[:size], total, capped, page, size, has_next=len(rows) > size)
+
+
+def grid_rows(
+    session: Session,
+    base_select: Select[Any],
+    columns: Sequence[GridColumn],
+    state: GridState,
+    key_column: str,
+    batch: int = 5000,
+) -> Iterator[tuple[Any, ...]]:
+    """Every filtered row in the state's order, as tuples of the visible columns' values,
+    fetched ``batch`` rows at a time (a server-side cursor on PostgreSQL)."""
+    filtered, expressions = filtered_select(base_select, columns, state)
+    statement = _ordered(filtered, expressions, state, key_column)
+    names = state.columns or tuple(column.name for column in columns if column.visible)
+    result = session.execute(statement.execution_options(yield_per=batch)).mappings()
+    try:
+        for row in result:
+            yield tuple(row[name] for name in names)
+    finally:
+        result.close()
+
+
+def rows_by_key(
+    session: Session,
+    base_select: Select[Any],
+    columns: Sequence[GridColumn],
+    key_column: str,
+    keys: Iterable[str],
+) -> dict[str, RowMapping]:
+    """The query's rows with these keys (as text, from a form), by key as text. A key
+    that is not in the query (another data set's row, a deleted one) is left out."""
+    base_select, expressions = resolve_columns(base_select, columns)
+    key_expression = _key_expression(base_select, expressions, key_column)
+    try:
+        integer = key_expression.type.python_type is int
+    except NotImplementedError:
+        integer = False
+    typed = [as_int(key) if integer else key for key in keys]
+    typed = [key for key in typed if key is not None]
+    if not typed:
+        return {}
+    rows = session.execute(base_select.where(key_expression.in_(typed))).mappings()
+    return {str(row[key_column]): row for row in rows}

@@ -1,0 +1,46 @@
+"""Changes operators make to products by hand (the Products grid's edit mode)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from poser.models.orm import DataSet, Product
+from poser.tasks.steps import touch_inputs
+
+EDITABLE = ("description", "brand", "size", "regular_price", "active")
+MAX_TEXT = {"description": 200, "brand": 100, "size": 50}
+MAX_PRICE = Decimal("99999999.99")
+
+
+def update_product(data_set: DataSet, product_id: int, values: dict[str, Any]) -> None:
+    """Change some of a product's fields; ValueError (with the reason) changes nothing."""
+    session = object_session(data_set)
+    assert session is not None
+    product = session.scalar(
+        select(Product).where(Product.id == product_id, Product.data_set_id == data_set.id)
+    )
+    if product is None:
+        raise ValueError("This product is not in this data set.")
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    for name, limit in MAX_TEXT.items():
+        if name in values:
+            text = str(values[name] or "").strip()
+            if name == "description" and not text:
+                raise ValueError("A product needs a description.")
+            if len(text) > limit:
+                raise ValueError(f"{name.capitalize()} is at most {limit} characters.")
+            values[name] = text
+    if "regular_price" in values:
+        price = values["regular_price"]
+        if price is not None and not Decimal("0") <= Decimal(price) <= MAX_PRICE:
+            raise ValueError("The price must be between 0 and 99,999,999.99.")
+    for name, value in values.items():
+        setattr(product, name, value)
+    session.flush()
+    touch_inputs(data_set, ["products"])

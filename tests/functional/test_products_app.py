@@ -1,0 +1,111 @@
+"""The Products Application through the whole WSGI app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import webtest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poser.entry_points.queues import make_queue
+from poser.models.orm import DataSet, Job, Product
+from poser.tasks import jobs
+from poser.tasks.datasets import create_data_set, set_member
+from poser.tasks.generate import generate_products
+from tests.factories import make_user
+from tests.functional.conftest import login
+
+
+@pytest.fixture
+def store(dbsession: Session) -> DataSet:
+    owner = make_user(dbsession, "petra")
+    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
+    generate_products(data_set, products=120, seed=7)
+    dbsession.commit()
+    return data_set
+
+
+def _step(data_set: DataSet, step: str) -> str:
+    return f"/apps/products/data-sets/{data_set.id}/steps/{step}"
+
+
+def test_an_operator_creates_a_data_set_from_the_example(
+    testapp: webtest.TestApp, dbsession: Session, settings: dict[str, Any], session_factory: Any
+) -> None:
+    make_user(dbsession, "paul")
+    login(testapp, "paul")
+    home = testapp.get("/apps/products")
+    form = next(f for f in home.forms.values() if "example" in f.fields)
+    assert form["example"].value == "Sample Store"
+    job_page = form.submit(status=303).follow()
+    job = dbsession.scalars(select(Job)).one()
+    assert job.kind == "datasets.load_example"
+    assert "Loading the example" in job_page.text
+    assert jobs.run(session_factory, make_queue(settings), job.id, worker="test") == "succeeded"
+    dbsession.expire_all()
+    data_set = dbsession.get_one(DataSet, job.data_set_id)
+    assert (data_set.name, data_set.application) == ("Sample Store", "products")
+    grid = testapp.get(_step(data_set, "catalog"))
+    assert "3,000" in grid.text
+
+
+def test_the_catalog_filters_and_edits_through_the_grid(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    login(testapp, "petra")
+    page = testapp.get(_step(store, "catalog"))
+    assert len(page.pyquery("[data-widget=products] tbody tr[data-key]")) == 50
+    assert "120" in page.pyquery("[data-testid=grid-summary]").text()
+    # A filter nothing matches (the grid's own tests cover every filter and sort).
+    page = testapp.get(_step(store, "catalog"), params={"products.regular_price.min": "1000000"})
+    assert page.pyquery("[data-testid=grid-empty]")
+
+
+def test_the_product_page_shows_costs_and_refuses_bad_upcs(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    product = dbsession.scalars(select(Product).where(Product.data_set_id == store.id)).first()
+    assert product is not None
+    login(testapp, "petra")
+    page = testapp.get(_step(store, "product"), params={"lookup.upc": product.upc[2:]})
+    assert page.pyquery("[data-testid=product-detail] h3").text() == product.description
+    assert page.pyquery("[data-testid=product-costs] tbody tr")
+    missing = testapp.get(_step(store, "product"), params={"lookup.upc": "036000291452"})
+    assert "No product with UPC" in missing.pyquery("[data-testid=lookup-problem]").text()
+    bad = testapp.get(_step(store, "product"), params={"lookup.upc": "abc"})
+    assert bad.pyquery("[data-testid=lookup-problem]").text()
+
+
+def test_margins_chart_and_target_validation(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    login(testapp, "petra")
+    page = testapp.get(_step(store, "margins"))
+    assert page.pyquery("[data-testid=chart-margins-table] tbody tr")
+    assert "The target margin is 30%." in page.pyquery("[data-widget=target]").text()
+    form = page.forms["parameters-pricing"]
+    form["target_margin"] = "150"
+    refused = form.submit("save", status=400)
+    assert "Give a percent from 0 to 99.99." in refused.text
+    form = refused.forms["parameters-pricing"]
+    form["target_margin"] = "35"
+    saved = form.submit("save", status=303).follow()
+    assert "The target margin is 35%." in saved.pyquery("[data-widget=target]").text()
+
+
+def test_other_users_cannot_reach_the_store(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    viewer = make_user(dbsession, "vic")
+    make_user(dbsession, "outsider")
+    set_member(dbsession.merge(store), viewer, "viewer")
+    dbsession.commit()
+    login(testapp, "outsider")
+    for step in ("catalog", "product", "margins"):
+        testapp.get(_step(store, step), status=404)
+    testapp.get(_step(store, "catalog") + "/products/csv", status=404)
+    testapp.reset()
+    login(testapp, "vic")
+    assert testapp.get(_step(store, "catalog")).status_int == 200

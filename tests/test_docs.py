@@ -1,0 +1,27 @@
+"""The example in docs/apps.md runs, is under 60 lines, and registers its Application."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pyramid import testing
+
+from poser.apps.framework.registry import registered_applications
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "apps.md"
+
+
+def test_the_documented_application_declares_and_registers() -> None:
+    (code,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(code.strip().splitlines()) < 60
+    namespace: dict[str, object] = {}
+    exec(compile(code, str(DOC), "exec"), namespace)  # noqa: S102 - our own documentation
+    with testing.testConfig() as config:
+        config.include("poser.apps.framework")
+        config.include(namespace["includeme"])
+        config.commit()
+        (app,) = registered_applications(config.registry)
+    assert app.url_name == "shelf"
+    kinds = [type(w).__name__ for step in app.steps for w in step.widgets]
+    assert kinds == ["ParameterForm", "Grid", "Chart", "ExecuteFunction"]

@@ -1,0 +1,502 @@
+"""The grid engine on a table of its own (a separate MetaData in a temporary SQLite
+database): state parsing, filters per type, sort, paging, capped totals, streaming."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    Select,
+    String,
+    Table,
+    create_engine,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Session
+from webob.multidict import MultiDict
+
+from poser.models.data_extraction.grid import (
+    Filter,
+    GridColumn,
+    GridState,
+    count_capped,
+    filtered_select,
+    grid_page,
+    grid_rows,
+    parse_grid_state,
+    parse_value,
+    rows_by_key,
+)
+from poser.models.data_extraction.grid_state import MAX_PAGE, MAX_PAGE_SIZE, MAX_TEXT
+from poser.models.orm.meta import UTCDateTime
+
+metadata = MetaData()
+item = Table(
+    "grid_item",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("data_set_id", Integer, nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("price", Numeric(10, 2)),
+    Column("qty", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("added", Date),
+    Column("seen_at", DateTime),
+    Column("changed_at", UTCDateTime),
+    Column("kind", String(10), nullable=False),
+)
+
+KINDS = ("fruit", "dairy", "bakery")
+COLUMNS = [
+    GridColumn("name", "Name"),
+    GridColumn("price", "Price", type="decimal"),
+    GridColumn("qty", "Quantity", type="int"),
+    GridColumn("active", "Active", type="bool"),
+    GridColumn("added", "Added", type="date"),
+    GridColumn("seen_at", "Seen", type="date", visible=False),
+    GridColumn("changed_at", "Changed", type="date", visible=False),
+    GridColumn("kind", "Kind", type="choice", choices=[(k, k.title()) for k in KINDS]),
+    GridColumn("value", "Value", type="decimal", expression=item.c.price * item.c.qty),
+    GridColumn("note", "Note", sortable=False, filterable=False),
+]
+
+
+def rows_for(data_set_id: int, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": data_set_id * 1000 + n,
+            "data_set_id": data_set_id,
+            "name": f"Item {n:02d}",
+            # Prices repeat so that sorting by price has ties for the key to break.
+            "price": Decimal(n % 4) + Decimal("0.50") if n % 7 else None,
+            "qty": n,
+            "active": n % 2 == 0,
+            "added": date(2024, 1, n % 28 + 1),
+            "seen_at": datetime(2024, 1, n % 28 + 1, 23, 30),
+            "changed_at": datetime(2024, 1, n % 28 + 1, 0, 5, tzinfo=UTC),
+            "kind": KINDS[n % 3],
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+def session(tmp_path: Any) -> Iterator[Session]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'grid.sqlite'}")
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(item), rows_for(1, 30) + rows_for(2, 5))
+        connection.execute(
+            insert(item),
+            [
+                {**rows_for(1, 1)[0], "id": 1101, "name": "50% off_sale", "qty": 0},
+                {**rows_for(1, 1)[0], "id": 1102, "name": "500 offXsale", "qty": 0},
+            ],
+        )
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def base(data_set_id: int = 1) -> Select[Any]:
+    return select(
+        item.c.id,
+        item.c.name,
+        item.c.price,
+        item.c.qty,
+        item.c.active,
+        item.c.added,
+        item.c.seen_at,
+        item.c.changed_at,
+        item.c.kind,
+        (item.c.name + "!").label("note"),
+    ).where(item.c.data_set_id == data_set_id)
+
+
+def state(**params: Any) -> GridState:
+    return parse_grid_state(params, COLUMNS)
+
+
+def ids(session: Session, grid_state: GridState, data_set_id: int = 1) -> list[int]:
+    filtered, _ = filtered_select(base(data_set_id), COLUMNS, grid_state)
+    return sorted(session.scalars(filtered.with_only_columns(item.c.id)))
+
+
+# --- state parsing ---------------------------------------------------------------------
+
+
+def test_no_parameters_give_the_defaults() -> None:
+    parsed = parse_grid_state({}, COLUMNS, page_size=25)
+    assert parsed == GridState(
+        page=1,
+        page_size=25,
+        columns=("name", "price", "qty", "active", "added", "kind", "value", "note"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("3", 3),
+        (" 4 ", 4),
+        ("", 1),
+        ("abc", 1),
+        ("0", 1),
+        ("-5", 1),
+        ("1.5", 1),
+        ("1e3", 1),
+        ("٣", 1),  # an Arabic-Indic three: a digit to Python's int(), not to the grid
+        ("99999999999", MAX_PAGE),
+        ("9" * 40, 1),
+        ("\x00", 1),
+    ],
+)
+def test_bad_pages_are_ignored_or_clamped(page: str, expected: int) -> None:
+    assert state(page=page).page == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"), [("10", 10), ("0", 1), ("100000", MAX_PAGE_SIZE), ("ten", 50)]
+)
+def test_page_sizes_are_clamped(size: str, expected: int) -> None:
+    assert state(size=size).page_size == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("price", ("price", False)),
+        ("-price", ("price", True)),
+        ("--price", (None, False)),
+        ("-", (None, False)),
+        ("nope", (None, False)),
+        ("-nope", (None, False)),
+        ("note", (None, False)),  # not sortable
+        ("price; DROP TABLE grid_item", (None, False)),
+    ],
+)
+def test_sort_must_name_a_sortable_column(sort: str, expected: tuple[Any, bool]) -> None:
+    parsed = state(sort=sort)
+    assert (parsed.sort, parsed.descending) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"name.q": "milk"}, [Filter("name", "contains", "milk")]),
+        ({"name.q": "milk", "name.match": "equals"}, [Filter("name", "equals", "milk")]),
+        ({"name.q": "milk", "name.match": "regex"}, [Filter("name", "contains", "milk")]),
+        ({"name.q": "  "}, []),
+        ({"name.q": "a\x00b\x1fc"}, [Filter("name", "contains", "abc")]),
+        ({"name.q": "x" * 1000}, [Filter("name", "contains", "x" * MAX_TEXT)]),
+        (
+            {"price.min": "1.5", "price.max": "3"},
+            [
+                Filter("price", "min", Decimal("1.5")),
+                Filter("price", "max", Decimal("3")),
+            ],
+        ),
+        ({"price.min": "NaN", "price.max": "Infinity"}, []),
+        ({"price.min": "1e5", "price.max": "1,5"}, []),
+        ({"qty.min": "2", "qty.max": "abc"}, [Filter("qty", "min", 2)]),
+        ({"qty.min": "1.5", "qty.max": "9" * 30}, []),
+        ({"active.is": "yes"}, [Filter("active", "is", True)]),
+        ({"active.is": "no"}, [Filter("active", "is", False)]),
+        ({"active.is": "any"}, []),
+        ({"active.is": "maybe"}, []),
+        (
+            {"added.from": "2024-01-02", "added.to": "2024-02-30"},
+            [
+                Filter("added", "from", date(2024, 1, 2)),
+            ],
+        ),
+        ({"added.from": "yesterday", "added.to": "2024-13-01"}, []),
+        ({"added.from": "20240102"}, []),
+        (
+            {"kind.in": ["dairy", "fruit", "dairy", "meat"]},
+            [
+                Filter("kind", "in", ("dairy", "fruit")),
+            ],
+        ),
+        ({"kind.in": "meat"}, []),
+        ({"price.q": "1", "name.min": "2", "active.from": "2024-01-01"}, []),  # wrong ops
+        ({"note.q": "x"}, []),  # not filterable
+        ({"nope.q": "x", "q": "x", ".q": "x"}, []),  # no such column
+        (
+            {"name.q": None, "qty.min": 5, "price.min": ["1", object()]},
+            [Filter("price", "min", Decimal(1))],
+        ),
+    ],
+)
+def test_filters_keep_only_good_values(params: dict[str, Any], expected: list[Filter]) -> None:
+    assert list(state(**params).filters) == expected
+
+
+@pytest.mark.parametrize(
+    ("cols", "expected"),
+    [
+        ("kind,name", ("name", "kind")),  # in the grid's order, not the URL's
+        (["kind", "name"], ("name", "kind")),
+        ("seen_at,nope", ("seen_at",)),
+        ("nope", None),
+        ("", None),
+        (",,,", None),
+    ],
+)
+def test_visible_columns(cols: Any, expected: tuple[str, ...] | None) -> None:
+    default = state().columns
+    assert state(cols=cols).columns == (expected or default)
+
+
+def test_parameters_of_other_grids_are_not_this_grids() -> None:
+    params = MultiDict(
+        [("a.page", "2"), ("b.page", "7"), ("b.sort", "qty"), ("a.kind.in", "fruit")]
+    )
+    params.add("a.kind.in", "bakery")
+    parsed = parse_grid_state(params, COLUMNS, prefix="a.")
+    assert (parsed.page, parsed.sort) == (2, None)
+    assert parsed.filters == (Filter("kind", "in", ("fruit", "bakery")),)
+
+
+def test_the_query_of_a_state_reads_back_as_that_state() -> None:
+    defaults = parse_grid_state({}, COLUMNS)
+    params = MultiDict(
+        [
+            ("p.page", "3"),
+            ("p.size", "20"),
+            ("p.sort", "-price"),
+            ("p.name.q", "tem 1"),
+            ("p.name.match", "equals"),
+            ("p.price.min", "1.50"),
+            ("p.active.is", "no"),
+            ("p.added.to", "2024-01-20"),
+            ("p.kind.in", "fruit"),
+            ("p.kind.in", "dairy"),
+            ("p.cols", "name"),
+            ("p.cols", "price"),
+        ]
+    )
+    parsed = parse_grid_state(params, COLUMNS, prefix="p.")
+    query = parsed.query("p.", defaults)
+    assert ("p.cols", "name,price") in query
+    assert ("p.price.min", "1.50") in query
+    assert parse_grid_state(MultiDict(query), COLUMNS, prefix="p.") == parsed
+    assert defaults.query("p.", defaults) == []
+
+
+def test_grid_columns_are_checked_when_declared() -> None:
+    with pytest.raises(ValueError, match="identifier"):
+        GridColumn("bad.name")
+    with pytest.raises(ValueError, match="type"):
+        GridColumn("x", type="float")
+    with pytest.raises(ValueError, match="choices"):
+        GridColumn("x", type="choice")
+    assert GridColumn("unit_cost").label == "Unit cost"
+    assert GridColumn("k", type="choice", choices=[1, (2, "Two")]).choices == ((1, "1"), (2, "Two"))
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "sql_type", "message"),
+    [
+        (GridColumn("x", type="int"), "1.5", None, "whole number"),
+        (GridColumn("x", type="decimal"), "abc", None, "Enter a number"),
+        (GridColumn("x", type="decimal"), "1.234", Numeric(10, 2), "2 decimal places"),
+        (GridColumn("x", type="decimal"), "123456789", Numeric(10, 2), "too large"),
+        (GridColumn("x"), "x" * 41, String(40), "40 characters"),
+        (GridColumn("x", type="date"), "2024-02-30", None, "YYYY-MM-DD"),
+        (GridColumn("x", type="bool"), "maybe", None, "yes or no"),
+        (GridColumn("x", type="choice", choices=[(1, "One")]), "2", None, "One"),
+        (GridColumn("x", type="int", required=True), " ", None, "required"),
+    ],
+)
+def test_values_are_checked_against_the_column(
+    column: GridColumn, text: str, sql_type: Any, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_value(column, text, sql_type)
+
+
+def test_good_values_are_typed() -> None:
+    assert parse_value(GridColumn("x", type="decimal"), "-1.25", Numeric(10, 2)) == Decimal("-1.25")
+    assert parse_value(GridColumn("x", type="int"), "-7") == -7
+    assert parse_value(GridColumn("x", type="bool"), "TRUE") is True
+    assert parse_value(GridColumn("x", type="choice", choices=[1, 2]), "2") == 2
+    assert parse_value(GridColumn("x", type="int"), "") is None
+    assert parse_value(GridColumn("x"), "  ") == ""
+
+
+# --- queries ---------------------------------------------------------------------------
+
+
+def test_text_filters_contain_case_blind_or_equal_exactly(session: Session) -> None:
+    assert ids(session, state(**{"name.q": "ITEM 0"})) == list(range(1001, 1010))
+    assert ids(session, state(**{"name.q": "Item 07", "name.match": "equals"})) == [1007]
+    assert ids(session, state(**{"name.q": "item 07", "name.match": "equals"})) == []
+
+
+def test_like_wildcards_in_text_filters_are_literal(session: Session) -> None:
+    assert ids(session, state(**{"name.q": "50%"})) == [1101]
+    assert ids(session, state(**{"name.q": "off_sale"})) == [1101]
+
+
+def test_number_ranges_are_inclusive(session: Session) -> None:
+    assert ids(session, state(**{"qty.min": "28", "qty.max": "30"})) == [1028, 1029, 1030]
+    expected = [1000 + n for n in range(1, 31) if n % 7 and n % 4 == 3]
+    assert ids(session, state(**{"price.min": "3.5", "price.max": "3.50"})) == expected
+
+
+def test_a_computed_column_filters_and_sorts(session: Session) -> None:
+    # value = price * qty; rows without a price have no value and match no range.
+    page = grid_page(session, base(), COLUMNS, state(**{"value.min": "80", "sort": "-value"}), "id")
+    values = [row["value"] for row in page.rows]
+    assert values == sorted(values, reverse=True)
+    assert min(values) >= 80
+    assert page.rows[0]["value"] == Decimal("3.50") * 27
+
+
+def test_booleans(session: Session) -> None:
+    first_six = {"qty.min": "1", "qty.max": "6"}
+    assert ids(session, state(**{"active.is": "yes", **first_six})) == [1002, 1004, 1006]
+    assert ids(session, state(**{"active.is": "no", **first_six})) == [1001, 1003, 1005]
+
+
+def test_dates_from_and_to_include_both_days_on_dates_and_timestamps(session: Session) -> None:
+    expected = [1002, 1003, 1030]
+    for column in ("added", "seen_at", "changed_at"):
+        params = {f"{column}.from": "2024-01-03", f"{column}.to": "2024-01-04"}
+        assert ids(session, state(**params)) == expected, column
+
+
+def test_choices(session: Session) -> None:
+    found = ids(session, state(**{"kind.in": ["dairy", "bakery"], "qty.min": "1", "qty.max": "6"}))
+    assert found == [1001, 1002, 1004, 1005]
+
+
+def test_filters_stay_inside_the_base_query(session: Session) -> None:
+    assert ids(session, state(**{"qty.max": "3"}), data_set_id=2) == [2001, 2002, 2003]
+
+
+def test_sort_breaks_ties_by_key_so_paging_shows_every_row_once(session: Session) -> None:
+    everything = list(session.execute(base()).mappings())
+    for sort in ("price", "-price", "kind", "-active", "name", "-qty"):
+        column, descending = sort.lstrip("-"), sort.startswith("-")
+        # SQLite's order: NULLs first going up, last going down; ties by id, same way.
+        expected = [
+            row["id"]
+            for row in sorted(
+                everything,
+                key=lambda r: (r[column] is not None, r[column] or 0, r["id"]),
+                reverse=descending,
+            )
+        ]
+        paged: list[int] = []
+        for page_number in range(1, 20):
+            grid_state = state(sort=sort, size="4", page=str(page_number))
+            page = grid_page(session, base(), COLUMNS, grid_state, "id")
+            paged += [row["id"] for row in page.rows]
+            if not page.has_next:
+                break
+        assert paged == expected, sort
+        streamed = grid_rows(session, base(), COLUMNS, state(sort=sort, cols="name"), "id")
+        assert [name for (name,) in streamed] == [
+            next(r["name"] for r in everything if r["id"] == i) for i in expected
+        ]
+
+
+def test_default_order_is_the_key(session: Session) -> None:
+    page = grid_page(session, base(), COLUMNS, state(size="5"), "id")
+    assert [row["id"] for row in page.rows] == [1001, 1002, 1003, 1004, 1005]
+
+
+def test_pages_below_the_cap_are_counted_exactly(session: Session) -> None:
+    page = grid_page(session, base(), COLUMNS, state(size="10", page="4"), "id")
+    assert (page.total, page.total_is_capped, page.pages) == (32, False, 4)
+    assert (page.first, page.last, page.has_previous, page.has_next) == (31, 32, True, False)
+
+
+def test_a_page_past_the_end_becomes_the_last_page(session: Session) -> None:
+    page = grid_page(session, base(), COLUMNS, state(size="10", page="99"), "id")
+    assert page.page == 4
+    assert [row["id"] for row in page.rows] == [1101, 1102]
+
+
+def test_no_rows_is_page_one_of_one(session: Session) -> None:
+    page = grid_page(session, base(), COLUMNS, state(**{"name.q": "zzz"}), "id")
+    assert (page.total, page.page, page.pages, page.first, page.last) == (0, 1, 1, 0, 0)
+
+
+def test_the_last_page_is_counted_by_its_rows_not_by_a_count(session: Session) -> None:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.lower())
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        grid_page(session, base(), COLUMNS, state(**{"name.q": "zzz"}), "id")
+        grid_page(session, base(), COLUMNS, state(size="10", page="4"), "id")
+        assert not [s for s in statements if "count(" in s]
+        grid_page(session, base(), COLUMNS, state(size="10", page="2"), "id")
+        assert len([s for s in statements if "count(" in s]) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_totals_above_the_cap_are_capped_and_paging_goes_on(session: Session) -> None:
+    page = grid_page(session, base(), COLUMNS, state(size="5", page="3"), "id", count_cap=12)
+    assert (page.total, page.total_is_capped, page.pages) == (12, True, None)
+    assert [row["id"] for row in page.rows] == [1011, 1012, 1013, 1014, 1015]
+    assert page.has_next
+    # The last page knows the total from its own rows, cap or no cap.
+    last = grid_page(session, base(), COLUMNS, state(size="5", page="7"), "id", count_cap=12)
+    assert [row["id"] for row in last.rows] == [1101, 1102]
+    assert (last.total, last.total_is_capped, last.pages, last.has_next) == (32, False, 7, False)
+    past = grid_page(session, base(), COLUMNS, state(size="5", page="9"), "id", count_cap=12)
+    assert (past.rows, past.page, past.first) == ([], 9, 0)
+    filtered, _ = filtered_select(base(), COLUMNS, state())
+    assert count_capped(session, filtered, 32) == (32, False)
+    assert count_capped(session, filtered, 31) == (31, True)
+
+
+def test_grid_rows_streams_every_filtered_row_in_order_with_the_visible_columns(
+    session: Session,
+) -> None:
+    grid_state = state(**{"active.is": "yes", "sort": "-qty", "cols": "qty,name"})
+    rows = list(grid_rows(session, base(), COLUMNS, grid_state, "id", batch=3))
+    assert rows[:3] == [("Item 30", 30), ("Item 28", 28), ("Item 26", 26)]
+    assert len(rows) == 15
+
+
+def test_grid_rows_closes_its_result_when_abandoned(session: Session) -> None:
+    rows = grid_rows(session, base(), COLUMNS, state(), "id", batch=2)
+    assert next(rows)[0] == "Item 01"
+    rows.close()
+    session.execute(select(1))  # the connection is free again
+
+
+def test_rows_by_key_finds_only_rows_of_the_query(session: Session) -> None:
+    found = rows_by_key(session, base(), COLUMNS, "id", ["1003", "2001", "x", "9" * 30, "+1"])
+    assert set(found) == {"1003"}
+    assert found["1003"]["name"] == "Item 03"
+    assert rows_by_key(session, base(), COLUMNS, "id", []) == {}
+
+
+def test_a_column_must_be_in_the_query_or_have_an_expression(session: Session) -> None:
+    with pytest.raises(ValueError, match="not in the query"):
+        grid_page(session, base(), [GridColumn("missing")], state(), "id")
+    with pytest.raises(ValueError, match="key"):
+        grid_page(session, base(), COLUMNS, state(), "missing")
