@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
+import types
 from pathlib import Path
 
+import pytest
 from pyramid import testing
 
 from poser.apps.framework.registry import registered_applications
@@ -12,14 +15,16 @@ from poser.apps.framework.registry import registered_applications
 DOC = Path(__file__).resolve().parents[1] / "docs" / "apps.md"
 
 
-def test_the_documented_application_declares_and_registers() -> None:
+def test_the_documented_application_declares_and_registers(monkeypatch: pytest.MonkeyPatch) -> None:
     (code,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
     assert len(code.strip().splitlines()) < 60
-    namespace: dict[str, object] = {}
-    exec(compile(code, str(DOC), "exec"), namespace)  # noqa: S102 - our own documentation
+    # A real module, as if the example were a file: config.include looks modules up.
+    module = types.ModuleType("docs_apps_example")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(code, str(DOC), "exec"), module.__dict__)  # noqa: S102 - our own documentation
     with testing.testConfig() as config:
         config.include("poser.apps.framework")
-        config.include(namespace["includeme"])
+        config.include(module.includeme)
         config.commit()
         (app,) = registered_applications(config.registry)
     assert app.url_name == "shelf"

@@ -19,6 +19,8 @@ from poser.models.engine import get_engine, get_session_factory, get_tm_session,
 from poser.storage import store_from_settings
 from poser.utils.settings import prepare_settings, setting_int
 
+DEFAULT_APPLICATIONS = "poser.apps.products"
+
 
 def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
     settings = prepare_settings(settings, here=global_config.get("here"))
@@ -45,8 +47,10 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("poser.apps.site.jobs")
         # 5. The app framework, then one include per Application.
         config.include("poser.apps.framework")
-        config.include("poser.apps.products")
-        # Extra Applications named in the ini (a plugin point for projects built on Poser).
+        # The Applications this site offers (the ini may choose), then extra includes
+        # (a plugin point for projects built on Poser).
+        for name in _listed(settings.get("poser.applications", DEFAULT_APPLICATIONS)):
+            config.include(name)
         for name in _listed(settings.get("poser.includes")):
             config.include(name)
         # 6. Error pages last: they catch what everything above lets through.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -29,12 +30,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_server(base_settings: dict[str, Any], engine: Any) -> Iterator[str]:
-    """The whole app under waitress on a free port of 127.0.0.1."""
+@contextmanager
+def serving(base_settings: dict[str, Any], **overrides: Any) -> Iterator[str]:
+    """The whole app (with ``overrides``) under waitress on a free port of 127.0.0.1."""
     from waitress.server import create_server
 
-    app = build_app(base_settings)
+    app = build_app(base_settings, **overrides)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
@@ -44,6 +45,12 @@ def live_server(base_settings: dict[str, Any], engine: Any) -> Iterator[str]:
         server.close()
         thread.join(timeout=5)
         dispose(app)
+
+
+@pytest.fixture(scope="session")
+def live_server(base_settings: dict[str, Any], engine: Any) -> Iterator[str]:
+    with serving(base_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,14 @@ htmx swap, and shown as plain tables when JavaScript is off."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.browser.conftest import serving
 from tests.factories import PASSWORD, make_data_set, make_user
-from tests.functional.conftest import build_app, dispose
 from tests.sample_chart_app import TRICKY_LABEL
 
 CHARTS = ("margins", "sales", "share", "spread")
@@ -24,19 +23,9 @@ def live_server(base_settings: dict[str, Any], engine: Any) -> Iterator[str]:
     It overrides conftest's ``live_server``, so conftest's ``page`` (which fails a test
     on any CSP violation or failed sub-resource) opens this server's pages.
     """
-    from waitress.server import create_server
-
     includes = f"{base_settings['poser.includes']} tests.sample_chart_app"
-    app = build_app(base_settings, **{"poser.includes": includes})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-charts", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        dispose(app)
+    with serving(base_settings, **{"poser.includes": includes}) as url:
+        yield url
 
 
 def charts_step(dbsession: Session) -> str:

@@ -19,7 +19,11 @@ def test_an_operator_logs_in_sees_home_and_logs_out(page: Any, dbsession: Sessio
     page.wait_for_selector("h1:has-text('Applications')")
     assert page.inner_text("[data-testid=current-user]") == "greta"
     assert "Welcome, greta." in page.inner_text(".alert-success")
-    assert page.locator(".card-title a").all_inner_texts() == ["Sample Catalog", "Sample Workflow"]
+    assert page.locator(".card-title a").all_inner_texts() == [
+        "Products",
+        "Sample Catalog",
+        "Sample Workflow",
+    ]
     # The vendored scripts loaded under the strict CSP (a violation would fail the test).
     assert page.evaluate("typeof window.htmx") == "object"
 

@@ -50,16 +50,16 @@ def test_home_lists_the_applications_the_user_may_use(
     make_user(dbsession, "zeno", role="admin")
     login(testapp, "yara")
     names = [a.text for a in testapp.get("/").pyquery(".card-title a")]
-    assert names == ["Sample Catalog", "Sample Workflow"]
+    assert names == ["Products", "Sample Catalog", "Sample Workflow"]
     testapp.reset()
     login(testapp, "zeno")
     names = [a.text for a in testapp.get("/").pyquery(".card-title a")]
-    assert names == ["Sample Admin Tool", "Sample Catalog", "Sample Workflow"]
+    assert names == ["Products", "Sample Admin Tool", "Sample Catalog", "Sample Workflow"]
 
 
 def test_home_without_applications_says_so(make_app: Any, dbsession: Session) -> None:
     app = webtest.TestApp(
-        make_app(**{"poser.includes": ""}),
+        make_app(**{"poser.includes": "", "poser.applications": ""}),
         extra_environ={"REMOTE_ADDR": CLIENT_ADDR},
     )
     make_user(dbsession, "dora", role="admin")
