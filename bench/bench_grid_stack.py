@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_support import bench_database, free_port, prepare  # noqa: E402
+from bench.support import bench_database, free_port, prepare  # noqa: E402
 
 SECRET = "bench-" + secrets.token_hex(24)
 SCENARIOS = {
