@@ -35,6 +35,11 @@ class Step:
             if not 1 <= widget.width <= GRID_COLUMNS:
                 raise ValueError(f"widget {widget.name!r}: width must be 1 to {GRID_COLUMNS}")
 
+    @property
+    def tracked(self) -> bool:
+        """Whether the step can be done (and so shows a state): a widget completes it."""
+        return any(widget.completes_step for widget in self.widgets)
+
     def widget(self, name: str) -> Widget | None:
         return next((widget for widget in self.widgets if widget.name == name), None)
 

@@ -88,6 +88,10 @@ class Widget:
     width: int = 12
     template: str = field(default="", repr=False)
 
+    #: True for widgets whose work completes their step (ExecuteFunction): only such
+    #: steps have a state (not started, done, stale) to show.
+    completes_step = False
+
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         """What the template gets besides ``widget`` and ``ctx``."""
         return {}

@@ -26,6 +26,7 @@ class ExecuteFunction(Widget):
     parameters: Callable[[WidgetContext], dict[str, Any]] | None = None
     blockers: Callable[[WidgetContext], list[str]] | None = None
     template: str = field(default="widgets/execute.jinja2", repr=False)
+    completes_step = True
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         job = latest_job(ctx.dbsession, ctx.data_set.id, self.kind)

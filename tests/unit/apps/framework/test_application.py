@@ -16,6 +16,13 @@ def test_widgets_fill_rows_of_twelve_columns() -> None:
     assert [[w.name for w in row] for row in step.rows()] == [["w0", "w1"], ["w2"], ["w3"], ["w4"]]
 
 
+def test_only_steps_with_a_completing_widget_are_tracked() -> None:
+    from poser.apps.widgets.execute import ExecuteFunction
+
+    assert not Step("Browse", "browse", _widgets(6, 6)).tracked
+    assert Step("Run", "run", [Widget("text"), ExecuteFunction("run", kind="x")]).tracked
+
+
 def test_steps_refuse_duplicate_widgets_and_bad_widths() -> None:
     with pytest.raises(ValueError, match="widget names must be unique"):
         Step("S", "s", [Widget("a"), Widget("a")])
