@@ -29,35 +29,43 @@ def free_port() -> int:
 
 
 @contextmanager
-def bench_database(folder: Path) -> Iterator[dict[str, Any]]:
-    """Settings for a fresh database (SQLite in ``folder``, or a new PostgreSQL database
-    when POSER_BENCH_DATABASE_URL names a server) at the newest schema."""
-    make_appdir(folder / "app")
-    server = os.environ.get("POSER_BENCH_DATABASE_URL")
-    name = f"poser_bench_{uuid.uuid4().hex[:8]}"
-    admin = None
-    if server:
-        admin = create_engine(make_url(server), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{folder / 'app' / 'data' / 'bench.sqlite'}"
-    raw = {
-        "poser.appdir": str(folder / "app"),
-        "sqlalchemy.url": url,
-        "session.secret": "x" * 48,
-        "poser.queue.name": name,
-    }
-    settings = prepare_settings(raw, environ={})
+def database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of a throwaway database: SQLite in ``folder``, or (kind "postgresql") a new
+    database on the server POSER_BENCH_DATABASE_URL names, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'bench.sqlite'}"
+        return
+    url = make_url(os.environ["POSER_BENCH_DATABASE_URL"])
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    name = f"poser_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def bench_database(folder: Path) -> Iterator[dict[str, Any]]:
+    """Settings for a fresh database at the newest schema, with an app dir in ``folder``:
+    PostgreSQL when POSER_BENCH_DATABASE_URL is set, else SQLite."""
+    make_appdir(folder / "app")
+    kind = "postgresql" if os.environ.get("POSER_BENCH_DATABASE_URL") else "sqlite"
+    with database(kind, folder / "app" / "data") as url:
+        raw = {
+            "poser.appdir": str(folder / "app"),
+            "sqlalchemy.url": url,
+            "session.secret": "x" * 48,
+            "poser.queue.name": f"poser-bench-{uuid.uuid4().hex[:8]}",
+        }
+        settings = prepare_settings(raw, environ={})
         command.upgrade(alembic_config(settings), "head")
         yield settings
-    finally:
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
 
 
 def prepare(settings: dict[str, Any], products: int, password: str) -> int:
