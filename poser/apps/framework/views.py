@@ -29,11 +29,7 @@ def app_url(request: Request, application: Application) -> str:
 )
 def app_home(request: Request) -> dict[str, Any]:
     application = request.context.application
-    data_sets = [
-        (data_set, role)
-        for data_set, role in data_sets_for_user(request.dbsession, request.identity.id)
-        if data_set.application == application.url_name
-    ]
+    data_sets = data_sets_for_user(request.dbsession, request.identity.id, application.url_name)
     return {"application": application, "data_sets": data_sets, "error": None}
 
 

@@ -21,7 +21,7 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
 
-from poser.models.data_extraction.datasets import member_role
+from poser.models.data_extraction.datasets import data_set_for_member
 from poser.models.data_extraction.users import user_by_id
 from poser.models.orm import DataSet, User
 
@@ -102,11 +102,10 @@ def data_set_factory(request: Request) -> DataSetResource:
     if user is None:
         # Let the default permission send them to the login page.
         return Root(request)  # type: ignore[return-value]
-    role = member_role(request.dbsession, data_set_id, user.id)
-    data_set = request.dbsession.get(DataSet, data_set_id) if role else None
-    if data_set is None or role is None:
+    found = data_set_for_member(request.dbsession, data_set_id, user.id)
+    if found is None:
         raise HTTPNotFound()
-    return DataSetResource(data_set, role)
+    return DataSetResource(*found)
 
 
 def includeme(config: Configurator) -> None:

@@ -14,13 +14,31 @@ def member_role(dbsession: Session, data_set_id: int, user_id: int) -> str | Non
     )
 
 
-def data_sets_for_user(dbsession: Session, user_id: int) -> list[tuple[DataSet, str]]:
-    rows = dbsession.execute(
+def data_set_for_member(
+    dbsession: Session, data_set_id: int, user_id: int
+) -> tuple[DataSet, str] | None:
+    """The data set and the user's role in it, or None when the user is not a member."""
+    row = dbsession.execute(
+        select(DataSet, DataSetMember.role)
+        .join(DataSetMember, DataSetMember.data_set_id == DataSet.id)
+        .where(DataSet.id == data_set_id, DataSetMember.user_id == user_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def data_sets_for_user(
+    dbsession: Session, user_id: int, application: str | None = None
+) -> list[tuple[DataSet, str]]:
+    """The user's data sets with their role, by name; only one Application's if given."""
+    query = (
         select(DataSet, DataSetMember.role)
         .join(DataSetMember, DataSetMember.data_set_id == DataSet.id)
         .where(DataSetMember.user_id == user_id)
         .order_by(DataSet.name, DataSet.id)
     )
+    if application is not None:
+        query = query.where(DataSet.application == application)
+    rows = dbsession.execute(query)
     return [(data_set, role) for data_set, role in rows]
 
 

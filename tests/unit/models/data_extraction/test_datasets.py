@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.datasets import data_sets_for_user, member_role
+from poser.models.data_extraction.datasets import (
+    data_set_for_member,
+    data_sets_for_user,
+    member_role,
+)
 from tests.factories import make_data_set, make_user
 
 
@@ -17,4 +21,9 @@ def test_a_user_sees_only_the_data_sets_they_belong_to(dbsession: Session) -> No
         ("What-if", "editor"),
     ]
     assert member_role(dbsession, store.id, bob.id) == "viewer"
+    store.application = "products"
+    dbsession.commit()
+    assert [ds.name for ds, _ in data_sets_for_user(dbsession, alice.id, "products")] == ["Store"]
     assert member_role(dbsession, private.id, alice.id) is None
+    assert data_set_for_member(dbsession, store.id, bob.id) == (store, "viewer")
+    assert data_set_for_member(dbsession, private.id, alice.id) is None
