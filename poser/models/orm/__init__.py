@@ -2,8 +2,17 @@
 
 from sqlalchemy.orm import configure_mappers
 
+from .batches import (
+    BATCH_STATUSES,
+    CATALOG_ROW_STATUSES,
+    Batch,
+    BatchExecution,
+    CatalogBatchRow,
+    CostHistory,
+)
 from .catalog import Department, Product, ProductCost, Vendor
 from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
+from .exports import Export
 from .framework import InputChange, ParameterValue, StepRun, Upload
 from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
 from .meta import Base, UTCDateTime
@@ -13,15 +22,22 @@ from .users import ROLES, LoginFailure, User
 configure_mappers()
 
 __all__ = [
+    "BATCH_STATUSES",
+    "CATALOG_ROW_STATUSES",
     "FINISHED_STATUSES",
     "JOB_STATUSES",
     "MEMBER_ROLES",
     "ROLES",
     "Base",
+    "Batch",
+    "BatchExecution",
+    "CatalogBatchRow",
+    "CostHistory",
     "DataSet",
     "DataSetMember",
     "DataSetMixin",
     "Department",
+    "Export",
     "InputChange",
     "Job",
     "LoginFailure",
