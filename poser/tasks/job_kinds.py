@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 JobFunction = Callable[..., dict[str, Any] | None]
+FailureHook = Callable[[Any, Any, str], None]
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,9 @@ class JobKind:
     "global" (its first argument is the session). ``uses`` names adapters the runner
     passes as keyword arguments (e.g. "files", "progress_store", "work_dir").
     An ``idempotent`` job is re-queued, not failed, when its worker dies mid-way.
+    ``on_failure(session, job, message)`` records a failure on the job's subject (e.g.
+    a batch whose file could not be read) in the short transaction that records the
+    failed job, since the task's own transaction was rolled back.
     """
 
     name: str
@@ -25,6 +29,7 @@ class JobKind:
     scope: str = "data_set"
     idempotent: bool = False
     uses: tuple[str, ...] = field(default_factory=tuple)
+    on_failure: FailureHook | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -40,6 +45,7 @@ def job_kind(
     scope: str = "data_set",
     idempotent: bool = False,
     uses: tuple[str, ...] = (),
+    on_failure: FailureHook | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
     """Decorator: register ``function`` as the job kind ``name``."""
     if scope not in ("data_set", "global"):
@@ -49,7 +55,7 @@ def job_kind(
         existing = _KINDS.get(name)
         if existing is not None and existing.function is not function:
             raise ValueError(f"job kind {name!r} is registered twice")
-        _KINDS[name] = JobKind(name, title, function, scope, idempotent, tuple(uses))
+        _KINDS[name] = JobKind(name, title, function, scope, idempotent, tuple(uses), on_failure)
         return function
 
     return register

@@ -144,6 +144,7 @@ def run(
     except LookupError:
         message = f"This worker does not know jobs of kind {kind_name!r}."
         return _record(session_factory, progress, job_id, "failed", message)
+    fail = _failure_recorder(session_factory, progress, job_id, kind)
     try:
         _execute(session_factory, job_id, kind, progress, resources or {})
         progress.note("finished")
@@ -155,14 +156,24 @@ def run(
             _record(session_factory, progress, job_id, "queued", None)
             queue.enqueue(job_id)
             return "queued"
-        return _record(session_factory, progress, job_id, "failed", MESSAGE_WORKER_STOPPED)
+        return fail(MESSAGE_WORKER_STOPPED)
     except TaskError as error:
-        return _record(session_factory, progress, job_id, "failed", str(error))
+        return fail(str(error))
     except Exception as exc:
         # SQLite's extended error name tells a lock timeout from a snapshot conflict.
         detail = getattr(getattr(exc, "orig", None), "sqlite_errorname", "")
         log.exception("job %s failed %s", job_id, detail)
-        return _record(session_factory, progress, job_id, "failed", MESSAGE_UNEXPECTED)
+        return fail(MESSAGE_UNEXPECTED)
+
+
+def _failure_recorder(
+    session_factory: sessionmaker[Session], progress: JobProgress, job_id: int, kind: Any
+) -> Callable[[str], str]:
+    def fail(message: str) -> str:
+        hook = kind.on_failure
+        return _record(session_factory, progress, job_id, "failed", message, hook)
+
+    return fail
 
 
 def _execute(
@@ -213,10 +224,13 @@ def _record(
     job_id: int,
     status: str,
     error: str | None,
+    on_failure: Callable[[Session, Job, str], None] | None = None,
 ) -> str:
     """The outcome of a job whose own transaction rolled back, in a short one of its own."""
     with session_factory.begin() as session:
         _finish(session, job_id, status, error=error, worker=None)
+        if on_failure is not None and error:
+            on_failure(session, session.get_one(Job, job_id), error)
     progress.note(error or f"job {status}")
     progress.store.delete(cancel_key(job_id))
     return status

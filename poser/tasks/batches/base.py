@@ -1,0 +1,197 @@
+"""What every batch type does: make, populate, refresh a row, say why it cannot execute
+yet, execute (once), delete with its files. A type's module fills in the row work."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session
+
+from poser.models.orm import Batch, BatchExecution, DataSet, Upload, User
+from poser.storage.interface import FileStore
+from poser.tasks.jobs import TaskError
+from poser.utils.progress import NullProgress, Progress
+from poser.utils.timeutil import utcnow
+
+MESSAGE_EXECUTED = "This batch has already been executed; a batch is executed once."
+
+
+class BatchError(TaskError):
+    """A batch that cannot do what was asked; the message is for the operator."""
+
+
+def session_of(instance: object) -> Session:
+    session = object_session(instance)
+    if session is None:
+        raise RuntimeError(f"{instance!r} is not in a session")
+    return session
+
+
+class BatchHandler:
+    """The lifecycle of one batch type. Subclasses set ``batch_type`` and ``row_class``
+    and implement ``populate_rows``, ``refresh_row`` and ``execute_rows``."""
+
+    batch_type: ClassVar[str]
+    title: ClassVar[str]
+    row_class: ClassVar[Any]
+
+    def folder(self, batch: Batch) -> str:
+        return f"batches/{self.batch_type}/{batch.id}"
+
+    # -- make -------------------------------------------------------------------------
+
+    def make(
+        self,
+        data_set: DataSet,
+        files: FileStore,
+        *,
+        upload: Upload | None = None,
+        parameters: dict[str, Any] | None = None,
+        user: User | None = None,
+        description: str = "",
+    ) -> Batch:
+        """A new batch; an uploaded file moves into the batch's folder."""
+        session = session_of(data_set)
+        batch = Batch(
+            data_set_id=data_set.id,
+            batch_type=self.batch_type,
+            status="new",
+            description=description[:255],
+            parameters=self.check_parameters(session, data_set, dict(parameters or {})),
+            created_by_id=user.id if user else None,
+        )
+        session.add(batch)
+        session.flush()
+        if upload is not None:
+            if upload.data_set_id != data_set.id:
+                raise BatchError("That file was uploaded to another data set.")
+            key = f"{self.folder(batch)}/{upload.filename}"
+            files.move(upload.key, key)
+            upload.key = key
+            batch.input_key, batch.input_filename = key, upload.filename
+            if not batch.description:
+                batch.description = upload.filename[:255]
+        session.flush()
+        return batch
+
+    def check_parameters(
+        self, session: Session, data_set: DataSet, parameters: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The parameters as stored; raise BatchError for ones that cannot be used."""
+        return parameters
+
+    # -- populate ---------------------------------------------------------------------
+
+    def populate(
+        self, batch: Batch, files: FileStore, progress: Progress | None = None
+    ) -> dict[str, int]:
+        """Read the input file into rows, replacing any rows from an earlier try."""
+        if batch.status == "executed":
+            raise BatchError(MESSAGE_EXECUTED)
+        if not batch.input_key:
+            raise BatchError("This batch has no file to read.")
+        session = session_of(batch)
+        session.execute(delete(self.row_class).where(self.row_class.batch_id == batch.id))
+        counts = self.populate_rows(batch, files, progress or NullProgress())
+        batch.status, batch.error = "populated", None
+        batch.populated_at = utcnow()
+        batch.acknowledged_at = batch.acknowledged_by_id = None
+        batch.status_counts = counts
+        batch.row_count = sum(counts.values())
+        return counts
+
+    def populate_failed(self, batch: Batch, message: str) -> None:
+        """Remember why the file could not be read (the rows were rolled back)."""
+        if batch.status != "executed":
+            batch.status, batch.error = "failed", message
+
+    def populate_rows(
+        self, batch: Batch, files: FileStore, progress: Progress
+    ) -> dict[str, int]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def refresh_row(self, batch: Batch, row_id: int) -> None:  # pragma: no cover - abstract
+        """Compare one row again with the data set, as populate did."""
+        raise NotImplementedError
+
+    def count_statuses(self, batch: Batch) -> dict[str, int]:
+        rows = session_of(batch).execute(
+            select(self.row_class.status, func.count())
+            .where(self.row_class.batch_id == batch.id)
+            .group_by(self.row_class.status)
+        )
+        return {status or "pending": count for status, count in rows}
+
+    # -- review -----------------------------------------------------------------------
+
+    def needs_acknowledgement(self, batch: Batch) -> int:
+        """How many rows someone must look at before executing (0: none)."""
+        return batch.status_counts.get("error", 0)
+
+    def acknowledge(self, batch: Batch, user: User | None) -> None:
+        batch.acknowledged_at = utcnow()
+        batch.acknowledged_by_id = user.id if user else None
+
+    def why_not_executable(self, batch: Batch) -> list[str]:
+        """The reasons this batch cannot execute yet; empty when it can."""
+        if batch.status == "executed":
+            return [MESSAGE_EXECUTED]
+        if batch.status == "failed":
+            return [f"Its file could not be read: {batch.error}"]
+        if batch.status != "populated":
+            return ["Its file has not been read yet."]
+        reasons = []
+        waiting = self.needs_acknowledgement(batch)
+        if waiting and batch.acknowledged_at is None:
+            reasons.append(
+                f"{waiting:,} row(s) are in error: review them and acknowledge that "
+                "they will be skipped."
+            )
+        return reasons
+
+    # -- execute ----------------------------------------------------------------------
+
+    def execute(
+        self, batch: Batch, user: User | None, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Apply the batch, in the caller's transaction: all of it or, on any failure,
+        nothing. The BatchExecution row is inserted first, so a second execution stops
+        at the database's primary key before it changes anything."""
+        session = session_of(batch)
+        reasons = self.why_not_executable(batch)
+        if reasons:
+            raise BatchError(" ".join(reasons))
+        try:
+            with session.begin_nested():
+                session.add(
+                    BatchExecution(batch_id=batch.id, executed_by_id=user.id if user else None)
+                )
+        except IntegrityError:
+            raise BatchError(MESSAGE_EXECUTED) from None
+        summary = self.execute_rows(batch, user, progress or NullProgress())
+        batch.status = "executed"
+        batch.executed_at = utcnow()
+        batch.executed_by_id = user.id if user else None
+        batch.execution_summary = summary
+        return summary
+
+    def execute_rows(
+        self, batch: Batch, user: User | None, progress: Progress
+    ) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- delete -----------------------------------------------------------------------
+
+    def delete(self, batch: Batch, files: FileStore) -> None:
+        """Remove a batch that was not executed, with its rows and its files. An
+        executed batch is the record of what changed, and is kept."""
+        if batch.status == "executed":
+            raise BatchError("An executed batch is the record of what it changed; it is kept.")
+        session = session_of(batch)
+        session.execute(delete(self.row_class).where(self.row_class.batch_id == batch.id))
+        session.execute(delete(Upload).where(Upload.key.startswith(self.folder(batch) + "/")))
+        files.remove_tree(self.folder(batch))
+        session.delete(batch)
+        session.flush()

@@ -1,0 +1,170 @@
+"""Vendor catalog batches: a vendor's price list compared with the data set's costs.
+
+Options (the batch's parameters): ``vendor_id``; ``tolerance_percent``, beyond which a
+cost change is flagged; ``new_items``, "add" or "skip"; ``effective_date``; and
+``mapping``, the vendor's own header names (header -> column, None to ignore one).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poser.models.orm import Batch, CatalogBatchRow, DataSet, User, Vendor
+from poser.storage.interface import FileStore
+from poser.tasks.batches import catalog_compare as compare
+from poser.tasks.batches import catalog_execute as apply
+from poser.tasks.batches.base import BatchError, BatchHandler, session_of
+from poser.tasks.batches.catalog_rows import read_row
+from poser.tasks.bulk import bulk_load, insert_rows
+from poser.utils.progress import Progress
+from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError, open_table
+from poser.utils.timeutil import utcnow
+
+CHUNK_ROWS = 5_000
+NEW_ITEMS = ("add", "skip")
+DEFAULT_TOLERANCE = Decimal("10")
+
+
+class CatalogHandler(BatchHandler):
+    batch_type = "catalog"
+    title = "Vendor catalog"
+    row_class = CatalogBatchRow
+
+    def check_parameters(
+        self, session: Session, data_set: DataSet, parameters: dict[str, Any]
+    ) -> dict[str, Any]:
+        vendor_id = parameters.get("vendor_id")
+        vendor = session.get(Vendor, vendor_id) if isinstance(vendor_id, int) else None
+        if vendor is None or vendor.data_set_id != data_set.id:
+            raise BatchError("Choose the vendor whose catalog this is.")
+        tolerance = _tolerance(parameters.get("tolerance_percent", DEFAULT_TOLERANCE))
+        new_items = parameters.get("new_items", "skip")
+        if new_items not in NEW_ITEMS:
+            raise BatchError(f"New items: choose one of {', '.join(NEW_ITEMS)}.")
+        effective = parameters.get("effective_date")
+        if effective:
+            try:
+                effective = date.fromisoformat(str(effective)).isoformat()
+            except ValueError:
+                raise BatchError(f"Effective date: {effective!r} is not a date.") from None
+        mapping = dict(parameters.get("mapping") or {})
+        self.columns(mapping)  # refuses a mapping to a column that does not exist
+        return {
+            "vendor_id": vendor.id,
+            "vendor_code": vendor.code,
+            "tolerance_percent": str(tolerance),
+            "new_items": new_items,
+            "effective_date": effective or None,
+            "mapping": mapping,
+        }
+
+    @staticmethod
+    def columns(mapping: dict[str, str | None]) -> Columns:
+        try:
+            return CATALOG_COLUMNS.with_mapping(mapping) if mapping else CATALOG_COLUMNS
+        except ValueError as error:
+            raise BatchError(f"Column mapping: {error}") from None
+
+    def populate_rows(self, batch: Batch, files: FileStore, progress: Progress) -> dict[str, int]:
+        session = session_of(batch)
+        connection = session.connection()
+        table: Any = CatalogBatchRow.__table__
+        name = batch.input_filename or "the file"
+        columns = self.columns(batch.parameters.get("mapping") or {})
+        read = 0
+        chunk: list[dict[str, Any]] = []
+        try:
+            with (
+                files.open(batch.input_key or "") as stream,
+                open_table(stream, name, columns=columns) as rows,
+                bulk_load(connection),
+            ):
+                if not rows.has_rows:
+                    raise BatchError(f"{name} has a header row but no rows under it.")
+                for row in rows:
+                    chunk.append(read_row(row, batch.id, batch.data_set_id))
+                    if len(chunk) >= CHUNK_ROWS:
+                        insert_rows(connection, table, chunk)
+                        read += len(chunk)
+                        chunk.clear()
+                        progress.update(read, None, f"{read:,} rows read")
+                insert_rows(connection, table, chunk)
+                read += len(chunk)
+        except TabularError as error:
+            raise BatchError(f"{name}: {error}") from None
+        progress.log(f"{read:,} rows read; comparing them with the catalog")
+        compare.flag_duplicates(session, batch)
+        self._compare(session, batch)
+        return self.count_statuses(batch)
+
+    def _compare(self, session: Session, batch: Batch, only: int | None = None) -> None:
+        parameters = batch.parameters
+        compare.match_products(session, batch, parameters["vendor_id"], only)
+        compare.decide_statuses(session, batch, _tolerance(parameters["tolerance_percent"]), only)
+
+    def refresh_row(self, batch: Batch, row_id: int) -> None:
+        session = session_of(batch)
+        compare.reset_row(session, batch, row_id)
+        self._compare(session, batch, row_id)
+        batch.status_counts = self.count_statuses(batch)
+
+    def execute_rows(self, batch: Batch, user: User | None, progress: Progress) -> dict[str, Any]:
+        session = session_of(batch)
+        parameters = batch.parameters
+        vendor_id = parameters["vendor_id"]
+        user_id = user.id if user else None
+        at = utcnow()
+        history = apply.record_history(
+            session,
+            batch,
+            vendor_id,
+            ("cost_up", "cost_down", "case_size_change", "new_cost"),
+            user_id,
+            at,
+        )
+        updated = apply.update_costs(session, batch, vendor_id)
+        new_costs = apply.add_costs(session, batch, vendor_id, "new_cost")
+        added = 0
+        if parameters.get("new_items") == "add":
+            added = apply.add_products(session, batch)
+            apply.add_costs(session, batch, vendor_id, "new_item")
+            history += apply.record_history(session, batch, vendor_id, ("new_item",), user_id, at)
+        counts = batch.status_counts
+        summary = {
+            "costs_updated": updated,
+            "new_costs": new_costs,
+            "new_items_added": added,
+            "new_items_skipped": counts.get("new_item", 0) - added,
+            "errors_skipped": counts.get("error", 0),
+            "unchanged": counts.get("unchanged", 0),
+            "history_rows": history,
+        }
+        progress.log(
+            "applied: "
+            + ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in summary.items())
+        )
+        return summary
+
+
+def _tolerance(value: object) -> Decimal:
+    try:
+        tolerance = Decimal(str(value))
+    except InvalidOperation:
+        raise BatchError(f"Tolerance: {value!r} is not a percent.") from None
+    if not tolerance.is_finite() or not Decimal(0) <= tolerance <= Decimal(1000):
+        raise BatchError("Tolerance: give a percent from 0 to 1000.")
+    return tolerance
+
+
+def latest_batch(session: Session, data_set_id: int, batch_type: str) -> Batch | None:
+    return session.scalars(
+        select(Batch)
+        .where(Batch.data_set_id == data_set_id, Batch.batch_type == batch_type)
+        .order_by(Batch.id.desc())
+        .limit(1)
+    ).first()

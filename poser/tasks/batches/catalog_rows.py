@@ -1,0 +1,122 @@
+"""One vendor catalog line, read into the values of a CatalogBatchRow.
+
+This runs once per line of files of a million lines, so it builds plain dicts of
+driver-ready values (floats, not Decimals) for `bulk.insert_rows`, and collects every
+problem of the line into one message instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from poser.utils.cells import CellError, cell_decimal, cell_int, cell_text
+from poser.utils.tabular import Row
+from poser.utils.upc import UpcError, has_valid_check_digit, normalize_upc
+
+#: Beyond these a cost is a typo (a UPC in the cost column, a misplaced point).
+MAX_CASE_COST = Decimal("50000")
+MAX_UNIT_COST = Decimal("10000")
+MAX_CASE_SIZE = 10_000
+#: Codes this short are store codes (produce PLUs, scale items): no check digit.
+STORE_CODE_DIGITS = 7
+_CENT = Decimal("0.01")
+_TENTH_CENT = Decimal("0.0001")
+
+_TEXT_FIELDS = (
+    ("vendor_item_code", "Vendor item code", 50),
+    ("description", "Description", 200),
+    ("brand", "Brand", 100),
+    ("size", "Size", 50),
+    ("department", "Department", 100),
+)
+
+
+def read_row(row: Row, batch_id: int, data_set_id: int) -> dict[str, Any]:
+    """The row's values, with ``status`` "error" and a message when it cannot be used."""
+    values = row.values
+    errors = [error.message for error in row.errors]
+    record: dict[str, Any] = {
+        "batch_id": batch_id,
+        "data_set_id": data_set_id,
+        "line": row.line,
+        "status": None,
+        "flagged": False,
+    }
+    raw_upc = values.get("upc")
+    record["upc_text"] = "" if raw_upc is None else str(raw_upc).strip()[:50]
+    record["upc"] = _upc(raw_upc, errors)
+    for key, label, length in _TEXT_FIELDS:
+        try:
+            record[key] = cell_text(values.get(key), length, required=False)
+        except CellError as error:
+            record[key] = ""
+            errors.append(f"{label}: {error}")
+    case_size, case_cost, unit_cost = _costs(values, errors)
+    record["case_size"] = case_size
+    record["case_cost"] = None if case_cost is None else float(case_cost)
+    record["unit_cost"] = None if unit_cost is None else float(unit_cost)
+    if errors:
+        record["status"] = "error"
+    record["message"] = "; ".join(errors)
+    return record
+
+
+def _upc(value: object, errors: list[str]) -> str | None:
+    try:
+        upc = normalize_upc(value)
+    except UpcError as error:
+        errors.append(f"UPC: {error}")
+        return None
+    digits = len(upc.lstrip("0"))
+    if digits > STORE_CODE_DIGITS and not has_valid_check_digit(upc):
+        errors.append(f"UPC {upc.lstrip('0') or upc}: the check digit is wrong")
+    return upc
+
+
+def _costs(
+    values: dict[str, object], errors: list[str]
+) -> tuple[int | None, Decimal | None, Decimal | None]:
+    """Case size, case cost and unit cost; a file gives the case cost, the unit cost or
+    both, and the missing one is worked out from the case size."""
+    case_size: int | None = 1
+    raw_size = values.get("case_size")
+    if raw_size not in (None, ""):
+        try:
+            case_size = cell_int(raw_size, minimum=1, maximum=MAX_CASE_SIZE)
+        except CellError as error:
+            errors.append(f"Case size: {error}")
+            case_size = None
+    case_cost = _cost(values.get("case_cost"), "Case cost", 2, MAX_CASE_COST, errors)
+    unit_cost = _cost(values.get("unit_cost"), "Unit cost", 4, MAX_UNIT_COST, errors)
+    if case_cost is None and unit_cost is None:
+        if not any(message.startswith(("Case cost", "Unit cost")) for message in errors):
+            errors.append("a case cost or a unit cost is needed")
+        return case_size, None, None
+    if case_size is None:
+        return None, case_cost, unit_cost
+    if unit_cost is None and case_cost is not None:
+        unit_cost = (case_cost / case_size).quantize(_TENTH_CENT, rounding=ROUND_HALF_UP)
+    elif case_cost is None and unit_cost is not None:
+        case_cost = (unit_cost * case_size).quantize(_CENT, rounding=ROUND_HALF_UP)
+        if case_cost > MAX_CASE_COST:
+            errors.append(f"Case cost: {case_cost} is more than {MAX_CASE_COST}")
+    return case_size, case_cost, unit_cost
+
+
+def _cost(
+    value: object, label: str, places: int, maximum: Decimal, errors: list[str]
+) -> Decimal | None:
+    try:
+        cost = cell_decimal(value, places=places, digits=12, required=False)
+    except CellError as error:
+        errors.append(f"{label}: {error}")
+        return None
+    if cost is None:
+        return None
+    if cost == 0:
+        errors.append(f"{label}: a cost of zero")
+    elif cost > maximum:
+        errors.append(f"{label}: {cost} is more than {maximum}, which cannot be right")
+        return None  # nor would it fit the column
+    return cost
