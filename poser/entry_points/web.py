@@ -45,6 +45,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("poser.apps.site.home")
         config.include("poser.apps.site.health")
         config.include("poser.apps.site.jobs")
+        config.include("poser.apps.site.exports")
         # 5. The app framework, then one include per Application.
         config.include("poser.apps.framework")
         # The Applications this site offers (the ini may choose), then extra includes

@@ -1,0 +1,123 @@
+"""Exports pages: the list of exports a user may see, their files, and Delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from poser.apps.site.downloads import download_response
+from poser.apps.site.security import DATA_SET_PERMISSIONS, Root
+from poser.models.data_extraction.datasets import data_sets_for_user, member_role
+from poser.models.data_extraction.exports import visible_export_types, visible_exports
+from poser.models.orm import Export, User
+from poser.tasks.exports import delete_export
+
+PAGE_SIZE = 50
+
+
+class ExportResource:
+    """An export as a context: a 404 for anyone who may not see its data set."""
+
+    def __init__(self, export: Export, acl: list[Any]) -> None:
+        self.export = export
+        self.__acl__ = acl
+
+
+def export_factory(request: Request) -> Any:
+    user = request.identity
+    if user is None:
+        # The root's ACL lets the default permission send them to log in.
+        return Root(request)
+    try:
+        export = request.dbsession.get(Export, int(request.matchdict["export_id"]))
+    except ValueError:
+        export = None
+    if export is None:
+        raise HTTPNotFound()
+    acl: list[Any] = [(Allow, "role:admin", ALL_PERMISSIONS)]
+    role = member_role(request.dbsession, export.data_set_id, user.id)
+    if role:
+        acl.append((Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]))
+    acl.append(DENY_ALL)
+    resource = ExportResource(export, acl)
+    if not request.has_permission("view", resource):
+        raise HTTPNotFound()
+    return resource
+
+
+def _files(request: Request) -> Any:
+    return request.find_service(name="files")
+
+
+def _editable_data_sets(request: Request, user: User) -> set[int] | None:
+    """Ids of the data sets whose exports the user may delete; None for all (admins)."""
+    if user.is_admin:
+        return None
+    return {
+        data_set.id
+        for data_set, role in data_sets_for_user(request.dbsession, user.id)
+        if "edit" in DATA_SET_PERMISSIONS[role]
+    }
+
+
+@view_config(route_name="exports", renderer="site/exports/list.jinja2", request_method="GET")
+def exports_list(request: Request) -> dict[str, Any]:
+    user = request.identity
+    export_type = request.params.get("type") or None
+    try:
+        page = max(1, int(request.params.get("page", 1)))
+    except ValueError:
+        page = 1
+    rows, total = visible_exports(
+        request.dbsession,
+        user,
+        export_type=export_type,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    editable = _editable_data_sets(request, user)
+    return {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "export_type": export_type or "",
+        "export_types": visible_export_types(request.dbsession, user),
+        "may_delete": {
+            export.id for export, _ in rows if editable is None or export.data_set_id in editable
+        },
+    }
+
+
+@view_config(route_name="export_file", request_method="GET", permission="view")
+def export_file(request: Request) -> Response:
+    export = request.context.export
+    name = request.matchdict["name"]
+    # Only a name the export lists: never a path built from what the request says.
+    if name not in (export.files or []):
+        raise HTTPNotFound()
+    return download_response(request, _files(request), f"{export.folder}/{name}", name)
+
+
+@view_config(route_name="export_delete", request_method="POST", permission="edit")
+def export_delete(request: Request) -> HTTPSeeOther:
+    export = request.context.export
+    title = export.title
+    delete_export(export, _files(request))
+    request.session.flash(f"Deleted the export “{title}”.", "info")
+    return HTTPSeeOther(location=request.route_path("exports"))
+
+
+def includeme(config: Configurator) -> None:
+    config.add_route("exports", "/exports")
+    config.add_route(
+        "export_file", "/exports/{export_id:\\d+}/files/{name}", factory=export_factory
+    )
+    config.add_route("export_delete", "/exports/{export_id:\\d+}/delete", factory=export_factory)
+    config.scan(__name__)
