@@ -6,10 +6,16 @@ HTML; a grid's state comes from `grid_state.parse_grid_state`.
 
 Totals: an exact count of a million filtered rows costs a scan of them all, on every
 page view. The count therefore stops at ``count_cap`` + 1 rows (``SELECT count(*) FROM
-(... LIMIT cap + 1)``): below the cap the total is exact; above it the grid shows
-"10,000+" and has no last page. Whether a next page exists is always exact, because the
-page query reads one row more than it shows; and on the last page the total is exact
-at any size (it is the rows before it plus the rows on it), with no count at all.
+(SELECT key ... LIMIT cap + 1)``): below the cap the total is exact; above it the grid
+shows "10,000+" and has no last page. Whether a next page exists is always exact,
+because the page query reads one row more than it shows; and on the last page the total
+is exact at any size (it is the rows before it plus the rows on it), with no count at
+all; nor is there one on a page past the cap, which already knows there are more.
+
+A page is read in two steps: the keys of its rows (filtered, sorted, offset, limited),
+then those rows. Only the first step reads many rows, and it selects nothing but the key:
+an index that holds the filtered and sorted columns answers it alone, and the query's
+other columns (joins, computed values) are worked out for the page's rows only.
 
 Sorting always ends with the key column, so rows that tie keep one order and no row is
 shown on two pages or on none.
@@ -173,8 +179,19 @@ def _ordered(
     return filtered.order_by(None).order_by(*(order[:1] if state.sort == key else order))
 
 
-def count_capped(session: Session, filtered: Select[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """(the number of rows, capped at ``cap``; whether there are more than ``cap``)."""
+def count_capped(
+    session: Session,
+    filtered: Select[Any],
+    cap: int = COUNT_CAP,
+    key: ColumnElement[Any] | None = None,
+) -> tuple[int, bool]:
+    """(the number of rows, capped at ``cap``; whether there are more than ``cap``).
+
+    With ``key`` (a column of the query) the rows counted select only it, so that the
+    database may count from an index and skip joins and expressions no filter needs.
+    """
+    if key is not None:
+        filtered = filtered.with_only_columns(key)
     limited = filtered.order_by(None).limit(cap + 1).subquery()
     count = session.scalar(select(func.count()).select_from(limited)) or 0
     return min(count, cap), count > cap
@@ -196,18 +213,30 @@ def grid_page(
     scans them all) and cheapest to avoid.
     """
     filtered, expressions = filtered_select(base_select, columns, state)
-    statement = _ordered(filtered, expressions, state, key_column)
+    key = _key_expression(filtered, expressions, key_column)
+    keys_select = _ordered(filtered.with_only_columns(key), expressions, state, key_column)
     size = state.page_size
 
     def read(page: int) -> list[RowMapping]:
-        return list(session.execute(statement.limit(size + 1).offset((page - 1) * size)).mappings())
+        keys = session.scalars(keys_select.limit(size + 1).offset((page - 1) * size)).all()
+        if not keys:
+            return []
+        found = {
+            row[key_column]: row
+            for row in session.execute(filtered.where(key.in_(keys))).mappings()
+        }
+        return [found[value] for value in keys if value in found]
 
     page = state.page
     rows = read(page)
+    seen = (page - 1) * size + min(len(rows), size)
     if 0 < len(rows) <= size or (page == 1 and not rows):
         total, capped = (page - 1) * size + len(rows), False
+    elif rows and seen >= count_cap:
+        # Past the cap, a count could only say "more than the cap": the rows say more.
+        total, capped = seen, True
     else:
-        total, capped = count_capped(session, filtered, count_cap)
+        total, capped = count_capped(session, filtered, count_cap, key)
         if not rows and not capped:
             page = max(1, ceil(total / size))
             rows = read(page)

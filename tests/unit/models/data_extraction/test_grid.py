@@ -456,11 +456,39 @@ def test_the_last_page_is_counted_by_its_rows_not_by_a_count(session: Session) -
         event.remove(engine, "before_cursor_execute", record)
 
 
+def test_the_sorting_paging_and_counting_read_only_the_key(session: Session) -> None:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.lower().split()))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        grid_state = state(**{"value.min": "10", "sort": "-value", "size": "3"})
+        page = grid_page(session, base(), COLUMNS, grid_state, "id", count_cap=5)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    keys, rows, count = statements
+    assert keys.startswith("select grid_item.id from grid_item where")
+    assert "limit" in keys
+    assert "(select grid_item.id as id from grid_item where" in count
+    assert "grid_item.name" in rows
+    assert "limit" not in rows
+    values = [row["value"] for row in page.rows]
+    assert values == sorted(values, reverse=True)
+    assert (page.total, page.total_is_capped) == (5, True)
+
+
 def test_totals_above_the_cap_are_capped_and_paging_goes_on(session: Session) -> None:
-    page = grid_page(session, base(), COLUMNS, state(size="5", page="3"), "id", count_cap=12)
+    page = grid_page(session, base(), COLUMNS, state(size="5", page="2"), "id", count_cap=12)
     assert (page.total, page.total_is_capped, page.pages) == (12, True, None)
-    assert [row["id"] for row in page.rows] == [1011, 1012, 1013, 1014, 1015]
+    assert [row["id"] for row in page.rows] == [1006, 1007, 1008, 1009, 1010]
     assert page.has_next
+    # A page that reaches past the cap counts nothing: its rows say there are more.
+    beyond = grid_page(session, base(), COLUMNS, state(size="5", page="3"), "id", count_cap=12)
+    assert [row["id"] for row in beyond.rows] == [1011, 1012, 1013, 1014, 1015]
+    assert (beyond.total, beyond.total_is_capped, beyond.pages, beyond.last) == (15, True, None, 15)
     # The last page knows the total from its own rows, cap or no cap.
     last = grid_page(session, base(), COLUMNS, state(size="5", page="7"), "id", count_cap=12)
     assert [row["id"] for row in last.rows] == [1101, 1102]
@@ -470,6 +498,7 @@ def test_totals_above_the_cap_are_capped_and_paging_goes_on(session: Session) ->
     filtered, _ = filtered_select(base(), COLUMNS, state())
     assert count_capped(session, filtered, 32) == (32, False)
     assert count_capped(session, filtered, 31) == (31, True)
+    assert count_capped(session, filtered, 31, item.c.id) == (31, True)
 
 
 def test_grid_rows_streams_every_filtered_row_in_order_with_the_visible_columns(
