@@ -23,31 +23,43 @@ from poser.models.data_extraction.products import (
     product_grid,
     vendor_choices,
 )
-from poser.models.orm import Department
+from poser.models.orm import Product
 from poser.tasks.products import update_product
 
 
 def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
+    """The catalog's columns. Over a million products a sort is quick only when an index
+    holds that order, so only such columns sort (UPC, description, brand, price); the
+    others sort a whole data set each time (seconds), or join and compute it first."""
     departments = department_choices(ctx.dbsession, ctx.data_set.id)
     vendors = vendor_choices(ctx.dbsession, ctx.data_set.id)
     return [
         GridColumn("upc", "UPC"),
         GridColumn("description", "Description", editable=True, required=True),
         GridColumn("brand", "Brand", editable=True),
-        GridColumn("size", "Size", editable=True),
+        GridColumn("size", "Size", editable=True, sortable=False),
+        # The rows show the department's name; the filter compares the product's own
+        # department id (the choices' values), which an index holds with the price.
         GridColumn(
             "department",
             "Department",
-            expression=Department.name,
+            expression=Product.department_id,
             type="choice",
             choices=departments or [("", "(none)")],
+            sortable=False,
         ),
-        GridColumn("vendor", "Vendor", type="choice", choices=vendors or [("", "(none)")]),
+        GridColumn(
+            "vendor",
+            "Vendor",
+            type="choice",
+            choices=vendors or [("", "(none)")],
+            sortable=False,
+        ),
         GridColumn("regular_price", "Price", type="decimal", editable=True),
-        GridColumn("unit_cost", "Unit cost", type="decimal"),
-        GridColumn("margin_percent", "Margin %", type="decimal"),
-        GridColumn("on_hand", "On hand", type="decimal", visible=False),
-        GridColumn("active", "Active", type="bool", editable=True),
+        GridColumn("unit_cost", "Unit cost", type="decimal", sortable=False),
+        GridColumn("margin_percent", "Margin %", type="decimal", sortable=False),
+        GridColumn("on_hand", "On hand", type="decimal", visible=False, sortable=False),
+        GridColumn("active", "Active", type="bool", editable=True, sortable=False),
     ]
 
 
@@ -66,7 +78,7 @@ def _target_text(ctx: WidgetContext) -> str:
     )
     return (
         f"The target margin is **{target}%**. Departments below it are worth a look in "
-        "the catalog: filter by department and sort by margin."
+        "the catalog: filter by department and by margin."
     )
 
 

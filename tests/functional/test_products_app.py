@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
-from poser.models.orm import DataSet, Job, Product
+from poser.models.orm import DataSet, Department, Job, Product
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, set_member
 from poser.tasks.generate import generate_products
@@ -61,6 +61,26 @@ def test_the_catalog_filters_and_edits_through_the_grid(
     # A filter nothing matches (the grid's own tests cover every filter and sort).
     page = testapp.get(_step(store, "catalog"), params={"products.regular_price.min": "1000000"})
     assert page.pyquery("[data-testid=grid-empty]")
+
+
+def test_the_catalog_filters_departments_by_id_and_sorts_only_indexed_columns(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    dairy = dbsession.scalars(
+        select(Department).where(Department.data_set_id == store.id, Department.name == "Dairy")
+    ).one()
+    login(testapp, "petra")
+    params = {"products.department.in": str(dairy.id), "products.sort": "-regular_price"}
+    page = testapp.get(_step(store, "catalog"), params=params)
+    rows = page.pyquery("[data-widget=products] tbody tr[data-key]")
+    assert rows
+    departments = {row.text() for row in rows.items("td:nth-child(5)")}
+    assert departments == {"Dairy"}
+    options = page.pyquery("[data-filter=department] option")
+    assert (options.eq(0).attr("value"), options.eq(0).text()) != ("", "")
+    assert page.pyquery(f"[data-filter=department] option[value='{dairy.id}']").attr("selected")
+    sortable = {th.attr("data-column") for th in page.pyquery("thead th").items() if th("a")}
+    assert sortable == {"upc", "description", "brand", "regular_price"}
 
 
 def test_the_product_page_shows_costs_and_refuses_bad_upcs(

@@ -50,8 +50,20 @@ def product_grid(data_set_id: int) -> Select[Any]:
     unit_cost, margin_percent. Each product appears once: at most one of its costs is
     preferred (a unique index keeps it so).
     """
+    # The preferred cost's columns are subqueries, not a join: a query that selects
+    # only the product's key (the grid's sorting, paging and counting) then reads no
+    # cost at all. SQLite would keep a LEFT JOIN there, as it cannot tell from the
+    # partial unique index that the join adds no rows.
     preferred = aliased(ProductCost, name="preferred_cost")
     preferred_vendor = aliased(Vendor, name="preferred_vendor")
+    is_preferred = and_(preferred.product_id == Product.id, preferred.preferred)
+    unit_cost = select(preferred.unit_cost).where(is_preferred).scalar_subquery()
+    vendor = (
+        select(preferred_vendor.code)
+        .join(preferred, preferred.vendor_id == preferred_vendor.id)
+        .where(is_preferred)
+        .scalar_subquery()
+    )
     return (
         select(
             Product.id,
@@ -64,13 +76,11 @@ def product_grid(data_set_id: int) -> Select[Any]:
             Product.regular_price,
             Product.on_hand,
             Product.active,
-            preferred_vendor.code.label("vendor"),
-            preferred.unit_cost,
-            margin_percent(Product.regular_price, preferred.unit_cost).label("margin_percent"),
+            vendor.label("vendor"),
+            unit_cost.label("unit_cost"),
+            margin_percent(Product.regular_price, unit_cost).label("margin_percent"),
         )
         .outerjoin(Department, Department.id == Product.department_id)
-        .outerjoin(preferred, and_(preferred.product_id == Product.id, preferred.preferred))
-        .outerjoin(preferred_vendor, preferred_vendor.id == preferred.vendor_id)
         .where(Product.data_set_id == data_set_id)
     )
 
@@ -140,14 +150,15 @@ def product_by_upc(dbsession: Session, data_set_id: int, upc: str) -> int | None
     )
 
 
-def department_choices(dbsession: Session, data_set_id: int) -> list[tuple[str, str]]:
-    """(name, name) of each department by number: the grid filters departments by name."""
+def department_choices(dbsession: Session, data_set_id: int) -> list[tuple[int, str]]:
+    """(id, name) of each department by number: the grid filters departments by id,
+    which the product's own index holds (a name would need the department table)."""
     query = (
-        select(Department.name)
+        select(Department.id, Department.name)
         .where(Department.data_set_id == data_set_id)
         .order_by(Department.number)
     )
-    return [(name, name) for name in dbsession.scalars(query)]
+    return [(id_, name) for id_, name in dbsession.execute(query)]
 
 
 def vendor_choices(dbsession: Session, data_set_id: int) -> list[tuple[str, str]]:
