@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import webtest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
@@ -81,6 +81,34 @@ def test_the_catalog_filters_departments_by_id_and_sorts_only_indexed_columns(
     assert page.pyquery(f"[data-filter=department] option[value='{dairy.id}']").attr("selected")
     sortable = {th.attr("data-column") for th in page.pyquery("thead th").items() if th("a")}
     assert sortable == {"upc", "description", "brand", "regular_price"}
+
+
+def test_a_catalog_page_runs_few_statements(
+    testapp: webtest.TestApp, store: DataSet, wsgi_app: Any
+) -> None:
+    """The user, the data set, the choices (departments, vendors), the page's keys, its
+    rows and the capped count: each once, however many permission checks ask."""
+    login(testapp, "petra")
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    engine = wsgi_app.registry["poser.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        testapp.get(_step(store, "catalog"), params={"products.sort": "-regular_price"})
+        page = len(statements)
+        testapp.get(
+            _step(store, "catalog") + "/products/rows",
+            params={"products.sort": "description"},
+            headers={"HX-Request": "true"},
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert page == 7, statements
+    assert len(statements) - page == 7, statements[page:]
 
 
 def test_the_product_page_shows_costs_and_refuses_bad_upcs(

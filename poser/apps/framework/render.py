@@ -30,9 +30,10 @@ def step_values(
     overrides = overrides or {}
     ctx = widget_context(request, step)
     application = ctx.application
-    states = step_states(
-        request.dbsession, ctx.data_set.id, {s.slug: s.inputs for s in application.steps}
-    )
+    # Only steps a widget can complete have a state; an Application without any (a
+    # catalog to browse) spares the queries on every page.
+    tracked = {s.slug: s.inputs for s in application.steps if s.tracked}
+    states = step_states(request.dbsession, ctx.data_set.id, tracked) if tracked else {}
     rows = [
         [
             (widget, overrides.get(widget.name) or widget.render(ctx.for_widget(widget)))

@@ -19,7 +19,7 @@ from pyramid.authorization import (
 )
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound
-from pyramid.request import Request
+from pyramid.request import Request, RequestLocalCache
 
 from poser.models.data_extraction.datasets import data_set_for_member
 from poser.models.data_extraction.users import user_by_id
@@ -37,8 +37,14 @@ class SecurityPolicy:
     def __init__(self) -> None:
         self.helper = SessionAuthenticationHelper(prefix="auth.")
         self.acl = ACLHelper()
+        # Pyramid asks for the identity at every permission check. The session's identity
+        # map holds the user only weakly, so without this each check read the user again.
+        self.identity_cache = RequestLocalCache(self._load_identity)
 
     def identity(self, request: Request) -> User | None:
+        return self.identity_cache.get_or_create(request)  # type: ignore[no-any-return]
+
+    def _load_identity(self, request: Request) -> User | None:
         userid = self.helper.authenticated_userid(request)
         if not isinstance(userid, int):
             return None
@@ -60,9 +66,11 @@ class SecurityPolicy:
         return self.acl.permits(context, self.effective_principals(request), permission)
 
     def remember(self, request: Request, userid: Any, **kw: Any) -> list[tuple[str, str]]:
+        self.identity_cache.clear(request)
         return self.helper.remember(request, userid, **kw)
 
     def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
+        self.identity_cache.clear(request)
         return self.helper.forget(request, **kw)
 
 

@@ -87,7 +87,15 @@ class Grid(Widget):
     def grid_columns(self, ctx: WidgetContext) -> Sequence[GridColumn]:
         if not callable(self.columns):
             return self.columns
-        return _check_columns(self.name, self.columns(ctx))
+        # An action asks more than once (its URL, then the rows): columns whose choices
+        # come from the data set query them once per request.
+        cache: dict[tuple[str, int], Sequence[GridColumn]] = ctx.request.__dict__.setdefault(
+            "poser.grid_columns", {}
+        )
+        key = (self.name, ctx.data_set.id)
+        if key not in cache:
+            cache[key] = _check_columns(self.name, self.columns(ctx))
+        return cache[key]
 
     def state(self, ctx: WidgetContext, columns: Sequence[GridColumn]) -> GridState:
         params = query_params(ctx.request)

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from pyramid import testing
 from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from poser.apps.site.security import (
@@ -88,6 +89,29 @@ def test_identity_comes_from_the_session_and_drops_inactive_users(dbsession: Ses
     assert policy.identity(request) == user
     user.active = False
     dbsession.commit()
-    assert policy.identity(request) is None
+    later = testing.DummyRequest(dbsession=dbsession, session=request.session)
+    assert policy.identity(later) is None
     policy.forget(request)
+    assert policy.identity(request) is None
     assert policy.identity(testing.DummyRequest(dbsession=dbsession)) is None
+
+
+def test_the_identity_is_read_once_per_request(dbsession: Session) -> None:
+    user = make_user(dbsession)
+    policy = SecurityPolicy()
+    request = testing.DummyRequest(dbsession=dbsession)
+    policy.remember(request, user.id)
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = dbsession.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    dbsession.expunge_all()  # nothing left in the identity map to answer from
+    try:
+        ids = [getattr(policy.identity(request), "id", None) for _ in range(3)]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert ids == [user.id] * 3
+    assert len([s for s in statements if "user_account" in s]) == 1
