@@ -73,6 +73,24 @@ def import_sheets(
     return importer.counts
 
 
+def check_sheets(source: Source, start: int, limits: Limits) -> None:
+    """Raise TaskError unless every sheet is there with its columns; reads only headers.
+
+    Cheap enough to run while the operator waits, so that a file that is no data set
+    workbook at all is refused before a data set and a job are made for it.
+    """
+    for sheet, names in SHEETS.items():
+        if hasattr(source, "seek"):
+            source.seek(start)
+        columns = Columns(ColumnSpec(name, required=True) for name in names)
+        try:
+            read_xlsx(source, sheet, columns=columns, limits=limits).close()
+        except TabularError as error:
+            raise TaskError(
+                f"This is not a data set workbook. In sheet {sheet!r}: {error.message}."
+            ) from None
+
+
 class _Importer:
     def __init__(
         self,

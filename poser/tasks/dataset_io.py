@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session, object_session
 
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
-from poser.tasks.dataset_import import import_sheets
+from poser.tasks.dataset_import import check_sheets, import_sheets
 from poser.tasks.dataset_sheets import SHEETS
 from poser.tasks.jobs import TaskError
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.tabular import DEFAULT_LIMITS, Source
 from poser.utils.tabular.limits import MB
 
-__all__ = ["SHEETS", "export_data_set", "import_data_set"]
+__all__ = ["SHEETS", "check_data_set_workbook", "export_data_set", "import_data_set"]
 
 #: Rows written or read between progress reports (and between fetches from the database).
 BATCH = 5000
@@ -169,6 +169,13 @@ def import_data_set(
         return import_sheets(
             session, data_set.id, stream, start, IMPORT_LIMITS, progress, batch=BATCH
         )
+
+
+def check_data_set_workbook(source: Source) -> None:
+    """Raise TaskError unless ``source`` has the sheets and columns `import_data_set`
+    reads; the rows are not read, so their problems are found by the import."""
+    with _seekable(source) as (stream, start):
+        check_sheets(stream, start, IMPORT_LIMITS)
 
 
 @contextmanager

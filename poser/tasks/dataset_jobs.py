@@ -1,4 +1,5 @@
-"""Data set work that runs as jobs: loading an example, exporting, copying."""
+"""Data set work that runs as jobs: loading an example or an uploaded workbook, exporting,
+copying."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import object_session
 
-from poser.models.orm import DataSet, User
+from poser.models.data_extraction.products import product_counts
+from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.dataset_io import export_data_set, import_data_set
 from poser.tasks.datasets import copy_data_set
@@ -39,6 +41,36 @@ def load_example(
     with resources.as_file(example) as file_path:
         counts = import_data_set(data_set, file_path, progress=progress)
     return dict(counts or {})
+
+
+@job_kind("datasets.import_upload", "Import an Excel workbook into the data set", uses=("files",))
+def import_upload(
+    data_set: DataSet, *, upload_id: int, files: FileStore, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Load an uploaded workbook (as `export` writes them) into the empty data set.
+
+    A file with problems imports nothing, and the data set stays as it was: empty.
+    """
+    session = object_session(data_set)
+    assert session is not None
+    upload = session.get(Upload, upload_id)
+    if upload is None or upload.data_set_id != data_set.id:
+        raise TaskError("The uploaded file is no longer there; upload it again.")
+    if any(product_counts(session, data_set.id).values()):
+        raise TaskError(
+            "This data set has catalog data already; a workbook loads only into an empty one."
+        )
+    try:
+        with files.open(upload.key) as stream:
+            counts = import_data_set(data_set, stream, progress=progress)
+    except FileNotFoundError:
+        raise TaskError("The uploaded file is no longer there; upload it again.") from None
+    except TaskError as error:
+        raise TaskError(
+            f"{error}\n\nThe data set “{data_set.name}” was left empty: correct the file and "
+            "load it from the data set's settings page, or delete the data set there."
+        ) from None
+    return {"file": upload.filename, **counts}
 
 
 @job_kind("datasets.export", "Export the data set to Excel", uses=("files", "work_dir"))

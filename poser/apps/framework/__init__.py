@@ -10,12 +10,14 @@ def includeme(config: Configurator) -> None:
     config.include(".registry")
     base = "/apps/{app}/data-sets/{data_set_id:\\d+}"
     config.add_route("app_home", "/apps/{app}", factory=app_factory)
+    config.add_route("app_import", "/apps/{app}/import", factory=app_factory)
     routes = {
         "app_data_set": "",
         "app_data_set_settings": "/settings",
         "app_data_set_rename": "/rename",
         "app_data_set_copy": "/copy",
         "app_data_set_export": "/export",
+        "app_data_set_import": "/import",
         "app_data_set_share": "/share",
         "app_data_set_unshare": "/unshare",
         "app_data_set_delete": "/delete",

@@ -1,4 +1,4 @@
-"""A data set's settings: rename, copy, share, export, delete."""
+"""A data set's settings: rename, copy, share, export, load from a workbook, delete."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
+from poser.apps.framework.workbook_upload import posted_workbook, start_import
 from poser.models.data_extraction.datasets import members
+from poser.models.data_extraction.products import product_counts
 from poser.models.data_extraction.users import user_by_name
 from poser.models.orm import MEMBER_ROLES
 from poser.tasks import jobs
@@ -19,6 +21,7 @@ from poser.tasks.datasets import (
     rename_data_set,
     set_member,
 )
+from poser.tasks.uploads import UploadError
 from poser.tasks.users import normalize_username
 
 TEMPLATE = "framework/data_set_settings.jinja2"
@@ -34,6 +37,8 @@ def _values(request: Request, error: str | None = None) -> dict[str, Any]:
         "roles": MEMBER_ROLES,
         "may_edit": bool(request.has_permission("edit")),
         "may_manage": bool(request.has_permission("manage")),
+        # A workbook loads only into an empty data set (replacing rows is not offered).
+        "is_empty": not any(product_counts(request.dbsession, context.data_set.id).values()),
         "error": error,
     }
 
@@ -50,8 +55,8 @@ def _back(request: Request, message: str, queue: str = "success") -> HTTPSeeOthe
     )
 
 
-def _refuse(request: Request, error: str) -> dict[str, Any]:
-    request.response.status_int = 400
+def _refuse(request: Request, error: str, status: int = 400) -> dict[str, Any]:
+    request.response.status_int = status
     return _values(request, error)
 
 
@@ -139,3 +144,21 @@ def copy(request: Request) -> Any:
 @view_config(route_name="app_data_set_export", request_method="POST", permission="view")
 def export(request: Request) -> HTTPSeeOther:
     return _submit(request, "datasets.export")
+
+
+@view_config(
+    route_name="app_data_set_import", renderer=TEMPLATE, request_method="POST", permission="edit"
+)
+def load_workbook(request: Request) -> Any:
+    if any(product_counts(request.dbsession, request.context.data_set.id).values()):
+        return _refuse(
+            request, "This data set has data already; a workbook loads into an empty one."
+        )
+    savepoint = request.dbsession.begin_nested()
+    try:
+        job = start_import(request, request.context.data_set, posted_workbook(request))
+    except UploadError as error:
+        savepoint.rollback()
+        return _refuse(request, str(error), error.status)
+    savepoint.commit()
+    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))

@@ -12,9 +12,12 @@ from pyramid.view import view_config
 
 from poser.apps.framework.application import Application, Step
 from poser.apps.framework.render import step_values, widget_context
+from poser.apps.framework.workbook_upload import posted_workbook, start_import
+from poser.apps.widgets.file_upload import max_upload_bytes
 from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.tasks import jobs
 from poser.tasks.datasets import DataSetError, create_data_set
+from poser.tasks.uploads import UploadError, safe_filename
 
 
 def app_url(request: Request, application: Application) -> str:
@@ -30,7 +33,12 @@ def app_url(request: Request, application: Application) -> str:
 def app_home(request: Request) -> dict[str, Any]:
     application = request.context.application
     data_sets = data_sets_for_user(request.dbsession, request.identity.id, application.url_name)
-    return {"application": application, "data_sets": data_sets, "error": None}
+    return {
+        "application": application,
+        "data_sets": data_sets,
+        "max_upload_bytes": max_upload_bytes(request.registry.settings),
+        "error": None,
+    }
 
 
 @view_config(
@@ -65,6 +73,39 @@ def create(request: Request) -> Any:
         return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
     request.session.flash(f"Created {data_set.name}.", "success")
     return HTTPSeeOther(location=_first_step_url(request, application, data_set.id))
+
+
+@view_config(
+    route_name="app_import",
+    renderer="framework/app_home.jinja2",
+    request_method="POST",
+    permission="use",
+)
+def create_from_workbook(request: Request) -> Any:
+    """New data set loaded from an uploaded workbook, by a job; a refused file leaves
+    neither a data set nor a stored file."""
+    application = request.context.application
+    try:
+        field = posted_workbook(request)
+    except UploadError as error:
+        return _refused(request, error)
+    filename = safe_filename(field.filename or "")
+    name = request.POST.get("name") or filename.rsplit(".", 1)[0]
+    savepoint = request.dbsession.begin_nested()
+    try:
+        data_set = create_data_set(request.dbsession, name, application.url_name, request.identity)
+        job = start_import(request, data_set, field)
+    except (DataSetError, UploadError) as error:
+        savepoint.rollback()
+        return _refused(request, error)
+    savepoint.commit()
+    request.session.flash(f"Loading {filename} into {data_set.name}.", "info")
+    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+
+
+def _refused(request: Request, error: DataSetError | UploadError) -> dict[str, Any]:
+    request.response.status_int = getattr(error, "status", 400)
+    return {**app_home(request), "error": str(error)}
 
 
 def _first_step_url(request: Request, application: Application, data_set_id: int) -> str:

@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet
 from poser.tasks import dataset_io
-from poser.tasks.dataset_io import SHEETS, export_data_set, import_data_set
+from poser.tasks.dataset_io import (
+    SHEETS,
+    check_data_set_workbook,
+    export_data_set,
+    import_data_set,
+)
 from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
 from poser.utils.tabular import CATALOG_COLUMNS, open_table
@@ -212,6 +217,27 @@ def test_not_a_workbook_and_a_data_set_with_data_are_refused(dbsession: Session)
     import_data_set(data_set, io.BytesIO(make_xlsx(_valid())))
     with pytest.raises(TaskError, match="has catalog data already"):
         import_data_set(data_set, io.BytesIO(make_xlsx(_valid())))
+
+
+def test_the_quick_check_reads_sheets_and_headers_but_not_rows(dbsession: Session) -> None:
+    bad_rows = _broken("products", 2, ["UPC-ABC", "Pasta", None, None, 1, 1, None, None])
+    check_data_set_workbook(io.BytesIO(make_xlsx(bad_rows)))  # rows are the import's job
+    check_data_set_workbook(io.BytesIO(make_xlsx({n: [list(c)] for n, c in SHEETS.items()})))
+    refused = {
+        "In sheet 'vendors': this workbook has no sheet named 'vendors'": _broken(
+            "vendors", 0, None
+        ),
+        "In sheet 'products': missing required columns: regular_price": _broken(
+            "products", 0, ["upc", "description", "brand", "size", "department_number"]
+        ),
+        "In sheet 'departments': this file is not an Excel workbook": {},
+    }
+    for message, sheets in refused.items():
+        data = make_xlsx(sheets) if sheets else b"upc,description\n1,Milk\n"
+        with pytest.raises(TaskError) as caught:
+            check_data_set_workbook(io.BytesIO(data))
+        assert str(caught.value).startswith("This is not a data set workbook.")
+        assert message in str(caught.value)
 
 
 def test_the_sample_store_and_its_vendor_catalog(dbsession: Session) -> None:

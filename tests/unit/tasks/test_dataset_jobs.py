@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -7,13 +8,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.products import product_counts
-from poser.models.orm import Department, Product, ProductCost, Vendor
+from poser.models.orm import Department, Product, ProductCost, Upload, Vendor
 from poser.storage import memory_store
 from poser.tasks import dataset_jobs
+from poser.tasks.dataset_sheets import SHEETS
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
+from poser.tasks.uploads import store_upload
 from tests.factories import make_user
+from tests.unit.utils.tabular.builders import make_xlsx
 
 
 def test_the_sample_store_example_loads(dbsession: Session) -> None:
@@ -80,3 +84,46 @@ def test_a_copy_keeps_every_relation_inside_the_copy(dbsession: Session) -> None
     # And the copy can grow: new rows get fresh ids on both databases.
     dbsession.add(Department(data_set_id=copy_id, number=999, name="New"))
     dbsession.flush()
+
+
+def test_an_uploaded_workbook_loads_into_an_empty_data_set_only(
+    dbsession: Session, tmp_path: Path
+) -> None:
+    source = create_data_set(dbsession, "Source Store", "products", None)
+    generate_products(source, products=60, seed=5)
+    files = memory_store()
+    exported = files.open(dataset_jobs.export(source, files=files, work_dir=tmp_path)["download"])
+    target = create_data_set(dbsession, "Target", "products", None)
+    with exported:
+        upload = store_upload(target, files, exported, "source.xlsx", None, 10**8, ("xlsx",))
+    other = create_data_set(dbsession, "Other", "products", None)
+    with pytest.raises(TaskError, match="no longer there"):
+        dataset_jobs.import_upload(other, upload_id=upload.id, files=files)
+
+    result = dataset_jobs.import_upload(target, upload_id=upload.id, files=files)
+    assert result == {"file": "source.xlsx", **product_counts(dbsession, source.id)}
+    assert product_counts(dbsession, target.id) == product_counts(dbsession, source.id)
+    with pytest.raises(TaskError, match="has catalog data already"):
+        dataset_jobs.import_upload(target, upload_id=upload.id, files=files)
+
+    gone = store_upload(
+        other, files, io.BytesIO(files.read_bytes(upload.key)), "g.xlsx", None, 10**8
+    )
+    files.remove(gone.key)
+    with pytest.raises(TaskError, match="no longer there"):
+        dataset_jobs.import_upload(other, upload_id=gone.id, files=files)
+
+
+def test_an_uploaded_workbook_with_bad_rows_leaves_the_data_set_empty(dbsession: Session) -> None:
+    files = memory_store()
+    target = create_data_set(dbsession, "Typed", "products", None)
+    sheets: dict[str, list[list[object]]] = {n: [list(c)] for n, c in SHEETS.items()}
+    sheets["products"].append(["UPC-ABC", "Pasta", None, None, None, 1, 0, True])
+    upload = store_upload(target, files, io.BytesIO(make_xlsx(sheets)), "t.xlsx", None, 10**6)
+    with pytest.raises(TaskError) as caught:
+        dataset_jobs.import_upload(target, upload_id=upload.id, files=files)
+    message = str(caught.value)
+    assert message.startswith("Nothing was imported. In sheet 'products', row 2: upc:")
+    assert "The data set “Typed” was left empty" in message
+    assert set(product_counts(dbsession, target.id).values()) == {0}
+    assert dbsession.get(Upload, upload.id) is not None

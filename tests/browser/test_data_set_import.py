@@ -1,0 +1,69 @@
+"""An operator exports a data set, then starts a new one from that file, in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from poser.tasks.datasets import create_data_set
+from poser.tasks.generate import generate_products
+from tests.factories import PASSWORD, make_user
+from tests.worker_support import WorkerProcess, write_ini
+
+
+@pytest.fixture
+def worker(settings: dict[str, Any], tmp_path: Path, live_server: str) -> Iterator[WorkerProcess]:
+    keys = ("poser.appdir", "sqlalchemy.url", "session.secret", "poser.queue.name")
+    ini = write_ini(tmp_path, {k: settings[k] for k in keys})
+    process = WorkerProcess(ini, tmp_path / "worker.log")
+    yield process
+    process.stop()
+
+
+def test_an_operator_starts_a_data_set_from_an_exported_workbook(
+    page: Any, dbsession: Session, worker: WorkerProcess, tmp_path: Path
+) -> None:
+    owner = make_user(dbsession, "xena")
+    source = create_data_set(dbsession, "Corner Shop", "products", owner)
+    generate_products(source, products=6, seed=2)
+    dbsession.commit()
+    page.goto("/login")
+    page.fill("input[name=username]", "xena")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Applications')")
+
+    page.goto(f"/apps/products/data-sets/{source.id}/settings")
+    page.click("button:has-text('Export to Excel')")
+    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=30000)
+    with page.expect_download() as download:
+        page.click("[data-testid=job-download]")
+    workbook = tmp_path / "corner-shop.xlsx"
+    download.value.save_as(workbook)
+
+    page.goto("/apps/products")
+    page.set_input_files("#import-file", str(workbook))
+    page.fill("#import-name", "Corner Shop again")
+    page.click("button:has-text('Create from file')")
+    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=30000)
+    assert "products" in page.inner_text("[data-testid=job-result]")
+    page.click("[data-testid=job-data-set]")
+    page.wait_for_selector("[data-testid=grid-summary]")
+    assert "6" in page.inner_text("[data-testid=grid-summary]")
+    assert "Corner Shop again" in page.inner_text(".breadcrumb")
+
+    # A file that is no workbook is refused on the spot, and no data set is made.
+    not_a_workbook = tmp_path / "prices.xlsx"
+    not_a_workbook.write_text("upc,price\n012345678905,1.99\n")
+    page.goto("/apps/products")
+    page.set_input_files("#import-file", str(not_a_workbook))
+    page.click("button:has-text('Create from file')")
+    page.wait_for_selector("[data-testid=form-error]")
+    assert "not an Excel (.xlsx) workbook" in page.inner_text("[data-testid=form-error]")
+    names = page.inner_text("[data-testid=data-sets]")
+    assert "prices" not in names
+    assert "Corner Shop again" in names
