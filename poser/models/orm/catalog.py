@@ -63,16 +63,11 @@ class Product(DataSetMixin, Base):
         UniqueConstraint("data_set_id", "upc", name="uq_product_upc"),
         CheckConstraint("regular_price >= 0", name="regular_price_not_negative"),
         # The grid's filters and sort orders, each within one data set.
-        # One department by price needs no sort; with description too, the index alone
-        # answers a department and a price range in any of the indexed orders, and
-        # counts it, without reading a product row (migration 0006).
-        Index(
-            "ix_product_department_price",
-            "data_set_id",
-            "department_id",
-            "regular_price",
-            "description",
-        ),
+        # A department's products by price, in the grid's order (price, then id, as
+        # SQLite keeps the rowid last): a department sorted by price, or in a price
+        # range, reads only its page. No column may follow the price: SQLite, without
+        # statistics (nothing runs ANALYZE), would then scan the price index instead.
+        Index("ix_product_department_price", "data_set_id", "department_id", "regular_price"),
         Index("ix_product_description", "data_set_id", "description"),
         Index("ix_product_brand", "data_set_id", "brand"),
         Index("ix_product_regular_price", "data_set_id", "regular_price"),

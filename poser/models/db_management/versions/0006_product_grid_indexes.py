@@ -1,4 +1,4 @@
-"""product grid indexes: a department's products by price (and description)
+"""product grid indexes: a department's products by price
 
 Revision ID: 0006
 Revises: 0005
@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_product_department_price",
         "product",
-        ["data_set_id", "department_id", "regular_price", "description"],
+        ["data_set_id", "department_id", "regular_price"],
     )
     op.drop_index("ix_product_department", table_name="product")
 
