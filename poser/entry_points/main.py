@@ -75,7 +75,14 @@ pass_context = click.make_pass_decorator(Context)
 
 
 def _register_commands() -> None:
-    from poser.entry_points import cli_appdir, cli_datasets, cli_db, cli_queue, cli_users
+    from poser.entry_points import (
+        cli_appdir,
+        cli_catalog,
+        cli_datasets,
+        cli_db,
+        cli_queue,
+        cli_users,
+    )
 
     cli.add_command(cli_appdir.make_appdir_command)
     cli.add_command(cli_appdir.dev_setup_command)
@@ -86,6 +93,7 @@ def _register_commands() -> None:
     cli.add_command(cli_queue.jobs)
     cli.add_command(cli_queue.maintenance_group)
     cli.add_command(cli_datasets.data_set_group)
+    cli.add_command(cli_catalog.catalog_group)
 
 
 def read_password(prompt: bool) -> str:

@@ -1,0 +1,254 @@
+"""`poser catalog import`: a vendor catalog file read (and applied) from the terminal.
+
+It runs the tasks the Catalog app runs, in the same order and with the same checks:
+store the upload, make the batch, populate it, and on request execute it and write its
+change report. Each step is its own transaction, as each is a request or a job in the
+web app, so a file that cannot be read leaves a failed batch saying why, and a batch
+with rows in error stays populated for review in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poser.apps.widgets.file_upload import max_upload_bytes
+from poser.entry_points.cli_progress import TerminalProgress
+from poser.entry_points.main import Context, pass_context
+from poser.models.data_extraction.batches import STATUS_LABELS
+from poser.models.data_extraction.users import user_by_name
+from poser.models.engine import get_engine, get_session_factory, write_transaction
+from poser.models.orm import Batch, DataSet, User, Vendor
+from poser.storage import store_from_settings
+from poser.tasks.batch_report import write_change_report
+from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.jobs import TaskError
+from poser.tasks.uploads import UploadError, store_upload
+from poser.tasks.users import normalize_username
+from poser.utils.tabular import TabularError
+
+#: Exit status when the file was read but rows in error stopped --execute: scripts can
+#: tell "look at this batch" from "this did not work".
+EXIT_ROWS_IN_ERROR = 3
+
+_REFUSED = (BatchError, UploadError, TabularError, TaskError)
+
+
+class RowsInError(click.ClickException):
+    exit_code = EXIT_ROWS_IN_ERROR
+
+
+@click.group("catalog")
+def catalog_group() -> None:
+    """Vendor catalogs: read a vendor's price list into a batch, and apply it."""
+
+
+@catalog_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--data-set", "data_set_name", metavar="NAME", help="The data set, by name.")
+@click.option(
+    "--data-set-id", type=int, metavar="ID", help="The data set, by id (when names repeat)."
+)
+@click.option("--vendor", "vendor_code", required=True, metavar="CODE", help="The vendor's code.")
+@click.option("--execute", is_flag=True, help="Apply the batch once it is read.")
+@click.option(
+    "--skip-errors",
+    is_flag=True,
+    help="With --execute: acknowledge rows in error, which are then skipped.",
+)
+@click.option(
+    "--new-items",
+    type=click.Choice(["add", "skip"]),
+    default="skip",
+    show_default=True,
+    help="Add items the catalog does not have yet, or leave them out.",
+)
+@click.option(
+    "--tolerance",
+    default="10",
+    show_default=True,
+    metavar="PCT",
+    help="Flag cost changes larger than this percent.",
+)
+@click.option("--effective-date", metavar="YYYY-MM-DD", help="When the new costs take effect.")
+@click.option("--user", "username", metavar="NAME", help="Record this user as the one acting.")
+@pass_context
+def import_command(
+    ctx: Context,
+    file: Path,
+    data_set_name: str | None,
+    data_set_id: int | None,
+    vendor_code: str,
+    execute: bool,
+    skip_errors: bool,
+    new_items: str,
+    tolerance: str,
+    effective_date: str | None,
+    username: str | None,
+) -> None:
+    """Read FILE (CSV or .xlsx), a vendor's catalog, into a batch and show what it would
+    change; with --execute, apply it and write the change report.
+
+    Exits 1 when the file or an option is refused, and 3 when --execute stops at rows
+    in error (the batch stays, for review in the browser or --skip-errors).
+    """
+    if (data_set_name is None) == (data_set_id is None):
+        raise click.UsageError("give either --data-set NAME or --data-set-id ID")
+    handler = get_handler("catalog")
+    files = store_from_settings(ctx.settings)
+    parameters: dict[str, Any] = {
+        "tolerance_percent": tolerance,
+        "new_items": new_items,
+        "effective_date": effective_date,
+    }
+    with _refusals(file):
+        with write_session(ctx) as session, file.open("rb") as stream:
+            data_set = _data_set(session, data_set_name, data_set_id)
+            user = _user(session, username)
+            parameters["vendor_id"] = _vendor(session, data_set, vendor_code).id
+            upload = store_upload(
+                data_set, files, stream, file.name, user, max_upload_bytes(ctx.settings)
+            )
+            batch = handler.make(data_set, files, upload=upload, parameters=parameters, user=user)
+            batch_id, user_id = batch.id, user.id if user else None
+        counts = _populate(ctx, batch_id, files)
+        _print_counts(batch_id, counts)
+        if not execute:
+            return
+        with write_session(ctx) as session:
+            batch = session.get_one(Batch, batch_id)
+            user = session.get(User, user_id) if user_id else None
+            errors = handler.needs_acknowledgement(batch)
+            if errors and not skip_errors:
+                raise RowsInError(
+                    f"batch {batch_id}: {errors:,} row(s) are in error, so nothing was "
+                    "applied; review them in the browser, or run again with --skip-errors "
+                    "to skip them"
+                )
+            if errors:
+                handler.acknowledge(batch, user)
+            progress = TerminalProgress("applying")
+            try:
+                summary = handler.execute(batch, user, progress)
+                report = write_change_report(batch, files, user, progress)
+            finally:
+                progress.close()
+            keys = [f"{report.folder}/{name}" for name in report.files]
+    _print_summary(batch_id, summary, keys)
+
+
+@contextmanager
+def write_session(ctx: Context) -> Iterator[Session]:
+    """A transaction that takes SQLite's write lock at BEGIN (as `poser data-set` does):
+    populate reads before it writes, and would otherwise be refused its first write
+    whenever the web app or a worker wrote in the meantime."""
+    engine = get_engine(ctx.settings)
+    try:
+        with write_transaction(get_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _refusals(file: Path) -> Iterator[None]:
+    """The operator messages of the tasks as one line on stderr and exit 1, no traceback."""
+    try:
+        yield
+    except UploadError as error:
+        raise click.ClickException(f"{file.name}: {error}") from error
+    except _REFUSED as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _populate(ctx: Context, batch_id: int, files: Any) -> dict[str, int]:
+    handler = get_handler("catalog")
+    progress = TerminalProgress("reading")
+    try:
+        with write_session(ctx) as session:
+            counts = handler.populate(session.get_one(Batch, batch_id), files, progress)
+    except _REFUSED as error:
+        # The rows were rolled back; the batch keeps the reason, as a failed job's does.
+        with write_session(ctx) as session:
+            handler.populate_failed(session.get_one(Batch, batch_id), str(error))
+        raise click.ClickException(f"batch {batch_id}: {error}") from error
+    finally:
+        progress.close()
+    return counts
+
+
+def _data_set(session: Session, name: str | None, data_set_id: int | None) -> DataSet:
+    if data_set_id is not None:
+        data_set = session.get(DataSet, data_set_id)
+        if data_set is None:
+            raise click.ClickException(f"no data set {data_set_id}")
+        return data_set
+    found = session.scalars(select(DataSet).where(DataSet.name == name).order_by(DataSet.id)).all()
+    if not found:
+        raise click.ClickException(f"no data set named {name!r}")
+    if len(found) > 1:
+        ids = ", ".join(str(data_set.id) for data_set in found)
+        raise click.ClickException(
+            f"{len(found)} data sets are named {name!r} (ids {ids}); choose one with --data-set-id"
+        )
+    return found[0]
+
+
+def _vendor(session: Session, data_set: DataSet, code: str) -> Vendor:
+    in_data_set = select(Vendor).where(Vendor.data_set_id == data_set.id)
+    vendor = session.scalar(in_data_set.where(Vendor.code == code))
+    if vendor is None:
+        # Codes are typed in upper case in the app; a lower-case one on the command line
+        # means the same vendor when it is the only one spelled that way.
+        alike = session.scalars(in_data_set.where(func.upper(Vendor.code) == code.upper())).all()
+        vendor = alike[0] if len(alike) == 1 else None
+    if vendor is None:
+        codes = session.scalars(in_data_set.with_only_columns(Vendor.code).order_by(Vendor.code))
+        known = ", ".join(list(codes)[:20]) or "none"
+        raise click.ClickException(
+            f"no vendor {code!r} in data set {data_set.id} {data_set.name!r} (vendors: {known})"
+        )
+    return vendor
+
+
+def _user(session: Session, username: str | None) -> User | None:
+    if username is None:
+        return None
+    user = user_by_name(session, normalize_username(username))
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    return user
+
+
+def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
+    total = sum(counts.values())
+    click.echo(f"batch {batch_id}: {total:,} rows read")
+    order = list(STATUS_LABELS) + sorted(set(counts) - set(STATUS_LABELS))
+    rows = [
+        (STATUS_LABELS.get(status, status), counts[status]) for status in order if status in counts
+    ]
+    _print_table(("status", "rows"), rows)
+
+
+def _print_summary(batch_id: int, summary: dict[str, Any], keys: list[str]) -> None:
+    click.echo(f"batch {batch_id}: applied")
+    _print_table(
+        ("change", "rows"), [(key.replace("_", " "), value) for key, value in summary.items()]
+    )
+    click.echo("change report:")
+    for key in keys:
+        click.echo(f"  {key}")
+
+
+def _print_table(header: tuple[str, str], rows: list[tuple[str, int]]) -> None:
+    width = max(len(label) for label in [header[0], *(label for label, _ in rows)])
+    numbers = max(len(header[1]), *(len(f"{count:,}") for _, count in rows)) if rows else 4
+    click.echo(f"  {header[0]:<{width}}  {header[1]:>{numbers}}")
+    for label, count in rows:
+        click.echo(f"  {label:<{width}}  {count:>{numbers},}")

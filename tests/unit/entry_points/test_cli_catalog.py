@@ -1,0 +1,235 @@
+"""`poser catalog import`: the Catalog app's tasks from the terminal, and every refusal
+as one line on stderr with a non-zero exit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+# main first: it registers the command modules, which import it back.
+from poser.entry_points.main import cli
+from poser.models.orm import Batch, Export, ProductCost
+from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
+from tests.factories import make_data_set, make_user
+
+pytestmark = pytest.mark.usefixtures("clean_environ", "session_factory")
+
+GOOD = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,9.00\n"
+WITH_AN_ERROR = GOOD + "abc,A-500,Not a UPC,,,1,1.00\n"
+
+
+def _write_ini(folder: Path, database_url: str, extra: str = "") -> str:
+    path = folder / "site.ini"
+    path.write_text(
+        "[app:main]\nuse = egg:poser\n"
+        "poser.environment = development\n"
+        "poser.appdir = %(here)s/app\n"
+        f"sqlalchemy.url = {database_url}\n{extra}",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@pytest.fixture
+def ini(tmp_path: Path, database_url: str) -> str:
+    return _write_ini(tmp_path, database_url)
+
+
+@pytest.fixture
+def store(dbsession: Session) -> dict[str, Any]:
+    data_set = make_data_set(dbsession, "Corner Shop")
+    rows = make_catalog(dbsession, data_set)
+    make_user(dbsession, "olga")
+    dbsession.commit()
+    return {"data_set": data_set, **rows}
+
+
+def run(ini: str, file: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["-c", ini, "catalog", "import", str(file), *args], catch_exceptions=False
+    )
+
+
+def _file(tmp_path: Path, content: str | bytes, name: str = "acme.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def _costs(dbsession: Session) -> list[tuple[int, int, Decimal]]:
+    dbsession.rollback()  # a fresh snapshot: see what the command committed
+    rows = dbsession.execute(
+        select(ProductCost.product_id, ProductCost.vendor_id, ProductCost.case_cost).order_by(
+            ProductCost.id
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
+def _refused(result: Result, exit_code: int, message: str) -> None:
+    """One line on stderr, no traceback, the exit code asked for."""
+    assert result.exit_code == exit_code, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(lines) == 1, result.stderr
+
+
+def test_import_reads_the_file_and_prints_the_counts(ini, store, dbsession, tmp_path) -> None:
+    before = _costs(dbsession)
+    result = run(
+        ini, _file(tmp_path, WITH_AN_ERROR), "--data-set", "Corner Shop", "--vendor", "acme"
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 rows read" in result.stdout
+    table = {tuple(line.split()[-2:]) for line in result.stdout.splitlines()[1:]}
+    assert {("up", "1"), ("Unchanged", "1"), ("Error", "1")} <= table
+    assert _costs(dbsession) == before  # read, not applied
+    batch = dbsession.scalars(select(Batch)).one()
+    assert (batch.status, batch.input_filename, batch.row_count) == ("populated", "acme.csv", 3)
+
+
+def test_execute_applies_and_writes_the_report(ini, store, dbsession, tmp_path) -> None:
+    text = GOOD + f"{UPC_NEW},A-400,New thing,Brand,1 ea,2,5.00\n"
+    result = run(
+        ini,
+        _file(tmp_path, text),
+        *("--data-set", "Corner Shop", "--vendor", "ACME", "--execute", "--new-items", "add"),
+        *("--user", "Olga", "--effective-date", "2030-01-31", "--tolerance", "5"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "applied" in result.stdout
+    butter = dbsession.scalars(
+        select(ProductCost).where(ProductCost.product_id == store["butter"].id)
+    ).one()
+    assert butter.case_cost == Decimal("26.40")
+    batch = dbsession.scalars(select(Batch)).one()
+    assert batch.status == "executed"
+    assert batch.parameters["effective_date"] == "2030-01-31"
+    assert batch.executed_by_id == batch.created_by_id is not None
+    assert batch.execution_summary["new_items_added"] == 1
+    export = dbsession.scalars(select(Export)).one()
+    keys = [f"{export.folder}/{name}" for name in export.files]
+    assert sorted(key.rsplit(".", 1)[-1] for key in keys) == ["csv", "xlsx"]
+    for key in keys:
+        assert f"  {key}\n" in result.stdout
+        assert (tmp_path / "app" / "data" / key).is_file()
+
+
+def test_rows_in_error_stop_execute_unless_skipped(ini, store, dbsession, tmp_path) -> None:
+    file = _file(tmp_path, WITH_AN_ERROR)
+    before = _costs(dbsession)
+    args = ("--data-set", "Corner Shop", "--vendor", "ACME", "--execute")
+    refused = run(ini, file, *args)
+    _refused(refused, 3, "1 row(s) are in error, so nothing was applied")
+    assert "--skip-errors" in refused.stderr
+    assert "3 rows read" in refused.stdout  # the counts come first, to say which
+    assert _costs(dbsession) == before
+    assert dbsession.scalars(select(Batch.status)).one() == "populated"
+
+    result = run(ini, file, *args, "--skip-errors")
+    assert result.exit_code == 0, result.output
+    assert _costs(dbsession) != before
+    applied = dbsession.scalars(select(Batch).where(Batch.status == "executed")).one()
+    assert applied.execution_summary["errors_skipped"] == 1
+    assert applied.acknowledged_at is not None
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        ("", "acme.csv", "acme.csv: The file is empty."),
+        (b"\x00\x01binary\xff" * 100, "acme.xlsx", "content was checked"),
+        (HEADER, "acme.csv", "has a header row but no rows under it"),
+        ("Description,Pack\nThing,1\n", "acme.csv", "missing required column: upc"),
+    ],
+)
+def test_a_file_it_cannot_read(ini, store, dbsession, tmp_path, content, name, message) -> None:
+    before = _costs(dbsession)
+    result = run(
+        ini,
+        _file(tmp_path, content, name),
+        "--data-set",
+        "Corner Shop",
+        "--vendor",
+        "ACME",
+        "--execute",
+    )
+    _refused(result, 1, message)
+    assert _costs(dbsession) == before
+    # Read like the web app reads it: a file that reached a batch leaves it failed, saying why.
+    assert [
+        (b.status, b.error and message in b.error) for b in dbsession.scalars(select(Batch))
+    ] in (
+        [],
+        [("failed", True)],
+    )
+
+
+def test_a_file_over_the_upload_limit(store, dbsession, tmp_path, database_url) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    ini = _write_ini(folder, database_url, "poser.upload.max_bytes = 100\n")
+    result = run(ini, _file(tmp_path, GOOD * 5), "--data-set", "Corner Shop", "--vendor", "ACME")
+    _refused(result, 1, "larger than the limit of 100 bytes")
+    assert dbsession.scalars(select(Batch)).all() == []
+
+
+def test_data_set_vendor_user_and_options_are_checked(ini, store, dbsession, tmp_path) -> None:
+    file = _file(tmp_path, GOOD)
+    _refused(
+        run(ini, file, "--data-set", "Nowhere", "--vendor", "ACME"),
+        1,
+        "no data set named 'Nowhere'",
+    )
+    _refused(run(ini, file, "--data-set-id", "999999", "--vendor", "ACME"), 1, "no data set 999999")
+    _refused(
+        run(ini, file, "--data-set", "Corner Shop", "--vendor", "ZED"),
+        1,
+        "no vendor 'ZED' in data set",
+    )
+    assert (
+        "(vendors: ACME, BETA)"
+        in run(ini, file, "--data-set", "Corner Shop", "--vendor", "ZED").stderr
+    )
+    _refused(
+        run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME", "--user", "nobody"),
+        1,
+        "no user named 'nobody'",
+    )
+    _refused(
+        run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME", "--tolerance", "lots"),
+        1,
+        "Tolerance",
+    )
+    _refused(
+        run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME", "--effective-date", "soon"),
+        1,
+        "Effective date",
+    )
+    neither = run(ini, file, "--vendor", "ACME")
+    assert neither.exit_code == 2
+    assert "--data-set NAME or --data-set-id ID" in neither.stderr
+    assert dbsession.scalars(select(Batch)).all() == []
+
+
+def test_a_name_shared_by_two_data_sets_needs_the_id(ini, store, dbsession, tmp_path) -> None:
+    twin = make_data_set(dbsession, "Corner Shop")
+    make_catalog(dbsession, twin)
+    dbsession.commit()
+    file = _file(tmp_path, GOOD)
+    ids = f"{store['data_set'].id}, {twin.id}"
+    result = run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME")
+    _refused(
+        result, 1, f"2 data sets are named 'Corner Shop' (ids {ids}); choose one with --data-set-id"
+    )
+    chosen = run(ini, file, "--data-set-id", str(twin.id), "--vendor", "ACME")
+    assert chosen.exit_code == 0, chosen.output
+    assert dbsession.scalars(select(Batch.data_set_id)).one() == twin.id
