@@ -91,6 +91,11 @@ def decode_sample(sample: bytes, encoding: str, *, complete: bool) -> str:
 def not_text_reason(text: str) -> str | None:
     """Why decoded text looks like binary data, or None when it looks like text."""
     if "\x00" in text:
+        if _looks_like_utf16(text):
+            return (
+                "it looks like UTF-16 text without the byte order mark that would say so; "
+                'save it again as "CSV UTF-8"'
+            )
         return "it contains NUL bytes"
     if not text:
         return None
@@ -100,6 +105,20 @@ def not_text_reason(text: str) -> str | None:
     if controls >= _MIN_CONTROLS and controls / len(text) > _MAX_CONTROL_RATIO:
         return f"{controls} of its first {len(text)} characters are control characters"
     return None
+
+
+def _looks_like_utf16(text: str) -> bool:
+    """Whether NULs fill every other position, as in UTF-16 text of Latin letters.
+
+    Without its BOM such a file reads as text with a NUL after (or before) each letter;
+    "contains NUL bytes" would not tell the operator that it is text, only encoded so.
+    """
+    window = text[:4096]
+    nuls = [i % 2 for i, c in enumerate(window) if c == "\x00"]
+    if len(nuls) < len(window) // 3:
+        return False
+    on_one_side = max(nuls.count(0), nuls.count(1))
+    return on_one_side >= 0.95 * len(nuls)
 
 
 def check_text(sample: bytes, *, complete: bool) -> tuple[str, str]:

@@ -1,0 +1,115 @@
+"""Bad vendor files through the Catalog app's real upload form: the page says why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import webtest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poser.entry_points.queues import make_queue
+from poser.models.orm import Batch, DataSet, Job, ProductCost
+from poser.storage.settings import store_from_settings
+from poser.tasks import jobs
+from poser.tasks.datasets import create_data_set
+from tests.catalog_support import make_catalog
+from tests.factories import make_user
+from tests.functional.conftest import login
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "catalog"
+
+
+@pytest.fixture
+def store(dbsession: Session) -> dict[str, Any]:
+    owner = make_user(dbsession, "olga")
+    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
+    rows = make_catalog(dbsession, data_set)
+    dbsession.commit()
+    return {"data_set": data_set, **rows}
+
+
+# The few lines of test_catalog_app.py these tests need.
+def _step(data_set: DataSet, step: str) -> str:
+    return f"/apps/catalog/data-sets/{data_set.id}/steps/{step}"
+
+
+def _run_jobs(settings: dict[str, Any], session_factory: Any, tmp_path: Path) -> list[str | None]:
+    resources = {"files": store_from_settings(settings), "work_dir": tmp_path}
+    with session_factory() as session:
+        queued = session.scalars(select(Job.id).where(Job.status == "queued")).all()
+    return [
+        jobs.run(session_factory, make_queue(settings), job_id, worker="test", resources=resources)
+        for job_id in queued
+    ]
+
+
+def _form(page: webtest.TestResponse, marker: str) -> webtest.Form:
+    return next(form for form in page.forms.values() if marker in (form.action or ""))
+
+
+def _upload_corpus_file(app: webtest.TestApp, data_set: DataSet, name: str) -> Any:
+    options = app.get(_step(data_set, "options")).forms["parameters-options"]
+    options["catalog_vendor"] = "ACME"
+    options.submit("save", status=303)
+    form = _form(app.get(_step(data_set, "upload")), "/file/upload")
+    form["file"] = webtest.Upload(name, (CORPUS / name).read_bytes(), "text/csv")
+    return form.submit(expect_errors=True)
+
+
+def _costs(dbsession: Session) -> list[tuple[Any, ...]]:
+    dbsession.rollback()  # a fresh snapshot: see what the app and the jobs committed
+    rows = dbsession.execute(
+        select(ProductCost.id, ProductCost.case_cost, ProductCost.unit_cost).order_by(
+            ProductCost.id
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("missing_columns.csv", "missing required column: upc"),
+        ("header_only.csv", "has a header row but no rows under it"),
+        ("unterminated_quote.csv", "line 3: a quoted value starts on this line"),
+    ],
+)
+def test_a_file_it_cannot_read_shows_why_on_review(
+    testapp, store, dbsession, settings, session_factory, tmp_path, name, message
+) -> None:
+    before = _costs(dbsession)
+    login(testapp, "olga")
+    response = _upload_corpus_file(testapp, store["data_set"], name)
+    assert response.status_int == 303, response.text
+    assert _run_jobs(settings, session_factory, tmp_path) == ["failed"]
+    review = testapp.get(_step(store["data_set"], "review"))
+    assert message in review.pyquery("[data-testid=batch-error]").text()
+    assert review.pyquery("[data-testid=batch-status]").text() == "failed"
+    assert _costs(dbsession) == before
+
+
+def test_a_pdf_named_xlsx_is_refused_at_upload(testapp, store, dbsession) -> None:
+    login(testapp, "olga")
+    response = _upload_corpus_file(testapp, store["data_set"], "not_really.xlsx")
+    assert response.status_int == 400
+    assert "content was checked" in response.text
+    assert dbsession.scalars(select(Batch)).all() == []
+
+
+def test_rows_at_fault_show_their_message_in_review(
+    testapp, store, dbsession, settings, session_factory, tmp_path
+) -> None:
+    before = _costs(dbsession)
+    login(testapp, "olga")
+    _upload_corpus_file(testapp, store["data_set"], "bad_costs.csv")
+    assert _run_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    review = testapp.get(_step(store["data_set"], "review"))
+    counts = {el.attrib["data-count"]: el.text for el in review.pyquery("[data-count]")}
+    assert counts == {"error": "6", "new_item": "1"}
+    rows = review.pyquery("[data-widget=rows] tbody").text()
+    assert "'twelve dollars' is not a number" in rows
+    assert "the check digit is wrong" in rows
+    assert _costs(dbsession) == before
