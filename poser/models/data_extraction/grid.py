@@ -7,7 +7,10 @@ HTML; a grid's state comes from `grid_state.parse_grid_state`.
 Totals: an exact count of a million filtered rows costs a scan of them all, on every
 page view. The count therefore stops at ``count_cap`` + 1 rows (``SELECT count(*) FROM
 (SELECT key ... LIMIT cap + 1)``): below the cap the total is exact; above it the grid
-shows "10,000+" and has no last page. Whether a next page exists is always exact,
+shows "1,000+" and has no last page. A filter no index serves (a text search, say)
+makes the count read cap / (the share of rows that match) rows: a tenth of the rows
+match "organic", so 10,000 rows from a cap of 1,000, and ten times that from 10,000,
+which took longer than the page itself. Whether a next page exists is always exact,
 because the page query reads one row more than it shows; and on the last page the total
 is exact at any size (it is the rows before it plus the rows on it), with no count at
 all; nor is there one on a page past the cap, which already knows there are more.
@@ -67,7 +70,7 @@ __all__ = [
     "rows_by_key",
 ]
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)
