@@ -23,17 +23,23 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from bench.support import bench_database, free_port, prepare  # noqa: E402
+from poser.models.engine import get_engine  # noqa: E402
+from poser.models.orm import Department  # noqa: E402
 
 SECRET = "bench-" + secrets.token_hex(24)
 SCENARIOS = {
     # A filter and a sort: the query dominates, as operators' searches often do.
-    "filter-sort": {"products.department.in": "Produce", "products.sort": "-regular_price"},
+    # The department filter names the department's id: "{Produce}" stands for it.
+    "filter-sort": {"products.department.in": "{Produce}", "products.sort": "-regular_price"},
     # A sort an index serves: the page is cheap, so the framework's own cost shows.
     "sort": {"products.sort": "-regular_price"},
 }
@@ -84,6 +90,18 @@ else:
     app = config.make_wsgi_app()
 serve(app, host="127.0.0.1", port=port, threads=4, _quiet=True)
 """
+
+
+def department_ids(settings: dict[str, Any], data_set_id: int) -> dict[str, str]:
+    engine = get_engine(settings)
+    try:
+        with engine.connect() as connection:
+            query = select(Department.name, Department.id).where(
+                Department.data_set_id == data_set_id
+            )
+            return {name: str(id_) for name, id_ in connection.execute(query)}
+    finally:
+        engine.dispose()
 
 
 def start(settings: dict[str, object], mode: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -172,8 +190,10 @@ def main() -> None:
         try:
             cookie = login(stack_port, "bench", SECRET)
             database = settings["sqlalchemy.url"].split(":")[0].split("+")[0]
+            departments = department_ids(settings, data_set_id)
             for scenario in args.scenario or sorted(SCENARIOS):
-                query = urlencode(SCENARIOS[scenario])
+                params = {k: v.format_map(departments) for k, v in SCENARIOS[scenario].items()}
+                query = urlencode(params)
                 path = f"/apps/products/data-sets/{data_set_id}/steps/catalog?{query}"
                 bare_path = f"/bare/{data_set_id}?{query}"
                 hammer(stack_port, path, {"Cookie": cookie}, 2)  # warm both up
@@ -184,7 +204,7 @@ def main() -> None:
                     "products": args.products,
                     "database": database,
                     "scenario": scenario,
-                    "query": SCENARIOS[scenario],
+                    "query": params,
                     "threads": 4,
                 }
                 ratio = round(full["requests_per_second"] / floor["requests_per_second"], 2)
