@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.widgets.grid_edit import EditOutcome, RowEdit, input_name
 from poser.models.data_extraction.grid import GridColumn, GridPage, GridState, format_value
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZES = (10, 25, 50, 100, 200)
 NUMERIC = ("int", "decimal")
+BOOL_OPTIONS = (("", ""), ("yes", "Yes"), ("no", "No"))
 
 
 @dataclass(frozen=True)
@@ -125,29 +128,52 @@ def _row(
     editing: bool,
     failed: dict[str, RowEdit],
 ) -> dict[str, Any]:
+    """A row with its cells' HTML. Built here, not in the template: a page has hundreds
+    of cells, and a template's loops and lookups over them cost more than the queries."""
     key = str(row[grid.key])
     edit = failed.get(key)
     cells = []
     for column in visible:
         value = row[column.name]
-        cell: dict[str, Any] = {
-            "column": column,
-            "text": display(column, value),
-            "css": "text-end" if column.type in NUMERIC else "",
-        }
+        css = ' class="text-end"' if column.type in NUMERIC else ' class=""'
         if editing and column.editable:
             shown = format_value(value)
             typed = edit.texts.get(column.name, shown) if edit else shown
-            cell["input"] = {
-                "name": input_name(grid.prefix, "edit", column.name, key),
-                "was_name": input_name(grid.prefix, "was", column.name, key),
-                "value": typed,
-                "was": shown,
-                "invalid": bool(edit and column.name in edit.bad_cells),
-                "mode": {"int": "numeric", "decimal": "decimal"}.get(column.type, "text"),
-            }
-        cells.append(cell)
-    return {"key": key, "cells": cells, "error": edit.error if edit else None}
+            invalid = bool(edit and column.name in edit.bad_cells)
+            cell = _input(grid.prefix, column, key, shown, typed, invalid)
+        else:
+            cell = escape(display(column, value))
+        cells.append(f"<td{css}>{cell}</td>")
+    html = Markup("\n".join(cells))  # noqa: S704 - every value in it is escaped above
+    return {"key": key, "html": html, "error": edit.error if edit else None}
+
+
+def _input(prefix: str, column: GridColumn, key: str, was: str, value: str, invalid: bool) -> str:
+    """A cell's input, and the value it showed (to tell a change from someone else's)."""
+    name = escape(input_name(prefix, "edit", column.name, key))
+    was_name = escape(input_name(prefix, "was", column.name, key))
+    label = escape(f"{column.label}, row {key}")
+    bad = " is-invalid" if invalid else ""
+    hidden = f'<input type="hidden" name="{was_name}" value="{escape(was)}">'
+    if column.type in ("bool", "choice"):
+        pairs = BOOL_OPTIONS if column.type == "bool" else (("", ""), *column.choices)
+        options = "".join(
+            f'<option value="{escape(choice)}"{" selected" if value == str(choice) else ""}>'
+            f"{escape(text)}</option>"
+            for choice, text in pairs
+        )
+        return (
+            f'{hidden}<select class="form-select form-select-sm{bad}" name="{name}" '
+            f'aria-label="{label}">{options}</select>'
+        )
+    kind = "date" if column.type == "date" else "text"
+    mode = {"int": "numeric", "decimal": "decimal"}.get(column.type, "text")
+    aria_invalid = ' aria-invalid="true"' if invalid else ""
+    return (
+        f'{hidden}<input class="form-control form-control-sm grid-input-{column.type}{bad}" '
+        f'type="{kind}" inputmode="{mode}" name="{name}" value="{escape(value)}" '
+        f'aria-label="{label}"{aria_invalid}>'
+    )
 
 
 def _summary(page: GridPage) -> str:
