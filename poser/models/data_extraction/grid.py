@@ -134,10 +134,13 @@ def filtered_select(
     base_select: Select[Any], columns: Sequence[GridColumn], state: GridState
 ) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
     base_select, expressions = resolve_columns(base_select, columns)
-    conditions = [
-        _condition(expressions[f.column], f) for f in state.filters if f.column in expressions
-    ]
-    return base_select.where(*conditions), expressions
+    return base_select.where(*_conditions(expressions, state)), expressions
+
+
+def _conditions(
+    expressions: Mapping[str, ColumnElement[Any]], state: GridState
+) -> list[ColumnElement[bool]]:
+    return [_condition(expressions[f.column], f) for f in state.filters if f.column in expressions]
 
 
 def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:
@@ -215,7 +218,8 @@ def grid_page(
     count is skipped. That is when counting is dearest (few rows match, so the count
     scans them all) and cheapest to avoid.
     """
-    filtered, expressions = filtered_select(base_select, columns, state)
+    resolved, expressions = resolve_columns(base_select, columns)
+    filtered = resolved.where(*_conditions(expressions, state))
     key = _key_expression(filtered, expressions, key_column)
     keys_select = _ordered(filtered.with_only_columns(key), expressions, state, key_column)
     size = state.page_size
@@ -224,10 +228,10 @@ def grid_page(
         keys = session.scalars(keys_select.limit(size + 1).offset((page - 1) * size)).all()
         if not keys:
             return []
-        found = {
-            row[key_column]: row
-            for row in session.execute(filtered.where(key.in_(keys))).mappings()
-        }
+        # Without the filters again: given them, a planner may pick a filter's index
+        # and scan it for the keys, rather than look the keys up.
+        by_key = resolved.where(key.in_(keys))
+        found = {row[key_column]: row for row in session.execute(by_key).mappings()}
         return [found[value] for value in keys if value in found]
 
     page = state.page
