@@ -19,7 +19,7 @@ from poser.models.engine import get_engine, get_session_factory, get_tm_session,
 from poser.storage import store_from_settings
 from poser.utils.settings import prepare_settings, setting_int
 
-DEFAULT_APPLICATIONS = "poser.apps.products"
+DEFAULT_APPLICATIONS = "poser.apps.products poser.apps.catalog"
 
 
 def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:

@@ -27,6 +27,7 @@ DEFAULT_JOB_MODULES = (
     "poser.tasks.maintenance",
     "poser.tasks.dataset_jobs",
     "poser.tasks.generate",
+    "poser.tasks.batch_jobs",
 )
 
 

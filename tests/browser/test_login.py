@@ -23,6 +23,7 @@ def test_an_operator_logs_in_sees_home_and_logs_out(page: Any, dbsession: Sessio
         "Products",
         "Sample Catalog",
         "Sample Workflow",
+        "Vendor catalogs",
     ]
     # The vendored scripts loaded under the strict CSP (a violation would fail the test).
     assert page.evaluate("typeof window.htmx") == "object"

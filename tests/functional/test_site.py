@@ -50,11 +50,17 @@ def test_home_lists_the_applications_the_user_may_use(
     make_user(dbsession, "zeno", role="admin")
     login(testapp, "yara")
     names = [a.text for a in testapp.get("/").pyquery(".card-title a")]
-    assert names == ["Products", "Sample Catalog", "Sample Workflow"]
+    assert names == ["Products", "Sample Catalog", "Sample Workflow", "Vendor catalogs"]
     testapp.reset()
     login(testapp, "zeno")
     names = [a.text for a in testapp.get("/").pyquery(".card-title a")]
-    assert names == ["Products", "Sample Admin Tool", "Sample Catalog", "Sample Workflow"]
+    assert names == [
+        "Products",
+        "Sample Admin Tool",
+        "Sample Catalog",
+        "Sample Workflow",
+        "Vendor catalogs",
+    ]
 
 
 def test_home_without_applications_says_so(make_app: Any, dbsession: Session) -> None:

@@ -67,7 +67,9 @@ class Application:
     """A workflow operators use on their data sets (Tropofy's app model).
 
     ``examples`` maps an example's name to a package resource (an xlsx with one sheet per
-    table) that a new data set can be created from.
+    table) that a new data set can be created from. ``data_sets_of`` names another
+    Application whose data sets this one works on (a vendor catalog changes the data
+    sets of Products), instead of having data sets of its own.
     """
 
     name: str
@@ -79,6 +81,7 @@ class Application:
     examples: dict[str, str] = field(default_factory=dict)
     default_example: str | None = None
     permission: str = "use"
+    data_sets_of: str | None = None
 
     def __post_init__(self) -> None:
         slugs = [step.slug for step in self.steps]
@@ -89,6 +92,11 @@ class Application:
             raise ValueError(f"application {self.url_name!r}: parameter names must be unique")
         if self.default_example and self.default_example not in self.examples:
             raise ValueError(f"default example {self.default_example!r} is not an example")
+
+    @property
+    def data_set_kind(self) -> str:
+        """The value of DataSet.application for the data sets this Application opens."""
+        return self.data_sets_of or self.url_name
 
     @property
     def steps(self) -> list[Step]:

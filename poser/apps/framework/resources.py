@@ -48,6 +48,6 @@ def app_data_set_factory(request: Request) -> Any:
     resource = data_set_factory(request)
     if not isinstance(resource, DataSetResource):
         return resource  # not logged in: the default permission sends them to log in
-    if resource.data_set.application != application.url_name:
+    if resource.data_set.application != application.data_set_kind:
         raise HTTPNotFound()
     return AppDataSetResource(application, resource)

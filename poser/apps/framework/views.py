@@ -32,7 +32,9 @@ def app_url(request: Request, application: Application) -> str:
 )
 def app_home(request: Request) -> dict[str, Any]:
     application = request.context.application
-    data_sets = data_sets_for_user(request.dbsession, request.identity.id, application.url_name)
+    data_sets = data_sets_for_user(
+        request.dbsession, request.identity.id, application.data_set_kind
+    )
     return {
         "application": application,
         "data_sets": data_sets,
@@ -55,7 +57,9 @@ def create(request: Request) -> Any:
         raise HTTPNotFound()
     name = request.POST.get("name") or example or ""
     try:
-        data_set = create_data_set(request.dbsession, name, application.url_name, request.identity)
+        data_set = create_data_set(
+            request.dbsession, name, application.data_set_kind, request.identity
+        )
     except DataSetError as error:
         request.response.status_int = 400
         values = app_home(request)
@@ -93,7 +97,9 @@ def create_from_workbook(request: Request) -> Any:
     name = request.POST.get("name") or filename.rsplit(".", 1)[0]
     savepoint = request.dbsession.begin_nested()
     try:
-        data_set = create_data_set(request.dbsession, name, application.url_name, request.identity)
+        data_set = create_data_set(
+            request.dbsession, name, application.data_set_kind, request.identity
+        )
         job = start_import(request, data_set, field)
     except (DataSetError, UploadError) as error:
         savepoint.rollback()

@@ -13,7 +13,11 @@ TYPES = ("int", "decimal", "str", "bool", "date", "choice")
 
 @dataclass(frozen=True)
 class Parameter:
-    """One typed value. ``validator(value)`` returns an error message or None."""
+    """One typed value. ``validator(value)`` returns an error message or None.
+
+    ``choices_of(ctx)`` gives a choice's choices from the data set (e.g. its vendors)
+    when they are not known in advance; the form offers and accepts only those.
+    """
 
     name: str
     label: str
@@ -23,11 +27,12 @@ class Parameter:
     validator: Callable[[Any], str | None] | None = None
     help: str = ""
     required: bool = True
+    choices_of: Callable[[Any], Sequence[tuple[str, str]]] | None = None
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
             raise ValueError(f"parameter {self.name!r}: type must be one of {TYPES}")
-        if self.type == "choice" and not self.choices:
+        if self.type == "choice" and not (self.choices or self.choices_of):
             raise ValueError(f"parameter {self.name!r}: a choice needs choices")
 
     def to_json(self, value: Any) -> Any:
@@ -53,7 +58,11 @@ class Parameter:
                 return bool(stored)
             if self.type == "date":
                 return dt.date.fromisoformat(str(stored))
-            if self.type == "choice" and stored not in {value for value, _ in self.choices}:
+            if (
+                self.type == "choice"
+                and self.choices_of is None
+                and stored not in {value for value, _ in self.choices}
+            ):
                 return self.default
         except (ValueError, TypeError, InvalidOperation):
             return self.default

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import colander
@@ -30,9 +30,19 @@ def _validator(parameter: Parameter) -> Any:
     return validate
 
 
-def _widget(parameter: Parameter) -> deform.widget.Widget | None:
+Choices = Callable[[Parameter], Sequence[tuple[str, str]]]
+
+
+def _static_choices(parameter: Parameter) -> Sequence[tuple[str, str]]:
+    return parameter.choices
+
+
+def _widget(parameter: Parameter, choices: Choices) -> deform.widget.Widget | None:
     if parameter.type == "choice":
-        return deform.widget.SelectWidget(values=list(parameter.choices))
+        values = list(choices(parameter))
+        if parameter.choices_of is not None:
+            values = [("", "- choose -"), *values]
+        return deform.widget.SelectWidget(values=values)
     if parameter.type == "bool":
         return deform.widget.CheckboxWidget()
     if parameter.type == "date":
@@ -41,26 +51,35 @@ def _widget(parameter: Parameter) -> deform.widget.Widget | None:
     return None
 
 
-def parameter_node(parameter: Parameter) -> colander.SchemaNode:
+def parameter_node(parameter: Parameter, choices: Choices = _static_choices) -> colander.SchemaNode:
+    validator = _validator(parameter)
+    if parameter.choices_of is not None:
+        offered = [value for value, _ in choices(parameter)]
+        validator = colander.All(
+            colander.OneOf(offered, msg_err="Choose one of the choices offered."), validator
+        )
     node = colander.SchemaNode(
         _TYPES[parameter.type](),
         name=parameter.name,
         title=parameter.label,
         description=parameter.help,
-        validator=_validator(parameter),
+        validator=validator,
     )
     if parameter.type == "bool":
         node.missing = False
     elif not parameter.required:
         node.missing = None
-    widget = _widget(parameter)
+    widget = _widget(parameter, choices)
     if widget is not None:
         node.widget = widget
     return node
 
 
-def parameters_schema(parameters: Sequence[Parameter]) -> colander.Schema:
+def parameters_schema(
+    parameters: Sequence[Parameter], choices: Choices = _static_choices
+) -> colander.Schema:
+    """``choices(parameter)`` resolves the choices of parameters with ``choices_of``."""
     schema = CSRFSchema()
     for parameter in parameters:
-        schema.add(parameter_node(parameter))
+        schema.add(parameter_node(parameter, choices))
     return schema

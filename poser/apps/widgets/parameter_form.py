@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import colander
 import deform
 from markupsafe import Markup
 from pyramid.httpexceptions import HTTPSeeOther
@@ -32,7 +33,12 @@ class ParameterForm(Widget):
         return group.subset(self.fields) if self.fields else list(group.parameters)
 
     def form(self, ctx: WidgetContext) -> deform.Form:
-        schema = parameters_schema(self.parameters(ctx)).bind(request=ctx.request)
+        def choices(parameter: Parameter) -> list[tuple[str, str]]:
+            if parameter.choices_of is None:
+                return list(parameter.choices)
+            return list(parameter.choices_of(ctx))
+
+        schema = parameters_schema(self.parameters(ctx), choices).bind(request=ctx.request)
         buttons = (deform.Button("save", "Save"),) if ctx.may_edit else ()
         form = deform.Form(schema, action=ctx.action_url("save"), buttons=buttons)
         form.formid = f"parameters-{self.name}"
@@ -40,7 +46,9 @@ class ParameterForm(Widget):
 
     def current(self, ctx: WidgetContext) -> dict[str, Any]:
         stored = stored_parameters(ctx.dbsession, ctx.data_set.id)
-        return {p.name: p.from_json(stored.get(p.name)) for p in self.parameters(ctx)}
+        values = {p.name: p.from_json(stored.get(p.name)) for p in self.parameters(ctx)}
+        # colander writes None as the text "None"; null is its "no value".
+        return {name: colander.null if value is None else value for name, value in values.items()}
 
     def render(self, ctx: WidgetContext) -> Markup:
         form = self.form(ctx)
