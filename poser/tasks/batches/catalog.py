@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, DataSet, User, Vendor
@@ -86,6 +85,12 @@ class CatalogHandler(BatchHandler):
             ):
                 if not rows.has_rows:
                     raise BatchError(f"{name} has a header row but no rows under it.")
+                if not {"case_cost", "unit_cost"} & set(rows.headers):
+                    raise BatchError(
+                        f"{name} has no cost column: it needs a case cost (e.g. 'Case Cost') "
+                        "or a unit cost (e.g. 'Unit Cost'), or a column mapping on the "
+                        "Options step."
+                    )
                 for row in rows:
                     chunk.append(read_row(row, batch.id, batch.data_set_id))
                     if len(chunk) >= CHUNK_ROWS:
@@ -159,12 +164,3 @@ def _tolerance(value: object) -> Decimal:
     if not tolerance.is_finite() or not Decimal(0) <= tolerance <= Decimal(1000):
         raise BatchError("Tolerance: give a percent from 0 to 1000.")
     return tolerance
-
-
-def latest_batch(session: Session, data_set_id: int, batch_type: str) -> Batch | None:
-    return session.scalars(
-        select(Batch)
-        .where(Batch.data_set_id == data_set_id, Batch.batch_type == batch_type)
-        .order_by(Batch.id.desc())
-        .limit(1)
-    ).first()
