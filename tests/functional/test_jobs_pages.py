@@ -125,6 +125,31 @@ def test_the_progress_fragment_shows_live_progress(
     clear_progress(store, job.id)
 
 
+def test_a_page_that_asked_is_reloaded_once_the_job_has_finished(
+    testapp: webtest.TestApp, job: Job, dbsession: Session
+) -> None:
+    login(testapp, "viewer")
+    job.status, job.error = "running", None
+    dbsession.commit()
+    running = testapp.get(f"/jobs/{job.id}/progress", {"reload": "1"})
+    assert "HX-Refresh" not in running.headers
+    assert "reload=1" in running.pyquery("#job-panel").attr("hx-get")
+    plain = testapp.get(f"/jobs/{job.id}/progress")
+    assert "reload" not in plain.pyquery("#job-panel").attr("hx-get")
+    job.status = "succeeded"
+    dbsession.commit()
+    finished = testapp.get(f"/jobs/{job.id}/progress", {"reload": "1"})
+    assert finished.headers["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in testapp.get(f"/jobs/{job.id}/progress").headers
+
+
+def test_a_logged_out_visitor_of_a_job_is_sent_to_log_in(
+    testapp: webtest.TestApp, job: Job
+) -> None:
+    response = testapp.get(f"/jobs/{job.id}", status=303)
+    assert "/login" in response.location
+
+
 def test_maintenance_can_be_started_by_admins_only(
     testapp: webtest.TestApp, people: dict[str, User], dbsession: Session
 ) -> None:

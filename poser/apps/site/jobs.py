@@ -11,7 +11,7 @@ from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.site.downloads import download_response
-from poser.apps.site.security import DATA_SET_PERMISSIONS
+from poser.apps.site.security import DATA_SET_PERMISSIONS, Root
 from poser.models.data_extraction.datasets import member_role
 from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
 from poser.models.orm import JOB_STATUSES, Job
@@ -37,7 +37,9 @@ def job_factory(request: Request) -> Any:
     except ValueError:
         job = None
     if user is None:
-        return request.root  # the default permission sends them to log in
+        # The default permission sends them to log in (request.root is not set yet
+        # while a route's factory runs).
+        return Root(request)
     if job is None:
         raise HTTPNotFound()
     acl: list[Any] = [(Allow, "role:admin", ALL_PERMISSIONS)]
@@ -120,7 +122,14 @@ def job_detail(request: Request) -> dict[str, Any]:
     permission="view",
 )
 def job_progress(request: Request) -> dict[str, Any]:
-    return _panel(request)
+    values = _panel(request)
+    if request.GET.get("reload") == "1":
+        # A page whose content the job makes (a batch's rows) asked to be reloaded
+        # once the job has finished; htmx does that on this header.
+        values["reload_when_done"] = True
+        if request.context.job.finished:
+            request.response.headers["HX-Refresh"] = "true"
+    return values
 
 
 @view_config(route_name="job_cancel", request_method="POST", permission="manage_job")
