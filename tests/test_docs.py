@@ -30,3 +30,12 @@ def test_the_documented_application_declares_and_registers(monkeypatch: pytest.M
     assert app.url_name == "shelf"
     kinds = [type(w).__name__ for step in app.steps for w in step.widgets]
     assert kinds == ["ParameterForm", "Grid", "Chart", "ExecuteFunction"]
+
+
+def test_the_batches_doc_names_files_that_exist() -> None:
+    doc = DOC.with_name("batches.md").read_text(encoding="utf-8")
+    root = DOC.parents[1]
+    named = re.findall(r"`(poser/[\w/]+(?:\.py)?)`", doc)
+    assert len(named) >= 6
+    for path in named:
+        assert (root / path).exists(), path
