@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
-
 from poser.apps.framework.widget import WidgetContext
-from poser.apps.widgets.grid_edit import EditOutcome, RowEdit, input_name
+from poser.apps.widgets.grid_cells import NUMERIC, RowRenderer
+from poser.apps.widgets.grid_edit import EditOutcome
 from poser.models.data_extraction.grid import GridColumn, GridPage, GridState, format_value
 from poser.models.data_extraction.grid_state import FILTER_PARAMETERS
 
@@ -19,8 +17,6 @@ if TYPE_CHECKING:
     from poser.apps.widgets.grid import Grid
 
 PAGE_SIZES = (10, 25, 50, 100, 200)
-NUMERIC = ("int", "decimal")
-BOOL_OPTIONS = (("", ""), ("yes", "Yes"), ("no", "No"))
 
 
 @dataclass(frozen=True)
@@ -48,15 +44,17 @@ def grid_view(
     page: GridPage,
     edits: EditOutcome | None,
 ) -> dict[str, Any]:
+    # What grid.query_pairs gives, with the parts every link shares worked out once.
+    defaults = grid.defaults(columns)
+    others = grid.other_params(ctx)
+
     def link(new_state: GridState) -> Link:
-        query = query_dict(grid.query_pairs(ctx, new_state, columns))
+        query = query_dict(others + new_state.query(grid.prefix, defaults))
         return Link(ctx.step_url(**query), ctx.action_url("rows", **query))
 
-    defaults = grid.defaults(columns)
     at_page = state.replace(page=page.page)
     own = query_dict(at_page.replace(page=1).query(grid.prefix, defaults))
     visible = [column for column in columns if column.name in state.columns]
-    others = grid.other_params(ctx)
     sort = (
         [(f"{grid.prefix}sort", ("-" if state.descending else "") + state.sort)]
         if state.sort
@@ -64,7 +62,12 @@ def grid_view(
     )
     editing = grid.may_edit(ctx)
     failed = {row.key: row for row in edits.failed} if edits else {}
-    rows = [_row(grid, visible, row, editing, failed) for row in page.rows]
+    render_row = RowRenderer(grid.prefix, grid.key, visible, editing)
+    rows = []
+    for row in page.rows:
+        key, html = render_row(row, failed.get(str(row[grid.key])))
+        error = failed[key].error if key in failed else None
+        rows.append({"key": key, "html": html, "error": error})
     shown = {row["key"] for row in rows}
     return {
         "id": f"grid-{grid.name}",
@@ -85,7 +88,7 @@ def grid_view(
         "reset": link(defaults),
         "csv": ctx.action_url("csv", **own),
         "xlsx": ctx.action_url("xlsx", **own),
-        "edit": ctx.action_url("edit", **query_dict(grid.query_pairs(ctx, at_page, columns)))
+        "edit": ctx.action_url("edit", **query_dict(others + at_page.query(grid.prefix, defaults)))
         if editing
         else None,
         "saved": edits.saved if edits else None,
@@ -93,19 +96,6 @@ def grid_view(
         # Rows that failed but are not on this page (a save moved them off it).
         "other_errors": [(key, row.error) for key, row in failed.items() if key not in shown],
     }
-
-
-def display(column: GridColumn, value: Any) -> str:
-    if value is None:
-        return ""
-    if column.type == "bool":
-        return "Yes" if value else "No"
-    if column.type == "choice":
-        return column.choice_label(value)
-    if isinstance(value, float):
-        # SQLite computes some decimals as floats: show them as the decimals they are.
-        return format(Decimal(repr(value)), "f")
-    return format_value(value)
 
 
 def _header(column: GridColumn, state: GridState, link: Any) -> dict[str, Any]:
@@ -119,61 +109,6 @@ def _header(column: GridColumn, state: GridState, link: Any) -> dict[str, Any]:
         "aria_sort": aria,
         "arrow": {"ascending": "▲", "descending": "▼"}.get(aria or ""),
     }
-
-
-def _row(
-    grid: Grid,
-    visible: list[GridColumn],
-    row: Any,
-    editing: bool,
-    failed: dict[str, RowEdit],
-) -> dict[str, Any]:
-    """A row with its cells' HTML. Built here, not in the template: a page has hundreds
-    of cells, and a template's loops and lookups over them cost more than the queries."""
-    key = str(row[grid.key])
-    edit = failed.get(key)
-    cells = []
-    for column in visible:
-        value = row[column.name]
-        css = ' class="text-end"' if column.type in NUMERIC else ' class=""'
-        if editing and column.editable:
-            shown = format_value(value)
-            typed = edit.texts.get(column.name, shown) if edit else shown
-            invalid = bool(edit and column.name in edit.bad_cells)
-            cell = _input(grid.prefix, column, key, shown, typed, invalid)
-        else:
-            cell = escape(display(column, value))
-        cells.append(f"<td{css}>{cell}</td>")
-    html = Markup("\n".join(cells))  # noqa: S704 - every value in it is escaped above
-    return {"key": key, "html": html, "error": edit.error if edit else None}
-
-
-def _input(prefix: str, column: GridColumn, key: str, was: str, value: str, invalid: bool) -> str:
-    """A cell's input, and the value it showed (to tell a change from someone else's)."""
-    name = escape(input_name(prefix, "edit", column.name, key))
-    was_name = escape(input_name(prefix, "was", column.name, key))
-    label = escape(f"{column.label}, row {key}")
-    bad = " is-invalid" if invalid else ""
-    hidden = f'<input type="hidden" name="{was_name}" value="{escape(was)}">'
-    if column.type in ("bool", "choice"):
-        pairs = BOOL_OPTIONS if column.type == "bool" else (("", ""), *column.choices)
-        options = "".join(
-            f'<option value="{escape(choice)}"{" selected" if value == str(choice) else ""}>'
-            f"{escape(text)}</option>"
-            for choice, text in pairs
-        )
-        return (
-            f'{hidden}<select class="form-select form-select-sm{bad}" name="{name}" '
-            f'aria-label="{label}">{options}</select>'
-        )
-    kind = "date" if column.type == "date" else "text"
-    mode = {"int": "numeric", "decimal": "decimal"}.get(column.type, "text")
-    aria_invalid = ' aria-invalid="true"' if invalid else ""
-    return (
-        f'{hidden}<input class="form-control form-control-sm grid-input-{column.type}{bad}" '
-        f'type="{kind}" inputmode="{mode}" name="{name}" value="{escape(value)}" '
-        f'aria-label="{label}"{aria_invalid}>'
-    )
 
 
 def _summary(page: GridPage) -> str:

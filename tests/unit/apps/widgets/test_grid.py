@@ -21,8 +21,8 @@ from webob.multidict import MultiDict
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.widgets.grid import Grid, query_params
+from poser.apps.widgets.grid_cells import display
 from poser.apps.widgets.grid_edit import apply_edits, read_edits
-from poser.apps.widgets.grid_view import display
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.engine import get_engine
 
