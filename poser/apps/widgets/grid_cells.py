@@ -5,7 +5,7 @@ label, classes and options) is escaped once per page, not once per cell."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -55,7 +55,8 @@ class _Editor:
         """``key`` is escaped already; ``was`` is the value the page showed (to tell a
         change from someone else's), ``value`` the one in the input."""
         bad = " is-invalid" if invalid else ""
-        hidden = f'<input type="hidden" name="{self.was_name}{key}" value="{escape(was)}">'
+        escaped_was = escape(was)
+        hidden = f'<input type="hidden" name="{self.was_name}{key}" value="{escaped_was}">'
         name, label = f"{self.name}{key}", f"{self.label}{key}"
         if self.options is not None:
             options = "".join(
@@ -69,8 +70,26 @@ class _Editor:
         aria_invalid = ' aria-invalid="true"' if invalid else ""
         return (
             f'{hidden}<input class="{self.input_class}{bad}" {self.input_attributes} '
-            f'name="{name}" value="{escape(value)}" aria-label="{label}"{aria_invalid}>'
+            f'name="{name}" value="{escaped_was if value == was else escape(value)}" '
+            f'aria-label="{label}"{aria_invalid}>'
         )
+
+
+def _text(column: GridColumn) -> Callable[[Any], str]:
+    """`display` for one column, escaped, with what it decides per type decided once."""
+    if column.type == "str":
+        return lambda value: "" if value is None else escape(value)
+    if column.type == "choice":
+        labels = {value: escape(label) for value, label in column.choices}
+
+        def choice(value: Any) -> str:
+            try:
+                return labels[value]
+            except (KeyError, TypeError):  # not a choice, or unhashable
+                return escape(display(column, value))
+
+        return choice
+    return lambda value: escape(display(column, value))
 
 
 class RowRenderer:
@@ -83,8 +102,9 @@ class RowRenderer:
         self.columns = [
             (
                 column,
-                ' class="text-end"' if column.type in NUMERIC else ' class=""',
+                '<td class="text-end">' if column.type in NUMERIC else '<td class="">',
                 _Editor(prefix, column) if editing and column.editable else None,
+                _text(column),
             )
             for column in visible
         ]
@@ -94,14 +114,14 @@ class RowRenderer:
         key = str(row[self.key_column])
         escaped_key = escape(key)
         cells = []
-        for column, css, editor in self.columns:
+        for column, td, editor, text in self.columns:
             value = row[column.name]
             if editor is None:
-                cell = escape(display(column, value))
+                cell = text(value)
             else:
                 shown = format_value(value)
                 typed = edit.texts.get(column.name, shown) if edit else shown
                 invalid = bool(edit and column.name in edit.bad_cells)
                 cell = editor.html(escaped_key, shown, typed, invalid)
-            cells.append(f"<td{css}>{cell}</td>")
+            cells.append(f"{td}{cell}</td>")
         return key, Markup("\n".join(cells))  # noqa: S704 - every value is escaped above

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.widgets.grid_cells import NUMERIC, RowRenderer
 from poser.apps.widgets.grid_edit import EditOutcome
@@ -146,4 +148,13 @@ def _filter(prefix: str, column: GridColumn, state: GridState) -> dict[str, Any]
     }
     for part in ("min", "max", "from", "to"):
         values[part] = format_value(state.value(name, part))
-    return {"column": column, "names": names, "values": values}
+    # A choice's options are built here: a template's loop over a few dozen of them
+    # took as long as the rest of the filters.
+    chosen = values["in"]
+    options = Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            value, Markup(" selected") if str(value) in chosen else "", label
+        )
+        for value, label in column.choices
+    )
+    return {"column": column, "names": names, "values": values, "options": options}
