@@ -26,7 +26,10 @@ def check_digit(body: str) -> int:
     """
     if not body.isdigit():
         raise ValueError(f"not digits: {body!r}")
-    total = sum(int(digit) * (3 if i % 2 == 0 else 1) for i, digit in enumerate(reversed(body)))
+    # Slices and map(int) instead of a loop over digits: this runs once per line of
+    # vendor files of a million lines.
+    reverse = body[::-1]
+    total = 3 * sum(map(int, reverse[0::2])) + sum(map(int, reverse[1::2]))
     return (10 - total % 10) % 10
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, DataSet, User, Vendor
@@ -18,13 +19,22 @@ from poser.storage.interface import FileStore
 from poser.tasks.batches import catalog_compare as compare
 from poser.tasks.batches import catalog_execute as apply
 from poser.tasks.batches.base import BatchError, BatchHandler, session_of
-from poser.tasks.batches.catalog_rows import read_row
+from poser.tasks.batches.catalog_rows import driver_ready, read_ahead
 from poser.tasks.bulk import bulk_load, insert_rows
 from poser.utils.progress import Progress
 from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError, open_table
 from poser.utils.timeutil import utcnow
 
-CHUNK_ROWS = 5_000
+#: What comparing a row fills in, besides its status.
+_COMPARED = (
+    "product_id",
+    "old_vendor_item_code",
+    "old_case_size",
+    "old_case_cost",
+    "old_unit_cost",
+    "cost_change",
+    "cost_change_percent",
+)
 NEW_ITEMS = ("add", "skip")
 DEFAULT_TOLERANCE = Decimal("10")
 
@@ -72,11 +82,9 @@ class CatalogHandler(BatchHandler):
     def populate_rows(self, batch: Batch, files: FileStore, progress: Progress) -> dict[str, int]:
         session = session_of(batch)
         connection = session.connection()
-        table: Any = CatalogBatchRow.__table__
         name = batch.input_filename or "the file"
         columns = self.columns(batch.parameters.get("mapping") or {})
         read = 0
-        chunk: list[dict[str, Any]] = []
         try:
             with (
                 files.open(batch.input_key or "") as stream,
@@ -91,31 +99,56 @@ class CatalogHandler(BatchHandler):
                         "or a unit cost (e.g. 'Unit Cost'), or a column mapping on the "
                         "Options step."
                     )
-                for row in rows:
-                    chunk.append(read_row(row, batch.id, batch.data_set_id))
-                    if len(chunk) >= CHUNK_ROWS:
-                        insert_rows(connection, table, chunk)
-                        read += len(chunk)
-                        chunk.clear()
-                        progress.update(read, None, f"{read:,} rows read")
-                insert_rows(connection, table, chunk)
-                read += len(chunk)
+                for chunk in read_ahead(rows, batch.id, batch.data_set_id):
+                    self._store(connection, batch, chunk)
+                    read += len(chunk)
+                    progress.update(read, None, f"{read:,} rows read")
         except TabularError as error:
             raise BatchError(f"{name}: {error}") from None
-        progress.log(f"{read:,} rows read; comparing them with the catalog")
-        compare.flag_duplicates(session, batch)
-        self._compare(session, batch)
+        duplicates = compare.flag_duplicates(connection, batch)
+        progress.log(f"{read:,} rows read; {duplicates:,} with a UPC on more than one line")
         return self.count_statuses(batch)
 
-    def _compare(self, session: Session, batch: Batch, only: int | None = None) -> None:
+    def _store(self, connection: Connection, batch: Batch, chunk: list[dict[str, Any]]) -> None:
+        """Compare a chunk of rows with the catalog, then insert it."""
+        if not chunk:
+            return
         parameters = batch.parameters
-        compare.match_products(session, batch, parameters["vendor_id"], only)
-        compare.decide_statuses(session, batch, _tolerance(parameters["tolerance_percent"]), only)
+        vendor_id = parameters["vendor_id"]
+        tolerance = _tolerance(parameters["tolerance_percent"])
+        readable = [record for record in chunk if record["status"] is None]
+        current = compare.current_costs(
+            connection, batch.data_set_id, vendor_id, [record["upc"] for record in readable]
+        )
+        for record in readable:
+            compare.decide(record, current.get(record["upc"]), tolerance)
+        insert_rows(connection, CatalogBatchRow.__table__, [driver_ready(r) for r in chunk])
 
     def refresh_row(self, batch: Batch, row_id: int) -> None:
+        """Compare one row again with the data set (rows in error stay as read)."""
         session = session_of(batch)
-        compare.reset_row(session, batch, row_id)
-        self._compare(session, batch, row_id)
+        row = session.get(CatalogBatchRow, row_id)
+        if row is None or row.batch_id != batch.id or row.status == "error":
+            return
+        record: dict[str, Any] = {
+            "status": None,
+            "flagged": False,
+            "message": "",
+            "case_size": row.case_size,
+            "unit_cost": row.unit_cost,
+            "vendor_item_code": row.vendor_item_code,
+            **dict.fromkeys(_COMPARED),
+        }
+        parameters = batch.parameters
+        current = compare.current_costs(
+            session.connection(), batch.data_set_id, parameters["vendor_id"], [row.upc or ""]
+        )
+        compare.decide(
+            record, current.get(row.upc or ""), _tolerance(parameters["tolerance_percent"])
+        )
+        for key in ("status", "flagged", "message", *_COMPARED):
+            setattr(row, key, record[key])
+        session.flush()
         batch.status_counts = self.count_statuses(batch)
 
     def execute_rows(self, batch: Batch, user: User | None, progress: Progress) -> dict[str, Any]:

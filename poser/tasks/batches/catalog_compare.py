@@ -1,152 +1,148 @@
-"""Comparing a catalog batch's rows with the data set, as a few set-based statements.
+"""Comparing catalog rows with the data set: what each row would change.
 
-A statement per step over all rows (duplicates, match products, fetch the vendor's
-costs, decide each status) keeps memory flat whatever the file's size, and lets the
-database use its indexes: the rows are never loaded into Python. ``only`` limits each
-statement to one row, which is how a single row is refreshed.
+Rows are compared a chunk at a time, as they are read: one query fetches the products
+of a chunk's UPCs and this vendor's costs for them (through the unique index on the
+data set and UPC), and `decide` sets each row's status before the chunk is inserted.
+Memory holds one chunk, whatever the file's size. Duplicates need the whole file, so
+they are found afterwards, by the database, from the batch's (batch_id, upc) index.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, case, cast, func, literal, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, and_, bindparam, case, func, select, type_coerce, update
+from sqlalchemy.types import NullType
 
 from poser.models.orm import Batch, CatalogBatchRow, Product, ProductCost
 
 R = CatalogBatchRow
+_HUNDREDTH = Decimal("0.01")
+_TEN_THOUSANDTH = Decimal("0.0001")
 
 
-def _rows(batch: Batch, only: int | None) -> list[Any]:
-    conditions = [R.batch_id == batch.id]
-    if only is not None:
-        conditions.append(R.id == only)
-    return conditions
+class Current(NamedTuple):
+    """A product, and this vendor's cost for it (all None when the vendor has none)."""
+
+    product_id: int
+    vendor_item_code: str | None
+    case_size: int | None
+    case_cost: Decimal | None
+    unit_cost: Decimal | None
 
 
-def flag_duplicates(session: Session, batch: Batch) -> None:
-    """Every line of a UPC that appears more than once is an error: which line's cost
-    is right is for the vendor to say, not for us to guess."""
-    counted = (
-        select(
-            R.id.label("id"),
-            func.count().over(partition_by=R.upc).label("times"),
-            func.min(R.line).over(partition_by=R.upc).label("first_line"),
-        )
-        .where(R.batch_id == batch.id, R.upc.is_not(None))
-        .subquery()
+_CURRENT = (
+    select(
+        Product.upc,
+        Product.id,
+        ProductCost.vendor_item_code,
+        ProductCost.case_size,
+        # As the driver returns them (SQLite: float, PostgreSQL: Decimal): most products
+        # of a big file are never compared on cost, so only those that are are converted.
+        type_coerce(ProductCost.case_cost, NullType()),
+        type_coerce(ProductCost.unit_cost, NullType()),
     )
-    duplicates = select(counted.c.id, counted.c.times, counted.c.first_line).where(
-        counted.c.times > 1
-    )
-    dup = duplicates.subquery()
-    note = (
-        literal("the UPC is on ")
-        + cast(dup.c.times, String)
-        + literal(" lines of the file (first on line ")
-        + cast(dup.c.first_line, String)
-        + literal(")")
-    )
-    session.execute(
-        update(R)
-        .where(R.id == dup.c.id)
-        .values(
-            status="error",
-            message=case((R.message == "", note), else_=R.message + literal("; ") + note),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def match_products(session: Session, batch: Batch, vendor_id: int, only: int | None = None) -> None:
-    """Each row's product (by UPC) and this vendor's current cost for it."""
-    session.execute(
-        update(R)
-        .where(*_rows(batch, only), R.upc == Product.upc, Product.data_set_id == batch.data_set_id)
-        .values(product_id=Product.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(R)
-        .where(
-            *_rows(batch, only),
-            R.product_id == ProductCost.product_id,
-            ProductCost.vendor_id == vendor_id,
-            ProductCost.data_set_id == batch.data_set_id,
-        )
-        .values(
-            old_unit_cost=ProductCost.unit_cost,
-            old_case_cost=ProductCost.case_cost,
-            old_case_size=ProductCost.case_size,
-            old_vendor_item_code=ProductCost.vendor_item_code,
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def decide_statuses(
-    session: Session, batch: Batch, tolerance: Decimal, only: int | None = None
-) -> None:
-    """The status of every row not in error, its cost change, and whether the change is
-    beyond the tolerance (in percent of the old unit cost)."""
-    change = R.unit_cost - R.old_unit_cost
-    status = case(
-        (R.product_id.is_(None), "new_item"),
-        (R.old_unit_cost.is_(None), "new_cost"),
-        (R.unit_cost > R.old_unit_cost, "cost_up"),
-        (R.unit_cost < R.old_unit_cost, "cost_down"),
-        (R.case_size != R.old_case_size, "case_size_change"),
-        # A file without item codes says nothing about them.
-        (
-            and_(R.vendor_item_code != "", R.vendor_item_code != R.old_vendor_item_code),
-            "vendor_code_change",
+    .outerjoin(
+        ProductCost,
+        and_(
+            ProductCost.product_id == Product.id,
+            ProductCost.vendor_id == bindparam("vendor_id"),
         ),
-        else_="unchanged",
     )
-    session.execute(
-        update(R)
-        .where(*_rows(batch, only), R.status.is_(None))
-        .values(
-            status=status,
-            cost_change=func.round(change, 4),
-            cost_change_percent=case(
-                (R.old_unit_cost > 0, func.round(change * 100 / R.old_unit_cost, 2)),
-                else_=None,
-            ),
-        )
-        .execution_options(synchronize_session=False)
+    .where(
+        Product.data_set_id == bindparam("data_set_id"),
+        Product.upc.in_(bindparam("upcs", expanding=True)),
     )
-    note = f"the cost changes by more than the tolerance of {tolerance}%"
-    session.execute(
-        update(R)
-        .where(
-            *_rows(batch, only),
-            R.status.in_(("cost_up", "cost_down")),
-            func.abs(R.cost_change_percent) > tolerance,
-        )
-        .values(flagged=True, message=note)
-        .execution_options(synchronize_session=False)
-    )
+)
 
 
-def reset_row(session: Session, batch: Batch, row_id: int) -> None:
-    """Forget what a row was compared with (not what was read: errors stay)."""
-    session.execute(
-        update(R)
-        .where(R.batch_id == batch.id, R.id == row_id, R.status != "error")
-        .values(
-            status=None,
-            product_id=None,
-            old_unit_cost=None,
-            old_case_cost=None,
-            old_case_size=None,
-            old_vendor_item_code=None,
-            cost_change=None,
-            cost_change_percent=None,
-            flagged=False,
-            message="",
-        )
-        .execution_options(synchronize_session=False)
+def current_costs(
+    connection: Connection, data_set_id: int, vendor_id: int, upcs: Sequence[str]
+) -> dict[str, Current]:
+    if not upcs:
+        return {}
+    result = connection.execute(
+        _CURRENT, {"data_set_id": data_set_id, "vendor_id": vendor_id, "upcs": list(upcs)}
     )
+    return {row[0]: Current(*row[1:]) for row in result.all()}
+
+
+def _decimal(value: Any, quantum: Decimal) -> Decimal:
+    if value.__class__ is not Decimal:
+        value = Decimal(repr(value))
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def decide(record: dict[str, Any], current: Current | None, tolerance: Decimal) -> None:
+    """Set a readable row's status, its old values and its change, in place."""
+    if current is None:
+        record["status"] = "new_item"
+        return
+    record["product_id"] = current.product_id
+    if current.unit_cost is None:
+        record["status"] = "new_cost"
+        return
+    record["old_vendor_item_code"] = current.vendor_item_code
+    record["old_case_size"] = current.case_size
+    record["old_case_cost"] = _decimal(current.case_cost, _HUNDREDTH)
+    record["old_unit_cost"] = old = _decimal(current.unit_cost, _TEN_THOUSANDTH)
+    new = record["unit_cost"]
+    change = new - old
+    record["cost_change"] = change
+    percent = None
+    if old > 0:
+        percent = (change * 100 / old).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+        record["cost_change_percent"] = percent
+    if change > 0:
+        record["status"] = "cost_up"
+    elif change < 0:
+        record["status"] = "cost_down"
+    elif record["case_size"] != current.case_size:
+        record["status"] = "case_size_change"
+    # A file without item codes says nothing about them.
+    elif record["vendor_item_code"] and record["vendor_item_code"] != current.vendor_item_code:
+        record["status"] = "vendor_code_change"
+    else:
+        record["status"] = "unchanged"
+    if change and percent is not None and abs(percent) > tolerance:
+        record["flagged"] = True
+        record["message"] = (
+            f"the cost changes by {percent}%, more than the tolerance of {tolerance}%"
+        )
+
+
+def flag_duplicates(connection: Connection, batch: Batch) -> int:
+    """Every line of a UPC that appears more than once is an error: which line's cost
+    is right is for the vendor to say, not for us to guess. Returns how many lines."""
+    repeated = (
+        select(R.upc)
+        .where(R.batch_id == batch.id, R.upc.is_not(None))
+        .group_by(R.upc)
+        .having(func.count() > 1)
+    )
+    details = connection.execute(
+        select(R.upc, func.count(), func.min(R.line))
+        .where(R.batch_id == batch.id, R.upc.in_(repeated))
+        .group_by(R.upc)
+    ).all()
+    if not details:
+        return 0
+    notes = [
+        {"b_upc": upc, "note": f"the UPC is on {times} lines of the file (first on line {first})"}
+        for upc, times, first in details
+    ]
+    # Rows already in error keep their message and get the note after it; the others'
+    # messages (a flag) no longer matter.
+    note = bindparam("note")
+    message = case(
+        (and_(R.status == "error", R.message != ""), R.message + "; " + note), else_=note
+    )
+    connection.execute(
+        update(R)
+        .where(R.batch_id == batch.id, R.upc == bindparam("b_upc"))
+        .values(status="error", flagged=False, message=message),
+        notes,
+    )
+    return sum(times for _, times, _ in details)

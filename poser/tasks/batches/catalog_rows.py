@@ -1,12 +1,17 @@
 """One vendor catalog line, read into the values of a CatalogBatchRow.
 
-This runs once per line of files of a million lines, so it builds plain dicts of
-driver-ready values (floats, not Decimals) for `bulk.insert_rows`, and collects every
-problem of the line into one message instead of stopping at the first.
+This runs once per line of files of a million lines, so it builds plain dicts for
+`bulk.insert_rows` (costs stay Decimals until the row is compared; see `driver_ready`),
+takes a short path for the plain text most cells are, and collects every problem of
+the line into one message instead of stopping at the first.
 """
 
 from __future__ import annotations
 
+import queue
+import re
+import threading
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -14,6 +19,7 @@ from poser.utils.cells import CellError, cell_decimal, cell_int, cell_text
 from poser.utils.tabular import Row
 from poser.utils.upc import UpcError, has_valid_check_digit, normalize_upc
 
+CHUNK_ROWS = 5_000
 #: Beyond these a cost is a typo (a UPC in the cost column, a misplaced point).
 MAX_CASE_COST = Decimal("50000")
 MAX_UNIT_COST = Decimal("10000")
@@ -21,6 +27,8 @@ MAX_CASE_SIZE = 10_000
 #: Codes this short are store codes (produce PLUs, scale items): no check digit.
 STORE_CODE_DIGITS = 7
 _CENT = Decimal("0.01")
+# Digits with at most one point, short enough for the columns: read with Decimal alone.
+_PLAIN_NUMBER = re.compile(r"\d{1,8}(?:\.\d{1,6})?\Z")
 _TENTH_CENT = Decimal("0.0001")
 
 _TEXT_FIELDS = (
@@ -42,23 +50,51 @@ def read_row(row: Row, batch_id: int, data_set_id: int) -> dict[str, Any]:
         "line": row.line,
         "status": None,
         "flagged": False,
+        # Filled in when the row is compared; every row has every key (one INSERT).
+        "product_id": None,
+        "old_vendor_item_code": None,
+        "old_case_size": None,
+        "old_case_cost": None,
+        "old_unit_cost": None,
+        "cost_change": None,
+        "cost_change_percent": None,
     }
     raw_upc = values.get("upc")
     record["upc_text"] = "" if raw_upc is None else str(raw_upc).strip()[:50]
     record["upc"] = _upc(raw_upc, errors)
     for key, label, length in _TEXT_FIELDS:
-        try:
-            record[key] = cell_text(values.get(key), length, required=False)
-        except CellError as error:
+        value = values.get(key)
+        if value is None:
             record[key] = ""
-            errors.append(f"{label}: {error}")
+        elif value.__class__ is str and len(value) <= length:
+            record[key] = value  # the reader has stripped it already
+        else:
+            try:
+                record[key] = cell_text(value, length, required=False)
+            except CellError as error:
+                record[key] = ""
+                errors.append(f"{label}: {error}")
     case_size, case_cost, unit_cost = _costs(values, errors)
     record["case_size"] = case_size
-    record["case_cost"] = None if case_cost is None else float(case_cost)
-    record["unit_cost"] = None if unit_cost is None else float(unit_cost)
+    record["case_cost"] = case_cost
+    record["unit_cost"] = unit_cost
     if errors:
         record["status"] = "error"
     record["message"] = "; ".join(errors)
+    return record
+
+
+_DECIMALS = ("case_cost", "unit_cost", "old_case_cost", "old_unit_cost", "cost_change",
+             "cost_change_percent")  # fmt: skip
+
+
+def driver_ready(record: dict[str, Any]) -> dict[str, Any]:
+    """Decimals as floats: SQLite's driver takes no Decimal, and the columns round."""
+    keys = _DECIMALS if record["old_unit_cost"] is not None else _DECIMALS[:2]
+    for key in keys:
+        value = record[key]
+        if value is not None:
+            record[key] = float(value)
     return record
 
 
@@ -81,7 +117,9 @@ def _costs(
     both, and the missing one is worked out from the case size."""
     case_size: int | None = 1
     raw_size = values.get("case_size")
-    if raw_size not in (None, ""):
+    if raw_size.__class__ is str and raw_size.isdigit() and 0 < int(raw_size) <= MAX_CASE_SIZE:
+        case_size = int(raw_size)  # the usual "12"
+    elif raw_size not in (None, ""):
         try:
             case_size = cell_int(raw_size, minimum=1, maximum=MAX_CASE_SIZE)
         except CellError as error:
@@ -104,13 +142,23 @@ def _costs(
     return case_size, case_cost, unit_cost
 
 
+_QUANTUM = {2: _CENT, 4: _TENTH_CENT}
+
+
 def _cost(
     value: object, label: str, places: int, maximum: Decimal, errors: list[str]
 ) -> Decimal | None:
-    try:
-        cost = cell_decimal(value, places=places, digits=12, required=False)
-    except CellError as error:
-        errors.append(f"{label}: {error}")
+    if value is None:
+        return None
+    if value.__class__ is str and _PLAIN_NUMBER.match(value):  # the usual "24.50"
+        cost = Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP)
+    else:
+        try:
+            cost = cell_decimal(value, places=places, digits=12, required=False)
+        except CellError as error:
+            errors.append(f"{label}: {error}")
+            return None
+    if cost is None:
         return None
     if cost is None:
         return None
@@ -120,3 +168,53 @@ def _cost(
         errors.append(f"{label}: {cost} is more than {maximum}, which cannot be right")
         return None  # nor would it fit the column
     return cost
+
+
+def read_ahead(
+    rows: Iterable[Row], batch_id: int, data_set_id: int, size: int = CHUNK_ROWS
+) -> Iterator[list[dict[str, Any]]]:
+    """The rows read into chunks of records by a thread of their own, one chunk ahead.
+
+    While the caller's thread inserts a chunk, the database driver works without the
+    GIL, and this thread reads the next one: on two cores, a load of a big file takes
+    about the time of the slower half instead of the sum. A reader's error (a
+    TabularError) is raised in the caller's thread, at the chunk it concerns.
+    """
+    chunks: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            chunk: list[dict[str, Any]] = []
+            for row in rows:
+                chunk.append(read_row(row, batch_id, data_set_id))
+                if len(chunk) >= size:
+                    if not _put(chunks, chunk, stop):
+                        return
+                    chunk = []
+            if chunk:
+                _put(chunks, chunk, stop)
+            _put(chunks, None, stop)
+        except BaseException as error:  # handed over to the caller, raised there
+            _put(chunks, error, stop)
+
+    reader = threading.Thread(target=read, name="catalog-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()  # the caller stopped early (an error, a cancelled job): so does the reader
+        reader.join()
+
+
+def _put(chunks: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            chunks.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False

@@ -72,6 +72,8 @@ class Table:
             )
         resolved: ResolvedHeaders = (columns or _NO_COLUMNS).resolve(header_cells)
         self._keys = resolved.keys
+        # Every column has a key: a full row's values are a plain zip.
+        self._all_kept = None not in resolved.keys
         self.headers: tuple[str, ...] = tuple(k for k in resolved.keys if k is not None)
         self.source_headers = resolved.source
         self.unknown_headers: tuple[str, ...] = resolved.unknown
@@ -105,6 +107,8 @@ class Table:
 
     def _row(self, line: int, cells: Cells) -> Row:
         keys = self._keys
+        if not isinstance(cells, RowError) and len(cells) == len(keys) and self._all_kept:
+            return Row(line, dict(zip(keys, cells, strict=True)))  # type: ignore[arg-type]
         values: dict[str, object] = dict.fromkeys(self.headers)
         if isinstance(cells, RowError):
             return Row(line, values, (cells,))
@@ -130,7 +134,15 @@ class Table:
         for line, raw in self._raw:
             if isinstance(raw, RowError):
                 return line, raw
-            cells = [self._clean(line, index, value) for index, value in enumerate(raw)]
+            limit = self._limits.max_cell_chars
+            # The common cell, short text, is stripped inline; anything else (a number
+            # from a workbook, an over-long value to refuse) goes through _clean.
+            cells = [
+                (value.strip() or None)
+                if value.__class__ is str and len(value) <= limit
+                else self._clean(line, index, value)
+                for index, value in enumerate(raw)
+            ]
             while cells and cells[-1] is None:
                 cells.pop()  # trailing empty cells are an artifact of the export
             if not cells:

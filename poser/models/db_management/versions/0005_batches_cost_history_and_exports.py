@@ -179,9 +179,6 @@ def upgrade() -> None:
             "ix_catalog_batch_row_change", ["batch_id", "cost_change"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_catalog_batch_row_data_set_id"), ["data_set_id"], unique=False
-        )
-        batch_op.create_index(
             "ix_catalog_batch_row_status", ["batch_id", "status", "cost_change"], unique=False
         )
         batch_op.create_index("ix_catalog_batch_row_upc", ["batch_id", "upc"], unique=False)
@@ -252,7 +249,6 @@ def downgrade() -> None:
     with op.batch_alter_table("catalog_batch_row", schema=None) as batch_op:
         batch_op.drop_index("ix_catalog_batch_row_upc")
         batch_op.drop_index("ix_catalog_batch_row_status")
-        batch_op.drop_index(batch_op.f("ix_catalog_batch_row_data_set_id"))
         batch_op.drop_index("ix_catalog_batch_row_change")
 
     op.drop_table("catalog_batch_row")
