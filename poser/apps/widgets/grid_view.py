@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
+from pyramid.encode import urlencode
 
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.widgets.grid_cells import NUMERIC, RowRenderer
@@ -28,6 +29,8 @@ class Link:
 
     href: str
     rows: str
+    #: The attributes of an <a> to it: its href, and htmx's to fetch the fragment.
+    attributes: Markup
 
 
 def query_dict(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
@@ -46,13 +49,21 @@ def grid_view(
     page: GridPage,
     edits: EditOutcome | None,
 ) -> dict[str, Any]:
-    # What grid.query_pairs gives, with the parts every link shares worked out once.
+    # What grid.query_pairs gives, with the parts every link shares worked out once:
+    # route_path per link took longer than the rest of the links.
     defaults = grid.defaults(columns)
     others = grid.other_params(ctx)
+    step_path, rows_path = ctx.step_url(), ctx.action_url("rows")
+    target = f"#grid-{grid.name}"
 
     def link(new_state: GridState) -> Link:
-        query = query_dict(others + new_state.query(grid.prefix, defaults))
-        return Link(ctx.step_url(**query), ctx.action_url("rows", **query))
+        pairs = others + new_state.query(grid.prefix, defaults)
+        query = "?" + urlencode(query_dict(pairs), doseq=True) if pairs else ""
+        href, rows = step_path + query, rows_path + query
+        attributes = Markup(
+            'href="{0}" hx-get="{1}" hx-target="{2}" hx-push-url="{0}" hx-indicator="{2}"'
+        ).format(href, rows, target)
+        return Link(href, rows, attributes)
 
     at_page = state.replace(page=page.page)
     own = query_dict(at_page.replace(page=1).query(grid.prefix, defaults))
