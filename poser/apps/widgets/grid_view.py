@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pyramid.encode import urlencode
 
 from poser.apps.framework.widget import WidgetContext
@@ -60,9 +60,11 @@ def grid_view(
         pairs = others + new_state.query(grid.prefix, defaults)
         query = "?" + urlencode(query_dict(pairs), doseq=True) if pairs else ""
         href, rows = step_path + query, rows_path + query
-        attributes = Markup(
-            'href="{0}" hx-get="{1}" hx-target="{2}" hx-push-url="{0}" hx-indicator="{2}"'
-        ).format(href, rows, target)
+        h, r = escape(href), escape(rows)
+        attributes = Markup(  # noqa: S704 - escaped above, and the target is a name
+            f'href="{h}" hx-get="{r}" hx-target="{target}" hx-push-url="{h}" '
+            f'hx-indicator="{target}"'
+        )
         return Link(href, rows, attributes)
 
     at_page = state.replace(page=page.page)
@@ -162,10 +164,11 @@ def _filter(prefix: str, column: GridColumn, state: GridState) -> dict[str, Any]
     # A choice's options are built here: a template's loop over a few dozen of them
     # took as long as the rest of the filters.
     chosen = values["in"]
-    options = Markup("").join(
-        Markup('<option value="{}"{}>{}</option>').format(
-            value, Markup(" selected") if str(value) in chosen else "", label
+    options = Markup(  # noqa: S704 - every value and label is escaped
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in column.choices
         )
-        for value, label in column.choices
     )
     return {"column": column, "names": names, "values": values, "options": options}
