@@ -208,3 +208,24 @@ def test_a_stranger_gets_404(testapp, store, dbsession) -> None:
     login(testapp, "sam")
     testapp.get(_step(store["data_set"], "review"), status=404)
     testapp.get(_step(store["data_set"], "report"), status=404)
+
+
+def test_an_unapplied_batch_is_deleted_with_its_file(
+    testapp, store, dbsession, settings, session_factory, tmp_path
+) -> None:
+    login(testapp, "olga")
+    _save_options(testapp, store["data_set"], catalog_vendor="ACME")
+    _upload(testapp, store["data_set"], CATALOG_FILE)
+    assert _run_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    batch = dbsession.scalars(select(Batch)).one()
+    batch_id, files = batch.id, store_from_settings(settings)
+    assert files.exists(batch.input_key)
+    page = testapp.get(_step(store["data_set"], "upload"))
+    form = _form(page, "/batch/delete")
+    form["batch_id"] = str(batch_id + 1)  # a page that showed another batch
+    form.submit(status=404)
+    _form(testapp.get(_step(store["data_set"], "upload")), "/batch/delete").submit(status=303)
+    dbsession.rollback()
+    assert dbsession.scalars(select(Batch)).all() == []
+    assert files.list(f"batches/catalog/{batch_id}") == []
+    assert "No catalog has been uploaded" in testapp.get(_step(store["data_set"], "review")).text
