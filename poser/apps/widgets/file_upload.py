@@ -56,6 +56,9 @@ class FileUpload(Widget):
             field_storage = request.POST.get("file")
             if field_storage is None or not hasattr(field_storage, "file"):
                 raise UploadError("Choose a file to upload.")
+            # A request retried after a database conflict reaches here again with the
+            # file already read to its end.
+            field_storage.file.seek(0)
             upload = store_upload(
                 ctx.data_set,
                 request.find_service(name="files"),
