@@ -56,7 +56,26 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
             config.include(name)
         # 6. Error pages last: they catch what everything above lets through.
         config.include("poser.apps.site.errors")
-        return config.make_wsgi_app()
+        router = config.make_wsgi_app()
+    router.execution_policy = _closing_body_copies(router.execution_policy)
+    return router
+
+
+def _closing_body_copies(policy: Any) -> Any:
+    """pyramid_retry copies a request's body to replay it on a retry (a large one, like
+    an uploaded catalog, to a temporary file) and nothing closes the copy: the file stays
+    open until the garbage collector finds it. Close it once the last attempt is done."""
+
+    def execution_policy(environ: dict[str, Any], router: Any) -> Any:
+        received = environ.get("wsgi.input")
+        try:
+            return policy(environ, router)
+        finally:
+            body = environ.get("wsgi.input")
+            if body is not received and hasattr(body, "close"):
+                body.close()
+
+    return execution_policy
 
 
 def include_database(config: Configurator) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -242,3 +243,30 @@ def test_a_request_refused_the_write_lock_is_retried_then_told_to_wait(
 def test_undecodable_query_strings_are_a_bad_request(testapp: webtest.TestApp) -> None:
     page = testapp.get("/login?next=%ff", status=400)
     assert "not valid text" in page.text
+
+
+class _Unseekable(io.RawIOBase):
+    """A server's request stream: read once, no seeking (so webob has to copy it)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+
+def test_a_large_body_copied_for_retries_is_closed_after_the_request(wsgi_app: Any) -> None:
+    from webob import Request
+
+    body = b"x=" + b"y" * 100_000  # over webob's limit: copied to a temporary file
+    environ = Request.blank("/nowhere", method="POST", body=body).environ
+    environ.pop("webob.is_body_seekable", None)
+    received = environ["wsgi.input"] = _Unseekable(body)
+    response = list(wsgi_app(environ, lambda status, headers, exc_info=None: None))
+    assert response
+    copy = environ["wsgi.input"]
+    assert copy is not received
+    assert copy.closed
