@@ -20,7 +20,7 @@ from poser.tasks.batches import catalog_compare as compare
 from poser.tasks.batches import catalog_execute as apply
 from poser.tasks.batches.base import BatchError, BatchHandler, session_of
 from poser.tasks.batches.catalog_rows import driver_ready, read_ahead
-from poser.tasks.bulk import bulk_load, insert_rows
+from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.utils.progress import Progress
 from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError, open_table
 from poser.utils.timeutil import utcnow
@@ -106,6 +106,7 @@ class CatalogHandler(BatchHandler):
         except TabularError as error:
             raise BatchError(f"{name}: {error}") from None
         duplicates = compare.flag_duplicates(connection, batch)
+        refresh_statistics(connection, CatalogBatchRow.__table__)
         progress.log(f"{read:,} rows read; {duplicates:,} with a UPC on more than one line")
         return self.count_statuses(batch)
 

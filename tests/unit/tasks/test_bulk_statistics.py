@@ -1,0 +1,33 @@
+"""refresh_statistics gives the planner numbers for a table right after a load."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from poser.models.orm import Department
+from poser.tasks.bulk import insert_rows, refresh_statistics
+from tests.factories import make_data_set
+
+
+def test_statistics_count_the_rows_just_loaded(dbsession: Session) -> None:
+    data_set = make_data_set(dbsession)
+    connection = dbsession.connection()
+    table = Department.__table__
+    rows = [{"data_set_id": data_set.id, "number": n, "name": f"D{n}"} for n in range(500)]
+    insert_rows(connection, table, rows)
+    refresh_statistics(connection, table)
+    if connection.dialect.name == "sqlite":
+        stat = (
+            connection.exec_driver_sql(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = 'department' AND idx IS NOT NULL"
+            )
+            .scalars()
+            .all()
+        )
+        assert stat
+        assert all(int(entry.split()[0]) >= 500 for entry in stat)
+    else:
+        tuples = connection.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE relname = 'department'"
+        ).scalar()
+        assert tuples >= 500
