@@ -17,7 +17,7 @@ from typing import Any
 
 from poser.utils.cells import CellError, cell_decimal, cell_int, cell_text
 from poser.utils.tabular import Row
-from poser.utils.upc import UpcError, has_valid_check_digit, normalize_upc
+from poser.utils.upc import GTIN_LENGTH, UpcError, has_valid_check_digit, normalize_upc
 
 CHUNK_ROWS = 5_000
 #: Beyond these a cost is a typo (a UPC in the cost column, a misplaced point).
@@ -99,11 +99,20 @@ def driver_ready(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upc(value: object, errors: list[str]) -> str | None:
-    try:
-        upc = normalize_upc(value)
-    except UpcError as error:
-        errors.append(f"UPC: {error}")
-        return None
+    if (
+        value.__class__ is str
+        and len(value) <= GTIN_LENGTH
+        and value.isascii()
+        and value.isdigit()
+        and value.strip("0")
+    ):
+        upc = value.zfill(GTIN_LENGTH)  # the usual plain digits: what normalize_upc gives
+    else:
+        try:
+            upc = normalize_upc(value)
+        except UpcError as error:
+            errors.append(f"UPC: {error}")
+            return None
     digits = len(upc.lstrip("0"))
     if digits > STORE_CODE_DIGITS and not has_valid_check_digit(upc):
         errors.append(f"UPC {upc.lstrip('0') or upc}: the check digit is wrong")
