@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Department, Product, ProductCost, Vendor
+from poser.tasks.bulk import refresh_statistics
 from poser.tasks.dataset_sheets import PARSERS, SHEETS
 from poser.tasks.jobs import TaskError
 from poser.utils.cells import CellError
@@ -70,6 +71,9 @@ def import_sheets(
     importer.vendors()
     importer.products()
     importer.product_costs()
+    # The grid's plans depend on statistics; a big import changes them.
+    for table in (Product.__table__, ProductCost.__table__):
+        refresh_statistics(session.connection(), table)
     return importer.counts
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import object_session
 
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
-from poser.tasks.bulk import bulk_load, insert_rows
+from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.generate_words import BRAND_PREFIXES, DEPARTMENTS, VENDORS, DepartmentWords
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
@@ -75,6 +75,9 @@ def generate_products(
             costs += len(cost_rows)
             done = start + count
             progress.update(done, products, f"{done:,} of {products:,} products")
+    # The grid's plans depend on statistics: SQLite has none until ANALYZE runs.
+    refresh_statistics(connection, product_table)
+    refresh_statistics(connection, cost_table)
     return {
         "departments": len(department_ids),
         "vendors": len(vendor_ids),
