@@ -105,8 +105,9 @@ class CatalogHandler(BatchHandler):
                     progress.update(read, None, f"{read:,} rows read")
         except TabularError as error:
             raise BatchError(f"{name}: {error}") from None
-        duplicates = compare.flag_duplicates(connection, batch)
+        # Statistics first: the planner then knows the batch's million new rows.
         refresh_statistics(connection, CatalogBatchRow.__table__)
+        duplicates = compare.flag_duplicates(connection, batch)
         progress.log(f"{read:,} rows read; {duplicates:,} with a UPC on more than one line")
         return self.count_statuses(batch)
 

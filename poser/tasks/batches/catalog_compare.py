@@ -19,6 +19,8 @@ from sqlalchemy.types import NullType
 from poser.models.orm import Batch, CatalogBatchRow, Product, ProductCost
 
 R = CatalogBatchRow
+#: Duplicate UPCs looked up per statement (well under every driver's parameter limit).
+DUPLICATE_SLICE = 1_000
 _HUNDREDTH = Decimal("0.01")
 _TEN_THOUSANDTH = Decimal("0.0001")
 
@@ -116,17 +118,25 @@ def decide(record: dict[str, Any], current: Current | None, tolerance: Decimal) 
 def flag_duplicates(connection: Connection, batch: Batch) -> int:
     """Every line of a UPC that appears more than once is an error: which line's cost
     is right is for the vendor to say, not for us to guess. Returns how many lines."""
+    # Two plain statements, not one with a subquery: PostgreSQL planned the semi-join
+    # of a freshly loaded million rows as a nested loop that ran for minutes.
     repeated = (
-        select(R.upc)
-        .where(R.batch_id == batch.id, R.upc.is_not(None))
-        .group_by(R.upc)
-        .having(func.count() > 1)
+        connection.execute(
+            select(R.upc)
+            .where(R.batch_id == batch.id, R.upc.is_not(None))
+            .group_by(R.upc)
+            .having(func.count() > 1)
+        )
+        .scalars()
+        .all()
     )
-    details = connection.execute(
-        select(R.upc, func.count(), func.min(R.line))
-        .where(R.batch_id == batch.id, R.upc.in_(repeated))
-        .group_by(R.upc)
-    ).all()
+    details = []
+    for start in range(0, len(repeated), DUPLICATE_SLICE):
+        details += connection.execute(
+            select(R.upc, func.count(), func.min(R.line))
+            .where(R.batch_id == batch.id, R.upc.in_(repeated[start : start + DUPLICATE_SLICE]))
+            .group_by(R.upc)
+        ).all()
     if not details:
         return 0
     notes = [

@@ -304,3 +304,19 @@ def test_delete_removes_rows_and_files_but_keeps_executed_batches(dbsession, fil
     handler.execute(executed, None)
     with pytest.raises(BatchError, match="kept"):
         handler.delete(executed, files)
+
+
+def test_duplicates_are_looked_up_in_slices(dbsession, files, store, monkeypatch) -> None:
+    monkeypatch.setattr("poser.tasks.batches.catalog_compare.DUPLICATE_SLICE", 1)
+    text = HEADER + "\n".join(
+        [
+            f"{UPC_BUTTER},A-100,Butter,,,12,26.40",
+            f"{UPC_SOAP},A-200,Soap,,,6,9.00",
+            f"{UPC_BUTTER},A-100,Butter,,,12,26.40",
+            f"{UPC_SOAP},A-200,Soap,,,6,9.00",
+            f"{UPC_MILK},A-300,Milk,,,4,12.00",
+        ]
+    )
+    _, rows = _populate(dbsession, files, store, text)
+    assert [rows[line].status for line in range(2, 7)] == ["error"] * 4 + ["unchanged"]
+    assert "first on line 3" in rows[5].message
