@@ -118,8 +118,11 @@ class CatalogBatchRow(DataSetMixin, Base):
     __tablename__ = "catalog_batch_row"
     __table_args__ = (
         # The review grid: one batch, filtered by status, sorted by the change.
-        Index("ix_catalog_batch_row_status", "batch_id", "status", "cost_change"),
-        Index("ix_catalog_batch_row_change", "batch_id", "cost_change"),
+        # The id ends them because the grid breaks ties by it: PostgreSQL's indexes do
+        # not hold it otherwise (SQLite's hold the rowid anyway), and a status whose
+        # changes are all NULL (new items) is then one long tie to sort.
+        Index("ix_catalog_batch_row_status", "batch_id", "status", "cost_change", "id"),
+        Index("ix_catalog_batch_row_change", "batch_id", "cost_change", "id"),
         # Duplicate UPCs within a file, and the match with products.
         Index("ix_catalog_batch_row_upc", "batch_id", "upc"),
         _NOT_COPIED,

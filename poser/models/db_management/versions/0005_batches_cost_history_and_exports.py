@@ -176,10 +176,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("catalog_batch_row", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_catalog_batch_row_change", ["batch_id", "cost_change"], unique=False
+            "ix_catalog_batch_row_change", ["batch_id", "cost_change", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_catalog_batch_row_status", ["batch_id", "status", "cost_change"], unique=False
+            "ix_catalog_batch_row_status",
+            ["batch_id", "status", "cost_change", "id"],
+            unique=False,
         )
         batch_op.create_index("ix_catalog_batch_row_upc", ["batch_id", "upc"], unique=False)
 
