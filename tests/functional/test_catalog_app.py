@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,13 +13,12 @@ import webtest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.entry_points.queues import make_queue
 from poser.models.orm import Batch, CostHistory, DataSet, Job, ProductCost
 from poser.storage.settings import store_from_settings
-from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, set_member
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
 from tests.factories import make_user
+from tests.functional.catalog_pages import form_posting_to, run_queued_jobs, step_url
 from tests.functional.conftest import login
 
 CATALOG_FILE = HEADER + "\n".join(
@@ -42,36 +40,17 @@ def store(dbsession: Session) -> dict[str, Any]:
     return {"data_set": data_set, "owner": owner, **rows}
 
 
-def _step(data_set: DataSet, step: str) -> str:
-    return f"/apps/catalog/data-sets/{data_set.id}/steps/{step}"
-
-
-def _run_jobs(settings: dict[str, Any], session_factory: Any, tmp_path: Path) -> list[str | None]:
-    """Run every queued job, as a worker would."""
-    resources = {"files": store_from_settings(settings), "work_dir": tmp_path}
-    with session_factory() as session:
-        queued = session.scalars(select(Job.id).where(Job.status == "queued")).all()
-    return [
-        jobs.run(session_factory, make_queue(settings), job_id, worker="test", resources=resources)
-        for job_id in queued
-    ]
-
-
 def _save_options(app: webtest.TestApp, data_set: DataSet, **values: str) -> webtest.TestResponse:
-    form = app.get(_step(data_set, "options")).forms["parameters-options"]
+    form = app.get(step_url(data_set, "options")).forms["parameters-options"]
     for name, value in values.items():
         form[name] = value
     return form.submit("save", expect_errors=True)
 
 
 def _upload(app: webtest.TestApp, data_set: DataSet, text: str, name: str = "acme.csv") -> Any:
-    form = _form(app.get(_step(data_set, "upload")), "/file/upload")
+    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
     form["file"] = webtest.Upload(name, text.encode(), "text/csv")
     return form.submit(expect_errors=True)
-
-
-def _form(page: webtest.TestResponse, marker: str) -> webtest.Form:
-    return next(form for form in page.forms.values() if marker in (form.action or ""))
 
 
 def test_the_catalog_app_opens_the_products_data_sets(testapp, store) -> None:
@@ -79,18 +58,18 @@ def test_the_catalog_app_opens_the_products_data_sets(testapp, store) -> None:
     home = testapp.get("/apps/catalog")
     assert "Corner Shop" in home.text
     assert f"/apps/catalog/data-sets/{store['data_set'].id}" in home.text
-    testapp.get(_step(store["data_set"], "options"), status=200)
+    testapp.get(step_url(store["data_set"], "options"), status=200)
 
 
 def test_options_offer_the_data_sets_vendors_and_validate(testapp, store) -> None:
     login(testapp, "olga")
-    page = testapp.get(_step(store["data_set"], "options"))
+    page = testapp.get(step_url(store["data_set"], "options"))
     offered = [value for value, *_ in page.forms["parameters-options"]["catalog_vendor"].options]
     assert offered == ["", "ACME", "BETA"]
     response = _save_options(testapp, store["data_set"], catalog_tolerance="5000")
     assert response.status_int == 400
     assert "Give a percent from 0 to 1000." in response.text
-    form = testapp.get(_step(store["data_set"], "options")).forms["parameters-options"]
+    form = testapp.get(step_url(store["data_set"], "options")).forms["parameters-options"]
     form["catalog_mapping"] = "Our Pack = pack_size"
     response = form.submit("save", expect_errors=True)
     assert response.status_int == 400
@@ -115,33 +94,33 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
     response = _upload(testapp, data_set, CATALOG_FILE)
     assert response.status_int == 303
     assert response.location.endswith("/steps/review")
-    assert _run_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
 
-    review = testapp.get(_step(data_set, "review"))
+    review = testapp.get(step_url(data_set, "review"))
     counts = {el.attrib["data-count"]: el.text for el in review.pyquery("[data-count]")}
     assert counts == {"new_item": "1", "cost_up": "1", "cost_down": "1", "error": "1"}
     assert review.pyquery("[data-widget=statuses] table")  # the chart's table fallback
     assert len(review.pyquery("[data-widget=rows] tbody tr[data-key]")) == 4
-    only_up = testapp.get(_step(data_set, "review"), params={"rows.status.in": "cost_up"})
+    only_up = testapp.get(step_url(data_set, "review"), params={"rows.status.in": "cost_up"})
     assert len(only_up.pyquery("[data-widget=rows] tbody tr[data-key]")) == 1
     by_change = testapp.get(
-        _step(data_set, "review"),
+        step_url(data_set, "review"),
         params=[("rows.status.in", "cost_up"), ("rows.status.in", "cost_down"),
                 ("rows.sort", "cost_change")],
     )  # fmt: skip
     first = by_change.pyquery("[data-widget=rows] tbody tr[data-key]").eq(0).text()
     assert "Soap" in first
 
-    apply_page = testapp.get(_step(data_set, "apply"))
+    apply_page = testapp.get(step_url(data_set, "apply"))
     assert "acknowledge" in apply_page.pyquery("[data-testid=blockers]").text()
-    _form(apply_page, "/apply/run").submit(status=303)
+    form_posting_to(apply_page, "/apply/run").submit(status=303)
     assert dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).all() == []
 
-    _form(apply_page, "/batch/acknowledge").submit(status=303)
-    apply_page = testapp.get(_step(data_set, "apply"))
+    form_posting_to(apply_page, "/batch/acknowledge").submit(status=303)
+    apply_page = testapp.get(step_url(data_set, "apply"))
     assert not apply_page.pyquery("[data-testid=blockers]")
-    _form(apply_page, "/apply/run").submit(status=303)
-    assert _run_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    form_posting_to(apply_page, "/apply/run").submit(status=303)
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
 
     dbsession.rollback()  # a fresh snapshot: see what the job committed
     butter = dbsession.scalars(
@@ -150,7 +129,7 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
     assert butter.unit_cost == Decimal("2.2000")
     assert len(dbsession.scalars(select(CostHistory)).all()) == 2  # new items were skipped
 
-    report = testapp.get(_step(data_set, "report"))
+    report = testapp.get(step_url(data_set, "report"))
     assert report.pyquery("[data-summary=costs_updated]").text() == "2"
     links = [a.attrib["href"] for a in report.pyquery("[data-testid=report-file]")]
     assert sorted(link.rsplit(".", 1)[-1] for link in links) == ["csv", "xlsx"]
@@ -161,7 +140,7 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
     assert any("Not a UPC" in " ".join(row) for row in rows)
 
     # Applied once: the button is gone and a forged second run is refused.
-    apply_page = testapp.get(_step(data_set, "apply"))
+    apply_page = testapp.get(step_url(data_set, "apply"))
     assert "already been executed" in apply_page.pyquery("[data-testid=blockers]").text()
 
 
@@ -171,8 +150,8 @@ def test_a_file_it_cannot_read_says_why(
     login(testapp, "olga")
     _save_options(testapp, store["data_set"], catalog_vendor="ACME")
     _upload(testapp, store["data_set"], "Description,Pack\nThing,1\n")
-    assert _run_jobs(settings, session_factory, tmp_path) == ["failed"]
-    review = testapp.get(_step(store["data_set"], "review"))
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["failed"]
+    review = testapp.get(step_url(store["data_set"], "review"))
     assert "UPC" in review.pyquery("[data-testid=batch-error]").text()
     assert review.pyquery("[data-testid=batch-status]").text() == "failed"
 
@@ -180,7 +159,7 @@ def test_a_file_it_cannot_read_says_why(
 def test_a_file_that_is_not_csv_or_excel_is_refused(testapp, store, dbsession) -> None:
     login(testapp, "olga")
     _save_options(testapp, store["data_set"], catalog_vendor="ACME")
-    form = _form(testapp.get(_step(store["data_set"], "upload")), "/file/upload")
+    form = form_posting_to(testapp.get(step_url(store["data_set"], "upload")), "/file/upload")
     form["file"] = webtest.Upload(
         "catalog.xlsx", b"\x00\x01binary\xff" * 100, "application/vnd.ms-excel"
     )
@@ -195,19 +174,19 @@ def test_a_viewer_reviews_but_cannot_change(testapp, store, dbsession) -> None:
     set_member(store["data_set"], viewer, "viewer")
     dbsession.commit()
     login(testapp, "vic")
-    page = testapp.get(_step(store["data_set"], "upload"))
+    page = testapp.get(step_url(store["data_set"], "upload"))
     assert not any("/file/upload" in (form.action or "") for form in page.forms.values())
     token = testapp.get("/").forms[0]["csrf_token"].value  # the logout form's
     testapp.post(
-        _step(store["data_set"], "upload") + "/file/upload", {"csrf_token": token}, status=403
+        step_url(store["data_set"], "upload") + "/file/upload", {"csrf_token": token}, status=403
     )
 
 
 def test_a_stranger_gets_404(testapp, store, dbsession) -> None:
     make_user(dbsession, "sam")
     login(testapp, "sam")
-    testapp.get(_step(store["data_set"], "review"), status=404)
-    testapp.get(_step(store["data_set"], "report"), status=404)
+    testapp.get(step_url(store["data_set"], "review"), status=404)
+    testapp.get(step_url(store["data_set"], "report"), status=404)
 
 
 def test_an_unapplied_batch_is_deleted_with_its_file(
@@ -216,16 +195,18 @@ def test_an_unapplied_batch_is_deleted_with_its_file(
     login(testapp, "olga")
     _save_options(testapp, store["data_set"], catalog_vendor="ACME")
     _upload(testapp, store["data_set"], CATALOG_FILE)
-    assert _run_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
     batch = dbsession.scalars(select(Batch)).one()
     batch_id, files = batch.id, store_from_settings(settings)
     assert files.exists(batch.input_key)
-    page = testapp.get(_step(store["data_set"], "upload"))
-    form = _form(page, "/batch/delete")
+    page = testapp.get(step_url(store["data_set"], "upload"))
+    form = form_posting_to(page, "/batch/delete")
     form["batch_id"] = str(batch_id + 1)  # a page that showed another batch
     form.submit(status=404)
-    _form(testapp.get(_step(store["data_set"], "upload")), "/batch/delete").submit(status=303)
+    form_posting_to(testapp.get(step_url(store["data_set"], "upload")), "/batch/delete").submit(
+        status=303
+    )
     dbsession.rollback()
     assert dbsession.scalars(select(Batch)).all() == []
     assert files.list(f"batches/catalog/{batch_id}") == []
-    assert "No catalog has been uploaded" in testapp.get(_step(store["data_set"], "review")).text
+    assert "No catalog has been uploaded" in testapp.get(step_url(store["data_set"], "review")).text

@@ -10,13 +10,11 @@ import webtest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.entry_points.queues import make_queue
-from poser.models.orm import Batch, DataSet, Job, ProductCost
-from poser.storage.settings import store_from_settings
-from poser.tasks import jobs
+from poser.models.orm import Batch, DataSet, ProductCost
 from poser.tasks.datasets import create_data_set
 from tests.catalog_support import make_catalog
 from tests.factories import make_user
+from tests.functional.catalog_pages import form_posting_to, run_queued_jobs, step_url
 from tests.functional.conftest import login
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "catalog"
@@ -31,30 +29,11 @@ def store(dbsession: Session) -> dict[str, Any]:
     return {"data_set": data_set, **rows}
 
 
-# The few lines of test_catalog_app.py these tests need.
-def _step(data_set: DataSet, step: str) -> str:
-    return f"/apps/catalog/data-sets/{data_set.id}/steps/{step}"
-
-
-def _run_jobs(settings: dict[str, Any], session_factory: Any, tmp_path: Path) -> list[str | None]:
-    resources = {"files": store_from_settings(settings), "work_dir": tmp_path}
-    with session_factory() as session:
-        queued = session.scalars(select(Job.id).where(Job.status == "queued")).all()
-    return [
-        jobs.run(session_factory, make_queue(settings), job_id, worker="test", resources=resources)
-        for job_id in queued
-    ]
-
-
-def _form(page: webtest.TestResponse, marker: str) -> webtest.Form:
-    return next(form for form in page.forms.values() if marker in (form.action or ""))
-
-
 def _upload_corpus_file(app: webtest.TestApp, data_set: DataSet, name: str) -> Any:
-    options = app.get(_step(data_set, "options")).forms["parameters-options"]
+    options = app.get(step_url(data_set, "options")).forms["parameters-options"]
     options["catalog_vendor"] = "ACME"
     options.submit("save", status=303)
-    form = _form(app.get(_step(data_set, "upload")), "/file/upload")
+    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
     form["file"] = webtest.Upload(name, (CORPUS / name).read_bytes(), "text/csv")
     return form.submit(expect_errors=True)
 
@@ -84,8 +63,8 @@ def test_a_file_it_cannot_read_shows_why_on_review(
     login(testapp, "olga")
     response = _upload_corpus_file(testapp, store["data_set"], name)
     assert response.status_int == 303, response.text
-    assert _run_jobs(settings, session_factory, tmp_path) == ["failed"]
-    review = testapp.get(_step(store["data_set"], "review"))
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["failed"]
+    review = testapp.get(step_url(store["data_set"], "review"))
     assert message in review.pyquery("[data-testid=batch-error]").text()
     assert review.pyquery("[data-testid=batch-status]").text() == "failed"
     assert _costs(dbsession) == before
@@ -105,8 +84,8 @@ def test_rows_at_fault_show_their_message_in_review(
     before = _costs(dbsession)
     login(testapp, "olga")
     _upload_corpus_file(testapp, store["data_set"], "bad_costs.csv")
-    assert _run_jobs(settings, session_factory, tmp_path) == ["succeeded"]
-    review = testapp.get(_step(store["data_set"], "review"))
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    review = testapp.get(step_url(store["data_set"], "review"))
     counts = {el.attrib["data-count"]: el.text for el in review.pyquery("[data-count]")}
     assert counts == {"error": "6", "new_item": "1"}
     rows = review.pyquery("[data-widget=rows] tbody").text()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from poser.models.orm import (
     ProductCost,
     Upload,
 )
-from poser.storage.backends import local_store
 from poser.tasks.batches import BatchError, get_handler
 from tests.catalog_support import (
     HEADER,
@@ -29,22 +27,10 @@ from tests.catalog_support import (
     UPC_OTHER_VENDOR,
     UPC_SOAP,
     make_batch,
-    make_catalog,
 )
 from tests.factories import make_data_set, make_user
 
 handler = get_handler("catalog")
-
-
-@pytest.fixture
-def files(tmp_path: Path) -> Any:
-    return local_store(tmp_path)
-
-
-@pytest.fixture
-def store(dbsession: Session) -> dict[str, Any]:
-    data_set = make_data_set(dbsession)
-    return {"data_set": data_set, **make_catalog(dbsession, data_set)}
 
 
 def _rows(dbsession: Session, batch: Batch) -> dict[int, CatalogBatchRow]:

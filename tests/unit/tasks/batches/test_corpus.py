@@ -9,7 +9,6 @@ ways than the web form (the command line, a later import), and must fail as clea
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,28 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, Product, ProductCost
-from poser.storage.backends import local_store
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.uploads import UploadError, store_upload
-from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_catalog
-from tests.factories import make_data_set
+from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP
 from tests.unit.utils.tabular.builders import CORPUS, make_xlsx, repeat, rewrite_zip
 
 handler = get_handler("catalog")
 MB = 1024 * 1024
 LIMIT = 10_000_000
 NOT_CSV_OR_XLSX = "This file is not a CSV file or an Excel (.xlsx) workbook"
-
-
-@pytest.fixture
-def files(tmp_path: Path) -> Any:
-    return local_store(tmp_path)
-
-
-@pytest.fixture
-def store(dbsession: Session) -> dict[str, Any]:
-    data_set = make_data_set(dbsession)
-    return {"data_set": data_set, **make_catalog(dbsession, data_set)}
 
 
 def _catalog(dbsession: Session) -> list[list[tuple[Any, ...]]]:

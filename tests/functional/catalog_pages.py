@@ -1,0 +1,37 @@
+"""What the Catalog Application's functional tests share: its URLs, its forms, and
+running the jobs its pages queue, as a worker would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import webtest
+from sqlalchemy import select
+
+from poser.entry_points.queues import make_queue
+from poser.models.orm import DataSet, Job
+from poser.storage.settings import store_from_settings
+from poser.tasks import jobs
+
+
+def step_url(data_set: DataSet, step: str) -> str:
+    return f"/apps/catalog/data-sets/{data_set.id}/steps/{step}"
+
+
+def run_queued_jobs(
+    settings: dict[str, Any], session_factory: Any, tmp_path: Path
+) -> list[str | None]:
+    """Run every queued job, as a worker would; their final statuses."""
+    resources = {"files": store_from_settings(settings), "work_dir": tmp_path}
+    with session_factory() as session:
+        queued = session.scalars(select(Job.id).where(Job.status == "queued")).all()
+    return [
+        jobs.run(session_factory, make_queue(settings), job_id, worker="test", resources=resources)
+        for job_id in queued
+    ]
+
+
+def form_posting_to(page: webtest.TestResponse, marker: str) -> webtest.Form:
+    """The page's form whose action contains ``marker`` (e.g. "/file/upload")."""
+    return next(form for form in page.forms.values() if marker in (form.action or ""))
