@@ -9,8 +9,13 @@ import click
 from poser.entry_points.cli_db import upgrade_database
 from poser.entry_points.main import Context, pass_context, random_password
 from poser.models.data_extraction.users import count_users
+from poser.tasks.dataset_jobs import load_example
+from poser.tasks.datasets import create_data_set
 from poser.tasks.users import create_user
 from poser.utils.appdir import make_appdir
+
+EXAMPLE_NAME = "Sample Store"
+EXAMPLE_RESOURCE = "poser:data/sample_store.xlsx"
 
 
 @click.command("make-appdir")
@@ -27,7 +32,8 @@ def make_appdir_command(ctx: Context, path: Path | None) -> None:
 @click.option("--admin", "admin_name", default="admin", show_default=True)
 @pass_context
 def dev_setup_command(ctx: Context, admin_name: str) -> None:
-    """First run: app dir, database at the newest schema, and an admin if there is none.
+    """First run: app dir, database at the newest schema, and, if there is no admin yet,
+    an admin owning the example data set "Sample Store".
 
     Safe to run again. The admin's random password is printed once.
     """
@@ -38,7 +44,12 @@ def dev_setup_command(ctx: Context, admin_name: str) -> None:
             click.echo("An admin exists already; `poser user password NAME` sets a new password.")
             return
         password = random_password()
-        create_user(dbsession, admin_name, password, role="admin")
+        admin = create_user(dbsession, admin_name, password, role="admin")
+        # Example data to try every Application on (and a vendor catalog for it is
+        # poser/data/sample_vendor_catalog.csv).
+        example = create_data_set(dbsession, EXAMPLE_NAME, "products", admin)
+        counts = load_example(example, resource=EXAMPLE_RESOURCE)
+    click.echo(f"Example data set {EXAMPLE_NAME!r}: {counts.get('products', 0):,} products.")
     click.echo("")
     click.echo("Created the development admin (this password is shown only once):")
     click.echo(f"    username: {admin_name}")

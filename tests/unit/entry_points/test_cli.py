@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.main import cli
+from poser.models.orm import DataSet
 from poser.tasks.users import authenticate
 from tests.conftest import TEST_SECRET
 
@@ -94,6 +96,10 @@ def test_dev_setup_creates_one_admin_and_prints_the_password_once(
     assert first.exit_code == 0, first.output
     password = first.output.split("password: ")[1].split()[0]
     assert authenticate(dbsession, "admin", password, "127.0.0.1").user is not None
+    assert "Example data set 'Sample Store': 3,000 products." in first.output
+    example = dbsession.scalars(select(DataSet).where(DataSet.name == "Sample Store")).one()
+    assert example.application == "products"
+    assert [m.role for m in example.members] == ["owner"]
     again = run("-c", ini, "dev-setup")
     assert again.exit_code == 0
     assert "An admin exists already" in again.output
