@@ -18,7 +18,6 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from poser.apps.widgets.file_upload import max_upload_bytes
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.entry_points.main import Context, pass_context
 from poser.models.data_extraction.batches import STATUS_LABELS
@@ -29,7 +28,7 @@ from poser.storage import store_from_settings
 from poser.tasks.batch_report import write_change_report
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.jobs import TaskError
-from poser.tasks.uploads import UploadError, store_upload
+from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
 from poser.tasks.users import normalize_username
 from poser.utils.tabular import TabularError
 

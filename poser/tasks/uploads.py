@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
 from sqlalchemy.orm import object_session
 
 from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
+from poser.utils.settings import setting_int
 from poser.utils.tabular import sniff_format
 
 CHUNK = 1024 * 1024
+DEFAULT_MAX_BYTES = 50_000_000
 SNIFF_BYTES = 64 * 1024
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -29,6 +31,11 @@ class UploadError(ValueError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+
+def max_upload_bytes(settings: Mapping[str, object]) -> int:
+    """The largest file an operator may upload (``poser.upload.max_bytes``)."""
+    return setting_int(settings, "poser.upload.max_bytes", DEFAULT_MAX_BYTES)
 
 
 def safe_filename(name: str) -> str:

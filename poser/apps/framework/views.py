@@ -13,11 +13,10 @@ from pyramid.view import view_config
 from poser.apps.framework.application import Application, Step
 from poser.apps.framework.render import step_values, widget_context
 from poser.apps.framework.workbook_upload import posted_workbook, start_import
-from poser.apps.widgets.file_upload import max_upload_bytes
 from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.tasks import jobs
 from poser.tasks.datasets import DataSetError, create_data_set
-from poser.tasks.uploads import UploadError, safe_filename
+from poser.tasks.uploads import UploadError, max_upload_bytes, safe_filename
 
 
 def app_url(request: Request, application: Application) -> str:

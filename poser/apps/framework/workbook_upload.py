@@ -10,25 +10,19 @@ from typing import Any
 
 from pyramid.request import Request
 
-from poser.apps.widgets.file_upload import MULTIPART_SLACK, max_upload_bytes
+from poser.apps.site.uploads import posted_file, store_posted
 from poser.models.orm import DataSet, Job
 from poser.tasks import jobs
 from poser.tasks.dataset_io import check_data_set_workbook
 from poser.tasks.jobs import TaskError
-from poser.tasks.uploads import UploadError, store_upload
+from poser.tasks.uploads import UploadError
 
 FIELD = "file"
 
 
 def posted_workbook(request: Request) -> Any:
     """The file field of the form; UploadError when there is none or it is too large."""
-    limit = max_upload_bytes(request.registry.settings)
-    if (request.content_length or 0) > limit + MULTIPART_SLACK:
-        raise UploadError(f"The file is larger than the limit of {limit:,} bytes.", 413)
-    field = request.POST.get(FIELD)
-    if field is None or not hasattr(field, "file"):
-        raise UploadError("Choose a file to upload.")
-    return field
+    return posted_file(request, FIELD)
 
 
 def start_import(request: Request, data_set: DataSet, field: Any) -> Job:
@@ -37,16 +31,7 @@ def start_import(request: Request, data_set: DataSet, field: Any) -> Job:
     Raises UploadError (nothing is left in storage then; the caller rolls back rows).
     """
     files = request.find_service(name="files")
-    field.file.seek(0)  # a retried request (pyramid_retry) gets the parsed form again
-    upload = store_upload(
-        data_set,
-        files,
-        field.file,
-        field.filename or "upload.xlsx",
-        request.identity,
-        max_upload_bytes(request.registry.settings),
-        ("xlsx",),
-    )
+    upload = store_posted(request, data_set, field, ("xlsx",), "upload.xlsx")
     try:
         field.file.seek(0)  # the request's own spooled copy: no read back from storage
         check_data_set_workbook(field.file)

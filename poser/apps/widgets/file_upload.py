@@ -12,19 +12,12 @@ from pyramid.renderers import render
 
 from poser.apps.framework.render import render_step
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.site.uploads import posted_file, store_posted
 from poser.models.data_extraction.uploads import recent_uploads
 from poser.models.orm import Upload
-from poser.tasks.uploads import UploadError, store_upload
-from poser.utils.settings import setting_int
+from poser.tasks.uploads import UploadError, max_upload_bytes
 
-DEFAULT_MAX_BYTES = 50_000_000
-# Multipart framing around the file: a request this much over the limit is refused unread.
-MULTIPART_SLACK = 64 * 1024
 ACCEPT = {"csv": ".csv,text/csv", "xlsx": ".xlsx"}
-
-
-def max_upload_bytes(settings: dict[str, Any]) -> int:
-    return setting_int(settings, "poser.upload.max_bytes", DEFAULT_MAX_BYTES)
 
 
 @dataclass
@@ -49,25 +42,9 @@ class FileUpload(Widget):
 
     def upload(self, ctx: WidgetContext) -> Any:
         request = ctx.request
-        limit = max_upload_bytes(request.registry.settings)
         try:
-            if (request.content_length or 0) > limit + MULTIPART_SLACK:
-                raise UploadError(f"The file is larger than the limit of {limit:,} bytes.", 413)
-            field_storage = request.POST.get("file")
-            if field_storage is None or not hasattr(field_storage, "file"):
-                raise UploadError("Choose a file to upload.")
-            # A request retried after a database conflict reaches here again with the
-            # file already read to its end.
-            field_storage.file.seek(0)
-            upload = store_upload(
-                ctx.data_set,
-                request.find_service(name="files"),
-                field_storage.file,
-                field_storage.filename or "upload",
-                request.identity,
-                limit,
-                self.formats,
-            )
+            field_storage = posted_file(request)
+            upload = store_posted(request, ctx.data_set, field_storage, self.formats, "upload")
         except UploadError as error:
             return self._refused(ctx, str(error), error.status)
         request.session.flash(f"Uploaded {upload.filename} ({upload.size:,} bytes).", "success")
