@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -85,3 +85,10 @@ class ParameterGroup:
     def subset(self, names: Sequence[str]) -> list[Parameter]:
         wanted = set(names)
         return [parameter for parameter in self.parameters if parameter.name in wanted]
+
+
+def typed_values(parameters: Sequence[Parameter], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Each parameter's stored value back in its type; its default where none is stored."""
+    return {
+        parameter.name: parameter.from_json(stored.get(parameter.name)) for parameter in parameters
+    }

@@ -13,7 +13,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 
 from poser.apps.framework.render import render_step
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
-from poser.apps.parameters import Parameter
+from poser.apps.parameters import Parameter, typed_values
 from poser.apps.parameters.schema import parameters_schema
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.tasks.parameters import save_parameters
@@ -46,7 +46,7 @@ class ParameterForm(Widget):
 
     def current(self, ctx: WidgetContext) -> dict[str, Any]:
         stored = stored_parameters(ctx.dbsession, ctx.data_set.id)
-        values = {p.name: p.from_json(stored.get(p.name)) for p in self.parameters(ctx)}
+        values = typed_values(self.parameters(ctx), stored)
         # colander writes None as the text "None"; null is its "no value".
         return {name: colander.null if value is None else value for name, value in values.items()}
 
