@@ -15,7 +15,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from poser.apps.batch_widgets import BatchPanel, BatchReport, current_batch
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
-from poser.apps.parameters import Parameter, ParameterGroup
+from poser.apps.parameters import Parameter, ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
 from poser.apps.widgets.execute import ExecuteFunction
 from poser.apps.widgets.file_upload import FileUpload
@@ -32,7 +32,7 @@ from poser.models.data_extraction.batches import (
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.orm import Upload
-from poser.tasks import jobs
+from poser.tasks.batch_jobs import start_batch
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.steps import touch_inputs
 from poser.utils.tabular import CATALOG_COLUMNS
@@ -118,8 +118,7 @@ OPTIONS = ParameterGroup(
 
 
 def _options(ctx: WidgetContext) -> dict[str, Any]:
-    stored = stored_parameters(ctx.dbsession, ctx.data_set.id)
-    return {p.name: p.from_json(stored.get(p.name)) for p in OPTIONS.parameters}
+    return typed_values(OPTIONS.parameters, stored_parameters(ctx.dbsession, ctx.data_set.id))
 
 
 def _make_batch(ctx: WidgetContext, upload: Upload) -> HTTPSeeOther:
@@ -144,9 +143,11 @@ def _make_batch(ctx: WidgetContext, upload: Upload) -> HTTPSeeOther:
         "mapping": parse_mapping(options["catalog_mapping"]),
     }
     try:
-        batch = get_handler("catalog").make(
+        start_batch(
             ctx.data_set,
             request.find_service(name="files"),
+            request.find_service(name="jobs"),
+            "catalog",
             upload=upload,
             parameters=parameters,
             user=request.identity,
@@ -154,14 +155,6 @@ def _make_batch(ctx: WidgetContext, upload: Upload) -> HTTPSeeOther:
     except BatchError as error:
         request.session.flash(str(error), "danger")
         return HTTPSeeOther(location=options_url)
-    jobs.submit(
-        ctx.dbsession,
-        request.find_service(name="jobs"),
-        "batches.populate",
-        data_set=ctx.data_set,
-        user=request.identity,
-        parameters={"batch_id": batch.id},
-    )
     touch_inputs(ctx.data_set, [BATCH_INPUT])
     return HTTPSeeOther(
         location=request.route_path(

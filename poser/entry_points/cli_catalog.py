@@ -25,7 +25,7 @@ from poser.models.data_extraction.users import user_by_name
 from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.models.orm import Batch, DataSet, User, Vendor
 from poser.storage import store_from_settings
-from poser.tasks.batch_report import write_change_report
+from poser.tasks.batch_jobs import execute_batch
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.jobs import TaskError
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
@@ -134,11 +134,10 @@ def import_command(
                 handler.acknowledge(batch, user)
             progress = TerminalProgress("applying")
             try:
-                summary = handler.execute(batch, user, progress)
-                report = write_change_report(batch, files, user, progress)
+                summary, report = execute_batch(batch, files, user, progress)
             finally:
                 progress.close()
-            keys = [f"{report.folder}/{name}" for name in report.files]
+            keys = [f"{report.folder}/{name}" for name in report.files] if report else []
     _print_summary(batch_id, summary, keys)
 
 

@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, DataSet, Job, User
+from poser.models.orm import Batch, DataSet, Export, Job, Upload, User
 from poser.storage.interface import FileStore
-from poser.tasks.batch_report import write_change_report
+from poser.tasks import jobs
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import session_of
 from poser.tasks.job_kinds import job_kind
+from poser.tasks.jobs import JobQueue
 from poser.utils.progress import Progress
 
 
@@ -55,9 +56,42 @@ def execute(
 ) -> dict[str, Any]:
     batch = batch_of(data_set, batch_id)
     user = session_of(data_set).get(User, user_id) if user_id else None
-    summary = get_handler(batch.batch_type).execute(batch, user, progress)
+    summary, report = execute_batch(batch, files, user, progress)
     result: dict[str, Any] = {"batch_id": batch.id, **summary}
-    if batch.batch_type == "catalog":
-        report = write_change_report(batch, files, user, progress)
+    if report is not None:
         result["export_id"] = report.id
     return result
+
+
+def start_batch(
+    data_set: DataSet,
+    files: FileStore,
+    queue: JobQueue,
+    batch_type: str,
+    *,
+    upload: Upload,
+    parameters: dict[str, Any],
+    user: User | None,
+) -> Batch:
+    """A batch made from an upload, and the job that reads it, queued after commit."""
+    batch = get_handler(batch_type).make(
+        data_set, files, upload=upload, parameters=parameters, user=user
+    )
+    jobs.submit(
+        session_of(data_set),
+        queue,
+        "batches.populate",
+        data_set=data_set,
+        user=user,
+        parameters={"batch_id": batch.id},
+    )
+    return batch
+
+
+def execute_batch(
+    batch: Batch, files: FileStore, user: User | None, progress: Progress | None = None
+) -> tuple[dict[str, Any], Export | None]:
+    """Apply the batch (once) and write its report, in the caller's transaction."""
+    handler = get_handler(batch.batch_type)
+    summary = handler.execute(batch, user, progress)
+    return summary, handler.write_report(batch, files, user, progress)

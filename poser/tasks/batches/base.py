@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from poser.models.orm import Batch, BatchExecution, DataSet, Upload, User
+from poser.models.orm import Batch, BatchExecution, DataSet, Export, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.jobs import TaskError
 from poser.utils.progress import NullProgress, Progress
@@ -181,6 +181,12 @@ class BatchHandler:
         self, batch: Batch, user: User | None, progress: Progress
     ) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def write_report(
+        self, batch: Batch, files: FileStore, user: User | None, progress: Progress | None = None
+    ) -> Export | None:
+        """What an executed batch changed, as an export; None for a type without one."""
+        return None
 
     # -- delete -----------------------------------------------------------------------
 

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, CatalogBatchRow, DataSet, User, Vendor
+from poser.models.orm import Batch, CatalogBatchRow, DataSet, Export, User, Vendor
 from poser.storage.interface import FileStore
 from poser.tasks.batches import catalog_compare as compare
 from poser.tasks.batches import catalog_execute as apply
 from poser.tasks.batches.base import BatchError, BatchHandler, session_of
+from poser.tasks.batches.catalog_report import write_change_report
 from poser.tasks.batches.catalog_rows import driver_ready, read_ahead
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.utils.progress import Progress
@@ -189,6 +190,11 @@ class CatalogHandler(BatchHandler):
             + ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in summary.items())
         )
         return summary
+
+    def write_report(
+        self, batch: Batch, files: FileStore, user: User | None, progress: Progress | None = None
+    ) -> Export:
+        return write_change_report(batch, files, user, progress)
 
 
 def _tolerance(value: object) -> Decimal:
