@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
+from pyramid.authorization import DENY_ALL
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
@@ -12,8 +12,14 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from poser.apps.site.downloads import download_response
-from poser.apps.site.security import DATA_SET_PERMISSIONS, Root
-from poser.models.data_extraction.datasets import data_sets_for_user, member_role
+from poser.apps.site.security import (
+    DATA_SET_PERMISSIONS,
+    OwnedResource,
+    Root,
+    data_set_acl,
+    visible_or_404,
+)
+from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.models.data_extraction.exports import visible_export_types, visible_exports
 from poser.models.orm import Export, User
 from poser.tasks.exports import delete_export
@@ -21,12 +27,12 @@ from poser.tasks.exports import delete_export
 PAGE_SIZE = 50
 
 
-class ExportResource:
+class ExportResource(OwnedResource):
     """An export as a context: a 404 for anyone who may not see its data set."""
 
     def __init__(self, export: Export, acl: list[Any]) -> None:
+        super().__init__(acl)
         self.export = export
-        self.__acl__ = acl
 
 
 def export_factory(request: Request) -> Any:
@@ -40,15 +46,8 @@ def export_factory(request: Request) -> Any:
         export = None
     if export is None:
         raise HTTPNotFound()
-    acl: list[Any] = [(Allow, "role:admin", ALL_PERMISSIONS)]
-    role = member_role(request.dbsession, export.data_set_id, user.id)
-    if role:
-        acl.append((Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]))
-    acl.append(DENY_ALL)
-    resource = ExportResource(export, acl)
-    if not request.has_permission("view", resource):
-        raise HTTPNotFound()
-    return resource
+    acl, _ = data_set_acl(request, export.data_set_id, user)
+    return visible_or_404(request, ExportResource(export, [*acl, DENY_ALL]))
 
 
 def _files(request: Request) -> Any:

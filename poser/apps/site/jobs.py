@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
+from pyramid.authorization import DENY_ALL, Allow
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.site.downloads import download_response
-from poser.apps.site.security import DATA_SET_PERMISSIONS, Root
-from poser.models.data_extraction.datasets import member_role
+from poser.apps.site.security import (
+    DATA_SET_PERMISSIONS,
+    OwnedResource,
+    Root,
+    data_set_acl,
+    visible_or_404,
+)
 from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
 from poser.models.orm import JOB_STATUSES, Job
 from poser.tasks import jobs as job_tasks
@@ -22,12 +27,12 @@ from poser.tasks.job_progress import read_progress
 PAGE_SIZE = 50
 
 
-class JobResource:
+class JobResource(OwnedResource):
     """A job as a context: a 404 for anyone who may not see it."""
 
     def __init__(self, job: Job, acl: list[Any]) -> None:
+        super().__init__(acl)
         self.job = job
-        self.__acl__ = acl
 
 
 def job_factory(request: Request) -> Any:
@@ -42,20 +47,13 @@ def job_factory(request: Request) -> Any:
         return Root(request)
     if job is None:
         raise HTTPNotFound()
-    acl: list[Any] = [(Allow, "role:admin", ALL_PERMISSIONS)]
-    if job.data_set_id is not None:
-        role = member_role(request.dbsession, job.data_set_id, user.id)
-        if role:
-            acl.append((Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]))
-            if "edit" in DATA_SET_PERMISSIONS[role]:
-                acl.append((Allow, f"user:{user.id}", "manage_job"))
+    acl, role = data_set_acl(request, job.data_set_id, user)
+    if role and "edit" in DATA_SET_PERMISSIONS[role]:
+        acl.append((Allow, f"user:{user.id}", "manage_job"))
     if job.user_id == user.id:
         acl.append((Allow, f"user:{user.id}", ("view", "manage_job")))
     acl.append(DENY_ALL)
-    resource = JobResource(job, acl)
-    if not request.has_permission("view", resource):
-        raise HTTPNotFound()
-    return resource
+    return visible_or_404(request, JobResource(job, acl))
 
 
 def _queue(request: Request) -> Any:

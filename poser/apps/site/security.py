@@ -21,7 +21,7 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request, RequestLocalCache
 
-from poser.models.data_extraction.datasets import data_set_for_member
+from poser.models.data_extraction.datasets import data_set_for_member, member_role
 from poser.models.data_extraction.users import user_by_id
 from poser.models.orm import DataSet, User
 
@@ -114,6 +114,32 @@ def data_set_factory(request: Request) -> DataSetResource:
     if found is None:
         raise HTTPNotFound()
     return DataSetResource(*found)
+
+
+class OwnedResource:
+    """Something that belongs to a data set (a job, an export) as a context."""
+
+    def __init__(self, acl: list[Any]) -> None:
+        self.__acl__ = acl
+
+
+def data_set_acl(
+    request: Request, data_set_id: int | None, user: User
+) -> tuple[list[Any], str | None]:
+    """The start of the ACL of anything a data set owns: admins may do everything, a
+    member what their role allows. Also returns the member's role (None: not one)."""
+    acl: list[Any] = [(Allow, "role:admin", ALL_PERMISSIONS)]
+    role = member_role(request.dbsession, data_set_id, user.id) if data_set_id else None
+    if role:
+        acl.append((Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]))
+    return acl, role
+
+
+def visible_or_404(request: Request, resource: Any) -> Any:
+    """To someone who may not view it, a thing does not exist."""
+    if not request.has_permission("view", resource):
+        raise HTTPNotFound()
+    return resource
 
 
 def includeme(config: Configurator) -> None:
