@@ -168,22 +168,21 @@ def _batch_id(ctx: WidgetContext) -> int:
     return batch.id if batch else -1  # no batch: an empty grid
 
 
-def _row_columns(ctx: WidgetContext) -> list[GridColumn]:
-    return [
-        GridColumn("line", "Line", type="int"),
-        GridColumn("upc", "UPC"),
-        GridColumn("vendor_item_code", "Item code"),
-        GridColumn("description", "Description"),
-        GridColumn("status", "Status", type="choice", choices=list(STATUS_LABELS.items())),
-        GridColumn("flagged", "Flagged", type="bool"),
-        GridColumn("old_case_size", "Old pack", type="int", visible=False),
-        GridColumn("case_size", "Pack", type="int"),
-        GridColumn("old_unit_cost", "Old unit cost", type="decimal"),
-        GridColumn("unit_cost", "Unit cost", type="decimal"),
-        GridColumn("cost_change", "Change", type="decimal"),
-        GridColumn("cost_change_percent", "Change %", type="decimal"),
-        GridColumn("message", "Message", sortable=False),
-    ]
+ROW_COLUMNS = [
+    GridColumn("line", "Line", type="int"),
+    GridColumn("upc", "UPC"),
+    GridColumn("vendor_item_code", "Item code"),
+    GridColumn("description", "Description"),
+    GridColumn("status", "Status", type="choice", choices=list(STATUS_LABELS.items())),
+    GridColumn("flagged", "Flagged", type="bool"),
+    GridColumn("old_case_size", "Old pack", type="int", visible=False),
+    GridColumn("case_size", "Pack", type="int"),
+    GridColumn("old_unit_cost", "Old unit cost", type="decimal"),
+    GridColumn("unit_cost", "Unit cost", type="decimal"),
+    GridColumn("cost_change", "Change", type="decimal"),
+    GridColumn("cost_change_percent", "Change %", type="decimal"),
+    GridColumn("message", "Message", sortable=False),
+]
 
 
 def _status_chart(ctx: WidgetContext) -> list[tuple[str, int]]:
@@ -268,7 +267,7 @@ CATALOG = Application(
                             name="rows",
                             title="Rows",
                             query=lambda ctx: catalog_rows(_batch_id(ctx)),
-                            columns=_row_columns,
+                            columns=ROW_COLUMNS,
                             key="id",
                             download_name="catalog-rows",
                         ),
