@@ -10,9 +10,9 @@ from poser.models.orm import Batch, DataSet, Export, Job, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks import jobs
 from poser.tasks.batches import BatchError, get_handler
-from poser.tasks.batches.base import session_of
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import JobQueue
+from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress
 
 

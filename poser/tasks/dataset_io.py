@@ -19,13 +19,13 @@ from typing import IO, Any, BinaryIO
 
 import xlsxwriter
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, object_session
 
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
 from poser.tasks.dataset_import import check_sheets, import_sheets
 from poser.tasks.dataset_sheets import SHEETS
 from poser.tasks.jobs import TaskError
+from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.tabular import DEFAULT_LIMITS, Source
 from poser.utils.tabular.limits import MB
@@ -42,13 +42,6 @@ IMPORT_LIMITS = replace(DEFAULT_LIMITS, max_uncompressed_bytes=4096 * MB)
 # widths: they only make the sheets pleasant to open.
 _FORMATS = {"regular_price": "0.00", "case_cost": "0.00", "unit_cost": "0.0000"}
 _WIDTHS = {"name": 32, "description": 40, "brand": 24, "upc": 16, "vendor_item_code": 16}
-
-
-def _session(data_set: DataSet) -> Session:
-    session = object_session(data_set)
-    if session is None:
-        raise ValueError("the data set must belong to a session")
-    return session
 
 
 def _queries(data_set_id: int) -> dict[str, Select[Any]]:
@@ -99,7 +92,7 @@ def export_data_set(
     so a million products cost no more memory than a hundred.
     """
     progress = progress or NullProgress()
-    session = _session(data_set)
+    session = session_of(data_set)
     total = sum(product_counts(session, data_set.id).values())
     # The creation date is the data set's, not today's: the same data gives the same file.
     properties: dict[str, Any] = {"title": data_set.name}
@@ -162,7 +155,7 @@ def import_data_set(
     caller went on to commit; the caller's transaction still decides what is kept.
     """
     progress = progress or NullProgress()
-    session = _session(data_set)
+    session = session_of(data_set)
     if any(product_counts(session, data_set.id).values()):
         raise TaskError("This data set has catalog data already; import into an empty one.")
     with _seekable(source) as (stream, start), session.begin_nested():

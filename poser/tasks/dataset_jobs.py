@@ -9,8 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import object_session
-
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
@@ -18,6 +16,7 @@ from poser.tasks.dataset_io import export_data_set, import_data_set
 from poser.tasks.datasets import copy_data_set
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
+from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress
 from poser.utils.timeutil import utcnow
 
@@ -51,8 +50,7 @@ def import_upload(
 
     A file with problems imports nothing, and the data set stays as it was: empty.
     """
-    session = object_session(data_set)
-    assert session is not None
+    session = session_of(data_set)
     upload = session.get(Upload, upload_id)
     if upload is None or upload.data_set_id != data_set.id:
         raise TaskError("The uploaded file is no longer there; upload it again.")
@@ -93,8 +91,7 @@ def export(
 def copy(
     data_set: DataSet, *, name: str, owner_id: int, progress: Progress | None = None
 ) -> dict[str, Any]:
-    session = object_session(data_set)
-    assert session is not None
+    session = session_of(data_set)
     owner = session.get(User, owner_id)
     new = copy_data_set(data_set, name, owner, progress=progress)
     return {"data_set_id": new.id, "name": new.name}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import Integer, Table, func, insert, literal, select, text
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.datasets import member_role
 from poser.models.orm import MEMBER_ROLES, Base, DataSet, DataSetMember, User
+from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 
 MAX_NAME = 200
@@ -44,12 +45,12 @@ def create_data_set(
 
 def rename_data_set(data_set: DataSet, name: str) -> None:
     data_set.name = _clean_name(name)
-    _session(data_set).flush()
+    session_of(data_set).flush()
 
 
 def delete_data_set(data_set: DataSet) -> None:
     """Every row of the data set goes with it (foreign keys cascade in the database)."""
-    session = _session(data_set)
+    session = session_of(data_set)
     session.delete(data_set)
     session.flush()
 
@@ -57,7 +58,7 @@ def delete_data_set(data_set: DataSet) -> None:
 def set_member(data_set: DataSet, user: User, role: str) -> None:
     if role not in MEMBER_ROLES:
         raise DataSetError(f"Unknown role {role!r}; choose one of {', '.join(MEMBER_ROLES)}.")
-    session = _session(data_set)
+    session = session_of(data_set)
     current = session.get(DataSetMember, (data_set.id, user.id))
     if current is not None and current.role == "owner" and role != "owner":
         _keep_an_owner(data_set, user)
@@ -69,7 +70,7 @@ def set_member(data_set: DataSet, user: User, role: str) -> None:
 
 
 def remove_member(data_set: DataSet, user: User) -> None:
-    session = _session(data_set)
+    session = session_of(data_set)
     if member_role(session, data_set.id, user.id) == "owner":
         _keep_an_owner(data_set, user)
     member = session.get(DataSetMember, (data_set.id, user.id))
@@ -79,7 +80,7 @@ def remove_member(data_set: DataSet, user: User) -> None:
 
 
 def _keep_an_owner(data_set: DataSet, leaving: User) -> None:
-    owners = _session(data_set).scalar(
+    owners = session_of(data_set).scalar(
         select(func.count()).where(
             DataSetMember.data_set_id == data_set.id,
             DataSetMember.role == "owner",
@@ -100,7 +101,7 @@ def copy_data_set(
     constant, so the copy's rows point at each other exactly as the source's do.
     """
     progress = progress or NullProgress()
-    session = _session(source)
+    session = session_of(source)
     copy = create_data_set(session, name, source.application, owner, source.description)
     tables = copyable_tables()
     offsets: dict[str, int] = {}
@@ -166,10 +167,3 @@ def _shifted_parent(column: object, offsets: dict[str, int]) -> str | None:
         if offsets.get(parent):
             return parent
     return None
-
-
-def _session(data_set: DataSet) -> Session:
-    session = object_session(data_set)
-    if session is None:
-        raise ValueError("the data set must belong to a session")
-    return session

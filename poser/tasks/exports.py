@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from sqlalchemy.orm import Session, object_session
-
 from poser.models.orm import DataSet, Export
 from poser.storage.interface import FileStore
 from poser.storage.keys import InvalidKey, validate_key
+from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.table_writers import csv_rows, write_xlsx
 
@@ -70,7 +69,7 @@ def write_export(
     _check_name("export type", export_type)
     _check_name("basename", basename)
     header = [column.header for column in columns]
-    session = _session(data_set)
+    session = session_of(data_set)
     export = Export(
         data_set_id=data_set.id,
         export_type=export_type,
@@ -112,9 +111,7 @@ def write_export(
 
 def delete_export(export: Export, files: FileStore) -> None:
     """The row first: if the database refuses, the files are still there for it."""
-    session = object_session(export)
-    if session is None:
-        raise ValueError("the export must belong to a session")
+    session = session_of(export)
     folder = export.folder
     session.delete(export)
     session.flush()
@@ -262,10 +259,3 @@ def _check_name(what: str, name: str) -> None:
         raise ValueError(f"bad {what} {name!r}: {error}") from None
     if "/" in name:
         raise ValueError(f"bad {what} {name!r}: one name, not a path")
-
-
-def _session(data_set: DataSet) -> Session:
-    session = object_session(data_set)
-    if session is None:
-        raise ValueError("the data set must belong to a session")
-    return session

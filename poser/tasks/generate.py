@@ -15,7 +15,6 @@ from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
-from sqlalchemy.orm import object_session
 
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
@@ -23,6 +22,7 @@ from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.generate_words import BRAND_PREFIXES, DEPARTMENTS, VENDORS, DepartmentWords
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
+from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 
 CHUNK_SIZE = 20_000
@@ -51,9 +51,7 @@ def generate_products(
     if not 0 <= products <= MAX_PRODUCTS:
         raise TaskError(f"Choose between 0 and {MAX_PRODUCTS:,} products.")
     progress = progress or NullProgress()
-    session = object_session(data_set)
-    if session is None:
-        raise ValueError("the data set must belong to a session")
+    session = session_of(data_set)
     if any(product_counts(session, data_set.id).values()):
         raise TaskError("This data set has catalog data already; generate into an empty one.")
     connection = session.connection()

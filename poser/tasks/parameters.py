@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import object_session
-
 from poser.models.orm import DataSet, ParameterValue
+from poser.tasks.sessions import session_of
 from poser.tasks.steps import touch_inputs
 from poser.utils.timeutil import utcnow
 
@@ -15,8 +14,7 @@ from poser.utils.timeutil import utcnow
 def save_parameters(data_set: DataSet, group: str, values: Mapping[str, Any]) -> list[str]:
     """Store ``values`` (JSON-ready); returns the names that changed. If any did, the
     group counts as a changed input, so the steps that used it become stale."""
-    session = object_session(data_set)
-    assert session is not None
+    session = session_of(data_set)
     now = utcnow()
     changed = []
     for name, value in values.items():

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import object_session
 
 from poser.models.orm import DataSet, Product
+from poser.tasks.sessions import session_of
 from poser.tasks.steps import touch_inputs
 
 EDITABLE = ("description", "brand", "size", "regular_price", "active")
@@ -18,8 +18,7 @@ MAX_PRICE = Decimal("99999999.99")
 
 def update_product(data_set: DataSet, product_id: int, values: dict[str, Any]) -> None:
     """Change some of a product's fields; ValueError (with the reason) changes nothing."""
-    session = object_session(data_set)
-    assert session is not None
+    session = session_of(data_set)
     product = session.scalar(
         select(Product).where(Product.id == product_id, Product.data_set_id == data_set.id)
     )

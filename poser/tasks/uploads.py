@@ -8,10 +8,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
-from sqlalchemy.orm import object_session
-
 from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
+from poser.tasks.sessions import session_of
 from poser.utils.settings import setting_int
 from poser.utils.tabular import sniff_format
 
@@ -102,8 +101,7 @@ def store_upload(
         content_type=CONTENT_TYPES.get(found, "application/octet-stream"),
         uploaded_by_id=user.id if user else None,
     )
-    session = object_session(data_set)
-    assert session is not None
+    session = session_of(data_set)
     session.add(upload)
     session.flush()
     return upload

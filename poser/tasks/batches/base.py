@@ -7,11 +7,12 @@ from typing import Any, ClassVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, BatchExecution, DataSet, Export, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.jobs import TaskError
+from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.timeutil import utcnow
 
@@ -20,13 +21,6 @@ MESSAGE_EXECUTED = "This batch has already been executed; a batch is executed on
 
 class BatchError(TaskError):
     """A batch that cannot do what was asked; the message is for the operator."""
-
-
-def session_of(instance: object) -> Session:
-    session = object_session(instance)
-    if session is None:
-        raise RuntimeError(f"{instance!r} is not in a session")
-    return session
 
 
 class BatchHandler:

@@ -18,10 +18,11 @@ from poser.models.orm import Batch, CatalogBatchRow, DataSet, Export, User, Vend
 from poser.storage.interface import FileStore
 from poser.tasks.batches import catalog_compare as compare
 from poser.tasks.batches import catalog_execute as apply
-from poser.tasks.batches.base import BatchError, BatchHandler, session_of
+from poser.tasks.batches.base import BatchError, BatchHandler
 from poser.tasks.batches.catalog_report import write_change_report
 from poser.tasks.batches.catalog_rows import driver_ready, read_ahead
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
+from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress
 from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError, open_table
 from poser.utils.timeutil import utcnow

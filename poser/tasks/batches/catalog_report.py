@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from poser.models.orm import Batch, CatalogBatchRow, DataSet, Export, User
 from poser.storage.interface import FileStore
-from poser.tasks.batches.base import session_of
 from poser.tasks.exports import load_output_template, template_columns, write_export
+from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress
 
 TEMPLATE = "catalog_change_report.json"
