@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import aliased
 
-from bench.support import bench_database, prepare
+from bench.support import PASSWORD, bench_database, log_in, percentile, prepare
 from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.models.orm import Batch, CatalogBatchRow, DataSet, Product, ProductCost, Vendor
 from poser.storage.settings import store_from_settings
@@ -43,7 +43,6 @@ from poser.utils.upc import check_digit
 PRODUCTS = int(os.environ.get("BENCH_CATALOG_PRODUCTS", "200000"))
 BIG = int(os.environ.get("BENCH_CATALOG_BIG", "1000000"))
 GRID_REQUESTS = int(os.environ.get("BENCH_CATALOG_GRID_N", "30"))
-PASSWORD = "bench password 1234"  # noqa: S105 - a throwaway user in a throwaway database
 HEADER = ["UPC", "Vendor Item #", "Description", "Brand", "Size", "Pack", "Case Cost"]
 
 
@@ -216,15 +215,12 @@ def grid_p95(settings: dict[str, Any], data_set_id: int) -> list[dict[str, Any]]
     import webtest
 
     import poser
-    from bench.bench_grid import percentile
 
     app_settings = {**settings, "poser.environment": "development", "session.type": "file"}
     wsgi = poser.main({"here": settings["poser.appdir"]}, **app_settings)
     try:
         app = webtest.TestApp(wsgi, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
-        form = app.get("/login").forms["deform"]
-        form["username"], form["password"] = "bench", PASSWORD
-        form.submit("submit", status=303)
+        log_in(app)
         url = f"/apps/catalog/data-sets/{data_set_id}/steps/review/rows/rows"
         scenarios = {
             "status new_item, sort by change": {

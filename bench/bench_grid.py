@@ -15,7 +15,6 @@ requests (default 30) after 3 warm-up requests. BENCH_GRID_PRODUCTS changes the 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import secrets
@@ -34,7 +33,7 @@ import poser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from bench.support import database
+from bench.support import PASSWORD, database, log_in, percentile
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.products import _grid_columns
@@ -52,7 +51,6 @@ from poser.utils.appdir import make_appdir
 PRODUCTS = int(os.environ.get("BENCH_GRID_PRODUCTS", "1000000"))
 REQUESTS = int(os.environ.get("BENCH_GRID_N", "30"))
 WARM_UP = 3
-PASSWORD = "bench password 1234"  # noqa: S105 - a throwaway user in a throwaway database
 # A department filter names the department's id: "{Dairy}" stands for it until the
 # data set is made.
 SCENARIOS = {
@@ -139,18 +137,6 @@ def department_ids(wsgi: Any, data_set_id: int) -> dict[str, str]:
     with get_session_factory(wsgi.registry["poser.engine"])() as session:
         query = select(Department.name, Department.id).where(Department.data_set_id == data_set_id)
         return {name: str(id_) for name, id_ in session.execute(query)}
-
-
-def log_in(app: webtest.TestApp) -> None:
-    form = app.get("/login").forms["deform"]
-    form["username"], form["password"] = "bench", PASSWORD
-    form.submit("submit", status=303)
-
-
-def percentile(times: list[float], fraction: float) -> float:
-    ordered = sorted(times)
-    # Nearest rank: the smallest time that at least ``fraction`` of the times do not exceed.
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def bench(kind: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import uuid
@@ -20,6 +21,22 @@ from poser.tasks.generate import generate_products
 from poser.tasks.users import create_user
 from poser.utils.appdir import make_appdir
 from poser.utils.settings import prepare_settings
+
+#: The password of the throwaway user "bench" that prepare() makes.
+PASSWORD = "bench password 1234"  # noqa: S105 - a throwaway user in a throwaway database
+
+
+def log_in(app: Any) -> None:
+    """Log the webtest app in as "bench" through the real form."""
+    form = app.get("/login").forms["deform"]
+    form["username"], form["password"] = "bench", PASSWORD
+    form.submit("submit", status=303)
+
+
+def percentile(times: list[float], fraction: float) -> float:
+    ordered = sorted(times)
+    # Nearest rank: the smallest time that at least ``fraction`` of the times do not exceed.
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def free_port() -> int:
