@@ -22,7 +22,6 @@ from poser.entry_points.cli_progress import TerminalProgress
 from poser.entry_points.main import Context, pass_context
 from poser.models.data_extraction.batches import STATUS_LABELS
 from poser.models.data_extraction.users import user_by_name
-from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.models.orm import Batch, DataSet, User, Vendor
 from poser.storage import store_from_settings
 from poser.tasks.batch_jobs import execute_batch
@@ -107,7 +106,7 @@ def import_command(
         "effective_date": effective_date,
     }
     with _refusals(file):
-        with write_session(ctx) as session, file.open("rb") as stream:
+        with ctx.write_session() as session, file.open("rb") as stream:
             data_set = _data_set(session, data_set_name, data_set_id)
             user = _user(session, username)
             parameters["vendor_id"] = _vendor(session, data_set, vendor_code).id
@@ -120,7 +119,7 @@ def import_command(
         _print_counts(batch_id, counts)
         if not execute:
             return
-        with write_session(ctx) as session:
+        with ctx.write_session() as session:
             batch = session.get_one(Batch, batch_id)
             user = session.get(User, user_id) if user_id else None
             errors = handler.needs_acknowledgement(batch)
@@ -142,19 +141,6 @@ def import_command(
 
 
 @contextmanager
-def write_session(ctx: Context) -> Iterator[Session]:
-    """A transaction that takes SQLite's write lock at BEGIN (as `poser data-set` does):
-    populate reads before it writes, and would otherwise be refused its first write
-    whenever the web app or a worker wrote in the meantime."""
-    engine = get_engine(ctx.settings)
-    try:
-        with write_transaction(get_session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-@contextmanager
 def _refusals(file: Path) -> Iterator[None]:
     """The operator messages of the tasks as one line on stderr and exit 1, no traceback."""
     try:
@@ -169,11 +155,11 @@ def _populate(ctx: Context, batch_id: int, files: Any) -> dict[str, int]:
     handler = get_handler("catalog")
     progress = TerminalProgress("reading")
     try:
-        with write_session(ctx) as session:
+        with ctx.write_session() as session:
             counts = handler.populate(session.get_one(Batch, batch_id), files, progress)
     except _REFUSED as error:
         # The rows were rolled back; the batch keeps the reason, as a failed job's does.
-        with write_session(ctx) as session:
+        with ctx.write_session() as session:
             handler.populate_failed(session.get_one(Batch, batch_id), str(error))
         raise click.ClickException(f"batch {batch_id}: {error}") from error
     finally:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,7 +11,6 @@ from sqlalchemy.orm import Session
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.entry_points.main import Context, pass_context
 from poser.models.data_extraction.users import user_by_name
-from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.models.orm import DataSet
 from poser.tasks.dataset_io import export_data_set, import_data_set
 from poser.tasks.datasets import DataSetError, create_data_set
@@ -22,21 +19,6 @@ from poser.tasks.jobs import TaskError
 from poser.tasks.users import normalize_username
 
 DEFAULT_APPLICATION = "products"
-
-
-@contextmanager
-def write_session(ctx: Context) -> Iterator[Session]:
-    """Like `Context.dbsession`, but the transaction takes SQLite's write lock at BEGIN.
-
-    A long load that read first would otherwise be refused its first write whenever
-    the web app or a worker had written in the meantime.
-    """
-    engine = get_engine(ctx.settings)
-    try:
-        with write_transaction(get_session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 @click.group("data-set")
@@ -73,7 +55,7 @@ def generate(
     """Create data set NAME filled with a generated grocery catalog."""
     progress = TerminalProgress("generating")
     try:
-        with write_session(ctx) as session:
+        with ctx.write_session() as session:
             data_set = _new_data_set(session, name, application, owner)
             counts = generate_products(data_set, products=products, seed=seed, progress=progress)
             data_set_id = data_set.id
@@ -122,7 +104,7 @@ def import_command(
     """
     progress = TerminalProgress("importing")
     try:
-        with write_session(ctx) as session:
+        with ctx.write_session() as session:
             data_set = _new_data_set(session, name, application, owner)
             counts = import_data_set(data_set, file, progress=progress)
             data_set_id = data_set.id

@@ -18,7 +18,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from poser.models.engine import get_engine, get_session_factory
+from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.utils.settings import SettingsError, load_settings
 
 
@@ -41,6 +41,18 @@ class Context:
         engine = get_engine(self.settings)
         try:
             with get_session_factory(engine).begin() as session:
+                yield session
+        finally:
+            engine.dispose()
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """Like `dbsession`, but the transaction takes SQLite's write lock at BEGIN: a
+        long load that read first would otherwise be refused its first write whenever
+        the web app or a worker had written in the meantime."""
+        engine = get_engine(self.settings)
+        try:
+            with write_transaction(get_session_factory(engine)) as session:
                 yield session
         finally:
             engine.dispose()
