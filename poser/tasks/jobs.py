@@ -144,7 +144,6 @@ def run(
     except LookupError:
         message = f"This worker does not know jobs of kind {kind_name!r}."
         return _record(session_factory, progress, job_id, "failed", message)
-    fail = _failure_recorder(session_factory, progress, job_id, kind)
     try:
         _execute(session_factory, job_id, kind, progress, resources or {})
         progress.note("finished")
@@ -156,24 +155,18 @@ def run(
             _record(session_factory, progress, job_id, "queued", None)
             queue.enqueue(job_id)
             return "queued"
-        return fail(MESSAGE_WORKER_STOPPED)
+        return _record(
+            session_factory, progress, job_id, "failed", MESSAGE_WORKER_STOPPED, kind.on_failure
+        )
     except TaskError as error:
-        return fail(str(error))
+        return _record(session_factory, progress, job_id, "failed", str(error), kind.on_failure)
     except Exception as exc:
         # SQLite's extended error name tells a lock timeout from a snapshot conflict.
         detail = getattr(getattr(exc, "orig", None), "sqlite_errorname", "")
         log.exception("job %s failed %s", job_id, detail)
-        return fail(MESSAGE_UNEXPECTED)
-
-
-def _failure_recorder(
-    session_factory: sessionmaker[Session], progress: JobProgress, job_id: int, kind: Any
-) -> Callable[[str], str]:
-    def fail(message: str) -> str:
-        hook = kind.on_failure
-        return _record(session_factory, progress, job_id, "failed", message, hook)
-
-    return fail
+        return _record(
+            session_factory, progress, job_id, "failed", MESSAGE_UNEXPECTED, kind.on_failure
+        )
 
 
 def _execute(
