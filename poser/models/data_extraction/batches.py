@@ -37,18 +37,10 @@ CHANGE_BUCKETS: tuple[tuple[str, float | None, float | None], ...] = (
 )
 
 
-def latest_batch(dbsession: Session, data_set_id: int, batch_type: str) -> Batch | None:
-    return dbsession.scalars(
-        select(Batch)
-        .where(Batch.data_set_id == data_set_id, Batch.batch_type == batch_type)
-        .order_by(Batch.id.desc())
-        .limit(1)
-    ).first()
-
-
 def recent_batches(
     dbsession: Session, data_set_id: int, batch_type: str, limit: int = 20
 ) -> list[Batch]:
+    """The data set's batches of this type, newest first."""
     return list(
         dbsession.scalars(
             select(Batch)
@@ -57,6 +49,11 @@ def recent_batches(
             .limit(limit)
         )
     )
+
+
+def latest_batch(dbsession: Session, data_set_id: int, batch_type: str) -> Batch | None:
+    found = recent_batches(dbsession, data_set_id, batch_type, limit=1)
+    return found[0] if found else None
 
 
 def catalog_rows(batch_id: int) -> Select[Any]:
