@@ -19,10 +19,6 @@ from poser.tasks.datasets import DataSetError, create_data_set
 from poser.tasks.uploads import UploadError, max_upload_bytes, safe_filename
 
 
-def app_url(request: Request, application: Application) -> str:
-    return request.route_path("app_home", app=application.url_name)
-
-
 @view_config(
     route_name="app_home",
     renderer="framework/app_home.jinja2",
