@@ -19,12 +19,13 @@ from poser.storage.interface import FileStore
 from poser.tasks.batches import catalog_compare as compare
 from poser.tasks.batches import catalog_execute as apply
 from poser.tasks.batches.base import BatchError, BatchHandler
+from poser.tasks.batches.catalog_reader import read_chunks
 from poser.tasks.batches.catalog_report import write_change_report
-from poser.tasks.batches.catalog_rows import driver_ready, read_ahead
+from poser.tasks.batches.catalog_rows import driver_ready
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress
-from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError, open_table
+from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError
 from poser.utils.timeutil import utcnow
 
 #: What comparing a row fills in, besides its status.
@@ -90,7 +91,7 @@ class CatalogHandler(BatchHandler):
         try:
             with (
                 files.open(batch.input_key or "") as stream,
-                open_table(stream, name, columns=columns) as rows,
+                read_chunks(stream, name, columns, batch.id, batch.data_set_id) as rows,
                 bulk_load(connection),
             ):
                 if not rows.has_rows:
@@ -101,7 +102,7 @@ class CatalogHandler(BatchHandler):
                         "or a unit cost (e.g. 'Unit Cost'), or a column mapping on the "
                         "Options step."
                     )
-                for chunk in read_ahead(rows, batch.id, batch.data_set_id):
+                for chunk in rows.chunks:
                     self._store(connection, batch, chunk)
                     read += len(chunk)
                     progress.update(read, None, f"{read:,} rows read")

@@ -9,14 +9,14 @@ they are found afterwards, by the database, from the batch's (batch_id, upc) ind
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, select, type_coerce, update
-from sqlalchemy.types import NullType
+from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 
-from poser.models.orm import Batch, CatalogBatchRow, Product, ProductCost
+from poser.models.orm import Batch, CatalogBatchRow
 
 R = CatalogBatchRow
 #: Duplicate UPCs looked up per statement (well under every driver's parameter limit).
@@ -25,39 +25,32 @@ _HUNDREDTH = Decimal("0.01")
 _TEN_THOUSANDTH = Decimal("0.0001")
 
 
-class Current(NamedTuple):
-    """A product, and this vendor's cost for it (all None when the vendor has none)."""
+#: A product, and this vendor's cost for it (the last four None when the vendor has
+#: none): product id, vendor item code, case size, case cost, unit cost. The costs are as
+#: the driver returns them (SQLite: float, PostgreSQL: Decimal): most products of a big
+#: file are never compared on cost, so only those that are are converted. A plain tuple
+#: as the driver returns it: making a named tuple for each of a million rows cost more
+#: than the query.
+Current = tuple[int, str | None, int | None, Any, Any]
 
-    product_id: int
-    vendor_item_code: str | None
-    case_size: int | None
-    case_cost: Decimal | None
-    unit_cost: Decimal | None
-
-
-_CURRENT = (
-    select(
-        Product.upc,
-        Product.id,
-        ProductCost.vendor_item_code,
-        ProductCost.case_size,
-        # As the driver returns them (SQLite: float, PostgreSQL: Decimal): most products
-        # of a big file are never compared on cost, so only those that are are converted.
-        type_coerce(ProductCost.case_cost, NullType()),
-        type_coerce(ProductCost.unit_cost, NullType()),
-    )
-    .outerjoin(
-        ProductCost,
-        and_(
-            ProductCost.product_id == Product.id,
-            ProductCost.vendor_id == bindparam("vendor_id"),
-        ),
-    )
-    .where(
-        Product.data_set_id == bindparam("data_set_id"),
-        Product.upc.in_(bindparam("upcs", expanding=True)),
-    )
-)
+# The driver's own SQL, run on the driver's cursor: SQLAlchemy's expanding IN renders
+# 5,000 placeholders per chunk and its rows cost more than the lookup itself (measured:
+# 1.5 s of a 200,000-row populate, against 0.4 s like this). One parameter holds the
+# chunk's UPCs: a JSON array for SQLite, an array for PostgreSQL.
+_CURRENT_SQL = """
+SELECT product.upc, product.id, product_cost.vendor_item_code, product_cost.case_size,
+       product_cost.case_cost, product_cost.unit_cost
+FROM product
+LEFT OUTER JOIN product_cost
+  ON product_cost.product_id = product.id AND product_cost.vendor_id = {vendor_id}
+WHERE product.data_set_id = {data_set_id} AND product.upc {in_upcs}
+"""
+_CURRENT_BY_DIALECT = {
+    "sqlite": _CURRENT_SQL.format(
+        vendor_id="?", data_set_id="?", in_upcs="IN (SELECT value FROM json_each(?))"
+    ),
+    "postgresql": _CURRENT_SQL.format(vendor_id="%s", data_set_id="%s", in_upcs="= ANY(%s)"),
+}
 
 
 def current_costs(
@@ -65,10 +58,15 @@ def current_costs(
 ) -> dict[str, Current]:
     if not upcs:
         return {}
-    result = connection.execute(
-        _CURRENT, {"data_set_id": data_set_id, "vendor_id": vendor_id, "upcs": list(upcs)}
-    )
-    return {row[0]: Current(*row[1:]) for row in result.all()}
+    dialect = connection.dialect.name
+    listed: object = json.dumps(list(upcs)) if dialect == "sqlite" else list(upcs)
+    # The DBAPI connection of the caller's transaction.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(_CURRENT_BY_DIALECT[dialect], (vendor_id, data_set_id, listed))
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 def _decimal(value: Any, quantum: Decimal) -> Decimal:
@@ -82,15 +80,16 @@ def decide(record: dict[str, Any], current: Current | None, tolerance: Decimal) 
     if current is None:
         record["status"] = "new_item"
         return
-    record["product_id"] = current.product_id
-    if current.unit_cost is None:
+    product_id, vendor_item_code, case_size, case_cost, unit_cost = current
+    record["product_id"] = product_id
+    if unit_cost is None:
         record["status"] = "new_cost"
         return
-    record["old_vendor_item_code"] = current.vendor_item_code
-    record["old_case_size"] = current.case_size
-    record["old_case_cost"] = _decimal(current.case_cost, _HUNDREDTH)
-    record["old_unit_cost"] = old = _decimal(current.unit_cost, _TEN_THOUSANDTH)
-    new = record["unit_cost"]
+    record["old_vendor_item_code"] = vendor_item_code
+    record["old_case_size"] = case_size
+    record["old_case_cost"] = _decimal(case_cost, _HUNDREDTH)
+    record["old_unit_cost"] = old = _decimal(unit_cost, _TEN_THOUSANDTH)
+    new = _decimal(record["unit_cost"], _TEN_THOUSANDTH)
     change = new - old
     record["cost_change"] = change
     percent = None
@@ -101,10 +100,10 @@ def decide(record: dict[str, Any], current: Current | None, tolerance: Decimal) 
         record["status"] = "cost_up"
     elif change < 0:
         record["status"] = "cost_down"
-    elif record["case_size"] != current.case_size:
+    elif record["case_size"] != case_size:
         record["status"] = "case_size_change"
     # A file without item codes says nothing about them.
-    elif record["vendor_item_code"] and record["vendor_item_code"] != current.vendor_item_code:
+    elif record["vendor_item_code"] and record["vendor_item_code"] != vendor_item_code:
         record["status"] = "vendor_code_change"
     else:
         record["status"] = "unchanged"

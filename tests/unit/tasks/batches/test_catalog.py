@@ -18,7 +18,7 @@ from poser.models.orm import (
     ProductCost,
     Upload,
 )
-from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import BatchError, catalog_reader, get_handler
 from tests.catalog_support import (
     HEADER,
     UPC_BUTTER,
@@ -76,7 +76,10 @@ def test_make_refuses_bad_options(files, store, options, message) -> None:
         make_batch(store["data_set"], files, HEADER, store["acme"], **options)
 
 
-def test_each_status(dbsession, files, store) -> None:
+@pytest.mark.parametrize("reader", ["thread", "process"])
+def test_each_status(dbsession, files, store, reader, monkeypatch) -> None:
+    if reader == "process":  # what a big file gets: read by a second process
+        monkeypatch.setattr(catalog_reader, "PROCESS_MIN_BYTES", 0)
     text = HEADER + "\n".join(
         [
             f"{UPC_BUTTER},A-100,Butter,,1 lb,12,26.40",  # 2.00 -> 2.20: up 10%
