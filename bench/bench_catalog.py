@@ -23,6 +23,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -50,8 +51,8 @@ def emit(record: dict[str, Any]) -> None:
     print(json.dumps(record), flush=True)
 
 
-def _status_mb(field: str) -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
+def _status_mb(field: str, path: str = "/proc/self/status") -> float:
+    with open(path, encoding="ascii") as status:
         for line in status:
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
@@ -66,6 +67,39 @@ def peak_mb() -> float:
     # VmHWM, not getrusage's ru_maxrss: that one survives exec, so a spawned child
     # would report its parent's peak.
     return _status_mb("VmHWM")
+
+
+class ChildPeaks:
+    """The peak RSS of each process this one starts (populate's file reader), read from
+    /proc while they run: a child's memory is not in this process's VmHWM."""
+
+    def __init__(self) -> None:
+        self.peaks: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> ChildPeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.02):
+            for children in Path(f"/proc/{me}/task").glob("*/children"):
+                for pid in children.read_text().split():
+                    try:
+                        peak = _status_mb("VmHWM", f"/proc/{pid}/status")
+                    except OSError:
+                        continue  # it ended between the two reads
+                    self.peaks[int(pid)] = max(peak, self.peaks.get(int(pid), 0.0))
+
+    @property
+    def total_mb(self) -> float:
+        return sum(self.peaks.values())
 
 
 def write_catalog(settings: dict[str, Any], data_set_id: int, path: Path, rows: int) -> str:
@@ -145,14 +179,15 @@ def phase_populate(settings: dict[str, Any], batch_id: int) -> dict[str, Any]:
     files = store_from_settings(settings)
     before = rss_mb()
     started = time.perf_counter()
-    with write_transaction(get_session_factory(engine)) as session:
+    with ChildPeaks() as children, write_transaction(get_session_factory(engine)) as session:
         batch = session.get_one(Batch, batch_id)
         counts = get_handler("catalog").populate(batch, files)
         get_handler("catalog").acknowledge(batch, None)
     seconds = time.perf_counter() - started
     engine.dispose()
     return {"seconds": seconds, "rows": sum(counts.values()), "statuses": counts,
-            "rss_before_mb": before, "peak_rss_mb": peak_mb()}  # fmt: skip
+            "rss_before_mb": before, "peak_rss_mb": peak_mb(),
+            "reader_peak_rss_mb": children.total_mb}  # fmt: skip
 
 
 def phase_execute(settings: dict[str, Any], batch_id: int) -> dict[str, Any]:
@@ -266,7 +301,10 @@ def main() -> None:
         emit({**base, "phase": "populate", "rows": populate["rows"],
               "rows_per_s": round(rate(populate)), "floor_rows_per_s": round(rate(floor)),
               "ratio_to_floor": round(rate(populate) / rate(floor), 2),
-              "memory_growth_mb": round(populate["peak_rss_mb"] - populate["rss_before_mb"], 1),
+              # The file reader's whole footprint counts: it is a process of its own.
+              "memory_growth_mb": round(populate["peak_rss_mb"] - populate["rss_before_mb"]
+                                        + populate["reader_peak_rss_mb"], 1),
+              "reader_process_peak_mb": round(populate["reader_peak_rss_mb"], 1),
               "floor_memory_growth_mb": round(floor["peak_rss_mb"] - floor["rss_before_mb"], 1),
               "statuses": populate["statuses"]})  # fmt: skip
         execute = in_child(phase_execute, settings, batch_id)
@@ -287,6 +325,7 @@ def main() -> None:
                   "ratio_to_floor": round(rate(result) / rate(big_floor), 2),
                   "rss_before_mb": round(result["rss_before_mb"], 1),
                   "peak_rss_mb": round(result["peak_rss_mb"], 1),
+                  "reader_process_peak_mb": round(result["reader_peak_rss_mb"], 1),
                   "floor_peak_rss_mb": round(big_floor["peak_rss_mb"], 1)})  # fmt: skip
             for record in grid_p95(settings, data_set_id):
                 emit({**base, "phase": "review_grid", "batch_rows": result["rows"],

@@ -42,7 +42,7 @@ from poser.models.data_extraction.grid import COUNT_CAP, GridColumn
 from poser.models.data_extraction.products import product_grid
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction
-from poser.models.orm import Department
+from poser.models.orm import Department, Product
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
 from poser.tasks.users import create_user
@@ -64,6 +64,20 @@ SCENARIOS = {
         "sort": "description",
     },
     "choice + sort by price": {"department.in": "{Produce}", "sort": "-regular_price"},
+    # The filters the Products grid is asked for: department (above), vendor, brand and
+    # price range, each with a sort.
+    "vendor + sort by price": {"vendor.in": "GLNF", "sort": "-regular_price"},
+    "vendor + sort by description": {"vendor.in": "PACP", "sort": "description"},
+    "brand + sort by price": {
+        "brand.q": "{brand}",
+        "brand.match": "equals",
+        "sort": "-regular_price",
+    },
+    "price range + sort by description": {
+        "regular_price.min": "10",
+        "regular_price.max": "12",
+        "sort": "description",
+    },
     "bool filter + sort": {"active.is": "no", "sort": "brand"},
     "page 2,000 (offset 99,950)": {"page": "2000", "sort": "description"},
     "no match (full scan)": {"description.q": "zzzz"},
@@ -133,10 +147,15 @@ def prepare(url: str) -> tuple[int, float]:
         engine.dispose()
 
 
-def department_ids(wsgi: Any, data_set_id: int) -> dict[str, str]:
+def placeholders(wsgi: Any, data_set_id: int) -> dict[str, str]:
+    """Each department's id by its name, and "brand": the brand of the first product."""
     with get_session_factory(wsgi.registry["poser.engine"])() as session:
         query = select(Department.name, Department.id).where(Department.data_set_id == data_set_id)
-        return {name: str(id_) for name, id_ in session.execute(query)}
+        found = {name: str(id_) for name, id_ in session.execute(query)}
+        found["brand"] = session.scalar(
+            select(Product.brand).where(Product.data_set_id == data_set_id).order_by(Product.id)
+        )
+        return found
 
 
 def bench(kind: str) -> None:
@@ -162,7 +181,7 @@ def bench(kind: str) -> None:
             app = webtest.TestApp(wsgi, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
             log_in(app)
             rows = f"/apps/grid_bench/data-sets/{data_set_id}/steps/products/products/rows"
-            departments = department_ids(wsgi, data_set_id)
+            departments = placeholders(wsgi, data_set_id)
             for name, params in SCENARIOS.items():
                 query = {
                     f"products.{key}": value.format_map(departments)

@@ -8,12 +8,12 @@ from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.request import Request
-from pyramid_beaker import session_factory_from_settings
 from pyramid_retry import mark_error_retryable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
+from poser.entry_points.sessions import make_session_factory
 from poser.entry_points.worker import load_job_modules
 from poser.models.engine import get_engine, get_session_factory, get_tm_session, is_sqlite_busy
 from poser.storage import store_from_settings
@@ -114,7 +114,7 @@ def include_sessions(config: Configurator) -> None:
     settings = config.get_settings()
     # Server-side sessions expire after this many seconds of inactivity.
     settings.setdefault("session.timeout", setting_int(settings, "poser.session_timeout", 28800))
-    config.set_session_factory(session_factory_from_settings(settings))
+    config.set_session_factory(make_session_factory(settings))
 
 
 def _listed(value: Any) -> list[str]:

@@ -14,12 +14,12 @@ import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from openpyxl import load_workbook
-
 from poser.utils.tabular.errors import TabularError
 from poser.utils.tabular.limits import Limits
 from poser.utils.tabular.zipcheck import check_archive, is_spreadsheet
 
+# openpyxl is imported when a workbook is opened: a process that reads only CSV (the
+# catalog reader) is 10 MB smaller and starts sooner without it.
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -53,6 +53,8 @@ class XlsxStream:
         try:
             # openpyxl warns about every feature it drops (data validation, drawings...);
             # none of that matters to reading values, and the warnings would reach logs.
+            from openpyxl import load_workbook
+
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self._workbook: Workbook = load_workbook(
