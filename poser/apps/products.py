@@ -20,6 +20,7 @@ from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.data_extraction.products import (
     department_choices,
     margin_by_department,
+    preferred_vendor_condition,
     product_grid,
     vendor_choices,
 )
@@ -54,6 +55,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             type="choice",
             choices=vendors or [("", "(none)")],
             sortable=False,
+            condition=preferred_vendor_condition(ctx.data_set.id),
         ),
         GridColumn("regular_price", "Price", type="decimal", editable=True),
         GridColumn("unit_cost", "Unit cost", type="decimal", sortable=False),

@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, RowMapping, Select, false, func, select
+from sqlalchemy import Column, ColumnElement, DateTime, RowMapping, Select, false, func, select
 from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -134,13 +134,20 @@ def filtered_select(
     base_select: Select[Any], columns: Sequence[GridColumn], state: GridState
 ) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
     base_select, expressions = resolve_columns(base_select, columns)
-    return base_select.where(*_conditions(expressions, state)), expressions
+    return base_select.where(*_conditions(expressions, columns, state)), expressions
 
 
 def _conditions(
-    expressions: Mapping[str, ColumnElement[Any]], state: GridState
+    expressions: Mapping[str, ColumnElement[Any]],
+    columns: Sequence[GridColumn],
+    state: GridState,
 ) -> list[ColumnElement[bool]]:
-    return [_condition(expressions[f.column], f) for f in state.filters if f.column in expressions]
+    own = {column.name: column.condition for column in columns if column.condition}
+    return [
+        own[f.column](f) if f.column in own else _condition(expressions[f.column], f)
+        for f in state.filters
+        if f.column in expressions
+    ]
 
 
 def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:
@@ -190,15 +197,21 @@ def count_capped(
     filtered: Select[Any],
     cap: int = COUNT_CAP,
     key: ColumnElement[Any] | None = None,
+    *,
+    ordered: bool = False,
 ) -> tuple[int, bool]:
     """(the number of rows, capped at ``cap``; whether there are more than ``cap``).
 
     With ``key`` (a column of the query) the rows counted select only it, so that the
     database may count from an index and skip joins and expressions no filter needs.
+    ``ordered`` keeps the query's ORDER BY, so that the first ``cap`` + 1 rows are
+    read in the order (and through the index) the page read them.
     """
     if key is not None:
         filtered = filtered.with_only_columns(key)
-    limited = filtered.order_by(None).limit(cap + 1).subquery()
+    if not ordered:
+        filtered = filtered.order_by(None)
+    limited = filtered.limit(cap + 1).subquery()
     count = session.scalar(select(func.count()).select_from(limited)) or 0
     return min(count, cap), count > cap
 
@@ -219,7 +232,7 @@ def grid_page(
     scans them all) and cheapest to avoid.
     """
     resolved, expressions = resolve_columns(base_select, columns)
-    filtered = resolved.where(*_conditions(expressions, state))
+    filtered = resolved.where(*_conditions(expressions, columns, state))
     key = _key_expression(filtered, expressions, key_column)
     keys_select = _ordered(filtered.with_only_columns(key), expressions, state, key_column)
     size = state.page_size
@@ -243,11 +256,34 @@ def grid_page(
         # Past the cap, a count could only say "more than the cap": the rows say more.
         total, capped = seen, True
     else:
-        total, capped = count_capped(session, filtered, count_cap, key)
+        # A filter worked out per row (a subquery) costs as much on every row the
+        # count reads, so the count reads them in the page's order, where matches are
+        # as dense as on the page; in the order of whatever index the database picks,
+        # they can all sit at the far end (a department's products, made together).
+        total, capped = count_capped(
+            session, keys_select, count_cap, ordered=_computed_filter(columns, expressions, state)
+        )
         if not rows and not capped:
             page = max(1, ceil(total / size))
             rows = read(page)
     return GridPage(rows[:size], total, capped, page, size, has_next=len(rows) > size)
+
+
+def _computed_filter(
+    columns: Sequence[GridColumn], expressions: Mapping[str, ColumnElement[Any]], state: GridState
+) -> bool:
+    """Whether a filter is on a value the query works out per row, not a table's column."""
+    by_name = {column.name: column for column in columns}
+    for item in state.filters:
+        column = by_name.get(item.column)
+        if column is None or item.column not in expressions:
+            continue
+        expression = expressions[item.column]
+        if column.condition is not None or not isinstance(
+            getattr(expression, "element", expression), Column
+        ):
+            return True
+    return False
 
 
 def grid_rows(

@@ -54,7 +54,13 @@ _NO = ("no", "false", "0", "off")
 @dataclass(frozen=True, eq=False)
 class GridColumn:
     """One column: ``expression`` filters and sorts it; None means the base query's
-    column of the same ``name``. ``choices`` are values or (value, label) pairs."""
+    column of the same ``name``. ``choices`` are values or (value, label) pairs.
+
+    ``condition``, when given, turns a filter on this column into its WHERE clause
+    instead: for a value the query computes per row (a subquery) that an index can
+    find the other way round, e.g. "products whose preferred cost is this vendor's"
+    as an EXISTS on that vendor's costs.
+    """
 
     name: str
     label: str = ""
@@ -66,6 +72,7 @@ class GridColumn:
     editable: bool = False
     visible: bool = True
     required: bool = False
+    condition: Callable[[Filter], ColumnElement[bool]] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

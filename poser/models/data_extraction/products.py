@@ -7,6 +7,7 @@ price (or priced at zero) or without a preferred cost has no margin (NULL).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Department, Product, ProductCost, Vendor
 
 # What margins come back as: Decimal with two places, from SQLite's floats as well as
@@ -87,6 +89,30 @@ def product_grid(data_set_id: int) -> Select[Any]:
         .outerjoin(Department, Department.id == Product.department_id)
         .where(Product.data_set_id == data_set_id)
     )
+
+
+def preferred_vendor_condition(data_set_id: int) -> Callable[[Filter], ColumnElement[bool]]:
+    """The grid's vendor filter (vendor codes) as "the product's preferred cost is one
+    of these vendors'": found through the costs' vendor index, where comparing each
+    product's computed vendor would read every product of the data set."""
+
+    def condition(item: Filter) -> ColumnElement[bool]:
+        vendor_ids = (
+            select(Vendor.id)
+            .where(Vendor.data_set_id == data_set_id, Vendor.code.in_(item.value))
+            .scalar_subquery()
+        )
+        return (
+            select(ProductCost.id)
+            .where(
+                ProductCost.product_id == Product.id,
+                ProductCost.preferred,
+                ProductCost.vendor_id.in_(vendor_ids),
+            )
+            .exists()
+        )
+
+    return condition
 
 
 def margin_by_department(data_set_id: int) -> Select[Any]:

@@ -530,3 +530,28 @@ def test_a_column_must_be_in_the_query_or_have_an_expression(session: Session) -
         grid_page(session, base(), [GridColumn("missing")], state(), "id")
     with pytest.raises(ValueError, match="key"):
         grid_page(session, base(), COLUMNS, state(), "missing")
+
+
+def test_a_count_over_a_computed_filter_reads_in_the_pages_order(session: Session) -> None:
+    # value is price * qty: worked out per row, so the count keeps the page's ORDER BY.
+    statements: list[str] = []
+    engine = session.get_bind()
+    listen = event.listens_for(engine, "before_cursor_execute")
+
+    @listen
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    try:
+        computed = state(**{"value.min": "1", "sort": "-price", "size": "5"})
+        page = grid_page(session, base(), COLUMNS, computed, "id", count_cap=12)
+        plain = grid_page(session, base(), COLUMNS, state(**{"qty.min": "1", "size": "5"}), "id",
+                          count_cap=12)  # fmt: skip
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    counts = [s for s in statements if "count(*)" in s]
+    assert len(counts) == 2
+    assert "ORDER BY" in counts[0]
+    assert "ORDER BY" not in counts[1]
+    assert (page.total, page.total_is_capped) == (12, True)
+    assert (plain.total, plain.total_is_capped) == (12, True)

@@ -5,9 +5,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from poser.models.data_extraction.grid import Filter, GridColumn, grid_page, parse_grid_state
 from poser.models.data_extraction.products import (
     department_choices,
     margin_by_department,
+    preferred_vendor_condition,
     product_by_upc,
     product_counts,
     product_detail,
@@ -169,3 +171,32 @@ def test_lookups_and_choices(dbsession: Session) -> None:
         ("GLNF", "GLNF: Great Lakes"),
     ]
     assert vendor_choices(dbsession, elsewhere.id) == []
+
+
+def test_the_vendor_filter_keeps_products_whose_preferred_cost_is_that_vendors(
+    dbsession: Session,
+) -> None:
+    store = _store(dbsession)
+    other = _Store(dbsession, make_data_set(dbsession, "Other"))
+    other.product("00000000000009", "1.00", other.dairy, GLNF=("0.50", True))
+    dbsession.commit()
+    condition = preferred_vendor_condition(store.data_set.id)
+    grid = product_grid(store.data_set.id)
+
+    def upcs(*codes: str) -> list[str]:
+        query = grid.where(condition(Filter("vendor", "in", codes))).order_by(Product.upc)
+        return [row.upc[-1] for row in dbsession.execute(query)]
+
+    # Product 1 has a GLNF cost, but FARM's is preferred; 5's GLNF cost is not preferred.
+    assert upcs("GLNF") == ["6"]
+    assert upcs("FARM") == ["1", "2", "3", "4"]
+    assert upcs("FARM", "GLNF") == ["1", "2", "3", "4", "6"]
+    assert upcs("NONE") == []
+    # The same filter through the grid engine agrees with the computed vendor column.
+    columns = [
+        GridColumn("upc"),
+        GridColumn("vendor", type="choice", choices=["FARM", "GLNF"], condition=condition),
+    ]
+    state = parse_grid_state({"vendor.in": "GLNF"}, columns)
+    page = grid_page(dbsession, grid, columns, state, "id")
+    assert [(row["upc"][-1], row["vendor"]) for row in page.rows] == [("6", "GLNF")]
