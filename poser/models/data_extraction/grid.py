@@ -257,12 +257,15 @@ def grid_page(
         total, capped = seen, True
     else:
         # A filter worked out per row (a subquery) costs as much on every row the
-        # count reads, so the count reads them in the page's order, where matches are
-        # as dense as on the page; in the order of whatever index the database picks,
-        # they can all sit at the far end (a department's products, made together).
-        total, capped = count_capped(
-            session, keys_select, count_cap, ordered=_computed_filter(columns, expressions, state)
+        # count reads, so on SQLite the count reads them in the page's order, where
+        # matches are as dense as on the page; in the order of whatever index SQLite
+        # picks, they can all sit at the far end (a department's products, made
+        # together). PostgreSQL's planner did worse with the order (measured: the
+        # margin filter over a million products 390 -> 742 ms), so it plans its own.
+        ordered = session.get_bind().dialect.name == "sqlite" and _computed_filter(
+            columns, expressions, state
         )
+        total, capped = count_capped(session, keys_select, count_cap, ordered=ordered)
         if not rows and not capped:
             page = max(1, ceil(total / size))
             rows = read(page)

@@ -533,7 +533,8 @@ def test_a_column_must_be_in_the_query_or_have_an_expression(session: Session) -
 
 
 def test_a_count_over_a_computed_filter_reads_in_the_pages_order(session: Session) -> None:
-    # value is price * qty: worked out per row, so the count keeps the page's ORDER BY.
+    # value is price * qty: worked out per row, so the count keeps the page's ORDER BY
+    # (on SQLite, which this session is).
     statements: list[str] = []
     engine = session.get_bind()
     listen = event.listens_for(engine, "before_cursor_execute")
