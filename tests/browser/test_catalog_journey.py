@@ -122,6 +122,7 @@ def test_an_operator_applies_a_vendor_catalog(
     assert "New item" in status_table
 
     # Filtering and sorting replace only the grid: a marker on window survives.
+    page.wait_for_load_state("load")  # htmx is deferred: a click before it runs navigates
     page.evaluate("window.__still_here = true")
     summary = page.locator("[data-widget=rows] [data-testid=grid-summary]")
     expect(summary).to_have_text(re.compile(r"of 500$"))

@@ -26,6 +26,8 @@ def test_an_operator_logs_in_sees_home_and_logs_out(page: Any, dbsession: Sessio
         "Vendor catalogs",
     ]
     # The vendored scripts loaded under the strict CSP (a violation would fail the test).
+    # They are deferred: the heading can be there before they have run.
+    page.wait_for_load_state("load")
     assert page.evaluate("typeof window.htmx") == "object"
 
     page.click("text=Log out")

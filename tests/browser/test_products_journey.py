@@ -45,6 +45,7 @@ def test_an_operator_walks_the_products_application(
     store_url = page.url
 
     # Paging, sorting and filtering replace only the grid: a marker on window survives.
+    page.wait_for_load_state("load")  # htmx is deferred: a click before it runs navigates
     page.evaluate("window.__still_here = true")
     first_row = page.inner_text("[data-widget=products] tbody tr[data-key] >> nth=0")
     page.click("[data-widget=products] a[rel=next]")
