@@ -64,6 +64,7 @@ SCENARIOS = {
         "sort": "description",
     },
     "choice + sort by price": {"department.in": "{Produce}", "sort": "-regular_price"},
+    "choice + sort by description": {"department.in": "{Produce}", "sort": "description"},
     # The filters the Products grid is asked for: department (above), vendor, brand and
     # price range, each with a sort.
     "vendor + sort by price": {"vendor.in": "GLNF", "sort": "-regular_price"},

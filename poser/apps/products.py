@@ -31,13 +31,14 @@ from poser.tasks.products import update_product
 def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
     """The catalog's columns. Over a million products a sort is quick only when an index
     holds that order, so only such columns sort (UPC, description, brand, price); the
-    others sort a whole data set each time (seconds), or join and compute it first."""
+    others sort a whole data set each time (seconds), or join and compute it first.
+    ``indexed`` marks the columns an index filters and sorts (see the grid's plans)."""
     departments = department_choices(ctx.dbsession, ctx.data_set.id)
     vendors = vendor_choices(ctx.dbsession, ctx.data_set.id)
     return [
-        GridColumn("upc", "UPC"),
-        GridColumn("description", "Description", editable=True, required=True),
-        GridColumn("brand", "Brand", editable=True),
+        GridColumn("upc", "UPC", indexed=True),
+        GridColumn("description", "Description", editable=True, required=True, indexed=True),
+        GridColumn("brand", "Brand", editable=True, indexed=True),
         GridColumn("size", "Size", editable=True, sortable=False),
         # The rows show the department's name; the filter compares the product's own
         # department id (the choices' values), which an index holds with the price.
@@ -48,6 +49,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             type="choice",
             choices=departments or [("", "(none)")],
             sortable=False,
+            indexed=True,
         ),
         GridColumn(
             "vendor",
@@ -56,8 +58,9 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             choices=vendors or [("", "(none)")],
             sortable=False,
             condition=preferred_vendor_condition(ctx.data_set.id),
+            indexed=True,
         ),
-        GridColumn("regular_price", "Price", type="decimal", editable=True),
+        GridColumn("regular_price", "Price", type="decimal", editable=True, indexed=True),
         GridColumn("unit_cost", "Unit cost", type="decimal", sortable=False),
         GridColumn("margin_percent", "Margin %", type="decimal", sortable=False),
         GridColumn("on_hand", "On hand", type="decimal", visible=False, sortable=False),

@@ -58,8 +58,13 @@ class GridColumn:
 
     ``condition``, when given, turns a filter on this column into its WHERE clause
     instead: for a value the query computes per row (a subquery) that an index can
-    find the other way round, e.g. "products whose preferred cost is this vendor's"
-    as an EXISTS on that vendor's costs.
+    find the other way round, e.g. "products whose preferred cost is one of these
+    vendors'" through the costs' vendor index.
+
+    ``indexed`` says that an index finds the rows of this column's filters (all but
+    "contains", which no index serves) and reads the rows in this column's order. A
+    filter on such a column lets the grid count its matches first and choose how to
+    read the page (see `grid.grid_page`); a sort on it lets the grid walk its index.
     """
 
     name: str
@@ -73,6 +78,7 @@ class GridColumn:
     visible: bool = True
     required: bool = False
     condition: Callable[[Filter], ColumnElement[bool]] | None = None
+    indexed: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -92,25 +92,20 @@ def product_grid(data_set_id: int) -> Select[Any]:
 
 
 def preferred_vendor_condition(data_set_id: int) -> Callable[[Filter], ColumnElement[bool]]:
-    """The grid's vendor filter (vendor codes) as "the product's preferred cost is one
-    of these vendors'": found through the costs' vendor index, where comparing each
-    product's computed vendor would read every product of the data set."""
+    """The grid's vendor filter (vendor codes) as "the product is among those whose
+    preferred cost is one of these vendors'": the costs' preferred-vendor index lists
+    those products, where comparing each product's computed vendor would read every
+    product of the data set. (An EXISTS per product would be the same test, but no
+    planner reads it through that index.)"""
 
     def condition(item: Filter) -> ColumnElement[bool]:
-        vendor_ids = (
-            select(Vendor.id)
-            .where(Vendor.data_set_id == data_set_id, Vendor.code.in_(item.value))
-            .scalar_subquery()
+        vendor_ids = select(Vendor.id).where(
+            Vendor.data_set_id == data_set_id, Vendor.code.in_(item.value)
         )
-        return (
-            select(ProductCost.id)
-            .where(
-                ProductCost.product_id == Product.id,
-                ProductCost.preferred,
-                ProductCost.vendor_id.in_(vendor_ids),
-            )
-            .exists()
+        preferred_by = select(ProductCost.product_id).where(
+            ProductCost.preferred, ProductCost.vendor_id.in_(vendor_ids)
         )
+        return Product.id.in_(preferred_by)
 
     return condition
 

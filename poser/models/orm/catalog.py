@@ -120,6 +120,15 @@ class ProductCost(DataSetMixin, Base):
             sqlite_where=text("preferred = 1"),
             postgresql_where=text("preferred"),
         ),
+        # The grid's vendor filter: the products whose preferred cost is a vendor's,
+        # read from the index alone.
+        Index(
+            "ix_product_cost_preferred_vendor",
+            "vendor_id",
+            "product_id",
+            sqlite_where=text("preferred = 1"),
+            postgresql_where=text("preferred"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

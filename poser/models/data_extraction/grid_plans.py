@@ -1,0 +1,150 @@
+"""Which plan reads a grid's page, and the ORDER BY every plan shares.
+
+A filter on an indexed column (`GridColumn.indexed`) is counted first, up to
+``PLAN_PROBE`` rows, through its index. The count chooses the plan:
+
+- Few match: they are read by the filter's index and sorted (`sorted_matches`). The
+  count is the exact total, however far past the grid's count cap.
+- Many match: they are looked for among the first ``PLAN_WALK`` rows in the page's
+  order, which the sort's index lists (`walked`), checking the filters on each. A
+  planner rarely picks that by itself: it reads every match of a price range and
+  sorts them by description, 66,000 rows for a page of 50.
+- Many match, but not among the first rows (the filter goes with the sort: cheap
+  departments, by price): the planner's own plan, which then has an index for both or
+  sorts all the matches.
+
+Without an indexed filter, the planner plans; the count comes after the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Select, and_, select
+from sqlalchemy import true as sql_true
+
+from poser.models.data_extraction.grid_state import GridColumn, GridState
+
+#: How many matches of a filter on an indexed column are counted to choose the plan.
+PLAN_PROBE = 5_000
+#: When more match, how many rows, first in the page's order, are searched for the page.
+PLAN_WALK = 5_000
+
+
+def key_expression(
+    base_select: Select[Any], expressions: Mapping[str, ColumnElement[Any]], key: str
+) -> ColumnElement[Any]:
+    if key in expressions:
+        return expressions[key]
+    if key in base_select.selected_columns:
+        return base_select.selected_columns[key]
+    raise ValueError(f"grid key {key!r} is not in the query")
+
+
+def ordered(
+    filtered: Select[Any], expressions: Mapping[str, ColumnElement[Any]], state: GridState, key: str
+) -> Select[Any]:
+    key_term = key_expression(filtered, expressions, key)
+    if state.sort is None or state.sort not in expressions:
+        return filtered.order_by(key_term)  # after the query's own order, if any
+    sort = expressions[state.sort]
+    # The key goes the same way as the sort so that one index can serve both.
+    order = [sort.desc(), key_term.desc()] if state.descending else [sort, key_term]
+    return filtered.order_by(None).order_by(*(order[:1] if state.sort == key else order))
+
+
+def indexed_filter(columns: Sequence[GridColumn], state: GridState) -> bool:
+    indexed = {column.name for column in columns if column.indexed}
+    return any(f.column in indexed and f.op != "contains" for f in state.filters)
+
+
+def sort_indexed(columns: Sequence[GridColumn], state: GridState, key_column: str) -> bool:
+    """Whether an index reads the rows in the page's order (the key's, without a sort)."""
+    if state.sort is None or state.sort == key_column:
+        return True
+    return any(column.name == state.sort and column.indexed for column in columns)
+
+
+def sorted_matches(
+    filtered: Select[Any],
+    key: ColumnElement[Any],
+    expressions: Mapping[str, ColumnElement[Any]],
+    state: GridState,
+    key_column: str,
+    probe: int,
+) -> Select[Any]:
+    """The page's keys as the sort of every match: a subquery finds the matches by the
+    filter's index, and its LIMIT (never reached: they were counted) keeps a planner
+    from merging it into the outer query and walking the sort's index instead."""
+    matches = (
+        filtered.with_only_columns(*_selected(key, expressions, state, key_column))
+        .order_by(None)
+        .limit(probe + 1)
+        .subquery()
+    )
+    return ordered(
+        select(matches.c.row_key), _by_name(matches, state, key_column), state, key_column
+    )
+
+
+def walked(
+    resolved: Select[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    key: ColumnElement[Any],
+    expressions: Mapping[str, ColumnElement[Any]],
+    state: GridState,
+    key_column: str,
+    walk: int,
+) -> Select[Any]:
+    """The page's keys among the first ``walk`` rows in the page's order: the sort's
+    index lists those rows, and the filters are checked on each. It stops at ``walk``
+    rows, so when the matches lie further on (the filter goes with the sort) it costs
+    little before the planner's own plan is tried."""
+    ok = and_(sql_true(), *conditions).label("row_ok")
+    first = ordered(
+        resolved.with_only_columns(*_selected(key, expressions, state, key_column), ok),
+        {**expressions, key_column: key},
+        state,
+        key_column,
+    ).limit(walk)
+    rows = first.subquery()
+    outer = select(rows.c.row_key).where(rows.c.row_ok)
+    return ordered(outer, _by_name(rows, state, key_column), state, key_column)
+
+
+def _selected(
+    key: ColumnElement[Any],
+    expressions: Mapping[str, ColumnElement[Any]],
+    state: GridState,
+    key_column: str,
+) -> list[ColumnElement[Any]]:
+    selected = [key.label("row_key")]
+    if state.sort and state.sort != key_column and state.sort in expressions:
+        selected.append(expressions[state.sort].label("row_sort"))
+    return selected
+
+
+def _by_name(subquery: Any, state: GridState, key_column: str) -> dict[str, ColumnElement[Any]]:
+    """A subquery's key and sort columns under the grid's names, for `ordered`."""
+    by_name = {key_column: subquery.c.row_key}
+    if "row_sort" in subquery.c and state.sort:
+        by_name[state.sort] = subquery.c.row_sort
+    return by_name
+
+
+def computed_filter(
+    columns: Sequence[GridColumn], expressions: Mapping[str, ColumnElement[Any]], state: GridState
+) -> bool:
+    """Whether a filter is on a value the query works out per row, not a table's column."""
+    by_name = {column.name: column for column in columns}
+    for item in state.filters:
+        column = by_name.get(item.column)
+        if column is None or item.column not in expressions:
+            continue
+        expression = expressions[item.column]
+        if column.condition is not None or not isinstance(
+            getattr(expression, "element", expression), Column
+        ):
+            return True
+    return False

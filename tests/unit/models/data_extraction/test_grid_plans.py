@@ -1,0 +1,148 @@
+"""How the grid reads a page filtered on an indexed column: it counts the matches first
+(up to ``probe``); few are sorted, and many are looked for among the first ``walk`` rows
+in the page's order before the planner's own plan. Whichever plan runs, a page holds the
+same rows as the plain plan's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from poser.models.data_extraction.grid import GridPage, grid_page, parse_grid_state
+from tests.unit.models.data_extraction.test_grid import COLUMNS, base, session  # noqa: F401
+
+INDEXED = [
+    replace(column, indexed=column.name in ("name", "price", "qty", "kind")) for column in COLUMNS
+]
+# Filters on indexed columns, alone, together and with one no index serves.
+FILTERS = [
+    {"kind.in": "fruit"},
+    {"price.min": "1"},
+    {"qty.min": "5", "qty.max": "25"},
+    {"kind.in": ["fruit", "dairy"], "price.max": "2.5"},
+    {"kind.in": "dairy", "name.q": "item 1"},
+    {"name.q": "Item 07", "name.match": "equals"},
+]
+SORTS = [None, "name", "-price", "qty", "-qty", "id"]
+# (probe, walk): the plain plan, few matches, many found by the walk, many past it.
+PLANS = {"few": (1000, 1000), "walk": (2, 1000), "past the walk": (2, 3)}
+
+
+def page_of(session: Session, params: dict[str, Any], *, probe: int, walk: int = 1000,  # noqa: F811
+            count_cap: int = 1000) -> GridPage:  # fmt: skip
+    state = parse_grid_state(params, INDEXED)
+    return grid_page(
+        session, base(), INDEXED, state, "id", count_cap=count_cap, probe=probe, walk=walk
+    )
+
+
+@pytest.fixture
+def statements(session: Session) -> Iterator[list[str]]:  # noqa: F811
+    seen: list[str] = []
+    engine = session.get_bind()
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_every_plan_reads_the_pages_the_plain_plan_reads(session: Session, plan: str) -> None:  # noqa: F811
+    probe, walk = PLANS[plan]
+    for filters in FILTERS:
+        for sort in SORTS:
+            params = {**filters, "size": "3", **({"sort": sort} if sort else {})}
+            for number in range(1, 6):
+                at = {**params, "page": str(number)}
+                plain = page_of(session, at, probe=0)
+                chosen = page_of(session, at, probe=probe, walk=walk)
+                assert [r["id"] for r in chosen.rows] == [r["id"] for r in plain.rows], at
+                assert (chosen.page, chosen.has_next) == (plain.page, plain.has_next), at
+                if not chosen.total_is_capped:
+                    assert chosen.total == plain.total, at
+
+
+def test_few_matches_are_counted_exactly_past_the_count_cap(session: Session) -> None:  # noqa: F811
+    # Ten of the thirty items are fruit (every third); the count cap is three.
+    page = page_of(session, {"kind.in": "fruit", "size": "4"}, probe=100, count_cap=3)
+    assert (page.total, page.total_is_capped, page.pages) == (10, False, 3)
+    # A page past the end is the last one, known before any row is read.
+    last = page_of(session, {"kind.in": "fruit", "size": "4", "page": "9"}, probe=100)
+    assert (last.page, [r["qty"] for r in last.rows], last.has_next) == (3, [27, 30], False)
+
+
+def test_many_matches_say_how_many_they_are_known_to_exceed(session: Session) -> None:  # noqa: F811
+    page = page_of(session, {"kind.in": "fruit", "size": "3", "sort": "-qty"}, probe=4)
+    assert [r["qty"] for r in page.rows] == [30, 27, 24]
+    assert (page.total, page.total_is_capped, page.pages) == (4, True, None)
+    third = page_of(session, {"kind.in": "fruit", "size": "3", "page": "2"}, probe=4)
+    assert (third.total, third.total_is_capped) == (6, True)
+
+
+def test_few_matches_are_sorted_in_a_subquery_of_their_own(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    page_of(session, {"kind.in": "fruit", "sort": "name"}, probe=100)
+    probe, keys, _rows = statements
+    assert probe.startswith("SELECT count(*)")
+    assert "LIMIT ? OFFSET ?) AS anon_1" in probe
+    # The matches (limited: the count said how many) are sorted outside.
+    assert keys.startswith(
+        "SELECT anon_1.row_key FROM (SELECT grid_item.id AS row_key, grid_item.name AS row_sort"
+    )
+    assert keys.endswith("ORDER BY anon_1.row_sort, anon_1.row_key LIMIT ? OFFSET ?")
+
+
+def test_many_matches_are_looked_for_in_the_first_rows_in_order_then_by_the_planner(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    params = {"kind.in": "fruit", "price.min": "1", "sort": "qty", "size": "3"}
+    # The first 1000 rows by quantity hold the page: nothing else is asked.
+    page_of(session, params, probe=2, walk=1000)
+    probe, walked, rows = statements
+    assert probe.startswith("SELECT count(*)")
+    assert rows.startswith("SELECT grid_item.id, grid_item.name")
+    assert (
+        " AS row_ok FROM grid_item WHERE grid_item.data_set_id = ? ORDER BY grid_item.qty" in walked
+    )
+    assert walked.endswith(
+        "WHERE anon_1.row_ok = 1 ORDER BY anon_1.row_sort, anon_1.row_key LIMIT ? OFFSET ?"
+    )
+    statements.clear()
+    # The first four rows by quantity do not hold it: the planner's plan runs, with the
+    # price range (not the sort's column) kept from any index, and the choice not.
+    page_of(session, params, probe=2, walk=4)
+    _probe, walked, planned, _rows = statements
+    assert "AS row_ok" in walked
+    assert "(grid_item.price >= ?) IS 1" in planned
+    assert "AND grid_item.kind IN (?)" in planned
+    assert planned.endswith("ORDER BY grid_item.qty, grid_item.id LIMIT ? OFFSET ?")
+
+
+def test_a_range_on_the_sorted_column_stays_open_to_its_index(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    page_of(session, {"price.min": "1", "sort": "price"}, probe=2, walk=1)
+    planned = statements[-2]
+    assert "grid_item.price >= ? ORDER BY" in planned
+    assert "IS 1" not in planned
+
+
+def test_without_an_indexed_filter_nothing_is_counted_first(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    page = page_of(session, {"active.is": "yes", "size": "3"}, probe=100, count_cap=5)
+    assert not statements[0].startswith("SELECT count(*)")
+    assert (page.total, page.total_is_capped) == (5, True)
