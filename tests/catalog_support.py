@@ -7,7 +7,8 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from poser.models.orm import DataSet, Department, Product, ProductCost, Upload, User, Vendor
 from poser.storage.interface import FileStore
@@ -83,3 +84,26 @@ def make_batch(
     return get_handler("catalog").make(
         data_set, files, upload=upload, parameters={"vendor_id": vendor.id, **options}
     )
+
+
+def preferred_costs_out_of_step(dbsession: Session) -> list[tuple[Any, ...]]:
+    """Products whose own preferred vendor and unit cost (kept by triggers) differ from
+    their preferred cost's: (product id, held vendor, held cost, cost's vendor, cost)."""
+    chosen = aliased(ProductCost)
+    query = (
+        select(
+            Product.id,
+            Product.preferred_vendor_id,
+            Product.preferred_unit_cost,
+            chosen.vendor_id,
+            chosen.unit_cost,
+        )
+        .outerjoin(chosen, and_(chosen.product_id == Product.id, chosen.preferred))
+        .where(
+            or_(
+                Product.preferred_vendor_id.is_distinct_from(chosen.vendor_id),
+                Product.preferred_unit_cost.is_distinct_from(chosen.unit_cost),
+            )
+        )
+    )
+    return [tuple(row) for row in dbsession.execute(query)]

@@ -2,7 +2,9 @@
 
 Margins are computed from the preferred cost's unit cost, as a percent of the regular
 price: (price - unit cost) / price * 100, rounded to hundredths. A product without a
-price (or priced at zero) or without a preferred cost has no margin (NULL).
+price (or priced at zero) or without a preferred cost has no margin (NULL). The
+product holds its preferred cost's vendor and unit cost (triggers keep them), so these
+queries read no cost.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Department, Product, ProductCost, Vendor
@@ -56,20 +58,9 @@ def product_grid(data_set_id: int) -> Select[Any]:
     unit_cost, margin_percent. Each product appears once: at most one of its costs is
     preferred (a unique index keeps it so).
     """
-    # The preferred cost's columns are subqueries, not a join: a query that selects
-    # only the product's key (the grid's sorting, paging and counting) then reads no
-    # cost at all. SQLite would keep a LEFT JOIN there, as it cannot tell from the
-    # partial unique index that the join adds no rows.
-    preferred = aliased(ProductCost, name="preferred_cost")
-    preferred_vendor = aliased(Vendor, name="preferred_vendor")
-    is_preferred = and_(preferred.product_id == Product.id, preferred.preferred)
-    unit_cost = select(preferred.unit_cost).where(is_preferred).scalar_subquery()
-    vendor = (
-        select(preferred_vendor.code)
-        .join(preferred, preferred.vendor_id == preferred_vendor.id)
-        .where(is_preferred)
-        .scalar_subquery()
-    )
+    # The vendor's code is a subquery, not a join: a query that selects only the
+    # product's key (the grid's sorting, paging and counting) then reads no vendor.
+    vendor = select(Vendor.code).where(Vendor.id == Product.preferred_vendor_id).scalar_subquery()
     return (
         select(
             Product.id,
@@ -83,8 +74,10 @@ def product_grid(data_set_id: int) -> Select[Any]:
             Product.on_hand,
             Product.active,
             vendor.label("vendor"),
-            unit_cost.label("unit_cost"),
-            margin_percent(Product.regular_price, unit_cost).label("margin_percent"),
+            Product.preferred_unit_cost.label("unit_cost"),
+            margin_percent(Product.regular_price, Product.preferred_unit_cost).label(
+                "margin_percent"
+            ),
         )
         .outerjoin(Department, Department.id == Product.department_id)
         .where(Product.data_set_id == data_set_id)
@@ -92,20 +85,14 @@ def product_grid(data_set_id: int) -> Select[Any]:
 
 
 def preferred_vendor_condition(data_set_id: int) -> Callable[[Filter], ColumnElement[bool]]:
-    """The grid's vendor filter (vendor codes) as "the product is among those whose
-    preferred cost is one of these vendors'": the costs' preferred-vendor index lists
-    those products, where comparing each product's computed vendor would read every
-    product of the data set. (An EXISTS per product would be the same test, but no
-    planner reads it through that index.)"""
+    """The grid's vendor filter (vendor codes) on the product's own preferred vendor,
+    which an index holds: the codes' vendor ids, then the products by that index."""
 
     def condition(item: Filter) -> ColumnElement[bool]:
         vendor_ids = select(Vendor.id).where(
             Vendor.data_set_id == data_set_id, Vendor.code.in_(item.value)
         )
-        preferred_by = select(ProductCost.product_id).where(
-            ProductCost.preferred, ProductCost.vendor_id.in_(vendor_ids)
-        )
-        return Product.id.in_(preferred_by)
+        return Product.preferred_vendor_id.in_(vendor_ids)
 
     return condition
 
@@ -114,7 +101,7 @@ def margin_by_department(data_set_id: int) -> Select[Any]:
     """Per department (products without one last, as department NULL): number, name,
     products (how many), average_margin_percent (over the products that have a margin).
     """
-    margin = margin_percent(Product.regular_price, ProductCost.unit_cost)
+    margin = margin_percent(Product.regular_price, Product.preferred_unit_cost)
     average = type_coerce(func.round(func.avg(margin), 2), MARGIN_TYPE)
     return (
         select(
@@ -125,7 +112,6 @@ def margin_by_department(data_set_id: int) -> Select[Any]:
         )
         .select_from(Product)
         .outerjoin(Department, Department.id == Product.department_id)
-        .outerjoin(ProductCost, and_(ProductCost.product_id == Product.id, ProductCost.preferred))
         .where(Product.data_set_id == data_set_id)
         .group_by(Department.id, Department.number, Department.name)
         .order_by(Department.number.is_(None), Department.number)
@@ -159,10 +145,9 @@ def product_detail(dbsession: Session, data_set_id: int, product_id: int) -> Pro
         return None
     costs = [(cost, vendor) for cost, vendor in dbsession.execute(product_costs(product_id))]
     margin = dbsession.scalar(
-        select(margin_percent(Product.regular_price, ProductCost.unit_cost))
-        .select_from(Product)
-        .outerjoin(ProductCost, and_(ProductCost.product_id == Product.id, ProductCost.preferred))
-        .where(Product.id == product_id)
+        select(margin_percent(Product.regular_price, Product.preferred_unit_cost)).where(
+            Product.id == product_id
+        )
     )
     department = dbsession.get(Department, product.department_id) if product.department_id else None
     return ProductDetail(product, department, costs, margin)

@@ -71,6 +71,7 @@ class Product(DataSetMixin, Base):
         Index("ix_product_description", "data_set_id", "description"),
         Index("ix_product_brand", "data_set_id", "brand"),
         Index("ix_product_regular_price", "data_set_id", "regular_price"),
+        Index("ix_product_preferred_vendor", "data_set_id", "preferred_vendor_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +87,11 @@ class Product(DataSetMixin, Base):
     # Thousandths: weighed items are counted in pounds or kilograms.
     on_hand: Mapped[Decimal] = mapped_column(Numeric(12, 3), default=Decimal(0))
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The preferred cost's vendor and unit cost, for the grid's vendor filter and its
+    # margins without a lookup per product. Triggers on product_cost keep them (see
+    # migration 0007); nothing else writes them.
+    preferred_vendor_id: Mapped[int | None]
+    preferred_unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
 
     department: Mapped[Department | None] = relationship()
     costs: Mapped[list[ProductCost]] = relationship(
@@ -117,15 +123,6 @@ class ProductCost(DataSetMixin, Base):
             unique=True,
             # Written as each database's planner must see it in the query's join to use
             # the index: SQLAlchemy renders the boolean as "= 1" on SQLite only.
-            sqlite_where=text("preferred = 1"),
-            postgresql_where=text("preferred"),
-        ),
-        # The grid's vendor filter: the products whose preferred cost is a vendor's,
-        # read from the index alone.
-        Index(
-            "ix_product_cost_preferred_vendor",
-            "vendor_id",
-            "product_id",
             sqlite_where=text("preferred = 1"),
             postgresql_where=text("preferred"),
         ),

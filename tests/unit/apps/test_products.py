@@ -9,7 +9,8 @@ from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 from poser.apps.products import _grid_columns
-from poser.models.orm import Product, ProductCost
+from poser.models.data_extraction.grid_state import Filter
+from poser.models.orm import Product
 from tests.factories import make_data_set
 
 
@@ -42,8 +43,9 @@ def test_every_indexed_column_has_an_index_that_leads_with_it(dbsession: Session
         assert isinstance(expression, Column), column.name
         assert expression.table is Product.__table__, column.name
         assert any(names[:1] == (expression.name,) for names in product_indexes), column.name
-    # The vendor filter lists the products whose preferred cost is the vendor's.
-    vendor_indexes = {
-        tuple(c.name for c in index.columns): index for index in ProductCost.__table__.indexes
-    }
-    assert ("vendor_id", "product_id") in vendor_indexes
+    # The vendor filter (by code) compares the product's own preferred vendor.
+    (vendor,) = [column for column in indexed if column.name == "vendor"]
+    assert vendor.condition is not None
+    condition = vendor.condition(Filter("vendor", "in", ("ACME",)))
+    assert condition.left.compare(Product.__table__.c.preferred_vendor_id)  # type: ignore[attr-defined]
+    assert ("preferred_vendor_id",) in product_indexes

@@ -22,6 +22,7 @@ from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
 from poser.utils.tabular import CATALOG_COLUMNS, open_table
 from poser.utils.upc import normalize_upc
+from tests.catalog_support import preferred_costs_out_of_step
 from tests.factories import make_data_set
 from tests.unit.utils.tabular.builders import make_xlsx
 
@@ -72,6 +73,7 @@ def test_export_then_import_gives_equal_data(dbsession: Session) -> None:
     counts = import_data_set(target, io.BytesIO(exported))
     assert counts == product_counts(dbsession, source.id)
     assert _sheets(_export(target)) == _sheets(exported)
+    assert preferred_costs_out_of_step(dbsession) == []
 
 
 def test_import_reads_typed_and_untyped_cells(dbsession: Session) -> None:

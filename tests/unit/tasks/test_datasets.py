@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.datasets import member_role, members
-from poser.models.orm import Job, ParameterValue, StepRun
+from poser.models.orm import Job, ParameterValue, Product, StepRun, Vendor
 from poser.tasks.datasets import (
     DataSetError,
     copy_data_set,
@@ -16,8 +16,10 @@ from poser.tasks.datasets import (
     rename_data_set,
     set_member,
 )
+from poser.tasks.generate import generate_products
 from poser.tasks.parameters import save_parameters
 from poser.tasks.steps import mark_step_done
+from tests.catalog_support import preferred_costs_out_of_step
 from tests.factories import make_user
 
 
@@ -58,6 +60,18 @@ def test_copy_takes_every_row_and_parameter_but_not_jobs_or_people(dbsession: Se
     assert dbsession.scalars(select(Job).where(Job.data_set_id == copy.id)).all() == []
     assert {t.name for t in copyable_tables()} >= {"parameter_value", "step_run", "input_change"}
     assert not {"job", "upload", "data_set_member"} & {t.name for t in copyable_tables()}
+
+
+def test_a_copys_products_hold_the_copys_own_preferred_vendors(dbsession: Session) -> None:
+    owner = make_user(dbsession)
+    source = create_data_set(dbsession, "Source", "products", owner)
+    generate_products(source, products=40, seed=5)
+    copy = copy_data_set(source, "Copy", owner)
+    dbsession.flush()
+    held = select(Vendor.data_set_id).join(Product, Product.preferred_vendor_id == Vendor.id)
+    assert set(dbsession.scalars(held.where(Product.data_set_id == copy.id))) == {copy.id}
+    assert set(dbsession.scalars(held.where(Product.data_set_id == source.id))) == {source.id}
+    assert preferred_costs_out_of_step(dbsession) == []
 
 
 def test_sharing_keeps_at_least_one_owner(dbsession: Session) -> None:

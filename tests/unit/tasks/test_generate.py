@@ -14,6 +14,7 @@ from poser.tasks.generate import MAX_PRODUCTS, generate_products
 from poser.tasks.job_kinds import get_kind
 from poser.tasks.jobs import TaskError
 from poser.utils.upc import has_valid_check_digit
+from tests.catalog_support import preferred_costs_out_of_step
 from tests.factories import make_data_set
 from tests.jobs_support import RecordingQueue
 
@@ -117,6 +118,7 @@ def test_each_product_has_one_to_three_costs_exactly_one_preferred(dbsession: Se
     assert all(
         abs(cost.unit_cost * cost.case_size - cost.case_cost) < Decimal("0.01") for cost in costs
     )
+    assert preferred_costs_out_of_step(dbsession) == []
 
 
 def test_the_same_seed_gives_the_same_catalog_whatever_the_chunks(dbsession: Session) -> None:

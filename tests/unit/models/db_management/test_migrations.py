@@ -4,10 +4,18 @@ also runs ``poser db check``, on SQLite; this runs on the suite's database.)"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, inspect, make_url
 
+from poser.models.db_management import alembic_config
+from poser.models.engine import get_engine
 from poser.models.orm import Base
 
 
@@ -15,3 +23,59 @@ def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+@pytest.fixture
+def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the suite's kind, for migrations to run on from the start."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    name = f"{url.database}_scratch"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def test_0007_fills_the_products_preferred_costs_and_goes_back(scratch_url: str) -> None:
+    config = alembic_config({"sqlalchemy.url": scratch_url})
+    command.upgrade(config, "0006")
+    engine = get_engine({"sqlalchemy.url": scratch_url})
+    try:
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO data_set (id, name, description, created_at, application)"
+                " VALUES (1, 'Store', '', CURRENT_TIMESTAMP, 'products')",
+                "INSERT INTO vendor (id, data_set_id, code, name) VALUES (1, 1, 'A', 'A'),"
+                " (2, 1, 'B', 'B')",
+                "INSERT INTO product (id, data_set_id, upc, description, brand, size, on_hand,"
+                " active) VALUES (1, 1, '1', 'Costed', '', '', 0, TRUE),"
+                " (2, 1, '2', 'Uncosted', '', '', 0, TRUE)",
+                "INSERT INTO product_cost (data_set_id, product_id, vendor_id,"
+                " vendor_item_code, case_size, case_cost, unit_cost, preferred)"
+                " VALUES (1, 1, 1, '', 1, 2, 2, FALSE), (1, 1, 2, '', 1, 3, 3, TRUE),"
+                " (1, 2, 1, '', 1, 4, 4, FALSE)",
+            ):
+                connection.exec_driver_sql(statement)
+        command.upgrade(config, "head")
+        held = "SELECT id, preferred_vendor_id, preferred_unit_cost FROM product ORDER BY id"
+        with engine.connect() as connection:
+            assert [tuple(row) for row in connection.exec_driver_sql(held)] == [
+                (1, 2, Decimal("3")),
+                (2, None, None),
+            ]
+        command.downgrade(config, "0006")
+        columns = {column["name"] for column in inspect(engine).get_columns("product")}
+        assert not {"preferred_vendor_id", "preferred_unit_cost"} & columns
+        with engine.begin() as connection:  # no trigger is left to write the dropped columns
+            connection.exec_driver_sql("UPDATE product_cost SET unit_cost = 5")
+        command.upgrade(config, "head")
+    finally:
+        engine.dispose()

@@ -3,11 +3,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
+from tests.catalog_support import preferred_costs_out_of_step
 from tests.factories import make_data_set
 
 UPC = "00012345678905"
@@ -160,3 +161,74 @@ def test_deleting_parents_cascades_or_clears(dbsession: Session) -> None:
     dbsession.delete(dbsession.get_one(Product, product.id))
     dbsession.commit()
     assert _count(dbsession, ProductCost) == 0
+
+
+def _held(dbsession: Session, product: Product) -> tuple[int | None, Decimal | None]:
+    """The product's own copy of its preferred cost, as the database holds it now."""
+    row = dbsession.execute(
+        select(Product.preferred_vendor_id, Product.preferred_unit_cost).where(
+            Product.id == product.id
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def test_the_product_holds_its_preferred_cost_whoever_writes_it(dbsession: Session) -> None:
+    data_set = make_data_set(dbsession)
+    product = _catalog(dbsession, data_set)
+    first = dbsession.scalars(select(Vendor)).one()
+    assert _held(dbsession, product) == (first.id, Decimal("2.4900"))
+
+    # A cost that is not preferred changes nothing.
+    second = Vendor(data_set_id=data_set.id, code="FARM", name="Family Farms")
+    dbsession.add(second)
+    dbsession.flush()
+    other = _cost(product, second)
+    other.unit_cost = Decimal("1.75")
+    dbsession.add(other)
+    dbsession.flush()
+    other.unit_cost = Decimal("1.70")
+    dbsession.flush()
+    assert _held(dbsession, product) == (first.id, Decimal("2.4900"))
+
+    # The preferred cost's new unit cost.
+    dbsession.execute(
+        update(ProductCost)
+        .where(ProductCost.vendor_id == first.id)
+        .values(unit_cost=Decimal("2.5500"))
+    )
+    assert _held(dbsession, product) == (first.id, Decimal("2.5500"))
+
+    # Another vendor becomes preferred: both rows change in one statement, in whichever
+    # order the database takes them.
+    dbsession.execute(
+        update(ProductCost)
+        .where(ProductCost.product_id == product.id)
+        .values(preferred=ProductCost.vendor_id == second.id)
+        .execution_options(synchronize_session=False)
+    )
+    assert _held(dbsession, product) == (second.id, Decimal("1.7000"))
+
+    # No preferred cost left, then none at all.
+    dbsession.execute(
+        update(ProductCost).values(preferred=False).execution_options(synchronize_session=False)
+    )
+    assert _held(dbsession, product) == (None, None)
+    dbsession.execute(
+        update(ProductCost)
+        .where(ProductCost.vendor_id == first.id)
+        .values(preferred=True)
+        .execution_options(synchronize_session=False)
+    )
+    assert _held(dbsession, product) == (first.id, Decimal("2.5500"))
+    dbsession.execute(delete(ProductCost).where(ProductCost.vendor_id == first.id))
+    assert _held(dbsession, product) == (None, None)
+    assert preferred_costs_out_of_step(dbsession) == []
+
+
+def test_deleting_the_preferred_vendor_clears_the_products_copy(dbsession: Session) -> None:
+    product = _catalog(dbsession, make_data_set(dbsession))
+    dbsession.commit()
+    dbsession.delete(dbsession.scalars(select(Vendor)).one())
+    dbsession.commit()
+    assert _held(dbsession, product) == (None, None)

@@ -27,6 +27,7 @@ from tests.catalog_support import (
     UPC_OTHER_VENDOR,
     UPC_SOAP,
     make_batch,
+    preferred_costs_out_of_step,
 )
 from tests.factories import make_data_set, make_user
 
@@ -236,6 +237,7 @@ def test_execute_changes_costs_and_records_history(dbsession, files, store) -> N
     assert all(e.batch_id == batch.id and e.changed_by_id == user.id for e in history)
     assert batch.status == "executed"
     assert batch.executed_by_id == user.id
+    assert preferred_costs_out_of_step(dbsession) == []
 
 
 def test_skipped_new_items_are_not_added(dbsession, files, store) -> None:
