@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, Table, func, insert, literal, select, text
+from typing import Any
+
+from sqlalchemy import Column, Integer, Table, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.datasets import member_role
@@ -161,9 +163,12 @@ def _copy_table(
     return offset
 
 
-def _shifted_parent(column: object, offsets: dict[str, int]) -> str | None:
-    for foreign_key in getattr(column, "foreign_keys", ()):
-        parent = foreign_key.column.table.name
+def _shifted_parent(column: Column[Any], offsets: dict[str, int]) -> str | None:
+    """The copied table whose ids ``column`` holds: by its foreign key, or by
+    ``info["refers_to"]`` for a column that keeps ids without one."""
+    parents = [foreign_key.column.table.name for foreign_key in column.foreign_keys]
+    parents.append(column.info.get("refers_to", ""))
+    for parent in parents:
         if offsets.get(parent):
             return parent
     return None

@@ -225,7 +225,11 @@ class _Plan:
                     "active": r() < 0.97,
                 }
             )
-            self._costs(costs, number, product_id, department, price)
+            # The product holds its preferred cost too: written here, the cost's trigger
+            # finds it so and leaves the row alone (a second write of every product).
+            vendor_id, unit_cost = self._costs(costs, number, product_id, department, price)
+            products[-1]["preferred_vendor_id"] = vendor_id
+            products[-1]["preferred_unit_cost"] = unit_cost
         return products, costs
 
     def _costs(
@@ -235,7 +239,8 @@ class _Plan:
         product_id: int,
         department: _DepartmentPlan,
         price: float,
-    ) -> None:
+    ) -> tuple[int, float]:
+        """Add the product's costs to ``costs``; (vendor id, unit cost) of the preferred."""
         r = self.rng.random
         words = department.words
         pool = department.vendors
@@ -261,3 +266,5 @@ class _Plan:
                     "preferred": k == 0,
                 }
             )
+        preferred = costs[-how_many]
+        return preferred["vendor_id"], preferred["unit_cost"]

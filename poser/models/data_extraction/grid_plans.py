@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy import true as sql_true
 
 from poser.models.data_extraction.grid_state import GridColumn, GridState
@@ -131,20 +131,3 @@ def _by_name(subquery: Any, state: GridState, key_column: str) -> dict[str, Colu
     if "row_sort" in subquery.c and state.sort:
         by_name[state.sort] = subquery.c.row_sort
     return by_name
-
-
-def computed_filter(
-    columns: Sequence[GridColumn], expressions: Mapping[str, ColumnElement[Any]], state: GridState
-) -> bool:
-    """Whether a filter is on a value the query works out per row, not a table's column."""
-    by_name = {column.name: column for column in columns}
-    for item in state.filters:
-        column = by_name.get(item.column)
-        if column is None or item.column not in expressions:
-            continue
-        expression = expressions[item.column]
-        if column.condition is not None or not isinstance(
-            getattr(expression, "element", expression), Column
-        ):
-            return True
-    return False

@@ -58,30 +58,29 @@ def product_grid(data_set_id: int) -> Select[Any]:
     unit_cost, margin_percent. Each product appears once: at most one of its costs is
     preferred (a unique index keeps it so).
     """
-    # The vendor's code is a subquery, not a join: a query that selects only the
-    # product's key (the grid's sorting, paging and counting) then reads no vendor.
+    # The department's and the vendor's columns are subqueries, not joins: a query that
+    # selects only the product's key (the grid's sorting, paging and counting) then
+    # reads neither. A LEFT JOIN there, though PostgreSQL drops it, still kept it from
+    # reading the keys from the sort's index alone (a deep page: 110 ms, not 18).
+    department = select(Department).where(Department.id == Product.department_id)
     vendor = select(Vendor.code).where(Vendor.id == Product.preferred_vendor_id).scalar_subquery()
-    return (
-        select(
-            Product.id,
-            Product.upc,
-            Product.description,
-            Product.brand,
-            Product.size,
-            Department.number.label("department_number"),
-            Department.name.label("department"),
-            Product.regular_price,
-            Product.on_hand,
-            Product.active,
-            vendor.label("vendor"),
-            Product.preferred_unit_cost.label("unit_cost"),
-            margin_percent(Product.regular_price, Product.preferred_unit_cost).label(
-                "margin_percent"
-            ),
-        )
-        .outerjoin(Department, Department.id == Product.department_id)
-        .where(Product.data_set_id == data_set_id)
-    )
+    return select(
+        Product.id,
+        Product.upc,
+        Product.description,
+        Product.brand,
+        Product.size,
+        department.with_only_columns(Department.number)
+        .scalar_subquery()
+        .label("department_number"),
+        department.with_only_columns(Department.name).scalar_subquery().label("department"),
+        Product.regular_price,
+        Product.on_hand,
+        Product.active,
+        vendor.label("vendor"),
+        Product.preferred_unit_cost.label("unit_cost"),
+        margin_percent(Product.regular_price, Product.preferred_unit_cost).label("margin_percent"),
+    ).where(Product.data_set_id == data_set_id)
 
 
 def preferred_vendor_condition(data_set_id: int) -> Callable[[Filter], ColumnElement[bool]]:

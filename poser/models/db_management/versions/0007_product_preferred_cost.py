@@ -26,8 +26,10 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-# Each recomputes from the table, not from the changed row: several rows of one
-# statement (one cost stops being preferred, another starts) then end right in any order.
+# An update recomputes from the table, not from the changed row: several rows of one
+# statement (one cost stops being preferred, another starts) then end right in any
+# order. A product that holds the values already is not written again: the generator
+# writes them with the product, and a second write of a million rows doubled its time.
 SQLITE_TRIGGERS = [
     """
     CREATE TRIGGER product_cost_preferred_insert AFTER INSERT ON product_cost
@@ -35,7 +37,9 @@ SQLITE_TRIGGERS = [
     BEGIN
         UPDATE product
         SET preferred_vendor_id = NEW.vendor_id, preferred_unit_cost = NEW.unit_cost
-        WHERE id = NEW.product_id;
+        WHERE id = NEW.product_id
+            AND (preferred_vendor_id IS NOT NEW.vendor_id
+                OR preferred_unit_cost IS NOT NEW.unit_cost);
     END
     """,
     """
@@ -70,7 +74,9 @@ BEGIN
         UPDATE product
         SET preferred_vendor_id = added.vendor_id, preferred_unit_cost = added.unit_cost
         FROM new_costs AS added
-        WHERE added.preferred AND product.id = added.product_id;
+        WHERE added.preferred AND product.id = added.product_id
+            AND (product.preferred_vendor_id IS DISTINCT FROM added.vendor_id
+                OR product.preferred_unit_cost IS DISTINCT FROM added.unit_cost);
     ELSIF TG_OP = 'DELETE' THEN
         UPDATE product SET preferred_vendor_id = NULL, preferred_unit_cost = NULL
         FROM old_costs AS removed
@@ -85,7 +91,9 @@ BEGIN
         ) AS changed
         LEFT OUTER JOIN product_cost AS chosen
             ON chosen.product_id = changed.product_id AND chosen.preferred
-        WHERE product.id = changed.product_id;
+        WHERE product.id = changed.product_id
+            AND (product.preferred_vendor_id IS DISTINCT FROM chosen.vendor_id
+                OR product.preferred_unit_cost IS DISTINCT FROM chosen.unit_cost);
     END IF;
     RETURN NULL;
 END

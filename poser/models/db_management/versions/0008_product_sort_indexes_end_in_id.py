@@ -1,0 +1,40 @@
+"""product grid indexes: each sort's index ends in the id, the grid's tie-break
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-21 14:00:00.000000
+
+The grid orders by the sort's column, then by id. SQLite's indexes end in the rowid
+(the id) already; PostgreSQL's did not, so it read each row to sort equal values by id:
+a deep page (offset 100,000) read 100,000 rows. With the id in the index, the page's
+keys come from the index alone. Every sort's index gets it, the department's by price
+included: were only the price index to hold the whole order, PostgreSQL would walk it
+for a department's products by price (400 ms over a million products, against 24).
+"""
+
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+# Each index's columns before the id.
+SORTED = {
+    "ix_product_description": ["data_set_id", "description"],
+    "ix_product_brand": ["data_set_id", "brand"],
+    "ix_product_regular_price": ["data_set_id", "regular_price"],
+    "ix_product_department_price": ["data_set_id", "department_id", "regular_price"],
+}
+
+
+def upgrade() -> None:
+    for name, columns in SORTED.items():
+        op.drop_index(name, table_name="product")
+        op.create_index(name, "product", [*columns, "id"])
+
+
+def downgrade() -> None:
+    for name, columns in SORTED.items():
+        op.drop_index(name, table_name="product")
+        op.create_index(name, "product", columns)
