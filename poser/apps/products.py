@@ -57,7 +57,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             type="choice",
             choices=vendors or [("", "(none)")],
             sortable=False,
-            condition=preferred_vendor_condition(ctx.data_set.id),
+            condition=preferred_vendor_condition(ctx.dbsession, ctx.data_set.id),
             indexed=True,
         ),
         GridColumn("regular_price", "Price", type="decimal", editable=True, indexed=True),

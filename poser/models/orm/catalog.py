@@ -79,7 +79,21 @@ class Product(DataSetMixin, Base):
         Index("ix_product_description", "data_set_id", "description", "id"),
         Index("ix_product_brand", "data_set_id", "brand", "id"),
         Index("ix_product_regular_price", "data_set_id", "regular_price", "id"),
-        Index("ix_product_preferred_vendor", "data_set_id", "preferred_vendor_id"),
+        # A department's or a vendor's products by description.
+        Index(
+            "ix_product_department_description",
+            "data_set_id",
+            "department_id",
+            "description",
+            "id",
+        ),
+        Index(
+            "ix_product_preferred_vendor",
+            "data_set_id",
+            "preferred_vendor_id",
+            "description",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

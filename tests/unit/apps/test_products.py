@@ -48,4 +48,4 @@ def test_every_indexed_column_has_an_index_that_leads_with_it(dbsession: Session
     assert vendor.condition is not None
     condition = vendor.condition(Filter("vendor", "in", ("ACME",)))
     assert condition.left.compare(Product.__table__.c.preferred_vendor_id)  # type: ignore[attr-defined]
-    assert ("preferred_vendor_id",) in product_indexes
+    assert any(names[:1] == ("preferred_vendor_id",) for names in product_indexes)

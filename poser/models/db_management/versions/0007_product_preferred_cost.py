@@ -138,8 +138,11 @@ TRIGGER_NAMES = [
 def upgrade() -> None:
     op.add_column("product", sa.Column("preferred_vendor_id", sa.Integer()))
     op.add_column("product", sa.Column("preferred_unit_cost", sa.Numeric(10, 4)))
+    # A vendor's products, and in description order (the grid's vendor filter).
     op.create_index(
-        "ix_product_preferred_vendor", "product", ["data_set_id", "preferred_vendor_id"]
+        "ix_product_preferred_vendor",
+        "product",
+        ["data_set_id", "preferred_vendor_id", "description", "id"],
     )
     op.execute(BACKFILL)
     if op.get_bind().dialect.name == "postgresql":

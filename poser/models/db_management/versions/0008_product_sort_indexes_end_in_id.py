@@ -1,4 +1,4 @@
-"""product grid indexes: each sort's index ends in the id, the grid's tie-break
+"""product grid indexes: each sort's index ends in the id; a department's by description
 
 Revision ID: 0008
 Revises: 0007
@@ -32,9 +32,17 @@ def upgrade() -> None:
     for name, columns in SORTED.items():
         op.drop_index(name, table_name="product")
         op.create_index(name, "product", [*columns, "id"])
+    # A department's products by description: in a price range, the planners sorted
+    # all its matches (80,000) for a page; this reads the page.
+    op.create_index(
+        "ix_product_department_description",
+        "product",
+        ["data_set_id", "department_id", "description", "id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_product_department_description", table_name="product")
     for name, columns in SORTED.items():
         op.drop_index(name, table_name="product")
         op.create_index(name, "product", columns)

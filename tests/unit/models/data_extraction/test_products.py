@@ -180,7 +180,7 @@ def test_the_vendor_filter_keeps_products_whose_preferred_cost_is_that_vendors(
     other = _Store(dbsession, make_data_set(dbsession, "Other"))
     other.product("00000000000009", "1.00", other.dairy, GLNF=("0.50", True))
     dbsession.commit()
-    condition = preferred_vendor_condition(store.data_set.id)
+    condition = preferred_vendor_condition(dbsession, store.data_set.id)
     grid = product_grid(store.data_set.id)
 
     def upcs(*codes: str) -> list[str]:
