@@ -139,10 +139,45 @@ def test_a_range_on_the_sorted_column_stays_open_to_its_index(
     assert "IS 1" not in planned
 
 
-def test_without_an_indexed_filter_nothing_is_counted_first(
+def test_without_an_indexed_filter_nothing_is_counted_first_in_the_keys_order(
     session: Session,  # noqa: F811
     statements: list[str],
 ) -> None:
     page = page_of(session, {"active.is": "yes", "size": "3"}, probe=100, count_cap=5)
     assert not statements[0].startswith("SELECT count(*)")
     assert (page.total, page.total_is_capped) == (5, True)
+
+
+# Filters no index serves: a computed value, a search, a search that finds nothing.
+UNINDEXED = [{"value.min": "10"}, {"name.q": "item 1"}, {"name.q": "nothing like it"}]
+
+
+@pytest.mark.parametrize("count_cap", [1000, 4])
+def test_unindexed_filters_sorted_apart_read_the_pages_the_plain_plan_reads(
+    session: Session,  # noqa: F811
+    count_cap: int,
+) -> None:
+    # A cap of 1000: the count finds few, and they are sorted; of 4: many, as before.
+    for filters in UNINDEXED:
+        for sort in ("name", "-price", "-qty"):
+            for number in range(1, 5):
+                at = {**filters, "size": "3", "sort": sort, "page": str(number)}
+                plain = page_of(session, at, probe=0, count_cap=count_cap)
+                chosen = page_of(session, at, probe=100, count_cap=count_cap)
+                assert [r["id"] for r in chosen.rows] == [r["id"] for r in plain.rows], at
+                assert (chosen.page, chosen.has_next) == (plain.page, plain.has_next), at
+                assert chosen.total_is_capped == plain.total_is_capped, at
+                if not chosen.total_is_capped:
+                    assert chosen.total == plain.total, at
+
+
+def test_a_search_that_finds_nothing_sorted_apart_is_one_count(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    page = page_of(session, {"name.q": "nothing like it", "sort": "-price"}, probe=100)
+    assert (page.rows, page.total, page.total_is_capped) == ([], 0, False)
+    (count,) = statements
+    # In the table's (the key's) order, not the sort's index's.
+    assert count.startswith("SELECT count(*)")
+    assert "ORDER BY grid_item.id LIMIT" in count
