@@ -78,7 +78,14 @@ class Product(DataSetMixin, Base):
         ),
         Index("ix_product_description", "data_set_id", "description", "id"),
         Index("ix_product_brand", "data_set_id", "brand", "id"),
-        Index("ix_product_regular_price", "data_set_id", "regular_price", "id"),
+        # With the unit cost: the margin filter, over the rows by price, reads no row.
+        Index(
+            "ix_product_regular_price",
+            "data_set_id",
+            "regular_price",
+            "id",
+            "preferred_unit_cost",
+        ),
         # A department's or a vendor's products by description.
         Index(
             "ix_product_department_description",

