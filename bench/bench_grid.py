@@ -83,6 +83,8 @@ SCENARIOS = {
     "page 2,000 (offset 99,950)": {"page": "2000", "sort": "description"},
     "no match (full scan)": {"description.q": "zzzz"},
     "no match + sort by price": {"description.q": "zzzz", "sort": "-regular_price"},
+    # About 70 of a million: found by the search index, then sorted.
+    "rare text + sort by price": {"description.q": "honeycrisp tomatoes", "sort": "-regular_price"},
     # Margin is computed per row, so it does not sort (a million rows sorted each time);
     # it filters, the rows read in an indexed order.
     "computed margin filter + sort": {"margin_percent.max": "20", "sort": "-regular_price"},

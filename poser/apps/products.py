@@ -19,6 +19,7 @@ from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.data_extraction.products import (
     department_choices,
+    description_search_condition,
     margin_by_department,
     preferred_vendor_condition,
     product_grid,
@@ -37,7 +38,14 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
     vendors = vendor_choices(ctx.dbsession, ctx.data_set.id)
     return [
         GridColumn("upc", "UPC", indexed=True),
-        GridColumn("description", "Description", editable=True, required=True, indexed=True),
+        GridColumn(
+            "description",
+            "Description",
+            editable=True,
+            required=True,
+            indexed=True,
+            condition=description_search_condition(ctx.dbsession, ctx.data_set.id),
+        ),
         GridColumn("brand", "Brand", editable=True, indexed=True),
         GridColumn("size", "Size", editable=True, sortable=False),
         # The rows show the department's name; the filter compares the product's own

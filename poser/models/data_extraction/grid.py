@@ -164,9 +164,8 @@ def _conditions(
     for item in state.filters:
         if item.column not in expressions:
             continue
-        if item.column in own:
-            condition = own[item.column](item)
-        else:
+        condition = own[item.column](item) if item.column in own else None
+        if condition is None:
             condition = _condition(expressions[item.column], item)
         if unindexed_ranges and item.op in _RANGES and item.column != state.sort:
             # The same test, but no index can serve it (see grid_page).

@@ -57,9 +57,9 @@ class GridColumn:
     column of the same ``name``. ``choices`` are values or (value, label) pairs.
 
     ``condition``, when given, turns a filter on this column into its WHERE clause
-    instead: for a value the query computes per row (a subquery) that an index can
-    find the other way round, e.g. "products whose preferred cost is one of these
-    vendors'" through the costs' vendor index.
+    instead, or returns None to leave it to the grid: for a value an index finds
+    another way, e.g. vendor codes as the vendors' ids, or a search through a
+    trigram index.
 
     ``indexed`` says that an index finds the rows of this column's filters (all but
     "contains", which no index serves) and reads the rows in this column's order. A
@@ -77,7 +77,7 @@ class GridColumn:
     editable: bool = False
     visible: bool = True
     required: bool = False
-    condition: Callable[[Filter], ColumnElement[bool]] | None = None
+    condition: Callable[[Filter], ColumnElement[bool] | None] | None = None
     indexed: bool = False
 
     def __post_init__(self) -> None:

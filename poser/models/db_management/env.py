@@ -6,6 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+from poser.models.db_management import include_name
 from poser.models.engine import get_engine
 from poser.models.orm import Base
 from poser.utils.settings import load_settings
@@ -30,6 +31,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -45,6 +47,7 @@ def run_migrations_online() -> None:
                 # SQLite alters tables by copying them; batch mode does that for us.
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from poser.models.data_extraction import products as products_module
 from poser.models.data_extraction.grid import Filter, GridColumn, grid_page, parse_grid_state
 from poser.models.data_extraction.products import (
     department_choices,
+    description_search_condition,
     margin_by_department,
     preferred_vendor_condition,
     product_by_upc,
@@ -200,3 +203,56 @@ def test_the_vendor_filter_keeps_products_whose_preferred_cost_is_that_vendors(
     state = parse_grid_state({"vendor.in": "GLNF"}, columns)
     page = grid_page(dbsession, grid, columns, state, "id")
     assert [(row["upc"][-1], row["vendor"]) for row in page.rows] == [("6", "GLNF")]
+
+
+def _named(dbsession: Session, data_set: DataSet, *descriptions: str) -> list[Product]:
+    products = [
+        Product(data_set_id=data_set.id, upc=f"{number:014d}", description=text)
+        for number, text in enumerate(descriptions, start=1)
+    ]
+    dbsession.add_all(products)
+    dbsession.flush()
+    return products
+
+
+def test_the_description_search_finds_what_contains_finds(
+    dbsession: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_data_set(dbsession, "Store")
+    other = make_data_set(dbsession, "Other")
+    milk, _, quoted = _named(
+        dbsession, store, "Whole Milk 1 gal", "Buttermilk", 'The "Best" Oats 100%'
+    )
+    _named(dbsession, other, "Whole milk elsewhere")
+    dbsession.commit()
+    condition = description_search_condition(dbsession, store.id)
+    columns = [GridColumn("upc"), GridColumn("description", condition=condition)]
+    sqlite = dbsession.get_bind().dialect.name == "sqlite"
+
+    def found(text: str) -> list[str]:
+        state = parse_grid_state({"description.q": text}, columns)
+        page = grid_page(dbsession, product_grid(store.id), columns, state, "id")
+        return [row["description"] for row in page.rows]
+
+    assert found("MILK") == ["Whole Milk 1 gal", "Buttermilk"]
+    assert found('"best" oats 100%') == ['The "Best" Oats 100%']
+    assert found("zzzz") == []
+    assert found("mi") == ["Whole Milk 1 gal", "Buttermilk"]  # too short for trigrams
+    # On SQLite, a search of three characters or more goes through the trigram table.
+    assert (condition(Filter("description", "contains", "milk")) is not None) is sqlite
+    assert condition(Filter("description", "contains", "mi")) is None
+    assert condition(Filter("description", "equals", "Buttermilk")) is None
+
+    # The table follows the products' descriptions: changed, then deleted.
+    milk.description = "Skim Drink"
+    dbsession.delete(quoted)
+    dbsession.commit()
+    assert found("milk") == ["Buttermilk"]
+    assert found("skim") == ["Skim Drink"]
+    assert found("oats") == []
+
+    # Found many times overall, a search is left to the grid's own scan.
+    monkeypatch.setattr(products_module, "PLAN_PROBE", 1)
+    many = description_search_condition(dbsession, store.id)
+    assert many(Filter("description", "contains", "milk")) is None
+    assert many(Filter("description", "contains", "skim")) is not None or not sqlite

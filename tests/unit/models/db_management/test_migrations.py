@@ -14,14 +14,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, make_url
 
-from poser.models.db_management import alembic_config
+from poser.models.db_management import alembic_config, include_name
 from poser.models.engine import get_engine
 from poser.models.orm import Base
 
 
 def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
 
@@ -44,7 +45,7 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def test_0007_fills_the_products_preferred_costs_and_goes_back(scratch_url: str) -> None:
+def test_0007_to_0009_fill_what_they_add_and_go_back(scratch_url: str) -> None:
     config = alembic_config({"sqlalchemy.url": scratch_url})
     command.upgrade(config, "0006")
     engine = get_engine({"sqlalchemy.url": scratch_url})
@@ -71,6 +72,14 @@ def test_0007_fills_the_products_preferred_costs_and_goes_back(scratch_url: str)
                 (1, 2, Decimal("3")),
                 (2, None, None),
             ]
+            # 0009's description search holds the products there before it.
+            if connection.dialect.name == "sqlite":
+                search = "SELECT rowid FROM product_search WHERE product_search MATCH 'uncost'"
+            else:
+                search = (
+                    "SELECT 2 FROM pg_indexes WHERE indexname = 'ix_product_description_search'"
+                )
+            assert [tuple(row) for row in connection.exec_driver_sql(search)] == [(2,)]
         command.downgrade(config, "0006")
         columns = {column["name"] for column in inspect(engine).get_columns("product")}
         assert not {"preferred_vendor_id", "preferred_unit_cost"} & columns
