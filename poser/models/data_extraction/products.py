@@ -20,11 +20,9 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    column,
     func,
     literal_column,
     select,
-    table,
     type_coerce,
 )
 from sqlalchemy.orm import Session
@@ -32,6 +30,7 @@ from sqlalchemy.orm import Session
 from poser.models.data_extraction.grid_plans import PLAN_PROBE
 from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Department, Product, ProductCost, Vendor
+from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE
 
 # What margins come back as: Decimal with two places, from SQLite's floats as well as
 # from PostgreSQL's numerics.
@@ -111,11 +110,6 @@ def preferred_vendor_condition(
     return condition
 
 
-#: The description search's FTS5 table on SQLite (migration 0009): rowid is product.id.
-_SEARCH = table("product_search", column("rowid"))
-_MATCH = literal_column("product_search").op("MATCH", is_comparison=True)
-
-
 def description_search_condition(
     dbsession: Session, data_set_id: int
 ) -> Callable[[Filter], ColumnElement[bool] | None]:
@@ -140,7 +134,7 @@ def description_search_condition(
             return None
         # One FTS5 phrase: the trigrams of the whole text, in order (a substring).
         phrase = '"' + text_.replace('"', '""') + '"'
-        found = select(_SEARCH.c.rowid).where(_MATCH(phrase))
+        found = select(SEARCH_TABLE.c.rowid).where(SEARCH_MATCH(phrase))
         if text_ not in few:
             first = found.limit(PLAN_PROBE + 1).subquery()
             count = dbsession.scalar(select(func.count()).select_from(first)) or 0

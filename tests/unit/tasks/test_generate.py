@@ -17,6 +17,7 @@ from poser.utils.upc import has_valid_check_digit
 from tests.catalog_support import preferred_costs_out_of_step
 from tests.factories import make_data_set
 from tests.jobs_support import RecordingQueue
+from tests.unit.models.orm.test_search import check_search_index
 
 N = 500
 
@@ -119,6 +120,7 @@ def test_each_product_has_one_to_three_costs_exactly_one_preferred(dbsession: Se
         abs(cost.unit_cost * cost.case_size - cost.case_cost) < Decimal("0.01") for cost in costs
     )
     assert preferred_costs_out_of_step(dbsession) == []
+    check_search_index(dbsession)  # indexed in one statement at the end (SQLite)
 
 
 def test_the_same_seed_gives_the_same_catalog_whatever_the_chunks(dbsession: Session) -> None:

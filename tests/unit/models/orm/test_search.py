@@ -1,0 +1,94 @@
+"""The description search's bulk-load helper, on SQLite (a no-op on PostgreSQL)."""
+
+from __future__ import annotations
+
+import importlib.util
+from itertools import count
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+import poser.models.db_management as db_management
+from poser.models.orm import Product
+from poser.models.orm.search import (
+    SEARCH_INSERT_TRIGGER,
+    SEARCH_MATCH,
+    SEARCH_TABLE,
+    search_indexed_after,
+)
+from tests.factories import make_data_set
+
+
+def check_search_index(dbsession: Session) -> None:
+    """On SQLite, every product is found by a search for its own description. (FTS5's
+    'integrity-check' compares an external-content index with its table only from
+    SQLite 3.44; Debian's is older.)"""
+    if dbsession.get_bind().dialect.name != "sqlite":
+        return
+    products = dbsession.execute(select(Product.id, Product.description)).all()
+    for id_, description in products:
+        phrase = '"' + description.replace('"', '""') + '"'
+        assert id_ in _found(dbsession, phrase), description
+
+
+def _found(dbsession: Session, phrase: str) -> list[int]:
+    query = select(SEARCH_TABLE.c.rowid).where(SEARCH_MATCH(phrase)).order_by(text("rowid"))
+    return list(dbsession.scalars(query))
+
+
+def test_the_insert_trigger_is_the_one_migration_0009_makes() -> None:
+    versions = Path(db_management.__file__).parent / "versions"
+    (path,) = versions.glob("0009_*.py")
+    spec = importlib.util.spec_from_file_location("migration_0009", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    made = [s for s in migration.SQLITE if "product_search_insert" in s]
+    assert [" ".join(s.split()) for s in made] == [" ".join(SEARCH_INSERT_TRIGGER.split())]
+
+
+_upcs = count(1)
+
+
+def _add(dbsession: Session, data_set_id: int, *descriptions: str) -> list[int]:
+    products = [
+        Product(data_set_id=data_set_id, upc=f"{next(_upcs):014d}", description=d)
+        for d in descriptions
+    ]
+    dbsession.add_all(products)
+    dbsession.flush()
+    return [product.id for product in products]
+
+
+def test_a_bulk_load_is_indexed_on_the_way_out(dbsession: Session) -> None:
+    if dbsession.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's trigram index is kept by PostgreSQL itself")
+    before = make_data_set(dbsession, "Before")
+    (kept,) = _add(dbsession, before.id, "Kept Oats")
+    loaded = make_data_set(dbsession, "Loaded")
+    connection = dbsession.connection()
+    with search_indexed_after(connection, loaded.id):
+        new = _add(dbsession, loaded.id, "Rolled Oats", "Oat Milk")
+        assert _found(dbsession, '"oat"') == [kept]  # not yet
+    assert _found(dbsession, '"oat"') == [kept, *new]
+    check_search_index(dbsession)
+    # The trigger is back: a product added now is found at once.
+    (later,) = _add(dbsession, loaded.id, "Oat Bran")
+    assert _found(dbsession, '"oat bran"') == [later]
+
+    # A load that fails part way still leaves the index matching what was added.
+    failed = make_data_set(dbsession, "Failed")  # commits: a new connection from here
+    added: list[int] = []
+
+    def load() -> None:
+        with search_indexed_after(dbsession.connection(), failed.id):
+            added.extend(_add(dbsession, failed.id, "Steel Cut Oats"))
+            raise RuntimeError("the load broke")
+
+    with pytest.raises(RuntimeError):
+        load()
+    assert _found(dbsession, '"steel cut"') == added
+    check_search_index(dbsession)
