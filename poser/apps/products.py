@@ -44,7 +44,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             editable=True,
             required=True,
             indexed=True,
-            condition=description_search_condition(ctx.dbsession, ctx.data_set.id),
+            condition=description_search_condition(ctx.dbsession),
         ),
         GridColumn("brand", "Brand", editable=True, indexed=True),
         GridColumn("size", "Size", editable=True, sortable=False),

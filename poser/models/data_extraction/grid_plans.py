@@ -66,6 +66,13 @@ def sort_indexed(columns: Sequence[GridColumn], state: GridState, key_column: st
     return any(column.name == state.sort and column.indexed for column in columns)
 
 
+def sorted_apart(
+    state: GridState, expressions: Mapping[str, ColumnElement[Any]], key_column: str
+) -> bool:
+    """Whether the page is sorted on a column other than the key."""
+    return state.sort is not None and state.sort != key_column and state.sort in expressions
+
+
 def sorted_matches(
     filtered: Select[Any],
     key: ColumnElement[Any],
@@ -120,7 +127,7 @@ def _selected(
     key_column: str,
 ) -> list[ColumnElement[Any]]:
     selected = [key.label("row_key")]
-    if state.sort and state.sort != key_column and state.sort in expressions:
+    if sorted_apart(state, expressions, key_column):
         selected.append(expressions[state.sort].label("row_sort"))
     return selected
 

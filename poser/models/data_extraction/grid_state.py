@@ -62,7 +62,8 @@ class GridColumn:
     trigram index.
 
     ``indexed`` says that an index finds the rows of this column's filters (all but
-    "contains", which no index serves) and reads the rows in this column's order. A
+    "contains": a ``condition`` may send that to a search index) and reads the rows in
+    this column's order. A
     filter on such a column lets the grid count its matches first and choose how to
     read the page (see `grid.grid_page`); a sort on it lets the grid walk its index.
     """

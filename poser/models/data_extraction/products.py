@@ -111,7 +111,7 @@ def preferred_vendor_condition(
 
 
 def description_search_condition(
-    dbsession: Session, data_set_id: int
+    dbsession: Session,
 ) -> Callable[[Filter], ColumnElement[bool] | None]:
     """The grid's description filter: on SQLite, a "contains" of three characters or
     more that its trigram table finds few times (up to `PLAN_PROBE`, over all data
@@ -185,17 +185,15 @@ def product_costs(product_id: int) -> Select[tuple[ProductCost, Vendor]]:
 
 def product_detail(dbsession: Session, data_set_id: int, product_id: int) -> ProductDetail | None:
     """A product with its department and costs; None when it is not in this data set."""
-    product = dbsession.scalar(
-        select(Product).where(Product.id == product_id, Product.data_set_id == data_set_id)
-    )
-    if product is None:
+    # The margin with the product: the row holds what it is worked out from.
+    margin = margin_percent(Product.regular_price, Product.preferred_unit_cost)
+    found = dbsession.execute(
+        select(Product, margin).where(Product.id == product_id, Product.data_set_id == data_set_id)
+    ).first()
+    if found is None:
         return None
+    product, margin = found
     costs = [(cost, vendor) for cost, vendor in dbsession.execute(product_costs(product_id))]
-    margin = dbsession.scalar(
-        select(margin_percent(Product.regular_price, Product.preferred_unit_cost)).where(
-            Product.id == product_id
-        )
-    )
     department = dbsession.get(Department, product.department_id) if product.department_id else None
     return ProductDetail(product, department, costs, margin)
 
