@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, delete, make_url
+from sqlalchemy import Engine, delete, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.db_management import alembic_config
@@ -23,6 +23,7 @@ from poser.models.engine import get_engine, get_session_factory
 from poser.models.orm import Base
 from poser.utils.appdir import make_appdir
 from poser.utils.settings import prepare_settings
+from tests.database_support import postgres_database
 
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -36,16 +37,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = make_url(server_url)
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    name = f"poser_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with postgres_database(url, f"poser_test_{os.getpid()}_{secrets.token_hex(3)}") as named:
+        yield named
 
 
 @pytest.fixture(scope="session")

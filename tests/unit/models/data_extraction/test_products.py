@@ -225,7 +225,7 @@ def test_the_description_search_finds_what_contains_finds(
     )
     _named(dbsession, other, "Whole milk elsewhere")
     dbsession.commit()
-    condition = description_search_condition(dbsession, store.id)
+    condition = description_search_condition(dbsession)
     columns = [GridColumn("upc"), GridColumn("description", condition=condition)]
     sqlite = dbsession.get_bind().dialect.name == "sqlite"
 
@@ -253,6 +253,6 @@ def test_the_description_search_finds_what_contains_finds(
 
     # Found many times overall, a search is left to the grid's own scan.
     monkeypatch.setattr(products_module, "PLAN_PROBE", 1)
-    many = description_search_condition(dbsession, store.id)
+    many = description_search_condition(dbsession)
     assert many(Filter("description", "contains", "milk")) is None
     assert many(Filter("description", "contains", "skim")) is not None or not sqlite

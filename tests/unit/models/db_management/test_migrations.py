@@ -12,11 +12,12 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, make_url
+from sqlalchemy import Engine, inspect, make_url
 
 from poser.models.db_management import alembic_config, include_name
 from poser.models.engine import get_engine
 from poser.models.orm import Base
+from tests.database_support import postgres_database
 
 
 def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
@@ -33,16 +34,8 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if url.get_backend_name() != "postgresql":
         yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
         return
-    name = f"{url.database}_scratch"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with postgres_database(url.set(database="postgres"), f"{url.database}_scratch") as named:
+        yield named
 
 
 def test_0007_to_0009_fill_what_they_add_and_go_back(scratch_url: str) -> None:
