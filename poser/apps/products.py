@@ -70,7 +70,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
         ),
         GridColumn("regular_price", "Price", type="decimal", editable=True, indexed=True),
         GridColumn("unit_cost", "Unit cost", type="decimal", sortable=False),
-        GridColumn("margin_percent", "Margin %", type="decimal", sortable=False),
+        GridColumn("margin_percent", "Margin %", type="decimal", indexed=True),
         GridColumn("on_hand", "On hand", type="decimal", visible=False, sortable=False),
         GridColumn("active", "Active", type="bool", editable=True, sortable=False),
     ]

@@ -150,6 +150,8 @@ def _copy_table(
         offset = high - low + 1
     columns, values = [], []
     for column in table.columns:
+        if column.computed is not None:
+            continue  # the database works it out (and refuses a value)
         columns.append(column.name)
         if column.name == "data_set_id":
             values.append(literal(copy_id, Integer))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -80,7 +81,28 @@ def test_the_catalog_filters_departments_by_id_and_sorts_only_indexed_columns(
     assert (options.eq(0).attr("value"), options.eq(0).text()) != ("", "")
     assert page.pyquery(f"[data-filter=department] option[value='{dairy.id}']").attr("selected")
     sortable = {th.attr("data-column") for th in page.pyquery("thead th").items() if th("a")}
-    assert sortable == {"upc", "description", "brand", "regular_price"}
+    assert sortable == {"upc", "description", "brand", "regular_price", "margin_percent"}
+
+
+def test_the_catalog_sorts_and_filters_by_margin(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    login(testapp, "petra")
+    params = {"products.margin_percent.max": "35", "products.sort": "margin_percent"}
+    page = testapp.get(_step(store, "catalog"), params=params)
+    position = [th.attr("data-column") for th in page.pyquery("thead th").items()].index(
+        "margin_percent"
+    )
+    cells = page.pyquery(f"[data-widget=products] tbody tr[data-key] td:nth-child({position + 1})")
+    shown = [Decimal(cell.text().replace(",", "")) for cell in cells.items()]
+    expected = dbsession.scalars(
+        select(Product.margin_percent)
+        .where(Product.data_set_id == store.id, Product.margin_percent <= 35)
+        .order_by(Product.margin_percent, Product.id)
+    ).all()
+    assert expected, "the generator makes margins under 35 %"
+    assert shown == expected[:50]
+    assert page.pyquery("thead th[data-column=margin_percent]").attr("aria-sort") == "ascending"
 
 
 def test_a_catalog_page_runs_few_statements(

@@ -1,10 +1,10 @@
 """Queries over a data set's products: the grid, margins by department, one product.
 
-Margins are computed from the preferred cost's unit cost, as a percent of the regular
-price: (price - unit cost) / price * 100, rounded to hundredths. A product without a
-price (or priced at zero) or without a preferred cost has no margin (NULL). The
-product holds its preferred cost's vendor and unit cost (triggers keep them), so these
-queries read no cost.
+Margins are the preferred cost's unit cost as a percent of the regular price:
+(price - unit cost) / price * 100, rounded to hundredths. A product without a price (or
+priced at zero) or without a preferred cost has no margin (NULL). The product holds its
+preferred cost's vendor and unit cost (triggers keep them) and the margin worked out
+from them (a generated column), so these queries read no cost.
 """
 
 from __future__ import annotations
@@ -16,12 +16,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Numeric,
     Select,
-    and_,
-    case,
     func,
-    literal_column,
     select,
     type_coerce,
 )
@@ -31,22 +27,6 @@ from poser.models.data_extraction.grid_plans import PLAN_PROBE
 from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Department, Product, ProductCost, Vendor
 from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE
-
-# What margins come back as: Decimal with two places, from SQLite's floats as well as
-# from PostgreSQL's numerics.
-MARGIN_TYPE = Numeric(7, 2)
-
-
-def margin_percent(price: Any, unit_cost: Any) -> ColumnElement[Any]:
-    """(price - unit cost) / price as a percent; NULL without a positive price or a cost."""
-    # 100.0, not 100: SQLite stores whole prices as integers, and integer division
-    # would truncate; PostgreSQL reads 100.0 as numeric, keeping the sum exact.
-    hundred = literal_column("100.0", Numeric)
-    ratio = case(
-        (and_(price > 0, unit_cost.is_not(None)), (price - unit_cost) * hundred / price),
-        else_=None,
-    )
-    return type_coerce(func.round(ratio, 2), MARGIN_TYPE)
 
 
 # A select is immutable, and building this one (subqueries, aliases) takes a millisecond,
@@ -81,7 +61,7 @@ def product_grid(data_set_id: int) -> Select[Any]:
         Product.active,
         vendor.label("vendor"),
         Product.preferred_unit_cost.label("unit_cost"),
-        margin_percent(Product.regular_price, Product.preferred_unit_cost).label("margin_percent"),
+        Product.margin_percent,
     ).where(Product.data_set_id == data_set_id)
 
 
@@ -148,8 +128,10 @@ def margin_by_department(data_set_id: int) -> Select[Any]:
     """Per department (products without one last, as department NULL): number, name,
     products (how many), average_margin_percent (over the products that have a margin).
     """
-    margin = margin_percent(Product.regular_price, Product.preferred_unit_cost)
-    average = type_coerce(func.round(func.avg(margin), 2), MARGIN_TYPE)
+    # avg() of a numeric(14, 2) is numeric with many places on PostgreSQL, a float on
+    # SQLite: both come back as two places.
+    margin = Product.margin_percent
+    average = type_coerce(func.round(func.avg(margin), 2), margin.type)
     return (
         select(
             Department.number.label("department_number"),
@@ -171,7 +153,10 @@ class ProductDetail:
     department: Department | None
     #: Every vendor's cost, the preferred one first, then by vendor code.
     costs: list[tuple[ProductCost, Vendor]]
-    margin_percent: Any
+
+    @property
+    def margin_percent(self) -> Any:
+        return self.product.margin_percent
 
 
 def product_costs(product_id: int) -> Select[tuple[ProductCost, Vendor]]:
@@ -185,17 +170,14 @@ def product_costs(product_id: int) -> Select[tuple[ProductCost, Vendor]]:
 
 def product_detail(dbsession: Session, data_set_id: int, product_id: int) -> ProductDetail | None:
     """A product with its department and costs; None when it is not in this data set."""
-    # The margin with the product: the row holds what it is worked out from.
-    margin = margin_percent(Product.regular_price, Product.preferred_unit_cost)
-    found = dbsession.execute(
-        select(Product, margin).where(Product.id == product_id, Product.data_set_id == data_set_id)
-    ).first()
-    if found is None:
+    product = dbsession.scalar(
+        select(Product).where(Product.id == product_id, Product.data_set_id == data_set_id)
+    )
+    if product is None:
         return None
-    product, margin = found
     costs = [(cost, vendor) for cost, vendor in dbsession.execute(product_costs(product_id))]
     department = dbsession.get(Department, product.department_id) if product.department_id else None
-    return ProductDetail(product, department, costs, margin)
+    return ProductDetail(product, department, costs)
 
 
 def product_by_upc(dbsession: Session, data_set_id: int, upc: str) -> int | None:

@@ -38,7 +38,7 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield named
 
 
-def test_0007_to_0009_fill_what_they_add_and_go_back(scratch_url: str) -> None:
+def test_0007_to_0010_fill_what_they_add_and_go_back(scratch_url: str) -> None:
     config = alembic_config({"sqlalchemy.url": scratch_url})
     command.upgrade(config, "0006")
     engine = get_engine({"sqlalchemy.url": scratch_url})
@@ -50,8 +50,8 @@ def test_0007_to_0009_fill_what_they_add_and_go_back(scratch_url: str) -> None:
                 "INSERT INTO vendor (id, data_set_id, code, name) VALUES (1, 1, 'A', 'A'),"
                 " (2, 1, 'B', 'B')",
                 "INSERT INTO product (id, data_set_id, upc, description, brand, size, on_hand,"
-                " active) VALUES (1, 1, '1', 'Costed', '', '', 0, TRUE),"
-                " (2, 1, '2', 'Uncosted', '', '', 0, TRUE)",
+                " active, regular_price) VALUES (1, 1, '1', 'Costed', '', '', 0, TRUE, 4),"
+                " (2, 1, '2', 'Uncosted', '', '', 0, TRUE, 4)",
                 "INSERT INTO product_cost (data_set_id, product_id, vendor_id,"
                 " vendor_item_code, case_size, case_cost, unit_cost, preferred)"
                 " VALUES (1, 1, 1, '', 1, 2, 2, FALSE), (1, 1, 2, '', 1, 3, 3, TRUE),"
@@ -59,12 +59,15 @@ def test_0007_to_0009_fill_what_they_add_and_go_back(scratch_url: str) -> None:
             ):
                 connection.exec_driver_sql(statement)
         command.upgrade(config, "head")
-        held = "SELECT id, preferred_vendor_id, preferred_unit_cost FROM product ORDER BY id"
+        held = (
+            "SELECT id, preferred_vendor_id, preferred_unit_cost, margin_percent"
+            " FROM product ORDER BY id"
+        )
         with engine.connect() as connection:
-            assert [tuple(row) for row in connection.exec_driver_sql(held)] == [
-                (1, 2, Decimal("3")),
-                (2, None, None),
-            ]
+            assert [
+                (id_, vendor, cost, None if margin is None else Decimal(str(margin)))
+                for id_, vendor, cost, margin in connection.exec_driver_sql(held)
+            ] == [(1, 2, Decimal("3"), Decimal("25")), (2, None, None, None)]
             # 0009's description search holds the products there before it.
             if connection.dialect.name == "sqlite":
                 search = "SELECT rowid FROM product_search WHERE product_search MATCH 'uncost'"
@@ -75,7 +78,7 @@ def test_0007_to_0009_fill_what_they_add_and_go_back(scratch_url: str) -> None:
             assert [tuple(row) for row in connection.exec_driver_sql(search)] == [(2,)]
         command.downgrade(config, "0006")
         columns = {column["name"] for column in inspect(engine).get_columns("product")}
-        assert not {"preferred_vendor_id", "preferred_unit_cost"} & columns
+        assert not {"preferred_vendor_id", "preferred_unit_cost", "margin_percent"} & columns
         with engine.begin() as connection:  # no trigger is left to write the dropped columns
             connection.exec_driver_sql("UPDATE product_cost SET unit_cost = 5")
         command.upgrade(config, "head")

@@ -232,3 +232,38 @@ def test_deleting_the_preferred_vendor_clears_the_products_copy(dbsession: Sessi
     dbsession.delete(dbsession.scalars(select(Vendor)).one())
     dbsession.commit()
     assert _held(dbsession, product) == (None, None)
+
+
+def _margin(dbsession: Session, product: Product) -> Decimal | None:
+    return dbsession.scalar(select(Product.margin_percent).where(Product.id == product.id))
+
+
+def test_the_margin_follows_the_price_and_the_preferred_cost(dbsession: Session) -> None:
+    product = _catalog(dbsession, make_data_set(dbsession))
+    assert _margin(dbsession, product) == Decimal("28.65")  # (3.49 - 2.49) / 3.49
+    product.regular_price = Decimal("4.98")
+    dbsession.flush()
+    assert _margin(dbsession, product) == Decimal("50.00")
+    # A cost written by SQL: the trigger's unit cost, then the margin from it.
+    dbsession.execute(update(ProductCost).values(unit_cost=Decimal("3.7350")))
+    assert _margin(dbsession, product) == Decimal("25.00")
+    # The ORM reads it back after a write, as the database worked it out.
+    dbsession.refresh(product)
+    assert product.margin_percent == Decimal("25.00")
+    # Whole prices (integers to SQLite) still divide exactly.
+    product.regular_price = Decimal("5")
+    dbsession.flush()
+    assert _margin(dbsession, product) == Decimal("25.30")
+    # No margin without a positive price, or without a preferred cost.
+    for price in (Decimal("0"), None):
+        product.regular_price = price
+        dbsession.flush()
+        assert _margin(dbsession, product) is None
+    product.regular_price = Decimal("2.00")
+    dbsession.execute(update(ProductCost).values(preferred=False))
+    assert _margin(dbsession, product) is None
+    # A cent's price at the dearest cost still fits the column.
+    dbsession.execute(update(ProductCost).values(preferred=True, unit_cost=Decimal("999999.9999")))
+    product.regular_price = Decimal("0.01")
+    dbsession.flush()
+    assert _margin(dbsession, product) == Decimal("-9999999899.00")
