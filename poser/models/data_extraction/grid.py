@@ -25,7 +25,7 @@ shown on two pages or on none.
 
 Which plan reads the keys depends, for a filter on an indexed column, on how many rows
 match: `grid_plans` counts them first and chooses. Such a count is exact up to
-``PLAN_PROBE`` rows, past the count cap: "2,487" rather than "1,000+".
+``PLAN_SORT`` rows, past the count cap: "12,487" rather than "1,000+".
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from sqlalchemy.types import TypeDecorator
 
 from poser.models.data_extraction.grid_plans import (
     PLAN_PROBE,
+    PLAN_SORT,
     PLAN_WALK,
     indexed_filter,
     key_expression,
@@ -70,6 +71,7 @@ __all__ = [
     "COUNT_CAP",
     "DEFAULT_PAGE_SIZE",
     "PLAN_PROBE",
+    "PLAN_SORT",
     "PLAN_WALK",
     "Filter",
     "GridColumn",
@@ -248,13 +250,14 @@ def grid_page(
     count_cap: int = COUNT_CAP,
     probe: int = PLAN_PROBE,
     walk: int = PLAN_WALK,
+    sort_cap: int = PLAN_SORT,
 ) -> GridPage:
     """One page of the filtered, sorted rows; a page past the end becomes the last.
 
     The page is read first: when it is the last one, its rows tell the total and the
     count is skipped. That is when counting is dearest (few rows match, so the count
     scans them all) and cheapest to avoid. A filter on an indexed column is counted
-    before, up to ``probe`` rows, to choose the plan (see `grid_plans`); so are other
+    before, up to ``sort_cap`` rows, to choose the plan (see `grid_plans`); so are other
     filters, up to ``count_cap``, when the page is sorted on a column other than the
     key. ``probe=0`` turns both off: the plain plan.
     """
@@ -268,10 +271,12 @@ def grid_page(
     walks = False  # whether the first rows in the page's order are searched first
     more_than: int | None = None  # a number of rows the filters are known to exceed
     if probe > 0 and indexed_filter(columns, state):
-        matches, many = count_capped(session, filtered, probe, key)
+        matches, many = count_capped(session, filtered, max(probe, sort_cap), key)
+        # Past the probe, the first rows in the page's order may hold the page; if
+        # they do not, every match is sorted, up to the sort cap, as when few match.
+        walks = (many or matches > probe) and sort_indexed(columns, state, key_column)
         if many:
             more_than = matches
-            walks = sort_indexed(columns, state, key_column)
             # Should the first rows in the page's order not hold the page (the filter
             # goes with the sort), the planner chooses. Given a range, it picks the
             # index that serves both it and an equality filter, and sorts all their
@@ -284,7 +289,7 @@ def grid_page(
             )
         else:
             known = matches
-            keys_select = sorted_matches(filtered, key, expressions, state, key_column, probe)
+            keys_select = sorted_matches(filtered, key, expressions, state, key_column, matches)
     elif probe > 0 and state.filters and sorted_apart(state, expressions, key_column):
         # No index finds the matches, and the page's order is not the table's: read
         # first, the page would walk the sort's index checking every row, all of them

@@ -1,7 +1,8 @@
 """How the grid reads a page filtered on an indexed column: it counts the matches first
-(up to ``probe``); few are sorted, and many are looked for among the first ``walk`` rows
-in the page's order before the planner's own plan. Whichever plan runs, a page holds the
-same rows as the plain plan's."""
+(up to ``sort_cap``); few (up to ``probe``) are sorted, and more are looked for among
+the first ``walk`` rows in the page's order before they are sorted (up to ``sort_cap``)
+or the planner's own plan runs. Whichever plan runs, a page holds the same rows as the
+plain plan's."""
 
 from __future__ import annotations
 
@@ -29,16 +30,23 @@ FILTERS = [
     {"name.q": "Item 07", "name.match": "equals"},
 ]
 SORTS = [None, "name", "-price", "qty", "-qty", "id"]
-# (probe, walk): the plain plan, few matches, many found by the walk, many past it.
-PLANS = {"few": (1000, 1000), "walk": (2, 1000), "past the walk": (2, 3)}
+# (probe, walk, sort cap): few matches; more, found by the walk; more, past the walk and
+# sorted; more than the sort cap, past the walk.
+PLANS = {
+    "few": (1000, 1000, 0),
+    "walk": (2, 1000, 0),
+    "past the walk, sorted": (2, 3, 1000),
+    "past the walk": (2, 3, 0),
+}
 
 
 def page_of(session: Session, params: dict[str, Any], *, probe: int, walk: int = 1000,  # noqa: F811
-            count_cap: int = 1000) -> GridPage:  # fmt: skip
+            count_cap: int = 1000, sort_cap: int = 0) -> GridPage:  # fmt: skip
     state = parse_grid_state(params, INDEXED)
     return grid_page(
-        session, base(), INDEXED, state, "id", count_cap=count_cap, probe=probe, walk=walk
-    )
+        session, base(), INDEXED, state, "id",
+        count_cap=count_cap, probe=probe, walk=walk, sort_cap=sort_cap,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -56,14 +64,14 @@ def statements(session: Session) -> Iterator[list[str]]:  # noqa: F811
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_every_plan_reads_the_pages_the_plain_plan_reads(session: Session, plan: str) -> None:  # noqa: F811
-    probe, walk = PLANS[plan]
+    probe, walk, sort_cap = PLANS[plan]
     for filters in FILTERS:
         for sort in SORTS:
             params = {**filters, "size": "3", **({"sort": sort} if sort else {})}
             for number in range(1, 6):
                 at = {**params, "page": str(number)}
                 plain = page_of(session, at, probe=0)
-                chosen = page_of(session, at, probe=probe, walk=walk)
+                chosen = page_of(session, at, probe=probe, walk=walk, sort_cap=sort_cap)
                 assert [r["id"] for r in chosen.rows] == [r["id"] for r in plain.rows], at
                 assert (chosen.page, chosen.has_next) == (plain.page, plain.has_next), at
                 if not chosen.total_is_capped:
@@ -127,6 +135,33 @@ def test_many_matches_are_looked_for_in_the_first_rows_in_order_then_by_the_plan
     assert "(grid_item.price >= ?) IS 1" in planned
     assert "AND grid_item.kind IN (?)" in planned
     assert planned.endswith("ORDER BY grid_item.qty, grid_item.id LIMIT ? OFFSET ?")
+
+
+def test_matches_past_the_walk_are_sorted_up_to_the_sort_cap(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    # Ten fruit (every third item); the first four by quantity hold one.
+    params = {"kind.in": "fruit", "sort": "qty", "size": "3"}
+    page = page_of(session, params, probe=2, walk=4, sort_cap=10)
+    assert [r["qty"] for r in page.rows] == [3, 6, 9]
+    assert (page.total, page.total_is_capped) == (10, False)  # counted to the sort cap
+    count, walked, sorted_, _rows = statements
+    assert count.startswith("SELECT count(*)")
+    assert "AS row_ok" in walked
+    assert sorted_.startswith("SELECT anon_1.row_key FROM (SELECT grid_item.id AS row_key")
+    assert sorted_.endswith("ORDER BY anon_1.row_sort, anon_1.row_key LIMIT ? OFFSET ?")
+    statements.clear()
+    # A page past the walk is sorted at once.
+    page = page_of(session, {**params, "page": "3"}, probe=2, walk=4, sort_cap=10)
+    assert [r["qty"] for r in page.rows] == [21, 24, 27]
+    count, sorted_, _rows = statements
+    assert "row_ok" not in sorted_
+    # One match more than the sort cap: the planner's plan, as before.
+    statements.clear()
+    page = page_of(session, params, probe=2, walk=4, sort_cap=9)
+    assert (page.total, page.total_is_capped) == (9, True)
+    assert statements[2].endswith("ORDER BY grid_item.qty, grid_item.id LIMIT ? OFFSET ?")
 
 
 def test_a_range_on_the_sorted_column_stays_open_to_its_index(
