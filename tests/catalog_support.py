@@ -7,10 +7,11 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from poser.models.orm import DataSet, Department, Product, ProductCost, Upload, User, Vendor
+from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE
 from poser.storage.interface import FileStore
 from poser.tasks.batches import get_handler
 from poser.tasks.uploads import store_upload
@@ -107,3 +108,17 @@ def preferred_costs_out_of_step(dbsession: Session) -> list[tuple[Any, ...]]:
         )
     )
     return [tuple(row) for row in dbsession.execute(query)]
+
+
+def check_search_index(dbsession: Session) -> None:
+    """On SQLite, every product is found by a search for its own description, and the
+    trigger that indexes new products is there. (FTS5's 'integrity-check' compares an
+    external-content index with its table only from SQLite 3.44; Debian's is older.)"""
+    if dbsession.get_bind().dialect.name != "sqlite":
+        return
+    trigger = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = :name"
+    assert dbsession.scalar(text(trigger), {"name": "product_search_insert"})
+    for id_, description in dbsession.execute(select(Product.id, Product.description)):
+        phrase = '"' + description.replace('"', '""') + '"'
+        found = dbsession.scalars(select(SEARCH_TABLE.c.rowid).where(SEARCH_MATCH(phrase)))
+        assert id_ in set(found), description

@@ -22,6 +22,7 @@ from sqlalchemy import Select, select
 
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
+from poser.models.orm.search import search_indexed_after
 from poser.tasks.dataset_import import check_sheets, import_sheets
 from poser.tasks.dataset_sheets import SHEETS
 from poser.tasks.jobs import TaskError
@@ -158,7 +159,13 @@ def import_data_set(
     session = session_of(data_set)
     if any(product_counts(session, data_set.id).values()):
         raise TaskError("This data set has catalog data already; import into an empty one.")
-    with _seekable(source) as (stream, start), session.begin_nested():
+    # The data set is empty, so its products may be added to the description search in
+    # one statement at the end rather than one by one (see `search_indexed_after`).
+    with (
+        _seekable(source) as (stream, start),
+        session.begin_nested(),
+        search_indexed_after(session.connection(), data_set.id),
+    ):
         return import_sheets(
             session, data_set.id, stream, start, IMPORT_LIMITS, progress, batch=BATCH
         )

@@ -22,7 +22,7 @@ from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
 from poser.utils.tabular import CATALOG_COLUMNS, open_table
 from poser.utils.upc import normalize_upc
-from tests.catalog_support import preferred_costs_out_of_step
+from tests.catalog_support import check_search_index, preferred_costs_out_of_step
 from tests.factories import make_data_set
 from tests.unit.utils.tabular.builders import make_xlsx
 
@@ -74,6 +74,7 @@ def test_export_then_import_gives_equal_data(dbsession: Session) -> None:
     assert counts == product_counts(dbsession, source.id)
     assert _sheets(_export(target)) == _sheets(exported)
     assert preferred_costs_out_of_step(dbsession) == []
+    check_search_index(dbsession)  # the imported products, indexed at the end (SQLite)
 
 
 def test_import_reads_typed_and_untyped_cells(dbsession: Session) -> None:
@@ -182,6 +183,9 @@ def test_a_bad_file_says_where_and_imports_nothing(
     assert str(caught.value).startswith("Nothing was imported.")
     # Not even before the caller rolls back: the import's savepoint is undone.
     assert set(product_counts(dbsession, data_set.id).values()) == {0}
+    # The search's trigger is back: a good file afterwards is indexed as it loads.
+    import_data_set(data_set, io.BytesIO(make_xlsx(_valid())))
+    check_search_index(dbsession)
 
 
 def test_repeats_across_batches_are_found_too(

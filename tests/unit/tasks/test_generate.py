@@ -14,10 +14,9 @@ from poser.tasks.generate import MAX_PRODUCTS, generate_products
 from poser.tasks.job_kinds import get_kind
 from poser.tasks.jobs import TaskError
 from poser.utils.upc import has_valid_check_digit
-from tests.catalog_support import preferred_costs_out_of_step
+from tests.catalog_support import check_search_index, preferred_costs_out_of_step
 from tests.factories import make_data_set
 from tests.jobs_support import RecordingQueue
-from tests.unit.models.orm.test_search import check_search_index
 
 N = 500
 

@@ -18,19 +18,8 @@ from poser.models.orm.search import (
     SEARCH_TABLE,
     search_indexed_after,
 )
+from tests.catalog_support import check_search_index
 from tests.factories import make_data_set
-
-
-def check_search_index(dbsession: Session) -> None:
-    """On SQLite, every product is found by a search for its own description. (FTS5's
-    'integrity-check' compares an external-content index with its table only from
-    SQLite 3.44; Debian's is older.)"""
-    if dbsession.get_bind().dialect.name != "sqlite":
-        return
-    products = dbsession.execute(select(Product.id, Product.description)).all()
-    for id_, description in products:
-        phrase = '"' + description.replace('"', '""') + '"'
-        assert id_ in _found(dbsession, phrase), description
 
 
 def _found(dbsession: Session, phrase: str) -> list[int]:
