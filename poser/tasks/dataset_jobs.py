@@ -13,7 +13,7 @@ from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.dataset_io import export_data_set, import_data_set
-from poser.tasks.datasets import copy_data_set
+from poser.tasks.datasets import copy_data_set, workbooks_folder
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
 from poser.tasks.sessions import session_of
@@ -78,7 +78,7 @@ def export(
     """Writes the xlsx in the work folder, then stores it under exports/data-sets/."""
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     filename = f"{_slug(data_set.name)}-{stamp}.xlsx"
-    key = f"exports/data-sets/{data_set.id}/{filename}"
+    key = f"{workbooks_folder(data_set.id)}/{filename}"
     Path(work_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=work_dir) as scratch:
         export_data_set(data_set, scratch, progress=progress)

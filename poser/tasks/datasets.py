@@ -8,8 +8,10 @@ from sqlalchemy import Column, Integer, Table, func, insert, literal, select, te
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.datasets import member_role
-from poser.models.orm import MEMBER_ROLES, Base, DataSet, DataSetMember, User
+from poser.models.orm import MEMBER_ROLES, Base, Batch, DataSet, DataSetMember, Export, User
+from poser.tasks.batches import get_handler
 from poser.tasks.sessions import session_of
+from poser.tasks.uploads import uploads_folder
 from poser.utils.progress import NullProgress, Progress
 
 MAX_NAME = 200
@@ -50,11 +52,27 @@ def rename_data_set(data_set: DataSet, name: str) -> None:
     session_of(data_set).flush()
 
 
-def delete_data_set(data_set: DataSet) -> None:
-    """Every row of the data set goes with it (foreign keys cascade in the database)."""
+def delete_data_set(data_set: DataSet) -> list[str]:
+    """Every row of the data set goes with it (foreign keys cascade in the database).
+
+    Returns the storage folders that held its files (uploads, workbook exports, each
+    batch's and each export's files), for the caller to remove once the deletion has
+    committed: a removed file cannot be rolled back with a failed transaction.
+    """
     session = session_of(data_set)
+    batches = session.scalars(select(Batch).where(Batch.data_set_id == data_set.id))
+    exports = session.scalars(select(Export).where(Export.data_set_id == data_set.id))
+    folders = [uploads_folder(data_set.id), workbooks_folder(data_set.id)]
+    folders += [get_handler(batch.batch_type).folder(batch) for batch in batches]
+    folders += [export.folder for export in exports]
     session.delete(data_set)
     session.flush()
+    return folders
+
+
+def workbooks_folder(data_set_id: int) -> str:
+    """Where the data set's workbook exports are stored."""
+    return f"exports/data-sets/{data_set_id}"
 
 
 def set_member(data_set: DataSet, user: User, role: str) -> None:

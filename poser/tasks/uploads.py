@@ -24,6 +24,11 @@ CONTENT_TYPES = {
 NAMES = {"csv": "a CSV file", "xlsx": "an Excel (.xlsx) workbook"}
 
 
+def uploads_folder(data_set_id: int) -> str:
+    """Where a data set's uploads are stored, each in a folder of its own."""
+    return f"uploads/{data_set_id}"
+
+
 class UploadError(ValueError):
     """An upload that is refused; the message is for the operator."""
 
@@ -89,7 +94,7 @@ def store_upload(
         wanted = " or ".join(NAMES.get(name, name) for name in allowed)
         raise UploadError(f"This file is not {wanted} (its content was checked, not its name).")
     name = safe_filename(filename)
-    key = f"uploads/{data_set.id}/{uuid.uuid4().hex}/{name}"
+    key = f"{uploads_folder(data_set.id)}/{uuid.uuid4().hex}/{name}"
     counted = _Counted(head, stream, max_bytes)
     files.write(key, counted)  # a write whose stream fails part-way leaves nothing
     upload = Upload(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 import tests.sample_jobs  # noqa: F401 - registers the sample job kinds
 from poser.entry_points.queues import make_queue
 from poser.models.orm import DataSet, Job, ParameterValue, Upload, User
+from poser.storage import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, set_member
 from tests.factories import make_user
@@ -229,9 +231,12 @@ def test_other_users_and_other_apps_get_404(
 
 
 def test_rename_share_and_delete(
-    testapp: webtest.TestApp, data_set: DataSet, dbsession: Session
+    testapp: webtest.TestApp, data_set: DataSet, dbsession: Session, settings: dict[str, Any]
 ) -> None:
     make_user(dbsession, "sara")
+    files = store_from_settings(settings)
+    uploaded = f"uploads/{data_set.id}/1/list.csv"
+    files.write(uploaded, io.BytesIO(b"upc\n1\n"))
     data_set_id = data_set.id
     login(testapp, "olive")
     settings_page = testapp.get(_url(data_set, "/settings"))
@@ -267,8 +272,10 @@ def test_rename_share_and_delete(
     assert refused.pyquery("[data-testid=form-error]").text() == (
         "To delete, type the data set's name exactly."
     )
+    assert files.exists(uploaded)
     delete["confirm_name"] = "North Store 2"
     home = delete.submit(status=303).follow()
     assert "Deleted North Store 2." in home.text
     dbsession.expire_all()
     assert dbsession.get(DataSet, data_set_id) is None
+    assert not files.exists(uploaded)  # its files went once the deletion was committed

@@ -13,6 +13,7 @@ from poser.models.data_extraction.datasets import members
 from poser.models.data_extraction.products import product_counts
 from poser.models.data_extraction.users import user_by_name
 from poser.models.orm import MEMBER_ROLES
+from poser.storage.interface import FileStore
 from poser.tasks import jobs
 from poser.tasks.datasets import (
     DataSetError,
@@ -114,9 +115,18 @@ def delete(request: Request) -> Any:
     if request.POST.get("confirm_name", "").strip() != context.data_set.name:
         return _refuse(request, "To delete, type the data set's name exactly.")
     name = context.data_set.name
-    delete_data_set(context.data_set)
+    folders = delete_data_set(context.data_set)
+    # Its files go once the rows are gone for good: a failed commit keeps both.
+    files = request.find_service(name="files")
+    request.tm.get().addAfterCommitHook(_remove_folders, args=(files, folders))
     request.session.flash(f"Deleted {name}.", "info")
     return HTTPSeeOther(location=request.route_path("app_home", app=context.application.url_name))
+
+
+def _remove_folders(committed: bool, files: FileStore, folders: list[str]) -> None:
+    if committed:
+        for folder in folders:
+            files.remove_tree(folder)
 
 
 def _submit(request: Request, kind: str, **parameters: Any) -> HTTPSeeOther:

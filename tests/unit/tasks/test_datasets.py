@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.datasets import member_role, members
 from poser.models.orm import Job, ParameterValue, Product, StepRun, Vendor
+from poser.storage.backends import MemoryFileStore
 from poser.tasks.datasets import (
     DataSetError,
     copy_data_set,
@@ -16,10 +19,18 @@ from poser.tasks.datasets import (
     rename_data_set,
     set_member,
 )
+from poser.tasks.exports import ExportColumn, write_export
 from poser.tasks.generate import generate_products
 from poser.tasks.parameters import save_parameters
 from poser.tasks.steps import mark_step_done
-from tests.catalog_support import preferred_costs_out_of_step
+from tests.catalog_support import (
+    HEADER,
+    UPC_BUTTER,
+    make_batch,
+    make_catalog,
+    preferred_costs_out_of_step,
+    upload_text,
+)
 from tests.factories import make_user
 
 
@@ -88,6 +99,27 @@ def test_sharing_keeps_at_least_one_owner(dbsession: Session) -> None:
     set_member(data_set, helper, "owner")
     remove_member(data_set, owner)
     assert members(dbsession, data_set.id) == [(helper.username, "owner")]
+
+
+def test_delete_names_the_folders_of_the_data_sets_files(dbsession: Session) -> None:
+    files = MemoryFileStore()
+    owner = make_user(dbsession)
+    other = create_data_set(dbsession, "Other", "products", owner)
+    upload_text(other, files, HEADER)
+    data_set = create_data_set(dbsession, "Store", "products", owner)
+    acme = make_catalog(dbsession, data_set)["acme"]
+    make_batch(data_set, files, f"{HEADER}{UPC_BUTTER},A-100,Butter,,,12,24.00\n", acme)
+    upload_text(data_set, files, HEADER)  # one no batch took
+    columns = [ExportColumn("upc", "UPC")]
+    write_export(data_set, files, export_type="report", title="Margins", basename="margins",
+                 columns=columns, rows=lambda: [["1"]], formats=("csv",))  # fmt: skip
+    files.write(f"exports/data-sets/{data_set.id}/store.xlsx", io.BytesIO(b"workbook"))
+    others = files.list(f"uploads/{other.id}")
+    assert len(files.list()) - len(others) == 4  # a batch's file, an upload, two exports
+
+    for folder in delete_data_set(data_set):
+        files.remove_tree(folder)
+    assert files.list() == others
 
 
 def test_delete_takes_all_the_data_sets_rows(dbsession: Session) -> None:
