@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import make_url
 
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction
@@ -21,6 +21,7 @@ from poser.tasks.generate import generate_products
 from poser.tasks.users import create_user
 from poser.utils.appdir import make_appdir
 from poser.utils.settings import prepare_settings
+from tests.database_support import postgres_database
 
 #: The password of the throwaway user "bench" that prepare() makes.
 PASSWORD = "bench password 1234"  # noqa: S105 - a throwaway user in a throwaway database
@@ -56,15 +57,8 @@ def database(kind: str, folder: Path) -> Iterator[str]:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     name = f"poser_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with postgres_database(url, name) as named:
+        yield named
 
 
 @contextmanager

@@ -303,7 +303,7 @@ def grid_page(
             more_than = matches
         else:
             known = matches
-            keys_select = sorted_matches(filtered, key, expressions, state, key_column, count_cap)
+            keys_select = sorted_matches(filtered, key, expressions, state, key_column, matches)
 
     def keys_of(statement: Select[Any], page: int) -> Sequence[Any]:
         return session.scalars(statement.limit(size + 1).offset((page - 1) * size)).all()

@@ -87,15 +87,15 @@ def sorted_matches(
     expressions: Mapping[str, ColumnElement[Any]],
     state: GridState,
     key_column: str,
-    probe: int,
+    counted: int,
 ) -> Select[Any]:
-    """The page's keys as the sort of every match: a subquery finds the matches by the
-    filter's index, and its LIMIT (never reached: they were counted) keeps a planner
-    from merging it into the outer query and walking the sort's index instead."""
+    """The page's keys as the sort of every match (``counted`` of them): a subquery
+    finds the matches by the filter's index, and its LIMIT (never reached) keeps a
+    planner from merging it into the outer query and walking the sort's index instead."""
     matches = (
         filtered.with_only_columns(*_selected(key, expressions, state, key_column))
         .order_by(None)
-        .limit(probe + 1)
+        .limit(counted + 1)
         .subquery()
     )
     return ordered(

@@ -8,7 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
+from poser.models.orm.catalog import MARGIN_PERCENT_SQL
 from tests.catalog_support import preferred_costs_out_of_step
+from tests.database_support import migration_module
 from tests.factories import make_data_set
 
 UPC = "00012345678905"
@@ -236,6 +238,10 @@ def test_deleting_the_preferred_vendor_clears_the_products_copy(dbsession: Sessi
 
 def _margin(dbsession: Session, product: Product) -> Decimal | None:
     return dbsession.scalar(select(Product.margin_percent).where(Product.id == product.id))
+
+
+def test_the_margin_is_the_one_migration_0010_makes() -> None:
+    assert migration_module("0010").MARGIN == MARGIN_PERCENT_SQL
 
 
 def test_the_margin_follows_the_price_and_the_preferred_cost(dbsession: Session) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from itertools import count
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-import poser.models.db_management as db_management
 from poser.models.orm import Product
 from poser.models.orm.search import (
     SEARCH_INSERT_TRIGGER,
@@ -19,6 +16,7 @@ from poser.models.orm.search import (
     search_indexed_after,
 )
 from tests.catalog_support import check_search_index
+from tests.database_support import migration_module
 from tests.factories import make_data_set
 
 
@@ -28,14 +26,7 @@ def _found(dbsession: Session, phrase: str) -> list[int]:
 
 
 def test_the_insert_trigger_is_the_one_migration_0009_makes() -> None:
-    versions = Path(db_management.__file__).parent / "versions"
-    (path,) = versions.glob("0009_*.py")
-    spec = importlib.util.spec_from_file_location("migration_0009", path)
-    assert spec is not None
-    assert spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    made = [s for s in migration.SQLITE if "product_search_insert" in s]
+    made = [s for s in migration_module("0009").SQLITE if "product_search_insert" in s]
     assert [" ".join(s.split()) for s in made] == [" ".join(SEARCH_INSERT_TRIGGER.split())]
 
 
