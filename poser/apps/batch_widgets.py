@@ -8,6 +8,7 @@ from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 
+from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.models.data_extraction.batches import (
     STATUS_LABELS,
@@ -86,10 +87,11 @@ class BatchPanel(Widget):
     def delete(self, ctx: WidgetContext) -> HTTPSeeOther:
         batch = _posted_batch(ctx, self.batch_type)
         try:
-            get_handler(self.batch_type).delete(batch, ctx.request.find_service(name="files"))
+            folder = get_handler(self.batch_type).delete(batch)
         except BatchError as error:
             ctx.request.session.flash(str(error), "warning")
         else:
+            remove_after_commit(ctx.request, [folder])
             ctx.request.session.flash(f"Batch {batch.id} was deleted, with its file.", "success")
         return HTTPSeeOther(location=ctx.step_url())
 

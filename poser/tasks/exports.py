@@ -109,13 +109,14 @@ def write_export(
     return export
 
 
-def delete_export(export: Export, files: FileStore) -> None:
-    """The row first: if the database refuses, the files are still there for it."""
+def delete_export(export: Export) -> str:
+    """Delete the export's row; return the storage folder of its files, for the caller
+    to remove once the deletion has committed (a failed commit keeps both)."""
     session = session_of(export)
     folder = export.folder
     session.delete(export)
     session.flush()
-    files.remove_tree(folder)
+    return folder
 
 
 def load_output_template(

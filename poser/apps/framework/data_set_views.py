@@ -8,12 +8,12 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
+from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.framework.workbook_upload import posted_workbook, start_import
 from poser.models.data_extraction.datasets import members
 from poser.models.data_extraction.products import product_counts
 from poser.models.data_extraction.users import user_by_name
 from poser.models.orm import MEMBER_ROLES
-from poser.storage.interface import FileStore
 from poser.tasks import jobs
 from poser.tasks.datasets import (
     DataSetError,
@@ -115,18 +115,9 @@ def delete(request: Request) -> Any:
     if request.POST.get("confirm_name", "").strip() != context.data_set.name:
         return _refuse(request, "To delete, type the data set's name exactly.")
     name = context.data_set.name
-    folders = delete_data_set(context.data_set)
-    # Its files go once the rows are gone for good: a failed commit keeps both.
-    files = request.find_service(name="files")
-    request.tm.get().addAfterCommitHook(_remove_folders, args=(files, folders))
+    remove_after_commit(request, delete_data_set(context.data_set))
     request.session.flash(f"Deleted {name}.", "info")
     return HTTPSeeOther(location=request.route_path("app_home", app=context.application.url_name))
-
-
-def _remove_folders(committed: bool, files: FileStore, folders: list[str]) -> None:
-    if committed:
-        for folder in folders:
-            files.remove_tree(folder)
 
 
 def _submit(request: Request, kind: str, **parameters: Any) -> HTTPSeeOther:

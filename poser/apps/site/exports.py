@@ -11,6 +11,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.site.downloads import download_response
 from poser.apps.site.security import (
     DATA_SET_PERMISSIONS,
@@ -108,7 +109,7 @@ def export_file(request: Request) -> Response:
 def export_delete(request: Request) -> HTTPSeeOther:
     export = request.context.export
     title = export.title
-    delete_export(export, _files(request))
+    remove_after_commit(request, [delete_export(export)])
     request.session.flash(f"Deleted the export “{title}”.", "info")
     return HTTPSeeOther(location=request.route_path("exports"))
 

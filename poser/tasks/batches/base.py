@@ -184,14 +184,16 @@ class BatchHandler:
 
     # -- delete -----------------------------------------------------------------------
 
-    def delete(self, batch: Batch, files: FileStore) -> None:
-        """Remove a batch that was not executed, with its rows and its files. An
-        executed batch is the record of what changed, and is kept."""
+    def delete(self, batch: Batch) -> str:
+        """Delete a batch that was not executed, with its rows and its files' Upload
+        rows; return the storage folder of its files, for the caller to remove once the
+        deletion has committed. An executed batch is the record of what changed, and
+        is kept."""
         if batch.status == "executed":
             raise BatchError("An executed batch is the record of what it changed; it is kept.")
         session = session_of(batch)
         session.execute(delete(self.row_class).where(self.row_class.batch_id == batch.id))
         session.execute(delete(Upload).where(Upload.key.startswith(self.folder(batch) + "/")))
-        files.remove_tree(self.folder(batch))
         session.delete(batch)
         session.flush()
+        return self.folder(batch)

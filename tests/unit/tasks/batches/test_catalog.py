@@ -285,16 +285,19 @@ def test_refresh_row_compares_again(dbsession, files, store) -> None:
     assert dbsession.get(CatalogBatchRow, rows[2].id).status == "unchanged"
 
 
-def test_delete_removes_rows_and_files_but_keeps_executed_batches(dbsession, files, store) -> None:
+def test_delete_removes_rows_and_names_the_files_folder_but_keeps_executed_batches(
+    dbsession, files, store
+) -> None:
     batch, _ = _populate(dbsession, files, store, HEADER + f"{UPC_BUTTER},A-100,B,,,12,26.40")
     folder = f"batches/catalog/{batch.id}"
-    handler.delete(batch, files)
-    assert files.list(folder) == []
+    assert files.list(folder) != []
+    assert handler.delete(batch) == folder
     assert dbsession.scalars(select(CatalogBatchRow)).all() == []
+    assert dbsession.scalars(select(Upload).where(Upload.key.startswith(folder))).all() == []
     executed, _ = _populate(dbsession, files, store, HEADER + f"{UPC_SOAP},A-200,S,,,6,9.00")
     handler.execute(executed, None)
     with pytest.raises(BatchError, match="kept"):
-        handler.delete(executed, files)
+        handler.delete(executed)
 
 
 def test_duplicates_are_looked_up_in_slices(dbsession, files, store, monkeypatch) -> None:
