@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from typing import Any
@@ -17,7 +18,7 @@ from poser.entry_points.sessions import make_session_factory
 from poser.entry_points.worker import load_job_modules
 from poser.models.engine import get_engine, get_session_factory, get_tm_session, is_sqlite_busy
 from poser.storage import store_from_settings
-from poser.utils.settings import prepare_settings, setting_int
+from poser.utils.settings import prepare_settings, setting_bool, setting_int
 
 DEFAULT_APPLICATIONS = "poser.apps.products poser.apps.catalog"
 
@@ -58,7 +59,23 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("poser.apps.site.errors")
         router = config.make_wsgi_app()
     router.execution_policy = _closing_body_copies(router.execution_policy)
+    if setting_bool(settings, "poser.gc_freeze"):
+        freeze_startup_objects()
     return router
+
+
+def freeze_startup_objects() -> None:
+    """Leave what exists now out of every later garbage collection.
+
+    What a server process builds at startup (modules, classes, mappers, routes,
+    templates) lives as long as the process, yet each full collection walked it all:
+    about 150,000 objects, a pause of 85 to 135 ms that fell on one request in a few
+    hundred and set a grid page's 95th percentile. Frozen, they are skipped, and the
+    pause is about 12 ms. Only for a process that serves (the ini files turn it on):
+    frozen objects are never freed, so a test that builds many apps keeps it off.
+    """
+    gc.collect()  # startup's own garbage goes first, not into the frozen generation
+    gc.freeze()
 
 
 def _closing_body_copies(policy: Any) -> Any:

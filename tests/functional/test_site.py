@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import io
 from typing import Any
 
@@ -270,3 +271,18 @@ def test_a_large_body_copied_for_retries_is_closed_after_the_request(wsgi_app: A
     copy = environ["wsgi.input"]
     assert copy is not received
     assert copy.closed
+
+
+def test_a_serving_process_leaves_its_startup_objects_out_of_collections(make_app: Any) -> None:
+    assert gc.get_freeze_count() == 0
+    try:
+        make_app()
+        assert gc.get_freeze_count() == 0, "off unless the ini turns it on"
+        make_app(**{"poser.gc_freeze": "true"})
+        # Everything that existed then: modules, classes, the router, the registry.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+    for name in ("development.ini", "production.ini"):
+        with open(name, encoding="utf-8") as ini:
+            assert "\nposer.gc_freeze = true\n" in ini.read(), name
