@@ -90,6 +90,15 @@ SCENARIOS = {
     "margin filter + sort by price": {"margin_percent.max": "20", "sort": "-regular_price"},
     "sort by margin": {"sort": "margin_percent"},
     "choice + sort by margin": {"department.in": "{Produce}", "sort": "margin_percent"},
+    # A filter and a sort that go apart, with many matches (migration 0011's pair
+    # indexes): a vendor's margins lie far along the margin index, Baby's brands far
+    # along the brand index; two departments' matches come from two ranges, merged.
+    "vendor + sort by margin": {"vendor.in": "GRNL", "sort": "margin_percent"},
+    "choice + sort by brand, descending": {"department.in": "{Baby}", "sort": "-brand"},
+    "two choices + sort by price": {
+        "department.in": ["{Dairy}", "{Frozen}"],
+        "sort": "-regular_price",
+    },
 }
 
 
@@ -181,6 +190,7 @@ def bench(kind: str) -> None:
             # This module's includeme, imported by its name as a script or under -m.
             "poser.includes": __spec__.name if __spec__ else Path(__file__).stem,
             "poser.queue.name": f"poser-bench-{os.getpid()}",
+            "poser.gc_freeze": "true",  # as the ini files serve
         }
         wsgi = poser.main({"here": str(appdir)}, **settings)
         try:
@@ -190,7 +200,11 @@ def bench(kind: str) -> None:
             departments = placeholders(wsgi, data_set_id)
             for name, params in SCENARIOS.items():
                 query = {
-                    f"products.{key}": value.format_map(departments)
+                    f"products.{key}": (
+                        [one.format_map(departments) for one in value]
+                        if isinstance(value, list)
+                        else value.format_map(departments)
+                    )
                     for key, value in params.items()
                 }
                 times, summary = [], ""

@@ -88,6 +88,8 @@ else:
     config.add_route("bare", "/bare/{id}")
     config.add_view(bare, route_name="bare")
     app = config.make_wsgi_app()
+    from poser.entry_points.web import freeze_startup_objects
+    freeze_startup_objects()  # as the stack does: the same collector for both
 serve(app, host="127.0.0.1", port=port, threads=4, _quiet=True)
 """
 
@@ -184,7 +186,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, bench_database(Path(folder)) as settings:
         data_set_id = prepare(settings, args.products, password=SECRET)
-        settings = {**settings, "session.secret": SECRET}
+        settings = {**settings, "session.secret": SECRET, "poser.gc_freeze": "true"}
         stack, stack_port = start(settings, "stack")
         bare, bare_port = start(settings, "bare")
         try:

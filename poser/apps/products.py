@@ -28,12 +28,19 @@ from poser.models.data_extraction.products import (
 from poser.models.orm import Product
 from poser.tasks.products import update_product
 
+#: Every sort, within a department or a vendor: an index for each pair (the product
+#: model's), because a filter and a sort can go far apart. A vendor's margins, say, lie
+#: far along the margin index, and each vendor's products are too many to sort at once.
+SORTED_WITHIN = ("upc", "description", "brand", "regular_price", "margin_percent")
+
 
 def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
     """The catalog's columns. Over a million products a sort is quick only when an index
-    holds that order, so only such columns sort (UPC, description, brand, price); the
-    others sort a whole data set each time (seconds), or join and compute it first.
-    ``indexed`` marks the columns an index filters and sorts (see the grid's plans)."""
+    holds that order, so only such columns sort (UPC, description, brand, price,
+    margin); the others sort a whole data set each time (seconds), or join and compute
+    it first. ``indexed`` marks the columns an index filters and sorts, and
+    ``index_sorts`` the sorts an index holds within one department or vendor (see the
+    grid's plans)."""
     departments = department_choices(ctx.dbsession, ctx.data_set.id)
     vendors = vendor_choices(ctx.dbsession, ctx.data_set.id)
     return [
@@ -58,6 +65,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             choices=departments or [("", "(none)")],
             sortable=False,
             indexed=True,
+            index_sorts=SORTED_WITHIN,
         ),
         GridColumn(
             "vendor",
@@ -67,6 +75,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             sortable=False,
             condition=preferred_vendor_condition(ctx.dbsession, ctx.data_set.id),
             indexed=True,
+            index_sorts=SORTED_WITHIN,
         ),
         GridColumn("regular_price", "Price", type="decimal", editable=True, indexed=True),
         GridColumn("unit_cost", "Unit cost", type="decimal", sortable=False),

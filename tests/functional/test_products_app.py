@@ -105,6 +105,54 @@ def test_the_catalog_sorts_and_filters_by_margin(
     assert page.pyquery("thead th[data-column=margin_percent]").attr("aria-sort") == "ascending"
 
 
+def test_two_departments_by_brand_read_each_departments_first_rows(
+    testapp: webtest.TestApp, dbsession: Session, wsgi_app: Any
+) -> None:
+    """More matches than the grid probes (5,000): each department's first rows by brand
+    come from its own index, merged, and the page is the database's own order."""
+    owner = make_user(dbsession, "petra")
+    data_set = create_data_set(dbsession, "Big Shop", "products", owner)
+    generate_products(data_set, products=18_000, seed=7)
+    dbsession.commit()
+    ids = dict(
+        dbsession.execute(
+            select(Department.name, Department.id).where(Department.data_set_id == data_set.id)
+        ).all()
+    )
+    chosen = [ids["Grocery"], ids["Dairy"]]
+    login(testapp, "petra")
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = wsgi_app.registry["poser.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for number in (1, 3):
+            params = {
+                "products.department.in": [str(i) for i in chosen],
+                "products.sort": "-brand",
+                "products.page": str(number),
+            }
+            page = testapp.get(_step(data_set, "catalog"), params=params)
+            shown = [int(key) for key in page.pyquery("tbody tr[data-key]").map(
+                lambda i, row: row.get("data-key")
+            )]  # fmt: skip
+            expected = dbsession.scalars(
+                select(Product.id)
+                .where(Product.data_set_id == data_set.id, Product.department_id.in_(chosen))
+                .order_by(Product.brand.desc(), Product.id.desc())
+                .offset((number - 1) * 50)
+                .limit(50)
+            ).all()
+            assert shown == expected, number
+            assert "of 5,000+" in page.pyquery("[data-testid=grid-summary]").text()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sum("UNION ALL" in statement for statement in statements) == 2
+
+
 def test_a_catalog_page_runs_few_statements(
     testapp: webtest.TestApp, store: DataSet, wsgi_app: Any
 ) -> None:

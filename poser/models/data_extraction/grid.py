@@ -31,7 +31,7 @@ match: `grid_plans` counts them first and chooses. Such a count is exact up to
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 from typing import Any
@@ -47,7 +47,9 @@ from poser.models.data_extraction.grid_plans import (
     PLAN_WALK,
     indexed_filter,
     key_expression,
+    merged,
     ordered,
+    paired_filter,
     sort_indexed,
     sorted_apart,
     sorted_matches,
@@ -169,6 +171,12 @@ def _conditions(
     return conditions
 
 
+def _one_of(state: GridState, item: Filter, value: Any) -> GridState:
+    """The state with ``item`` narrowed to one of its values."""
+    one = Filter(item.column, item.op, (value,))
+    return replace(state, filters=tuple(one if f is item else f for f in state.filters))
+
+
 def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:
     value = item.value
     if item.op == "contains":
@@ -271,10 +279,13 @@ def grid_page(
     walks = False  # whether the first rows in the page's order are searched first
     more_than: int | None = None  # a number of rows the filters are known to exceed
     if probe > 0 and indexed_filter(columns, state):
-        matches, many = count_capped(session, filtered, max(probe, sort_cap), key)
-        # Past the probe, the first rows in the page's order may hold the page; if
-        # they do not, every match is sorted, up to the sort cap, as when few match.
-        walks = (many or matches > probe) and sort_indexed(columns, state, key_column)
+        # Given an index for the filter and the sort, many matches are read from it.
+        pair = paired_filter(columns, state)
+        cap = probe if pair else max(probe, sort_cap)
+        matches, many = count_capped(session, filtered, cap, key)
+        # Else, past the probe, the first rows in the page's order may hold the page;
+        # if they do not, every match is sorted, up to the sort cap, as when few match.
+        walks = not pair and (many or matches > probe) and sort_indexed(columns, state, key_column)
         if many:
             more_than = matches
             # Should the first rows in the page's order not hold the page (the filter
@@ -287,6 +298,16 @@ def grid_page(
             keys_select = ordered(
                 resolved.where(*loose).with_only_columns(key), expressions, state, key_column
             )
+            if pair and pair.op == "in" and len(pair.value) > 1:
+                per_value = [
+                    _conditions(
+                        expressions, columns, _one_of(state, pair, value), unindexed_ranges=True
+                    )
+                    for value in pair.value
+                ]
+                keys_select = merged(
+                    resolved, per_value, key, expressions, state, key_column, state.page * size + 1
+                )
         else:
             known = matches
             keys_select = sorted_matches(filtered, key, expressions, state, key_column, matches)
@@ -336,7 +357,10 @@ def grid_page(
         # Past the cap, a count could only say "more than the cap": the rows say more.
         total, capped = seen, True
     else:
-        total, capped = _count_in_table_order(session, keys_select, key, count_cap)
+        # The filters' rows, however the page's keys were read (a merge of each value's
+        # first rows holds only those).
+        matching = filtered.with_only_columns(key)
+        total, capped = _count_in_table_order(session, matching, key, count_cap)
         if not rows and not capped:
             page = max(1, ceil(total / size))
             rows = read(page)

@@ -63,9 +63,14 @@ class GridColumn:
 
     ``indexed`` says that an index finds the rows of this column's filters (all but
     "contains": a ``condition`` may send that to a search index) and reads the rows in
-    this column's order. A
-    filter on such a column lets the grid count its matches first and choose how to
-    read the page (see `grid.grid_page`); a sort on it lets the grid walk its index.
+    this column's order. A filter on such a column lets the grid count its matches
+    first and choose how to read the page (see `grid_plans`); a sort on it lets the
+    grid walk its index.
+
+    ``index_sorts`` names the columns an index lists this column's matches by (an index
+    on this column, then the sort's, then the key): given one value to match, the grid
+    then reads just the page from that index, however far the matches lie along the
+    sort's own index.
     """
 
     name: str
@@ -80,6 +85,7 @@ class GridColumn:
     required: bool = False
     condition: Callable[[Filter], ColumnElement[bool] | None] | None = None
     indexed: bool = False
+    index_sorts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -107,7 +107,10 @@ class Product(DataSetMixin, Base):
             "margin_percent",
             "id",
         ),
-        # A department's or a vendor's products by description.
+        # A department's or a vendor's products by description, and by every other
+        # sort (the grid's `index_sorts`): the matches of a department or a vendor
+        # often lie far along the sort's own index, and too many to sort (migration
+        # 0011).
         Index(
             "ix_product_department_description",
             "data_set_id",
@@ -115,12 +118,22 @@ class Product(DataSetMixin, Base):
             "description",
             "id",
         ),
+        Index("ix_product_department_upc", "data_set_id", "department_id", "upc", "id"),
+        Index("ix_product_department_brand", "data_set_id", "department_id", "brand", "id"),
         Index(
             "ix_product_preferred_vendor",
             "data_set_id",
             "preferred_vendor_id",
             "description",
             "id",
+        ),
+        Index("ix_product_vendor_upc", "data_set_id", "preferred_vendor_id", "upc", "id"),
+        Index("ix_product_vendor_brand", "data_set_id", "preferred_vendor_id", "brand", "id"),
+        Index(
+            "ix_product_vendor_price", "data_set_id", "preferred_vendor_id", "regular_price", "id"
+        ),
+        Index(
+            "ix_product_vendor_margin", "data_set_id", "preferred_vendor_id", "margin_percent", "id"
         ),
     )
 

@@ -55,3 +55,20 @@ def test_every_indexed_column_has_an_index_that_leads_with_it(dbsession: Session
     condition = vendor.condition(Filter("vendor", "in", ("ACME",)))
     assert condition.left.compare(Product.__table__.c.preferred_vendor_id)  # type: ignore[attr-defined]
     assert any(names[:1] == ("preferred_vendor_id",) for names in product_indexes)
+
+
+def test_every_sort_within_a_department_or_a_vendor_has_its_index(dbsession: Session) -> None:
+    data_set = make_data_set(dbsession, "Store")
+    columns = _grid_columns(SimpleNamespace(dbsession=dbsession, data_set=data_set))
+    by_name = {column.name: column for column in columns}
+    sortable = {column.name for column in columns if column.sortable}
+    assert set(by_name["department"].index_sorts) == sortable
+    assert set(by_name["vendor"].index_sorts) == sortable
+    product_indexes = _leading(Product.__table__)
+    for filtered, table_column in (
+        ("department", "department_id"),
+        ("vendor", "preferred_vendor_id"),
+    ):
+        for sort in by_name[filtered].index_sorts:
+            # The filter's column, the sort's, then the key: the page in one range.
+            assert (table_column, sort, "id") in product_indexes, (filtered, sort)

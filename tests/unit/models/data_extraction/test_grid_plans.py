@@ -40,11 +40,19 @@ PLANS = {
 }
 
 
+# The kind's matches listed by name, price and quantity (an index for each pair).
+PAIRED = [
+    replace(column, index_sorts=("name", "price", "qty")) if column.name == "kind" else column
+    for column in INDEXED
+]
+
+
 def page_of(session: Session, params: dict[str, Any], *, probe: int, walk: int = 1000,  # noqa: F811
-            count_cap: int = 1000, sort_cap: int = 0) -> GridPage:  # fmt: skip
-    state = parse_grid_state(params, INDEXED)
+            count_cap: int = 1000, sort_cap: int = 0,
+            columns: Any = INDEXED) -> GridPage:  # fmt: skip
+    state = parse_grid_state(params, columns)
     return grid_page(
-        session, base(), INDEXED, state, "id",
+        session, base(), columns, state, "id",
         count_cap=count_cap, probe=probe, walk=walk, sort_cap=sort_cap,
     )  # fmt: skip
 
@@ -76,6 +84,60 @@ def test_every_plan_reads_the_pages_the_plain_plan_reads(session: Session, plan:
                 assert (chosen.page, chosen.has_next) == (plain.page, plain.has_next), at
                 if not chosen.total_is_capped:
                     assert chosen.total == plain.total, at
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_paired_plans_read_the_pages_the_plain_plan_reads(session: Session, plan: str) -> None:  # noqa: F811
+    probe, walk, sort_cap = PLANS[plan]
+    paired_filters = [
+        *FILTERS,
+        {"kind.in": ["fruit", "dairy", "meat"]},
+        {"kind.in": ["dairy", "fruit"], "qty.min": "4", "name.q": "item"},
+    ]
+    for filters in paired_filters:
+        for sort in SORTS:
+            params = {**filters, "size": "3", **({"sort": sort} if sort else {})}
+            for number in (1, 2, 3, 5, 12):
+                at = {**params, "page": str(number)}
+                plain = page_of(session, at, probe=0, columns=PAIRED)
+                chosen = page_of(
+                    session, at, probe=probe, walk=walk, sort_cap=sort_cap, columns=PAIRED
+                )
+                assert [r["id"] for r in chosen.rows] == [r["id"] for r in plain.rows], at
+                assert (chosen.page, chosen.has_next) == (plain.page, plain.has_next), at
+                if not chosen.total_is_capped:
+                    assert chosen.total == plain.total, at
+
+
+def test_many_matches_of_a_paired_filter_are_read_from_the_pair_index(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    # Ten fruit; more than the probe of two: no walk, no count past the probe, and the
+    # planner's plan reads the page in the pair's order.
+    params = {"kind.in": "fruit", "price.min": "1", "sort": "-qty", "size": "3"}
+    page = page_of(session, params, probe=2, walk=1000, sort_cap=1000, columns=PAIRED)
+    assert (page.total, page.total_is_capped) == (3, True)
+    count, planned, _rows = statements
+    assert count.startswith("SELECT count(*)")
+    assert "row_ok" not in planned
+    assert "(grid_item.price >= ?) IS 1" in planned  # the range is kept from any index
+    assert planned.endswith("ORDER BY grid_item.qty DESC, grid_item.id DESC LIMIT ? OFFSET ?")
+    # Several kinds: each kind's first rows in order, merged.
+    statements.clear()
+    several = {**params, "kind.in": ["fruit", "dairy"], "page": "2"}
+    page = page_of(session, several, probe=2, sort_cap=1000, columns=PAIRED)
+    _count, merged, _rows = statements
+    plain = page_of(session, several, probe=0, columns=PAIRED)
+    assert [r["id"] for r in page.rows] == [r["id"] for r in plain.rows]
+    assert {r["kind"] for r in page.rows} == {"fruit", "dairy"}
+    assert merged.count("UNION ALL") == 1
+    assert merged.count("grid_item.kind IN (?)") == 2
+    assert merged.endswith("ORDER BY anon_1.row_sort DESC, anon_1.row_key DESC LIMIT ? OFFSET ?")
+    # A sort the pair does not hold: the walk, as without pairs.
+    statements.clear()
+    page_of(session, {**params, "sort": "-id"}, probe=2, walk=1000, columns=PAIRED)
+    assert "AS row_ok" in statements[1]
 
 
 def test_few_matches_are_counted_exactly_past_the_count_cap(session: Session) -> None:  # noqa: F811

@@ -38,7 +38,7 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield named
 
 
-def test_0007_to_0010_fill_what_they_add_and_go_back(scratch_url: str) -> None:
+def test_0007_to_0011_fill_what_they_add_and_go_back(scratch_url: str) -> None:
     config = alembic_config({"sqlalchemy.url": scratch_url})
     command.upgrade(config, "0006")
     engine = get_engine({"sqlalchemy.url": scratch_url})
@@ -79,6 +79,8 @@ def test_0007_to_0010_fill_what_they_add_and_go_back(scratch_url: str) -> None:
         command.downgrade(config, "0006")
         columns = {column["name"] for column in inspect(engine).get_columns("product")}
         assert not {"preferred_vendor_id", "preferred_unit_cost", "margin_percent"} & columns
+        indexes = {index["name"] for index in inspect(engine).get_indexes("product")}
+        assert not {"ix_product_department_brand", "ix_product_vendor_margin"} & indexes
         with engine.begin() as connection:  # no trigger is left to write the dropped columns
             connection.exec_driver_sql("UPDATE product_cost SET unit_cost = 5")
         command.upgrade(config, "head")
