@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Table, func, select, text
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
 from poser.models.orm.search import search_indexed_after
-from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
+from poser.tasks.bulk import PRODUCT_LOAD_CACHE_KIB, bulk_load, insert_rows, refresh_statistics
 from poser.tasks.generate_words import BRAND_PREFIXES, DEPARTMENTS, VENDORS, DepartmentWords
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
@@ -66,7 +66,10 @@ def generate_products(
     product_table: Table = Product.__table__  # type: ignore[assignment]
     cost_table: Table = ProductCost.__table__  # type: ignore[assignment]
     costs = 0
-    with bulk_load(connection), search_indexed_after(connection, data_set.id):
+    with (
+        bulk_load(connection, PRODUCT_LOAD_CACHE_KIB),
+        search_indexed_after(connection, data_set.id),
+    ):
         for start in range(0, products, chunk_size):
             count = min(chunk_size, products - start)
             ids = _reserve_ids(connection, product_table, count)

@@ -1,11 +1,18 @@
-"""refresh_statistics gives the planner numbers for a table right after a load."""
+"""A bulk load: a wider SQLite page cache while it lasts, and planner statistics after."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Department
-from poser.tasks.bulk import insert_rows, refresh_statistics
+from poser.tasks.bulk import (
+    PRODUCT_LOAD_CACHE_KIB,
+    SQLITE_BULK_CACHE_KIB,
+    bulk_load,
+    insert_rows,
+    refresh_statistics,
+)
 from tests.factories import make_data_set
 
 
@@ -31,3 +38,15 @@ def test_statistics_count_the_rows_just_loaded(dbsession: Session) -> None:
             "SELECT reltuples FROM pg_class WHERE relname = 'department'"
         ).scalar()
         assert tuples >= 500
+
+
+def test_a_bulk_load_widens_sqlites_page_cache_for_its_length(dbsession: Session) -> None:
+    connection = dbsession.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("SQLite's page cache only: PostgreSQL's buffers are the server's")
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    with bulk_load(connection):
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_BULK_CACHE_KIB
+    with bulk_load(connection, PRODUCT_LOAD_CACHE_KIB):
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -PRODUCT_LOAD_CACHE_KIB
+    assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == before
