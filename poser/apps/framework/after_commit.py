@@ -8,11 +8,14 @@ names: a few unused files rather than rows whose files are gone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from pyramid.request import Request
 
 from poser.storage.interface import FileStore
+
+log = logging.getLogger(__name__)
 
 
 def remove_after_commit(request: Request, folders: Iterable[str]) -> None:
@@ -22,6 +25,12 @@ def remove_after_commit(request: Request, folders: Iterable[str]) -> None:
 
 
 def _remove_folders(committed: bool, files: FileStore, folders: list[str]) -> None:
-    if committed:
-        for folder in folders:
+    if not committed:
+        return
+    for folder in folders:
+        try:
             files.remove_tree(folder)
+        except Exception:
+            # The rows are gone for good: one folder that could not go (a permission,
+            # the store away) must not keep the others.
+            log.exception("could not remove %s after its rows were deleted", folder)

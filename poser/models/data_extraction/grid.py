@@ -31,7 +31,7 @@ match: `grid_plans` counts them first and chooses. Such a count is exact up to
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 from typing import Any
@@ -174,7 +174,7 @@ def _conditions(
 def _one_of(state: GridState, item: Filter, value: Any) -> GridState:
     """The state with ``item`` narrowed to one of its values."""
     one = Filter(item.column, item.op, (value,))
-    return replace(state, filters=tuple(one if f is item else f for f in state.filters))
+    return state.replace(filters=tuple(one if f is item else f for f in state.filters))
 
 
 def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:
@@ -279,37 +279,39 @@ def grid_page(
     walks = False  # whether the first rows in the page's order are searched first
     more_than: int | None = None  # a number of rows the filters are known to exceed
     if probe > 0 and indexed_filter(columns, state):
-        # Given an index for the filter and the sort, many matches are read from it.
         pair = paired_filter(columns, state)
-        cap = probe if pair else max(probe, sort_cap)
-        matches, many = count_capped(session, filtered, cap, key)
-        # Else, past the probe, the first rows in the page's order may hold the page;
-        # if they do not, every match is sorted, up to the sort cap, as when few match.
+        matches, many = count_capped(session, filtered, max(probe, sort_cap), key)
+        if not many:
+            known = matches
+        # Past the probe, an index for the filter and the sort reads the page (each of
+        # a few values' first rows, merged). Without one, the first rows in the page's
+        # order may hold it; if they do not, every match is sorted, up to the sort cap,
+        # as when few match.
         walks = not pair and (many or matches > probe) and sort_indexed(columns, state, key_column)
-        if many:
-            more_than = matches
-            # Should the first rows in the page's order not hold the page (the filter
-            # goes with the sort), the planner chooses. Given a range, it picks the
-            # index that serves both it and an equality filter, and sorts all their
-            # matches, over one that serves the equality and reads in the page's
-            # order: tens of milliseconds against one. A range on another column than
-            # the sort's is therefore kept from any index.
+        if many or (pair and matches > probe):
+            more_than = matches if many else None
+            # Should neither find the page (the filter goes with the sort), the planner
+            # chooses. Given a range, it picks the index that serves both it and an
+            # equality filter, and sorts all their matches, over one that serves the
+            # equality and reads in the page's order: tens of milliseconds against
+            # one. A range on another column than the sort's is therefore kept from
+            # any index; so it is from a pair's.
             loose = _conditions(expressions, columns, state, unindexed_ranges=True)
             keys_select = ordered(
                 resolved.where(*loose).with_only_columns(key), expressions, state, key_column
             )
-            if pair and pair.op == "in" and len(pair.value) > 1:
+            values = dict.fromkeys(pair.value if pair and pair.op == "in" else ())
+            if pair and len(values) > 1:  # each value once: the arms' rows must not overlap
                 per_value = [
                     _conditions(
                         expressions, columns, _one_of(state, pair, value), unindexed_ranges=True
                     )
-                    for value in pair.value
+                    for value in values
                 ]
                 keys_select = merged(
                     resolved, per_value, key, expressions, state, key_column, state.page * size + 1
                 )
         else:
-            known = matches
             keys_select = sorted_matches(filtered, key, expressions, state, key_column, matches)
     elif probe > 0 and state.filters and sorted_apart(state, expressions, key_column):
         # No index finds the matches, and the page's order is not the table's: read
@@ -356,6 +358,13 @@ def grid_page(
     elif rows and seen >= count_cap:
         # Past the cap, a count could only say "more than the cap": the rows say more.
         total, capped = seen, True
+    elif more_than is not None:
+        # A page past the end of more matches than were counted: only their number
+        # finds the last page. An address typed or kept; rare enough to count them all.
+        matching = filtered.with_only_columns(key).order_by(None).subquery()
+        total, capped = session.scalar(select(func.count()).select_from(matching)) or 0, False
+        page = max(1, ceil(total / size))
+        rows = read(page) if total else []
     else:
         # The filters' rows, however the page's keys were read (a merge of each value's
         # first rows holds only those).

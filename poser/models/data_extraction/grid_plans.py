@@ -3,29 +3,27 @@
 A filter on an indexed column (`GridColumn.indexed`) is counted first, up to
 ``PLAN_SORT`` rows, through its index. The count chooses the plan:
 
-- An index lists the matches of a filter on one value in the page's order (a
-  department's products by brand: `GridColumn.index_sorts`), and more than
-  ``PLAN_PROBE`` match: the planner reads the page from it. The count stops at the
-  probe. A filter and a sort that go apart (a vendor's products by margin, where its
-  margins lie far along the margin index) need such an index: without one, no plan is
-  quick once many match, the walk below finds nothing, and the planner read most of a
-  million rows (0.9 to 1.3 s).
-
 - Few match (up to ``PLAN_PROBE``): they are read by the filter's index and sorted
   (`sorted_matches`). The count is the exact total, however far past the grid's count
   cap.
-- More match: they are looked for among the first ``PLAN_WALK`` rows in the page's
-  order, which the sort's index lists (`walked`), checking the filters on each. A
-  planner rarely picks that by itself: it reads every match of a price range and
-  sorts them by description, 66,000 rows for a page of 50.
+- More match, and an index lists the filter's matches in the page's order (a
+  department's products by brand: `GridColumn.index_sorts`): the planner reads the
+  page from it, for a filter on one value; for a few values, each value's first rows
+  are read from it and merged (`merged`). A filter and a sort that go apart (a
+  vendor's products by margin, where its margins lie far along the margin index) need
+  such an index: without one, no plan below is quick once many match, and the planner
+  read most of a million rows (0.9 to 1.3 s).
+- More match, without such an index: they are looked for among the first
+  ``PLAN_WALK`` rows in the page's order, which the sort's index lists (`walked`),
+  checking the filters on each. A planner rarely picks that by itself: it reads every
+  match of a price range and sorts them by description, 66,000 rows for a page of 50.
 - Not among the first rows (the filter goes with the sort: a vendor's products by
   price, from the dearest, where its items are cheap), up to ``PLAN_SORT`` match: they
   are sorted, as few are. A planner walks the sort's index on, checking each row, and
   read most of a million products for 12,000 (600 ms against 30).
 - More than ``PLAN_SORT`` match, and not among the first rows: the planner's own plan,
-  which then has an index for both or sorts all the matches. Sorting that many costs
-  as much as reading the whole table, so an index for such a pair (a department's
-  products by margin) is what makes it quick.
+  which sorts all the matches. Sorting that many costs as much as reading the whole
+  table: that is what `GridColumn.index_sorts` avoids.
 
 Without an indexed filter, the planner plans; the count comes after the page.
 """

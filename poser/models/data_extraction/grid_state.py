@@ -68,9 +68,9 @@ class GridColumn:
     grid walk its index.
 
     ``index_sorts`` names the columns an index lists this column's matches by (an index
-    on this column, then the sort's, then the key): given one value to match, the grid
-    then reads just the page from that index, however far the matches lie along the
-    sort's own index.
+    on this column, then the sort's, then the key): given one value to match, or a few,
+    the grid then reads just the page from that index (each value's first rows,
+    merged), however far the matches lie along the sort's own index.
     """
 
     name: str

@@ -1,5 +1,6 @@
 """What every batch type does: make, populate, refresh a row, say why it cannot execute
-yet, execute (once), delete with its files. A type's module fills in the row work."""
+yet, execute (once), delete (the caller removes its files once that has committed). A
+type's module fills in the row work."""
 
 from __future__ import annotations
 

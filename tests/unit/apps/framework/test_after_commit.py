@@ -51,6 +51,23 @@ def test_an_abort_or_a_failed_commit_keeps_them(files: MemoryFileStore) -> None:
     assert len(files.list("exports")) == 3
 
 
+def test_a_folder_that_cannot_go_does_not_keep_the_others(files: MemoryFileStore) -> None:
+    class Failing(MemoryFileStore):
+        def remove_tree(self, prefix: str) -> None:
+            if prefix == "exports/1":
+                raise OSError("permission denied")
+            super().remove_tree(prefix)
+
+    failing = Failing()
+    for key in files.list("exports"):
+        failing.write(key, io.BytesIO(b"x"))
+    request = _request(failing)
+    request.tm.begin()
+    remove_after_commit(request, ["exports/1", "exports/2"])
+    request.tm.commit()
+    assert failing.list("exports") == ["exports/1/a.csv", "exports/1/b.xlsx"]
+
+
 class _RefusingDatabase:
     """A data manager that votes no at commit, as a database does that refuses it (a
     deferred constraint, a serialization failure)."""

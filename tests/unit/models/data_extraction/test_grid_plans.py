@@ -117,7 +117,7 @@ def test_many_matches_of_a_paired_filter_are_read_from_the_pair_index(
     # planner's plan reads the page in the pair's order.
     params = {"kind.in": "fruit", "price.min": "1", "sort": "-qty", "size": "3"}
     page = page_of(session, params, probe=2, walk=1000, sort_cap=1000, columns=PAIRED)
-    assert (page.total, page.total_is_capped) == (3, True)
+    assert (page.total, page.total_is_capped) == (7, False)  # exact, up to the sort cap
     count, planned, _rows = statements
     assert count.startswith("SELECT count(*)")
     assert "row_ok" not in planned
@@ -138,6 +138,18 @@ def test_many_matches_of_a_paired_filter_are_read_from_the_pair_index(
     statements.clear()
     page_of(session, {**params, "sort": "-id"}, probe=2, walk=1000, columns=PAIRED)
     assert "AS row_ok" in statements[1]
+
+
+@pytest.mark.parametrize("columns", [INDEXED, PAIRED], ids=["unpaired", "paired"])
+def test_a_page_past_the_end_of_more_matches_than_counted_is_the_last(
+    session: Session,  # noqa: F811
+    columns: Any,
+) -> None:
+    # Ten fruit, counted up to three: many; the count cap (two) cannot find the end.
+    params = {"kind.in": "fruit", "sort": "-qty", "size": "3", "page": "9"}
+    page = page_of(session, params, probe=2, walk=4, sort_cap=3, count_cap=2, columns=columns)
+    assert (page.page, page.total, page.total_is_capped) == (4, 10, False)
+    assert ([r["qty"] for r in page.rows], page.has_next) == ([3], False)
 
 
 def test_few_matches_are_counted_exactly_past_the_count_cap(session: Session) -> None:  # noqa: F811

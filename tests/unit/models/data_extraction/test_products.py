@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction import products as products_module
@@ -195,6 +196,22 @@ def test_the_vendor_filter_keeps_products_whose_preferred_cost_is_that_vendors(
     assert upcs("FARM") == ["1", "2", "3", "4"]
     assert upcs("FARM", "GLNF") == ["1", "2", "3", "4", "6"]
     assert upcs("NONE") == []
+    assert upcs("NONE", "GLNF") == ["6"]
+    # Each code was looked up once, however often and in whatever company it came.
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    condition = preferred_vendor_condition(dbsession, store.data_set.id)
+    event.listen(dbsession.get_bind(), "before_cursor_execute", record)
+    try:
+        upcs("FARM", "GLNF")
+        upcs("GLNF")  # as a merge of each vendor's first rows asks
+        upcs("FARM")
+    finally:
+        event.remove(dbsession.get_bind(), "before_cursor_execute", record)
+    assert len([s for s in statements if s.startswith("SELECT vendor.code, vendor.id")]) == 1
     # The same filter through the grid engine agrees with the computed vendor column.
     columns = [
         GridColumn("upc"),
