@@ -104,18 +104,10 @@ def merged(
     price, from the dearest: 400 ms)."""
     arms = []
     for conditions in per_value:
-        arm = ordered(
-            resolved.where(*conditions).with_only_columns(
-                *_selected(key, expressions, state, key_column)
-            ),
-            {**expressions, key_column: key},
-            state,
-            key_column,
-        ).limit(rows)
-        first = arm.subquery()
+        arm = _in_order(resolved.where(*conditions), key, expressions, state, key_column)
+        first = arm.limit(rows).subquery()
         arms.append(select(*first.c))
-    every = union_all(*arms).subquery()
-    return ordered(select(every.c.row_key), _by_name(every, state, key_column), state, key_column)
+    return _keys_in_order(union_all(*arms).subquery(), state, key_column)
 
 
 def sort_indexed(columns: Sequence[GridColumn], state: GridState, key_column: str) -> bool:
@@ -149,9 +141,7 @@ def sorted_matches(
         .limit(counted + 1)
         .subquery()
     )
-    return ordered(
-        select(matches.c.row_key), _by_name(matches, state, key_column), state, key_column
-    )
+    return _keys_in_order(matches, state, key_column)
 
 
 def walked(
@@ -168,15 +158,8 @@ def walked(
     rows, so when the matches lie further on (the filter goes with the sort) it costs
     little before the planner's own plan is tried."""
     ok = and_(sql_true(), *conditions).label("row_ok")
-    first = ordered(
-        resolved.with_only_columns(*_selected(key, expressions, state, key_column), ok),
-        {**expressions, key_column: key},
-        state,
-        key_column,
-    ).limit(walk)
-    rows = first.subquery()
-    outer = select(rows.c.row_key).where(rows.c.row_ok)
-    return ordered(outer, _by_name(rows, state, key_column), state, key_column)
+    rows = _in_order(resolved, key, expressions, state, key_column, ok).limit(walk).subquery()
+    return _keys_in_order(rows, state, key_column, rows.c.row_ok)
 
 
 def _selected(
@@ -191,9 +174,24 @@ def _selected(
     return selected
 
 
-def _by_name(subquery: Any, state: GridState, key_column: str) -> dict[str, ColumnElement[Any]]:
-    """A subquery's key and sort columns under the grid's names, for `ordered`."""
+def _in_order(
+    statement: Select[Any],
+    key: ColumnElement[Any],
+    expressions: Mapping[str, ColumnElement[Any]],
+    state: GridState,
+    key_column: str,
+    *extra: ColumnElement[Any],
+) -> Select[Any]:
+    """The statement's key (and sort value, as `_selected`) in the page's order."""
+    selected = statement.with_only_columns(*_selected(key, expressions, state, key_column), *extra)
+    return ordered(selected, {**expressions, key_column: key}, state, key_column)
+
+
+def _keys_in_order(
+    subquery: Any, state: GridState, key_column: str, *where: ColumnElement[bool]
+) -> Select[Any]:
+    """The key of a subquery of `_selected` columns, in the page's order."""
     by_name = {key_column: subquery.c.row_key}
     if "row_sort" in subquery.c and state.sort:
         by_name[state.sort] = subquery.c.row_sort
-    return by_name
+    return ordered(select(subquery.c.row_key).where(*where), by_name, state, key_column)
