@@ -1,21 +1,39 @@
 """A Grid's rows as HTML, built in Python rather than by the template: a page has
 hundreds of cells, and a template's loops and attribute lookups over them cost more
-than the queries that read them. What every row of a column shares (its input's name,
-label, classes and options) is escaped once per page, not once per cell."""
+than the queries that read them.
+
+Each visible column is compiled once per page into a function from a value to its
+cell, with everything its rows share (the input's name, label, classes, the options of
+a select) escaped and joined ahead. Values are escaped as plain text: wrapping each one
+in a ``Markup`` (what ``markupsafe.escape`` returns) cost more than the escaping, and a
+page has a thousand of them; the row is one ``Markup`` at the end.
+"""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from poser.apps.widgets.grid_edit import RowEdit, input_name
 from poser.models.data_extraction.grid import GridColumn, format_value
 
 NUMERIC = ("int", "decimal")
 BOOL_OPTIONS = (("", ""), ("yes", "Yes"), ("no", "No"))
+
+_SPECIAL = re.compile("[&<>\"']").search
+
+#: A cell: (the value, the row's key escaped, the row's failed edit or None) -> HTML.
+Cell = Callable[[Any, str, RowEdit | None], str]
+
+
+def escape_text(text: str) -> str:
+    """``text`` safe in HTML text and in a quoted attribute; most text needs nothing."""
+    return html.escape(text) if _SPECIAL(text) else text
 
 
 def display(column: GridColumn, value: Any) -> str:
@@ -31,97 +49,152 @@ def display(column: GridColumn, value: Any) -> str:
     return format_value(value)
 
 
-class _Editor:
-    """One editable column's input, as text to fill in per row."""
-
-    def __init__(self, prefix: str, column: GridColumn) -> None:
-        self.column = column
-        self.name = escape(input_name(prefix, "edit", column.name, ""))
-        self.was_name = escape(input_name(prefix, "was", column.name, ""))
-        self.label = escape(f"{column.label}, row ")
-        self.options: list[tuple[str, str, str]] | None = None
-        if column.type in ("bool", "choice"):
-            pairs = BOOL_OPTIONS if column.type == "bool" else (("", ""), *column.choices)
-            self.options = [
-                (str(value), f'<option value="{escape(value)}"', f">{escape(text)}</option>")
-                for value, text in pairs
-            ]
-        kind = "date" if column.type == "date" else "text"
-        mode = {"int": "numeric", "decimal": "decimal"}.get(column.type, "text")
-        self.input_class = f"form-control form-control-sm grid-input-{column.type}"
-        self.input_attributes = f'type="{kind}" inputmode="{mode}"'
-
-    def html(self, key: str, was: str, value: str, invalid: bool) -> str:
-        """``key`` is escaped already; ``was`` is the value the page showed (to tell a
-        change from someone else's), ``value`` the one in the input."""
-        bad = " is-invalid" if invalid else ""
-        escaped_was = escape(was)
-        hidden = f'<input type="hidden" name="{self.was_name}{key}" value="{escaped_was}">'
-        name, label = f"{self.name}{key}", f"{self.label}{key}"
-        if self.options is not None:
-            options = "".join(
-                f"{start} selected{end}" if choice == value else f"{start}{end}"
-                for choice, start, end in self.options
-            )
-            return (
-                f'{hidden}<select class="form-select form-select-sm{bad}" name="{name}" '
-                f'aria-label="{label}">{options}</select>'
-            )
-        aria_invalid = ' aria-invalid="true"' if invalid else ""
-        return (
-            f'{hidden}<input class="{self.input_class}{bad}" {self.input_attributes} '
-            f'name="{name}" value="{escaped_was if value == was else escape(value)}" '
-            f'aria-label="{label}"{aria_invalid}>'
-        )
-
-
 def _text(column: GridColumn) -> Callable[[Any], str]:
     """`display` for one column, escaped, with what it decides per type decided once."""
     if column.type == "str":
-        return lambda value: "" if value is None else escape(value)
+        return lambda value: "" if value is None else escape_text(str(value))
     if column.type == "choice":
-        labels = {value: escape(label) for value, label in column.choices}
+        labels = {value: escape_text(str(label)) for value, label in column.choices}
 
         def choice(value: Any) -> str:
             try:
                 return labels[value]
-            except (KeyError, TypeError):  # not a choice, or unhashable
-                return escape(display(column, value))
+            except KeyError:  # not a choice (a name the query shows instead): once a page
+                text = labels[value] = escape_text(display(column, value))
+                return text
+            except TypeError:  # unhashable
+                return escape_text(display(column, value))
 
         return choice
-    return lambda value: escape(display(column, value))
+    if column.type in NUMERIC:
+        return _number_text(column)
+    return lambda value: escape_text(display(column, value))
+
+
+def _number_text(column: GridColumn) -> Callable[[Any], str]:
+    """A number's digits need no escaping; anything else a query gave goes through
+    `display` as usual."""
+
+    def number(value: Any) -> str:
+        kind = type(value)
+        if kind is Decimal:
+            return format(value, "f")
+        if kind is int:
+            return str(value)
+        return escape_text(display(column, value))
+
+    return number
+
+
+def _shown(column: GridColumn) -> Callable[[Any], str]:
+    """`format_value` for one column: the text an input shows and the form sends back."""
+    if column.type == "str":
+        return lambda value: "" if value is None else str(value)
+    if column.type in NUMERIC:
+        return lambda value: format(value, "f") if type(value) is Decimal else format_value(value)
+    return format_value
+
+
+def _text_cell(td: str, column: GridColumn) -> Cell:
+    text = _text(column)
+    return lambda value, key, edit: f"{td}{text(value)}</td>"
+
+
+def _editor_cell(td: str, prefix: str, column: GridColumn) -> Cell:
+    """An input (a select for bool and choice columns) and a hidden copy of the value
+    the page showed, to tell this operator's change from someone else's."""
+    name = column.name
+    shown_text = _shown(column)
+    was_start = f'{td}<input type="hidden" name="{escape_text(input_name(prefix, "was", name, ""))}'
+    edit_name = escape_text(input_name(prefix, "edit", name, ""))
+    label = escape_text(f"{column.label}, row ")
+
+    if column.type in ("bool", "choice"):
+        pairs = BOOL_OPTIONS if column.type == "bool" else (("", ""), *column.choices)
+        options = [
+            (str(value), escape_text(str(value)), escape_text(str(text))) for value, text in pairs
+        ]
+        by_selected: dict[str, str] = {}  # a select's options, for each value it shows
+
+        def options_html(selected: str) -> str:
+            found = by_selected.get(selected)
+            if found is None:
+                found = by_selected[selected] = "".join(
+                    f'<option value="{value}"{" selected" if raw == selected else ""}>'
+                    f"{text}</option>"
+                    for raw, value, text in options
+                )
+            return found
+
+        def select(value: Any, key: str, edit: RowEdit | None) -> str:
+            shown = shown_text(value)
+            typed, bad = _typed(name, shown, edit)
+            return (
+                f'{was_start}{key}" value="{escape_text(shown)}"><select class="form-select '
+                f'form-select-sm{bad}" name="{edit_name}{key}" aria-label="{label}{key}">'
+                f"{options_html(typed)}</select></td>"
+            )
+
+        return select
+
+    kind = "date" if column.type == "date" else "text"
+    mode = {"int": "numeric", "decimal": "decimal"}.get(column.type, "text")
+    start = f'"><input class="form-control form-control-sm grid-input-{column.type}'
+    attributes = f'" type="{kind}" inputmode="{mode}" name="{edit_name}'
+
+    def text_input(value: Any, key: str, edit: RowEdit | None) -> str:
+        shown = shown_text(value)
+        was = escape_text(shown)
+        typed, bad = _typed(name, shown, edit)
+        typed_html = was if typed is shown else escape_text(typed)
+        invalid = ' aria-invalid="true"' if bad else ""
+        return (
+            f'{was_start}{key}" value="{was}{start}{bad}{attributes}{key}" '
+            f'value="{typed_html}" aria-label="{label}{key}"{invalid}></td>'
+        )
+
+    return text_input
+
+
+def _typed(name: str, shown: str, edit: RowEdit | None) -> tuple[str, str]:
+    """(the text in the input: what was typed into a failed row, else the value shown;
+    the class that marks it invalid, or "")."""
+    if edit is None:
+        return shown, ""
+    return edit.texts.get(name, shown), " is-invalid" if name in edit.bad_cells else ""
 
 
 class RowRenderer:
-    """The cells of the page's rows: text, or inputs for editors of editable columns."""
+    """The page's rows: cells of text, or inputs for editors of editable columns, and
+    under a row that failed to save, its message."""
 
     def __init__(
         self, prefix: str, key_column: str, visible: Sequence[GridColumn], editing: bool
     ) -> None:
         self.key_column = key_column
-        self.columns = [
-            (
-                column,
-                '<td class="text-end">' if column.type in NUMERIC else '<td class="">',
-                _Editor(prefix, column) if editing and column.editable else None,
-                _text(column),
-            )
-            for column in visible
-        ]
+        self.cells: list[tuple[str, Cell]] = []
+        for column in visible:
+            td = '<td class="text-end">' if column.type in NUMERIC else '<td class="">'
+            if editing and column.editable:
+                cell = _editor_cell(td, prefix, column)
+            else:
+                cell = _text_cell(td, column)
+            self.cells.append((column.name, cell))
+        self.error_start = (
+            f'<tr class="grid-row-error">\n<td colspan="{len(self.cells)}" '
+            'class="text-danger small" role="alert" data-testid="row-error" data-key="'
+        )
 
     def __call__(self, row: Any, edit: RowEdit | None) -> tuple[str, Markup]:
-        """(the row's key as text, its cells' HTML)."""
+        """(the row's key as text, its HTML: a <tr>, and one for its error if it has one)."""
         key = str(row[self.key_column])
-        escaped_key = escape(key)
-        cells = []
-        for column, td, editor, text in self.columns:
-            value = row[column.name]
-            if editor is None:
-                cell = text(value)
-            else:
-                shown = format_value(value)
-                typed = edit.texts.get(column.name, shown) if edit else shown
-                invalid = bool(edit and column.name in edit.bad_cells)
-                cell = editor.html(escaped_key, shown, typed, invalid)
-            cells.append(f"{td}{cell}</td>")
-        return key, Markup("\n".join(cells))  # noqa: S704 - every value is escaped above
+        escaped_key = escape_text(key)
+        cells = "\n".join([cell(row[name], escaped_key, edit) for name, cell in self.cells])
+        if edit is None or not edit.error:
+            html = f'<tr data-key="{escaped_key}">\n{cells}\n</tr>'
+        else:
+            html = (
+                f'<tr data-key="{escaped_key}" class="table-danger">\n{cells}\n</tr>\n'
+                f'{self.error_start}{escaped_key}">{escape_text(edit.error)}</td>\n</tr>'
+            )
+        return key, Markup(html)  # noqa: S704 - every value is escaped above

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pyramid.encode import urlencode
 
 from poser.apps.framework.widget import WidgetContext
-from poser.apps.widgets.grid_cells import NUMERIC, RowRenderer
+from poser.apps.widgets.grid_cells import NUMERIC, RowRenderer, escape_text
 from poser.apps.widgets.grid_edit import EditOutcome
 from poser.models.data_extraction.grid import GridColumn, GridPage, GridState, format_value
 from poser.models.data_extraction.grid_state import FILTER_PARAMETERS
@@ -56,11 +56,17 @@ def grid_view(
     step_path, rows_path = ctx.step_url(), ctx.action_url("rows")
     target = f"#grid-{grid.name}"
 
+    # The other grids' parameters come first in every link, encoded once: their keys
+    # never start with this grid's prefix, so the two parts join as one encoding would.
+    others_query = urlencode(query_dict(others), doseq=True)
+
     def link(new_state: GridState) -> Link:
-        pairs = others + new_state.query(grid.prefix, defaults)
-        query = "?" + urlencode(query_dict(pairs), doseq=True) if pairs else ""
+        own = new_state.query(grid.prefix, defaults)
+        parts = [others_query, urlencode(query_dict(own), doseq=True) if own else ""]
+        query = "&".join(part for part in parts if part)
+        query = "?" + query if query else ""
         href, rows = step_path + query, rows_path + query
-        h, r = escape(href), escape(rows)
+        h, r = escape_text(href), escape_text(rows)
         attributes = Markup(  # noqa: S704 - escaped above, and the target is a name
             f'href="{h}" hx-get="{r}" hx-target="{target}" hx-push-url="{h}" '
             f'hx-indicator="{target}"'
@@ -78,19 +84,18 @@ def grid_view(
     editing = grid.may_edit(ctx)
     failed = {row.key: row for row in edits.failed} if edits else {}
     render_row = RowRenderer(grid.prefix, grid.key, visible, editing)
-    rows = []
+    shown, body = set(), []
     for row in page.rows:
         key, html = render_row(row, failed.get(str(row[grid.key])))
-        error = failed[key].error if key in failed else None
-        rows.append({"key": key, "html": html, "error": error})
-    shown = {row["key"] for row in rows}
+        shown.add(key)
+        body.append(html)
     return {
         "id": f"grid-{grid.name}",
         "prefix": grid.prefix,
         "state": at_page,
         "page": page,
         "headers": [_header(column, at_page, link) for column in visible],
-        "rows": rows,
+        "rows": Markup("\n".join(body)),  # noqa: S704 - RowRenderer escapes
         "summary": _summary(page),
         "pager": _pager(page, at_page, link),
         "filters": [_filter(grid.prefix, column, state) for column in columns if column.filterable],
@@ -152,22 +157,26 @@ def _pager(page: GridPage, state: GridState, link: Any) -> list[dict[str, Any]]:
 def _filter(prefix: str, column: GridColumn, state: GridState) -> dict[str, Any]:
     name = column.name
     names = {part: f"{prefix}{name}.{part}" for part in FILTER_PARAMETERS[column.type]}
-    equals = state.value(name, "equals")
+    given: dict[str, Any] = {}
+    for item in state.filters:
+        if item.column == name:
+            given.setdefault(item.op, item.value)  # the first, as GridState.value
+    equals = given.get("equals")
     values = {
-        "q": equals if equals is not None else state.value(name, "contains", ""),
+        "q": equals if equals is not None else given.get("contains", ""),
         "match": "equals" if equals is not None else "contains",
-        "is": format_value(state.value(name, "is")),
-        "in": {str(value) for value in state.value(name, "in", ())},
+        "is": format_value(given.get("is")),
+        "in": {str(value) for value in given.get("in", ())},
     }
     for part in ("min", "max", "from", "to"):
-        values[part] = format_value(state.value(name, part))
+        values[part] = format_value(given.get(part))
     # A choice's options are built here: a template's loop over a few dozen of them
     # took as long as the rest of the filters.
     chosen = values["in"]
     options = Markup(  # noqa: S704 - every value and label is escaped
         "".join(
-            f'<option value="{escape(value)}"{" selected" if str(value) in chosen else ""}>'
-            f"{escape(label)}</option>"
+            f'<option value="{escape_text(str(value))}"'
+            f"{' selected' if str(value) in chosen else ''}>{escape_text(str(label))}</option>"
             for value, label in column.choices
         )
     )

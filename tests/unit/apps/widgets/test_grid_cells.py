@@ -22,7 +22,7 @@ ROW = {"id": 'x"<7>', "name": "<b>Tea</b>", "price": Decimal("2.50"), "kind": "b
 def test_cells_are_escaped_text_for_viewers() -> None:
     key, html = RowRenderer("g.", "id", COLUMNS, editing=False)(ROW, None)
     assert key == 'x"<7>'
-    cells = PyQuery(f"<table><tr>{html}</tr></table>")("td")
+    cells = PyQuery(f"<table>{html}</table>")("td")
     assert [cell.text for cell in cells] == ["<b>Tea</b>", "2.50", "B", "Yes"]
     assert PyQuery(cells[1]).attr("class") == "text-end"
 
@@ -30,7 +30,7 @@ def test_cells_are_escaped_text_for_viewers() -> None:
 def test_inputs_carry_the_row_key_the_shown_value_and_the_typed_one() -> None:
     edit = RowEdit(key='x"<7>', texts={"price": "abc"}, bad_cells={"price"}, error="Bad")
     _, html = RowRenderer("g.", "id", COLUMNS, editing=True)(ROW, edit)
-    page = PyQuery(f"<table><tr>{html}</tr></table>")
+    page = PyQuery(f"<table>{html}</table>")
     name = page('input[name="g.edit.name.x\\"<7>"]')
     assert (name.val(), name.attr("aria-label")) == ("<b>Tea</b>", 'Name, row x"<7>')
     price = page('input[name="g.edit.price.x\\"<7>"]')
@@ -43,3 +43,28 @@ def test_inputs_carry_the_row_key_the_shown_value_and_the_typed_one() -> None:
     assert page("select option[selected]").text() == "B"
     assert [option.text for option in page("select option")][1] == "A <1>"
     assert not page('[name^="g.edit.active"]')  # not an editable column
+    assert page("tr").eq(0).attr("data-key") == 'x"<7>'
+    assert page("tr").eq(0).has_class("table-danger")
+    message = page("tr.grid-row-error td")
+    assert (message.text(), message.attr("colspan"), message.attr("data-key")) == (
+        "Bad",
+        "4",
+        'x"<7>',
+    )
+
+
+def test_a_row_without_an_error_is_one_row() -> None:
+    _, html = RowRenderer("g.", "id", COLUMNS, editing=True)(ROW, None)
+    page = PyQuery(f"<table>{html}</table>")
+    assert len(page("tr")) == 1
+    assert not page("tr").has_class("table-danger")
+    assert page('input[name="g.edit.price.x\\"<7>"]').val() == "2.50"
+    assert page("select option[selected]").text() == "B"
+
+
+def test_text_with_quotes_and_ampersands_stays_text_in_attributes() -> None:
+    row = {**ROW, "name": 'Ben & Jerry\'s "Best"'}
+    _, html = RowRenderer("g.", "id", COLUMNS, editing=True)(row, None)
+    page = PyQuery(f"<table>{html}</table>")
+    assert page('input[name="g.edit.name.x\\"<7>"]').val() == 'Ben & Jerry\'s "Best"'
+    assert page('input[name="g.was.name.x\\"<7>"]').val() == 'Ben & Jerry\'s "Best"'
