@@ -13,6 +13,7 @@ from pyramid.static import QueryStringConstantCacheBuster
 from poser.utils.settings import is_production
 
 FLASH_QUEUES = ("success", "info", "warning", "danger")
+ASSET_PATHS = "poser.asset_paths"
 
 
 def flash_messages(request: Any) -> list[tuple[str, str]]:
@@ -28,6 +29,22 @@ def add_layout_globals(event: BeforeRender) -> None:
     if request is None:
         return
     event.setdefault("flash_messages", lambda: flash_messages(request))
+
+
+def asset_path(request: Any, spec: str) -> str:
+    """``request.static_path(spec)``, worked out once per asset and application root.
+
+    Every page's layout links nine assets, and each path took a route generation and
+    the cache buster's lookup (about 40 µs): more than the rest of the layout. What it
+    depends on (the static views, the version in the query, the application's root)
+    does not change while the process runs, except the root, which is in the key.
+    """
+    paths = request.registry.setdefault(ASSET_PATHS, {})
+    key = (request.script_name, spec)
+    found = paths.get(key)
+    if found is None:
+        found = paths[key] = request.static_path(spec)
+    return found  # type: ignore[no-any-return]
 
 
 def _version() -> str:
@@ -47,4 +64,5 @@ def includeme(config: Configurator) -> None:
             name, spec, cache_max_age=cache_max_age, permission=NO_PERMISSION_REQUIRED
         )
         config.add_cache_buster(spec, QueryStringConstantCacheBuster(_version()))
+    config.add_request_method(asset_path)
     config.scan(__name__)

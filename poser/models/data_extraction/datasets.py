@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import DataSet, DataSetMember, User
@@ -14,15 +14,21 @@ def member_role(dbsession: Session, data_set_id: int, user_id: int) -> str | Non
     )
 
 
+# Read on every page of a data set: built once, because building the select and its
+# cache key took longer than running it.
+_DATA_SET_FOR_MEMBER = (
+    select(DataSet, DataSetMember.role)
+    .join(DataSetMember, DataSetMember.data_set_id == DataSet.id)
+    .where(DataSet.id == bindparam("data_set_id"), DataSetMember.user_id == bindparam("user_id"))
+)
+
+
 def data_set_for_member(
     dbsession: Session, data_set_id: int, user_id: int
 ) -> tuple[DataSet, str] | None:
     """The data set and the user's role in it, or None when the user is not a member."""
-    row = dbsession.execute(
-        select(DataSet, DataSetMember.role)
-        .join(DataSetMember, DataSetMember.data_set_id == DataSet.id)
-        .where(DataSet.id == data_set_id, DataSetMember.user_id == user_id)
-    ).first()
+    parameters = {"data_set_id": data_set_id, "user_id": user_id}
+    row = dbsession.execute(_DATA_SET_FOR_MEMBER, parameters).first()
     return (row[0], row[1]) if row else None
 
 

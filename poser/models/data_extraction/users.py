@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import LoginFailure, User
 
+# Read on every request (the identity): built once, like the other statements a page
+# reads every time; a session's get() built its select each time.
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
 
 def user_by_id(dbsession: Session, user_id: int) -> User | None:
-    return dbsession.get(User, user_id)
+    return dbsession.execute(_USER_BY_ID, {"user_id": user_id}).scalar_one_or_none()
 
 
 def user_by_name(dbsession: Session, username: str) -> User | None:
