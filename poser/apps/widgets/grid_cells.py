@@ -137,10 +137,11 @@ def _editor_cell(td: str, prefix: str, column: GridColumn) -> Cell:
 
         return select
 
-    kind = "date" if column.type == "date" else "text"
-    mode = {"int": "numeric", "decimal": "decimal"}.get(column.type, "text")
+    # Text is an input's default type and input mode: said only where they differ.
+    kind = ' type="date"' if column.type == "date" else ""
+    mode = {"int": ' inputmode="numeric"', "decimal": ' inputmode="decimal"'}
     start = f'"><input class="form-control form-control-sm grid-input-{column.type}'
-    attributes = f'" type="{kind}" inputmode="{mode}" name="{edit_name}'
+    attributes = f'"{kind}{mode.get(column.type, "")} name="{edit_name}'
 
     def text_input(value: Any, key: str, edit: RowEdit | None) -> str:
         shown = shown_text(value)
@@ -174,7 +175,7 @@ class RowRenderer:
         self.key_column = key_column
         self.cells: list[tuple[str, Cell]] = []
         for column in visible:
-            td = '<td class="text-end">' if column.type in NUMERIC else '<td class="">'
+            td = '<td class="text-end">' if column.type in NUMERIC else "<td>"
             if editing and column.editable:
                 cell = _editor_cell(td, prefix, column)
             else:

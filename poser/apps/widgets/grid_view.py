@@ -103,8 +103,8 @@ def grid_view(
         "page_sizes": sorted({*PAGE_SIZES, grid.page_size, state.page_size}),
         # The filter form sends only its own fields: these keep the rest of the URL.
         "hidden": others + sort,
-        "form_action": ctx.step_url(),
-        "form_rows": ctx.action_url("rows"),
+        "form_action": step_path,
+        "form_rows": rows_path,
         "reset": link(defaults),
         "csv": ctx.action_url("csv", **own),
         "xlsx": ctx.action_url("xlsx", **own),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pyquery import PyQuery
@@ -68,3 +69,16 @@ def test_text_with_quotes_and_ampersands_stays_text_in_attributes() -> None:
     page = PyQuery(f"<table>{html}</table>")
     assert page('input[name="g.edit.name.x\\"<7>"]').val() == 'Ben & Jerry\'s "Best"'
     assert page('input[name="g.was.name.x\\"<7>"]').val() == 'Ben & Jerry\'s "Best"'
+
+
+def test_inputs_say_their_type_and_mode_only_where_text_is_not_the_default() -> None:
+    columns = [*COLUMNS, GridColumn("due", "Due", type="date", editable=True)]
+    row = {**ROW, "due": date(2026, 11, 21)}
+    _, html = RowRenderer("g.", "id", columns, editing=True)(row, None)
+    page = PyQuery(f"<table>{html}</table>")
+    name = page('input[name^="g.edit.name"]')
+    assert (name.attr("type"), name.attr("inputmode")) == (None, None)
+    due = page('input[name^="g.edit.due"]')
+    assert (due.attr("type"), due.val()) == ("date", "2026-11-21")
+    assert page('input[name^="g.edit.price"]').attr("inputmode") == "decimal"
+    assert [td.attrib.get("class") for td in page("td")][:2] == [None, "text-end"]
