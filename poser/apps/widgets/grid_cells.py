@@ -90,8 +90,6 @@ def _shown(column: GridColumn) -> Callable[[Any], str]:
     """`format_value` for one column: the text an input shows and the form sends back."""
     if column.type == "str":
         return lambda value: "" if value is None else str(value)
-    if column.type in NUMERIC:
-        return lambda value: format(value, "f") if type(value) is Decimal else format_value(value)
     return format_value
 
 

@@ -157,10 +157,7 @@ def _pager(page: GridPage, state: GridState, link: Any) -> list[dict[str, Any]]:
 def _filter(prefix: str, column: GridColumn, state: GridState) -> dict[str, Any]:
     name = column.name
     names = {part: f"{prefix}{name}.{part}" for part in FILTER_PARAMETERS[column.type]}
-    given: dict[str, Any] = {}
-    for item in state.filters:
-        if item.column == name:
-            given.setdefault(item.op, item.value)  # the first, as GridState.value
+    given = state.filter_values(name)
     equals = given.get("equals")
     values = {
         "q": equals if equals is not None else given.get("contains", ""),

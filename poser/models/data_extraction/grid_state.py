@@ -122,8 +122,13 @@ class GridState:
     #: The visible columns' names, in the grid's order.
     columns: tuple[str, ...] = ()
 
-    def value(self, column: str, op: str, default: Any = None) -> Any:
-        return next((f.value for f in self.filters if (f.column, f.op) == (column, op)), default)
+    def filter_values(self, column: str) -> dict[str, Any]:
+        """The value of each of a column's filters, by its op (the first, if repeated)."""
+        values: dict[str, Any] = {}
+        for item in self.filters:
+            if item.column == column:
+                values.setdefault(item.op, item.value)
+        return values
 
     def replace(self, **changes: Any) -> GridState:
         return replace(self, **changes)

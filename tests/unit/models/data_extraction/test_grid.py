@@ -555,3 +555,17 @@ def test_a_count_on_sqlite_reads_in_the_keys_order(session: Session) -> None:
         assert count.split("ORDER BY")[1].split("LIMIT")[0].split() == ["grid_item.id"]
     assert (page.total, page.total_is_capped) == (12, True)
     assert (plain.total, plain.total_is_capped) == (12, True)
+
+
+def test_a_columns_filter_values_by_op_keep_the_first_of_a_repeated_op() -> None:
+    state = GridState(
+        filters=(
+            Filter("price", "min", Decimal("1.5")),
+            Filter("name", "contains", "milk"),
+            Filter("price", "max", Decimal("3")),
+            Filter("price", "min", Decimal("9")),
+        )
+    )
+    assert state.filter_values("price") == {"min": Decimal("1.5"), "max": Decimal("3")}
+    assert state.filter_values("name") == {"contains": "milk"}
+    assert state.filter_values("qty") == {}
