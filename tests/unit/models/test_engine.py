@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from poser.models.engine import (
+    DEFAULT_MMAP_SIZE_MIB,
     IMMEDIATE,
     get_engine,
     get_session_factory,
@@ -29,8 +30,21 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Pa
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 1234
+            mmap_size = connection.execute(text("PRAGMA mmap_size")).scalar()
+            assert mmap_size == DEFAULT_MMAP_SIZE_MIB * 1024 * 1024
     finally:
         engine.dispose()
+
+
+def test_sqlite_memory_map_size_is_a_setting_and_zero_turns_it_off(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    for mib, expected in (("16", 16 * 1024 * 1024), ("0", 0)):
+        engine = get_engine({"sqlalchemy.url": url, "poser.sqlite.mmap_size_mib": mib})
+        try:
+            with engine.connect() as connection:
+                assert connection.execute(text("PRAGMA mmap_size")).scalar() == expected
+        finally:
+            engine.dispose()
 
 
 def test_sqlite_savepoints_roll_back_only_their_part(tmp_path: Path) -> None:
