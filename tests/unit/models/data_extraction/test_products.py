@@ -242,11 +242,12 @@ def test_the_description_search_finds_what_contains_finds(
     )
     _named(dbsession, other, "Whole milk elsewhere")
     dbsession.commit()
-    condition = description_search_condition(dbsession)
-    columns = [GridColumn("upc"), GridColumn("description", condition=condition)]
     sqlite = dbsession.get_bind().dialect.name == "sqlite"
 
     def found(text: str) -> list[str]:
+        # A condition lives for one request, as the Products grid makes its columns.
+        condition = description_search_condition(dbsession)
+        columns = [GridColumn("upc"), GridColumn("description", condition=condition)]
         state = parse_grid_state({"description.q": text}, columns)
         page = grid_page(dbsession, product_grid(store.id), columns, state, "id")
         return [row["description"] for row in page.rows]
@@ -256,6 +257,7 @@ def test_the_description_search_finds_what_contains_finds(
     assert found("zzzz") == []
     assert found("mi") == ["Whole Milk 1 gal", "Buttermilk"]  # too short for trigrams
     # On SQLite, a search of three characters or more goes through the trigram table.
+    condition = description_search_condition(dbsession)
     assert (condition(Filter("description", "contains", "milk")) is not None) is sqlite
     assert condition(Filter("description", "contains", "mi")) is None
     assert condition(Filter("description", "equals", "Buttermilk")) is None
@@ -273,3 +275,40 @@ def test_the_description_search_finds_what_contains_finds(
     many = description_search_condition(dbsession)
     assert many(Filter("description", "contains", "milk")) is None
     assert many(Filter("description", "contains", "skim")) is not None or not sqlite
+
+
+def test_a_page_searches_the_trigram_table_once(dbsession: Session) -> None:
+    if dbsession.get_bind().dialect.name != "sqlite":
+        pytest.skip("only SQLite has the trigram table")
+    store = make_data_set(dbsession, "Store")
+    _named(dbsession, store, *(f"Organic item {n}" for n in range(7)), "Plain", "organic tea")
+    dbsession.commit()
+    condition = description_search_condition(dbsession)
+    columns = [
+        GridColumn("upc"),
+        GridColumn("description", condition=condition),
+        GridColumn("regular_price", type="decimal", indexed=True),
+    ]
+    state = parse_grid_state(
+        {"description.q": "organic", "sort": "-description", "size": "3"}, columns
+    )
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = dbsession.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = grid_page(dbsession, product_grid(store.id), columns, state, "id")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [row["description"] for row in page.rows] == [
+        "organic tea",
+        "Organic item 6",
+        "Organic item 5",
+    ]
+    assert (page.total, page.total_is_capped, page.has_next) == (8, False, True)
+    # The page counted and sorted its rows (two statements or more), searching once.
+    assert len([s for s in statements if "FROM product" in s]) >= 2
+    assert len([s for s in statements if "MATCH" in s]) == 1
