@@ -271,7 +271,7 @@ def test_the_description_search_finds_what_contains_finds(
     assert found("oats") == []
 
     # Found many times overall, a search is left to the grid's own scan.
-    monkeypatch.setattr(products_module, "PLAN_PROBE", 1)
+    monkeypatch.setattr(products_module, "SEARCH_LIST", 1)
     many = description_search_condition(dbsession)
     assert many(Filter("description", "contains", "milk")) is None
     assert many(Filter("description", "contains", "skim")) is not None or not sqlite
