@@ -25,7 +25,12 @@ A filter on an indexed column (`GridColumn.indexed`) is counted first, up to
   which sorts all the matches. Sorting that many costs as much as reading the whole
   table: that is what `GridColumn.index_sorts` avoids.
 
-Without an indexed filter, the planner plans; the count comes after the page.
+Without an indexed filter, the planner plans, and the count comes after the page;
+but a page sorted apart from the key counts the matches first, up to the grid's count
+cap, in the table's order. Few are sorted. Many: on PostgreSQL, they are looked for
+among the first ``PLAN_SEARCH_WALK`` rows in the page's order, and else every match is
+sorted (a search's matches can lie anywhere along the sort's index); on SQLite, the
+planner's plan runs (its searches list their matches: `description_search_condition`).
 """
 
 from __future__ import annotations
@@ -44,6 +49,11 @@ PLAN_PROBE = 5_000
 PLAN_WALK = 5_000
 #: Up to how many matches are sorted when the first rows in order do not hold the page.
 PLAN_SORT = 20_000
+#: When many rows match a filter no index serves (a search), how many rows, first in
+#: the page's order, are searched for the page on PostgreSQL before every match is
+#: sorted: a tenth of a million products hold "organic", and the dearest 6,000 hold
+#: a page of them.
+PLAN_SEARCH_WALK = 10_000
 #: Up to how many values of a paired filter are each read from the pair's index.
 PLAN_MERGE = 12
 
@@ -130,18 +140,17 @@ def sorted_matches(
     expressions: Mapping[str, ColumnElement[Any]],
     state: GridState,
     key_column: str,
-    counted: int,
+    counted: int | None,
 ) -> Select[Any]:
-    """The page's keys as the sort of every match (``counted`` of them): a subquery
-    finds the matches by the filter's index, and its LIMIT (never reached) keeps a
-    planner from merging it into the outer query and walking the sort's index instead."""
-    matches = (
-        filtered.with_only_columns(*_selected(key, expressions, state, key_column))
-        .order_by(None)
-        .limit(counted + 1)
-        .subquery()
+    """The page's keys as the sort of every match (``counted`` of them, None when not
+    known): a subquery finds the matches by the filter's index, and its LIMIT (never
+    reached), or else an OFFSET 0, keeps a planner from merging it into the outer query
+    and walking the sort's index instead."""
+    matches = filtered.with_only_columns(*_selected(key, expressions, state, key_column)).order_by(
+        None
     )
-    return _keys_in_order(matches, state, key_column)
+    fenced = matches.offset(0) if counted is None else matches.limit(counted + 1)
+    return _keys_in_order(fenced.subquery(), state, key_column)
 
 
 def walked(

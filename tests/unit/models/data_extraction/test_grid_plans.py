@@ -48,12 +48,13 @@ PAIRED = [
 
 
 def page_of(session: Session, params: dict[str, Any], *, probe: int, walk: int = 1000,  # noqa: F811
-            count_cap: int = 1000, sort_cap: int = 0,
+            count_cap: int = 1000, sort_cap: int = 0, search_walk: int = 1000,
             columns: Any = INDEXED) -> GridPage:  # fmt: skip
     state = parse_grid_state(params, columns)
     return grid_page(
         session, base(), columns, state, "id",
         count_cap=count_cap, probe=probe, walk=walk, sort_cap=sort_cap,
+        search_walk=search_walk,
     )  # fmt: skip
 
 
@@ -261,18 +262,22 @@ def test_without_an_indexed_filter_nothing_is_counted_first_in_the_keys_order(
 UNINDEXED = [{"value.min": "10"}, {"name.q": "item 1"}, {"name.q": "nothing like it"}]
 
 
-@pytest.mark.parametrize("count_cap", [1000, 4])
+@pytest.mark.parametrize(("count_cap", "search_walk"), [(1000, 1000), (4, 1000), (4, 2)])
 def test_unindexed_filters_sorted_apart_read_the_pages_the_plain_plan_reads(
     session: Session,  # noqa: F811
     count_cap: int,
+    search_walk: int,
 ) -> None:
-    # A cap of 1000: the count finds few, and they are sorted; of 4: many, as before.
+    # A cap of 1000: the count finds few, and they are sorted; of 4: many. Then, on
+    # PostgreSQL, the first rows in order hold the pages (a walk of 1000), or not (2).
     for filters in UNINDEXED:
         for sort in ("name", "-price", "-qty"):
             for number in range(1, 5):
                 at = {**filters, "size": "3", "sort": sort, "page": str(number)}
                 plain = page_of(session, at, probe=0, count_cap=count_cap)
-                chosen = page_of(session, at, probe=100, count_cap=count_cap)
+                chosen = page_of(
+                    session, at, probe=100, count_cap=count_cap, search_walk=search_walk
+                )
                 assert [r["id"] for r in chosen.rows] == [r["id"] for r in plain.rows], at
                 assert (chosen.page, chosen.has_next) == (plain.page, plain.has_next), at
                 assert chosen.total_is_capped == plain.total_is_capped, at
@@ -290,3 +295,33 @@ def test_a_search_that_finds_nothing_sorted_apart_is_one_count(
     # In the table's (the key's) order, not the sort's index's.
     assert count.startswith("SELECT count(*)")
     assert "ORDER BY grid_item.id LIMIT" in count
+
+
+def test_many_matches_of_a_search_sorted_apart_are_walked_then_sorted_on_postgresql(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    params = {"name.q": "item", "sort": "-price", "size": "3"}
+    # More than the count cap match; the first 1000 rows by price hold the page.
+    page = page_of(session, params, probe=100, count_cap=4)
+    assert (page.total, page.total_is_capped, page.has_next) == (4, True, True)
+    if postgresql:
+        _count, walked, _rows = statements
+        assert "AS row_ok" in walked
+    else:  # the planner's plan, which stops at the page
+        _count, planned, _rows = statements
+        assert planned.startswith("SELECT grid_item.id FROM grid_item WHERE")
+        assert "ORDER BY grid_item.price DESC, grid_item.id DESC LIMIT" in planned
+    statements.clear()
+    # The first two rows do not hold it: on PostgreSQL every match is sorted, in a
+    # subquery that an OFFSET keeps apart.
+    page = page_of(session, params, probe=100, count_cap=4, search_walk=2)
+    assert len(page.rows) == 3
+    if postgresql:
+        _count, walked, sorted_, _rows = statements
+        assert "AS row_ok" in walked
+        assert sorted_.startswith("SELECT anon_1.row_key FROM (SELECT grid_item.id AS row_key")
+        assert " OFFSET %(param_1)s) AS anon_1 ORDER BY anon_1.row_sort DESC" in sorted_
+    else:
+        assert len(statements) == 3
