@@ -86,6 +86,14 @@ SCENARIOS = {
     "no match + sort by price": {"description.q": "zzzz", "sort": "-regular_price"},
     # About 70 of a million: found by the search index, then sorted.
     "rare text + sort by price": {"description.q": "honeycrisp tomatoes", "sort": "-regular_price"},
+    # Searches whose matches lie far along the sort's index: about 16,000 "milk", the
+    # dearest of them 395,000 products down the price index; a tenth "organic", which
+    # sort by description near the middle.
+    "text far along the sort (milk by price)": {"description.q": "milk", "sort": "-regular_price"},
+    "common text far along the sort (organic by description, descending)": {
+        "description.q": "organic",
+        "sort": "-description",
+    },
     # The margin is a generated column (migration 0010): indexed, it filters and sorts.
     # (Before, worked out per row, it only filtered: "computed margin filter + sort".)
     "margin filter + sort by price": {"margin_percent.max": "20", "sort": "-regular_price"},
