@@ -88,13 +88,15 @@ class Product(DataSetMixin, Base):
         ),
         Index("ix_product_description", "data_set_id", "description", "id"),
         Index("ix_product_brand", "data_set_id", "brand", "id"),
-        # With the margin: the margin filter, over the rows by price, reads no row.
+        # With the margin and the description: a margin filter or a search, over the
+        # rows by price, reads no row (migration 0012).
         Index(
             "ix_product_regular_price",
             "data_set_id",
             "regular_price",
             "id",
             "margin_percent",
+            "description",
         ),
         # The margin's filter and sort, and a department's products by margin: the
         # margins are set per department, so its products lie far along the margin
