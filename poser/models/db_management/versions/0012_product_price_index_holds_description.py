@@ -9,7 +9,7 @@ products by price and checks each one's description until it has a page: "organi
 from the dearest, 6,000 products over a million. With the description in the price
 index (after the id and the margin, which the margin filter reads there) it reads no
 row: 12 -> 1.4 ms on SQLite, 16 -> 6 on PostgreSQL. The index grows by the
-descriptions (a million products on PostgreSQL: 43 -> 67 MB).
+descriptions (a million products on PostgreSQL: 39 -> 67 MB).
 """
 
 from alembic import op
