@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
-from poser.models.orm import DataSet, Department, Job, Product
+from poser.models.orm import DataSet, Department, Job, Product, Vendor
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, set_member
 from poser.tasks.generate import generate_products
@@ -234,3 +234,54 @@ def test_other_users_cannot_reach_the_store(
     testapp.reset()
     login(testapp, "vic")
     assert testapp.get(_step(store, "catalog")).status_int == 200
+
+
+def test_a_searched_catalog_downloads_the_rows_it_shows(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    login(testapp, "petra")
+    word = dbsession.scalar(
+        select(Product.description).where(Product.data_set_id == store.id).order_by(Product.id)
+    ).split()[-1]
+    wanted = sorted(
+        upc
+        for upc, description in dbsession.execute(
+            select(Product.upc, Product.description).where(Product.data_set_id == store.id)
+        )
+        if word.lower() in description.lower()
+    )
+    assert 0 < len(wanted) < 120
+    params = {"products.description.q": word, "products.sort": "-regular_price"}
+    page = testapp.get(_step(store, "catalog"), params={**params, "products.size": "200"})
+    shown = page.pyquery("[data-widget=products] tbody tr[data-key]")
+    assert len(shown) == len(wanted)
+    # Streamed after the request's transaction has ended, through the same search.
+    download = testapp.get(_step(store, "catalog") + "/products/csv", params=params)
+    lines = download.text.strip().splitlines()
+    assert len(lines) == len(wanted) + 1
+    assert sorted(line.split(",")[0] for line in lines[1:]) == wanted
+
+
+def test_a_catalog_filtered_by_vendor_downloads_the_vendors_products(
+    testapp: webtest.TestApp, store: DataSet, dbsession: Session
+) -> None:
+    # The vendor filter looks its codes up in the request's session, as the search does.
+    login(testapp, "petra")
+    vendor_id = dbsession.scalar(
+        select(Product.preferred_vendor_id)
+        .where(Product.data_set_id == store.id, Product.preferred_vendor_id.is_not(None))
+        .order_by(Product.id)
+    )
+    code = dbsession.scalar(select(Vendor.code).where(Vendor.id == vendor_id))
+    wanted = sorted(
+        dbsession.scalars(
+            select(Product.upc).where(
+                Product.data_set_id == store.id, Product.preferred_vendor_id == vendor_id
+            )
+        )
+    )
+    download = testapp.get(
+        _step(store, "catalog") + "/products/csv", params={"products.vendor.in": code}
+    )
+    lines = download.text.strip().splitlines()
+    assert sorted(line.split(",")[0] for line in lines[1:]) == wanted

@@ -162,15 +162,17 @@ class Grid(Widget):
         """The filtered, sorted rows (every page, the visible columns), streamed.
 
         The rows are read while the response is sent, after the request's transaction
-        has ended: the stream has a session (and a read transaction) of its own.
+        has ended: the stream has a session (and a read transaction) of its own. The
+        statement is built now, while the columns' conditions can still read the
+        request's session.
         """
         columns = self.grid_columns(ctx)
-        state, base_select = self.state(ctx, columns), self.query(ctx)
-        bind = ctx.dbsession.get_bind()
+        state = self.state(ctx, columns)
+        session = Session(bind=ctx.dbsession.get_bind())
+        rows = grid_rows(session, self.query(ctx), columns, state, self.key)
 
         def stream() -> Iterator[bytes]:
-            with Session(bind=bind) as session:
-                rows = grid_rows(session, base_select, columns, state, self.key)
+            with session:
                 yield from csv_rows(_header(columns, state), rows)
 
         response = Response(app_iter=stream(), content_type="text/csv", charset="utf-8")

@@ -397,11 +397,23 @@ def grid_rows(
     batch: int = 5000,
 ) -> Iterator[tuple[Any, ...]]:
     """Every filtered row in the state's order, as tuples of the visible columns' values,
-    fetched ``batch`` rows at a time (a server-side cursor on PostgreSQL)."""
+    fetched ``batch`` rows at a time (a server-side cursor on PostgreSQL).
+
+    The statement is built at the call, the rows read as they are asked for: a column's
+    condition may read the request's own session (a search's matches, vendor codes),
+    and a download streams its rows after the request's transaction has ended, through
+    a session of its own (``session``).
+    """
     filtered, expressions = filtered_select(base_select, columns, state)
     statement = ordered(filtered, expressions, state, key_column)
     names = state.columns or tuple(column.name for column in columns if column.visible)
-    result = session.execute(statement.execution_options(yield_per=batch)).mappings()
+    return _streamed(session, statement.execution_options(yield_per=batch), names)
+
+
+def _streamed(
+    session: Session, statement: Select[Any], names: Sequence[str]
+) -> Iterator[tuple[Any, ...]]:
+    result = session.execute(statement).mappings()
     try:
         for row in result:
             yield tuple(row[name] for name in names)
