@@ -30,17 +30,20 @@ match: `grid_plans` counts them first and chooses. Such a count is exact up to
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, RowMapping, Select, false, func, select
-from sqlalchemy import true as sql_true
+from sqlalchemy import ColumnElement, RowMapping, Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.types import TypeDecorator
 
+from poser.models.data_extraction.grid_filters import (
+    conditions_of,
+    filtered_select,
+    one_of,
+    resolve_columns,
+)
 from poser.models.data_extraction.grid_plans import (
     PLAN_PROBE,
     PLAN_SEARCH_WALK,
@@ -93,7 +96,6 @@ __all__ = [
 ]
 
 COUNT_CAP = 1_000
-_RANGES = ("min", "max", "from", "to")
 
 
 @dataclass(frozen=True)
@@ -122,90 +124,6 @@ class GridPage:
     @property
     def last(self) -> int:
         return (self.page - 1) * self.page_size + len(self.rows)
-
-
-def resolve_columns(
-    base_select: Select[Any], columns: Sequence[GridColumn]
-) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
-    """The select with every grid column in it, and each column's expression by name."""
-    selected = base_select.selected_columns
-    expressions: dict[str, ColumnElement[Any]] = {}
-    for column in columns:
-        if column.expression is not None:
-            expressions[column.name] = column.expression
-            if column.name not in selected:
-                base_select = base_select.add_columns(column.expression.label(column.name))
-        elif column.name in selected:
-            # A label renders as its expression in WHERE and as its name in ORDER BY.
-            expressions[column.name] = selected[column.name]
-        else:
-            raise ValueError(f"grid column {column.name!r} is not in the query")
-    return base_select, expressions
-
-
-def filtered_select(
-    base_select: Select[Any], columns: Sequence[GridColumn], state: GridState
-) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
-    base_select, expressions = resolve_columns(base_select, columns)
-    return base_select.where(*_conditions(expressions, columns, state)), expressions
-
-
-def _conditions(
-    expressions: Mapping[str, ColumnElement[Any]],
-    columns: Sequence[GridColumn],
-    state: GridState,
-    *,
-    unindexed_ranges: bool = False,
-) -> list[ColumnElement[bool]]:
-    own = {column.name: column.condition for column in columns if column.condition}
-    conditions = []
-    for item in state.filters:
-        if item.column not in expressions:
-            continue
-        condition = own[item.column](item) if item.column in own else None
-        if condition is None:
-            condition = _condition(expressions[item.column], item)
-        if unindexed_ranges and item.op in _RANGES and item.column != state.sort:
-            # The same test, but no index can serve it (see grid_page).
-            condition = condition.is_(sql_true())
-        conditions.append(condition)
-    return conditions
-
-
-def _one_of(state: GridState, item: Filter, value: Any) -> GridState:
-    """The state with ``item`` narrowed to one of its values."""
-    one = Filter(item.column, item.op, (value,))
-    return state.replace(filters=tuple(one if f is item else f for f in state.filters))
-
-
-def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:
-    value = item.value
-    if item.op == "contains":
-        return expression.icontains(value, autoescape=True)
-    if item.op == "equals":
-        return expression == value
-    if item.op == "min":
-        return expression >= value
-    if item.op == "max":
-        return expression <= value
-    if item.op == "is":
-        return expression.is_(sql_true() if value else false())
-    if item.op == "from":
-        return expression >= _day_start(expression, value)
-    if item.op == "to":
-        return expression < _day_start(expression, value + timedelta(days=1))
-    return expression.in_(value)
-
-
-def _day_start(expression: ColumnElement[Any], day: date) -> date | datetime:
-    """A date, or for a timestamp column that day's midnight: timezone-aware UTC for a
-    TypeDecorator (Poser's UTCDateTime) or a timezone column, naive otherwise."""
-    sql_type = expression.type
-    impl = sql_type.impl if isinstance(sql_type, TypeDecorator) else sql_type
-    if not isinstance(impl, DateTime):
-        return day
-    aware = isinstance(sql_type, TypeDecorator) or bool(impl.timezone)
-    return datetime.combine(day, time.min, tzinfo=UTC if aware else None)
 
 
 def count_capped(
@@ -273,7 +191,7 @@ def grid_page(
     """
     resolved, expressions = resolve_columns(base_select, columns)
     postgresql = session.get_bind().dialect.name == "postgresql"
-    conditions = _conditions(expressions, columns, state)
+    conditions = conditions_of(expressions, columns, state)
     filtered = resolved.where(*conditions)
     key = key_expression(filtered, expressions, key_column)
     keys_select = ordered(filtered.with_only_columns(key), expressions, state, key_column)
@@ -299,15 +217,15 @@ def grid_page(
             # equality and reads in the page's order: tens of milliseconds against
             # one. A range on another column than the sort's is therefore kept from
             # any index; so it is from a pair's.
-            loose = _conditions(expressions, columns, state, unindexed_ranges=True)
+            loose = conditions_of(expressions, columns, state, unindexed_ranges=True)
             keys_select = ordered(
                 resolved.where(*loose).with_only_columns(key), expressions, state, key_column
             )
             values = dict.fromkeys(pair.value if pair and pair.op == "in" else ())
             if pair and len(values) > 1:  # each value once: the arms' rows must not overlap
                 per_value = [
-                    _conditions(
-                        expressions, columns, _one_of(state, pair, value), unindexed_ranges=True
+                    conditions_of(
+                        expressions, columns, one_of(state, pair, value), unindexed_ranges=True
                     )
                     for value in values
                 ]

@@ -1,0 +1,103 @@
+"""A grid's filters as SQL: each column's expression in the query, and the conditions
+a grid's state asks for (a column's own `GridColumn.condition` first)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, DateTime, Select, false
+from sqlalchemy import true as sql_true
+from sqlalchemy.types import TypeDecorator
+
+from poser.models.data_extraction.grid_state import Filter, GridColumn, GridState
+
+_RANGES = ("min", "max", "from", "to")
+
+
+def resolve_columns(
+    base_select: Select[Any], columns: Sequence[GridColumn]
+) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
+    """The select with every grid column in it, and each column's expression by name."""
+    selected = base_select.selected_columns
+    expressions: dict[str, ColumnElement[Any]] = {}
+    for column in columns:
+        if column.expression is not None:
+            expressions[column.name] = column.expression
+            if column.name not in selected:
+                base_select = base_select.add_columns(column.expression.label(column.name))
+        elif column.name in selected:
+            # A label renders as its expression in WHERE and as its name in ORDER BY.
+            expressions[column.name] = selected[column.name]
+        else:
+            raise ValueError(f"grid column {column.name!r} is not in the query")
+    return base_select, expressions
+
+
+def filtered_select(
+    base_select: Select[Any], columns: Sequence[GridColumn], state: GridState
+) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
+    base_select, expressions = resolve_columns(base_select, columns)
+    return base_select.where(*conditions_of(expressions, columns, state)), expressions
+
+
+def conditions_of(
+    expressions: Mapping[str, ColumnElement[Any]],
+    columns: Sequence[GridColumn],
+    state: GridState,
+    *,
+    unindexed_ranges: bool = False,
+) -> list[ColumnElement[bool]]:
+    """The state's filters as conditions on the columns' expressions. With
+    ``unindexed_ranges``, a range on a column other than the sort's is written so that
+    no index serves it."""
+    own = {column.name: column.condition for column in columns if column.condition}
+    conditions = []
+    for item in state.filters:
+        if item.column not in expressions:
+            continue
+        condition = own[item.column](item) if item.column in own else None
+        if condition is None:
+            condition = _condition(expressions[item.column], item)
+        if unindexed_ranges and item.op in _RANGES and item.column != state.sort:
+            # The same test, but no index can serve it (see grid.grid_page).
+            condition = condition.is_(sql_true())
+        conditions.append(condition)
+    return conditions
+
+
+def one_of(state: GridState, item: Filter, value: Any) -> GridState:
+    """The state with ``item`` narrowed to one of its values."""
+    one = Filter(item.column, item.op, (value,))
+    return state.replace(filters=tuple(one if f is item else f for f in state.filters))
+
+
+def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:
+    value = item.value
+    if item.op == "contains":
+        return expression.icontains(value, autoescape=True)
+    if item.op == "equals":
+        return expression == value
+    if item.op == "min":
+        return expression >= value
+    if item.op == "max":
+        return expression <= value
+    if item.op == "is":
+        return expression.is_(sql_true() if value else false())
+    if item.op == "from":
+        return expression >= _day_start(expression, value)
+    if item.op == "to":
+        return expression < _day_start(expression, value + timedelta(days=1))
+    return expression.in_(value)
+
+
+def _day_start(expression: ColumnElement[Any], day: date) -> date | datetime:
+    """A date, or for a timestamp column that day's midnight: timezone-aware UTC for a
+    TypeDecorator (Poser's UTCDateTime) or a timezone column, naive otherwise."""
+    sql_type = expression.type
+    impl = sql_type.impl if isinstance(sql_type, TypeDecorator) else sql_type
+    if not isinstance(impl, DateTime):
+        return day
+    aware = isinstance(sql_type, TypeDecorator) or bool(impl.timezone)
+    return datetime.combine(day, time.min, tzinfo=UTC if aware else None)
