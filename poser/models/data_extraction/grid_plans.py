@@ -146,9 +146,8 @@ def sorted_matches(
     known): a subquery finds the matches by the filter's index, and its LIMIT (never
     reached), or else an OFFSET 0, keeps a planner from merging it into the outer query
     and walking the sort's index instead."""
-    matches = filtered.with_only_columns(*_selected(key, expressions, state, key_column)).order_by(
-        None
-    )
+    selected = _selected(key, expressions, state, key_column)
+    matches = filtered.with_only_columns(*selected).order_by(None)
     fenced = matches.offset(0) if counted is None else matches.limit(counted + 1)
     return _keys_in_order(fenced.subquery(), state, key_column)
 
