@@ -18,8 +18,8 @@ from poser.apps.widgets.parameter_form import ParameterForm
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.data_extraction.products import (
+    DescriptionSearch,
     department_choices,
-    description_search_condition,
     margin_by_department,
     preferred_vendor_condition,
     product_grid,
@@ -43,6 +43,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
     grid's plans)."""
     departments = department_choices(ctx.dbsession, ctx.data_set.id)
     vendors = vendor_choices(ctx.dbsession, ctx.data_set.id)
+    search = DescriptionSearch(ctx.dbsession)
     return [
         GridColumn("upc", "UPC", indexed=True),
         GridColumn(
@@ -51,7 +52,8 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             editable=True,
             required=True,
             indexed=True,
-            condition=description_search_condition(ctx.dbsession),
+            condition=search.condition,
+            bound=search.bound,
         ),
         GridColumn("brand", "Brand", editable=True, indexed=True),
         GridColumn("size", "Size", editable=True, sortable=False),

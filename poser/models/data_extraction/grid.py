@@ -25,7 +25,9 @@ shown on two pages or on none.
 
 Which plan reads the keys depends, for a filter on an indexed column, on how many rows
 match: `grid_plans` counts them first and chooses. Such a count is exact up to
-``PLAN_SORT`` rows, past the count cap: "12,487" rather than "1,000+".
+``PLAN_SORT`` rows, past the count cap: "12,487" rather than "1,000+". So is a page that
+sorts every match of another filter, which counts them as it sorts (`grid_estimates`
+tells when they are few enough).
 """
 
 from __future__ import annotations
@@ -35,9 +37,15 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, select
+from sqlalchemy import RowMapping, Select, func, select
 from sqlalchemy.orm import Session
 
+from poser.models.data_extraction.grid_counts import (
+    COUNT_CAP,
+    count_capped,
+    count_in_table_order,
+)
+from poser.models.data_extraction.grid_estimates import matches_at_most
 from poser.models.data_extraction.grid_filters import (
     conditions_of,
     filtered_select,
@@ -95,8 +103,6 @@ __all__ = [
     "rows_by_key",
 ]
 
-COUNT_CAP = 1_000
-
 
 @dataclass(frozen=True)
 class GridPage:
@@ -126,45 +132,17 @@ class GridPage:
         return (self.page - 1) * self.page_size + len(self.rows)
 
 
-def count_capped(
-    session: Session,
-    filtered: Select[Any],
-    cap: int = COUNT_CAP,
-    key: ColumnElement[Any] | None = None,
-    *,
-    order_by: ColumnElement[Any] | None = None,
-) -> tuple[int, bool]:
-    """(the number of rows, capped at ``cap``; whether there are more than ``cap``).
+@dataclass
+class _Plan:
+    """How a page's keys are read: ``keys``, a statement, after the first ``walk`` rows
+    in the page's order (0: none) when those do not hold the page. With ``counts``,
+    ``keys`` sorts up to that many matches and counts them (`sorted_matches`); past
+    it, the page is read by ``instead``."""
 
-    With ``key`` (a column of the query) the rows counted select only it, so that the
-    database may count from an index and skip joins and expressions no filter needs.
-    With ``order_by``, the first ``cap`` + 1 rows are read in that order.
-    """
-    if key is not None:
-        filtered = filtered.with_only_columns(key)
-    filtered = filtered.order_by(None)
-    if order_by is not None:
-        filtered = filtered.order_by(order_by)
-    limited = filtered.limit(cap + 1).subquery()
-    count = session.scalar(select(func.count()).select_from(limited)) or 0
-    return min(count, cap), count > cap
-
-
-def _count_in_table_order(
-    session: Session, keys_select: Select[Any], key: ColumnElement[Any], cap: int
-) -> tuple[int, bool]:
-    """`count_capped`, reading the rows in the table's order where a planner may not.
-
-    SQLite counts in the key's order, the table's own, where the matches of a filter
-    no index serves lie as spread as the rows were added. Left to itself it read a
-    covering index in that index's order, where they can all sit at the far end:
-    "organic" in descriptions, 121 ms against 3 over a million products; the margin
-    filter in the page's order, 113 against 14. PostgreSQL's own plan, a sequential
-    scan, is as quick, and the order made it sort every match (270 ms), so it plans
-    its own.
-    """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    return count_capped(session, keys_select, cap, order_by=key if sqlite else None)
+    keys: Select[Any]
+    walk: int = 0
+    counts: int = 0
+    instead: _Plan | None = None
 
 
 def grid_page(
@@ -187,18 +165,17 @@ def grid_page(
     scans them all) and cheapest to avoid. A filter on an indexed column is counted
     before, up to ``sort_cap`` rows, to choose the plan (see `grid_plans`); so are other
     filters, up to ``count_cap``, when the page is sorted on a column other than the
-    key. ``probe=0`` turns both off: the plain plan.
+    key, unless their number is known without counting (`matches_at_most`). ``probe=0``
+    turns all that off: the plain plan.
     """
     resolved, expressions = resolve_columns(base_select, columns)
     postgresql = session.get_bind().dialect.name == "postgresql"
     conditions = conditions_of(expressions, columns, state)
     filtered = resolved.where(*conditions)
     key = key_expression(filtered, expressions, key_column)
-    keys_select = ordered(filtered.with_only_columns(key), expressions, state, key_column)
+    plan = _Plan(ordered(filtered.with_only_columns(key), expressions, state, key_column))
     size = state.page_size
     known: int | None = None  # the exact number of rows, when counted before the page
-    walks = False  # whether the first rows in the page's order are searched first
-    walk_rows = walk  # how many of them
     more_than: int | None = None  # a number of rows the filters are known to exceed
     if probe > 0 and indexed_filter(columns, state):
         pair = paired_filter(columns, state)
@@ -210,6 +187,7 @@ def grid_page(
         # order may hold it; if they do not, every match is sorted, up to the sort cap,
         # as when few match.
         walks = not pair and (many or matches > probe) and sort_indexed(columns, state, key_column)
+        plan.walk = walk if walks else 0
         if many or (pair and matches > probe):
             more_than = matches if many else None
             # Should neither find the page (the filter goes with the sort), the planner
@@ -219,7 +197,7 @@ def grid_page(
             # one. A range on another column than the sort's is therefore kept from
             # any index; so it is from a pair's.
             loose = conditions_of(expressions, columns, state, unindexed_ranges=True)
-            keys_select = ordered(
+            plan.keys = ordered(
                 resolved.where(*loose).with_only_columns(key), expressions, state, key_column
             )
             values = dict.fromkeys(pair.value if pair and pair.op == "in" else ())
@@ -230,60 +208,90 @@ def grid_page(
                     )
                     for value in values
                 ]
-                keys_select = merged(
+                plan.keys = merged(
                     resolved, per_value, key, expressions, state, key_column, state.page * size + 1
                 )
         else:
-            keys_select = sorted_matches(filtered, key, expressions, state, key_column, matches)
+            plan.keys = sorted_matches(filtered, key, expressions, state, key_column, matches)
     elif probe > 0 and state.filters and sorted_apart(state, expressions, key_column):
-        # No index finds the matches, and the page's order is not the table's: read
-        # first, the page would walk the sort's index checking every row, all of them
-        # when few match (a search that finds nothing, by price: 1.2 s on PostgreSQL,
-        # 1.7 on SQLite, over a million products). The table-order count, a scan that
-        # stops at the cap, tells few from many first.
-        matches, many = _count_in_table_order(session, keys_select, key, count_cap)
-        if many:
-            more_than = matches
-            # Many: on SQLite, the planner's plan, which stops at the page. A search's
-            # matches are listed (`description_search_condition`) when it may not:
-            # given the list, the planner sorts them. PostgreSQL's planner walks the
-            # sort's index checking every row, as if the matches were spread evenly;
-            # but a search's can lie far along it ("milk" by price from the dearest:
-            # 395,000 products read, 900 ms). So it reads the first rows in the page's
-            # order, and when they do not hold the page, sorts every match, found by
-            # the filter's own index where it has one (a search's trigram index: 100 ms).
-            if postgresql and sort_indexed(columns, state, key_column):
-                walks, walk_rows = True, search_walk
-                keys_select = sorted_matches(filtered, key, expressions, state, key_column, None)
+        # No index finds the matches in the page's order, which is not the table's:
+        # read first, the page would walk the sort's index checking every row, all of
+        # them when few match (a search that finds nothing, by price: 1.2 s on
+        # PostgreSQL, 1.7 on SQLite, over a million products). Many: on SQLite, the
+        # planner's plan, which stops at the page (a search's matches are listed when
+        # it may not: `DescriptionSearch`). PostgreSQL's planner walks the sort's index
+        # checking every row, as if the matches were spread evenly; but a search's can
+        # lie far along it ("milk" by price from the dearest: 395,000 products read,
+        # 900 ms). So it reads the first rows in the page's order, and when they do not
+        # hold the page, sorts every match, found by the filter's own index where it
+        # has one (a search's trigram index: 100 ms).
+        many_plan = plan
+        if postgresql and sort_indexed(columns, state, key_column):
+            unsorted = sorted_matches(filtered, key, expressions, state, key_column, None)
+            many_plan = _Plan(unsorted, walk=search_walk)
+        matching = filtered.with_only_columns(key).order_by(None)
+        at_most = matches_at_most(session, columns, state, matching) if sort_cap > 0 else None
+        if at_most is not None and at_most <= sort_cap:
+            # Few enough to sort, by a column's bound or the planner's estimate: they
+            # are, and counted as they are (an estimate can be short: past the sort
+            # cap, the sort stops, and the many's plan reads the page).
+            counting = sorted_matches(
+                filtered, key, expressions, state, key_column, sort_cap, counts=True
+            )
+            plan = _Plan(counting, counts=sort_cap, instead=many_plan)
         else:
-            known = matches
-            keys_select = sorted_matches(filtered, key, expressions, state, key_column, matches)
+            # The table-order count, a scan that stops at the cap, tells few from many.
+            matches, many = count_in_table_order(session, plan.keys, key, count_cap)
+            if many:
+                more_than, plan = matches, many_plan
+            else:
+                known = matches
+                plan.keys = sorted_matches(filtered, key, expressions, state, key_column, matches)
+
+    counted: list[int] = []  # the matches' number, when the page's statement counts them
 
     def keys_of(statement: Select[Any], page: int) -> Sequence[Any]:
         return session.scalars(statement.limit(size + 1).offset((page - 1) * size)).all()
 
     def read(page: int) -> list[RowMapping]:
+        nonlocal plan, more_than
         keys: Sequence[Any] = ()
-        if walks and page * size < walk_rows:
-            first_rows = walked(
-                resolved, conditions, key, expressions, state, key_column, walk_rows
-            )
-            keys = keys_of(first_rows, page)
-        if len(keys) <= size:
-            keys = keys_of(keys_select, page)
+        if plan.walk and page * size < plan.walk:
+            first = walked(resolved, conditions, key, expressions, state, key_column, plan.walk)
+            keys = keys_of(first, page)
+        if len(keys) <= size and plan.counts:
+            found = session.execute(plan.keys.limit(size + 1).offset((page - 1) * size)).all()
+            if found:
+                total, over = found[0].row_total, found[0].row_total > plan.counts
+            elif page > 1:  # past the end, or past what the sort held: which, a count says
+                total, over = count_capped(session, filtered, plan.counts, key)
+            else:
+                total, over = 0, False
+            if over and plan.instead is not None:
+                more_than, plan = plan.counts, plan.instead  # only some were sorted
+                return read(page)
+            counted[:] = [total]
+            keys = [row.row_key for row in found]
+        elif len(keys) <= size:
+            keys = keys_of(plan.keys, page)
         if not keys:
             return []
         # Without the filters again: given them, a planner may pick a filter's index
         # and scan it for the keys, rather than look the keys up.
         by_key = resolved.where(key.in_(keys))
-        found = {row[key_column]: row for row in session.execute(by_key).mappings()}
-        return [found[value] for value in keys if value in found]
+        found_rows = {row[key_column]: row for row in session.execute(by_key).mappings()}
+        return [found_rows[value] for value in keys if value in found_rows]
 
     page = state.page if known is None else min(state.page, max(1, ceil(known / size)))
     rows = read(page) if known != 0 else []
     seen = (page - 1) * size + min(len(rows), size)
     if known is not None:
         total, capped = known, False
+    elif counted:
+        total, capped = counted[0], False
+        if not rows and page > 1:  # a page past the end: the last one
+            page = max(1, ceil(total / size))
+            rows = read(page) if total else []
     elif 0 < len(rows) <= size or (page == 1 and not rows):
         total, capped = (page - 1) * size + len(rows), False
     elif more_than is not None and rows:
@@ -302,7 +310,7 @@ def grid_page(
         # The filters' rows, however the page's keys were read (a merge of each value's
         # first rows holds only those).
         matching = filtered.with_only_columns(key)
-        total, capped = _count_in_table_order(session, matching, key, count_cap)
+        total, capped = count_in_table_order(session, matching, key, count_cap)
         if not rows and not capped:
             page = max(1, ceil(total / size))
             rows = read(page)

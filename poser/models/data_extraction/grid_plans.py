@@ -26,11 +26,17 @@ A filter on an indexed column (`GridColumn.indexed`) is counted first, up to
   table: that is what `GridColumn.index_sorts` avoids.
 
 Without an indexed filter, the planner plans, and the count comes after the page;
-but a page sorted apart from the key counts the matches first, up to the grid's count
-cap, in the table's order. Few are sorted. Many: on PostgreSQL, they are looked for
-among the first ``PLAN_SEARCH_WALK`` rows in the page's order, and else every match is
-sorted (a search's matches can lie anywhere along the sort's index); on SQLite, the
-planner's plan runs (its searches list their matches: `description_search_condition`).
+but a page sorted apart from the key needs to know how many match first:
+
+- Up to ``PLAN_SORT`` by a column's bound (a search that listed what it found:
+  `DescriptionSearch`) or by PostgreSQL's estimate (`matches_at_most`): every match is
+  sorted, up to ``PLAN_SORT`` + 1 of them, and counted as it is (the total is exact).
+  Past ``PLAN_SORT`` (an estimate can be short), the plan for many reads the page.
+- Else the matches are counted, up to the grid's count cap, in the table's order. Few
+  are sorted. Many: on PostgreSQL, they are looked for among the first
+  ``PLAN_SEARCH_WALK`` rows in the page's order, and else every match is sorted (a
+  search's matches can lie anywhere along the sort's index); on SQLite, the planner's
+  plan runs.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, select, union_all
 from sqlalchemy import true as sql_true
 
 from poser.models.data_extraction.grid_state import Filter, GridColumn, GridState
@@ -141,15 +147,21 @@ def sorted_matches(
     state: GridState,
     key_column: str,
     counted: int | None,
+    *,
+    counts: bool = False,
 ) -> Select[Any]:
     """The page's keys as the sort of every match (``counted`` of them, None when not
     known): a subquery finds the matches by the filter's index, and its LIMIT (never
     reached), or else an OFFSET 0, keeps a planner from merging it into the outer query
-    and walking the sort's index instead."""
+    and walking the sort's index instead.
+
+    With ``counts``, each key comes with the number of matches (``row_total``), which
+    the sort reads anyway; given ``counted``, a number past it says that only some of
+    the matches were sorted."""
     selected = _selected(key, expressions, state, key_column)
     matches = filtered.with_only_columns(*selected).order_by(None)
     fenced = matches.offset(0) if counted is None else matches.limit(counted + 1)
-    return _keys_in_order(fenced.subquery(), state, key_column)
+    return _keys_in_order(fenced.subquery(), state, key_column, counts=counts)
 
 
 def walked(
@@ -196,10 +208,16 @@ def _in_order(
 
 
 def _keys_in_order(
-    subquery: Any, state: GridState, key_column: str, *where: ColumnElement[bool]
+    subquery: Any,
+    state: GridState,
+    key_column: str,
+    *where: ColumnElement[bool],
+    counts: bool = False,
 ) -> Select[Any]:
-    """The key of a subquery of `_selected` columns, in the page's order."""
+    """The key of a subquery of `_selected` columns, in the page's order (and, with
+    ``counts``, how many rows the subquery holds)."""
     by_name = {key_column: subquery.c.row_key}
     if "row_sort" in subquery.c and state.sort:
         by_name[state.sort] = subquery.c.row_sort
-    return ordered(select(subquery.c.row_key).where(*where), by_name, state, key_column)
+    total = [func.count().over().label("row_total")] if counts else []
+    return ordered(select(subquery.c.row_key, *total).where(*where), by_name, state, key_column)

@@ -71,6 +71,11 @@ class GridColumn:
     on this column, then the sort's, then the key): given one value to match, or a few,
     the grid then reads just the page from that index (each value's first rows,
     merged), however far the matches lie along the sort's own index.
+
+    ``bound``, when given, says at most how many rows a filter on this column matches,
+    when its ``condition`` has found out (a search that listed what it found), or None.
+    Few enough, the grid sorts them all for a page sorted on another column, and counts
+    them as it sorts (see `grid_plans`).
     """
 
     name: str
@@ -86,6 +91,7 @@ class GridColumn:
     condition: Callable[[Filter], ColumnElement[bool] | None] | None = None
     indexed: bool = False
     index_sorts: tuple[str, ...] = ()
+    bound: Callable[[Filter], int | None] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

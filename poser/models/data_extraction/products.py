@@ -99,34 +99,36 @@ def preferred_vendor_condition(
 SEARCH_LIST = PLAN_SORT
 
 
-def description_search_condition(
-    dbsession: Session,
-) -> Callable[[Filter], ColumnElement[bool] | None]:
+class DescriptionSearch:
     """The grid's description filter, for one request: on SQLite, a "contains" of three
     characters or more that its trigram table finds up to `SEARCH_LIST` times (over all
     data sets) becomes "the product is one of those"; anything else is left to the grid.
 
     The products found are listed once, as one JSON array that SQLite builds, and the
     page's statements read that list rather than search again (each search cost as
-    much as the page's count). Given the list, the planner sorts the matches, where
-    with the grid's own condition it walked the sort's index checking each product:
-    a search's matches can lie far along it. "Milk" by price from the dearest: 740 ms
+    much as the page's count). Given the list, the grid sorts the matches, where with
+    its own condition the planner walked the sort's index checking each product: a
+    search's matches can lie far along it. "Milk" by price from the dearest: 740 ms
     (395,000 products read for a page), 47 with the list; a search that finds nothing
-    read every product (300 ms). A search found more often is left as it was: its
-    rows are dense, and the grid's scan stops early ("organic", a tenth of them).
-    PostgreSQL's planner reads its trigram index for the grid's own condition itself.
+    read every product (300 ms). How many were listed bounds the page's matches
+    (`bound`): the grid counts them as it sorts them, not before. A search found more
+    often is left as it was: its rows are dense, and the grid's scan stops early
+    ("organic", a tenth of them). PostgreSQL's planner reads its trigram index for the
+    grid's own condition itself.
     """
-    if dbsession.get_bind().dialect.name != "sqlite":
-        return lambda item: None
 
-    # A page builds its conditions more than once; None: found too often to list.
-    found: dict[str, str | None] = {}
+    def __init__(self, dbsession: Session) -> None:
+        self.sqlite = dbsession.get_bind().dialect.name == "sqlite"
+        self.dbsession = dbsession
+        # A page builds its conditions more than once. By text: the list of what was
+        # found and its length, or None when found too often to list.
+        self.found: dict[str, tuple[str, int] | None] = {}
 
-    def condition(item: Filter) -> ColumnElement[bool] | None:
+    def _listed(self, item: Filter) -> tuple[str, int] | None:
         text_ = str(item.value)
-        if item.op != "contains" or len(text_) < 3:
+        if not self.sqlite or item.op != "contains" or len(text_) < 3:
             return None
-        if text_ not in found:
+        if text_ not in self.found:
             # One FTS5 phrase: the trigrams of the whole text, in order (a substring).
             phrase = '"' + text_.replace('"', '""') + '"'
             first = (
@@ -136,14 +138,20 @@ def description_search_condition(
                 .subquery()
             )
             listed = select(func.json_group_array(first.c.rowid), func.count()).select_from(first)
-            ids, count = dbsession.execute(listed).one()
-            found[text_] = ids if count <= SEARCH_LIST else None
-        ids = found[text_]
-        if ids is None:
-            return None
-        return Product.id.in_(select(func.json_each(ids).table_valued("value").c.value))
+            ids, count = self.dbsession.execute(listed).one()
+            self.found[text_] = (ids, count) if count <= SEARCH_LIST else None
+        return self.found[text_]
 
-    return condition
+    def condition(self, item: Filter) -> ColumnElement[bool] | None:
+        listed = self._listed(item)
+        if listed is None:
+            return None
+        return Product.id.in_(select(func.json_each(listed[0]).table_valued("value").c.value))
+
+    def bound(self, item: Filter) -> int | None:
+        """At most how many products the filter matches, when they were listed."""
+        listed = self._listed(item)
+        return None if listed is None else listed[1]
 
 
 def margin_by_department(data_set_id: int) -> Select[Any]:

@@ -32,7 +32,6 @@ from poser.models.data_extraction.grid import (
     Filter,
     GridColumn,
     GridState,
-    count_capped,
     filtered_select,
     grid_page,
     grid_rows,
@@ -94,21 +93,28 @@ def rows_for(data_set_id: int, count: int) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def session(tmp_path: Any) -> Iterator[Session]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'grid.sqlite'}")
+def session(database_url: str) -> Iterator[Session]:
+    """A session on the run's database (SQLite, or PostgreSQL when the suite runs on
+    it: the grid plans some pages per database), holding this module's table."""
+    engine = create_engine(database_url)
     metadata.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(insert(item), rows_for(1, 30) + rows_for(2, 5))
-        connection.execute(
-            insert(item),
-            [
-                {**rows_for(1, 1)[0], "id": 1101, "name": "50% off_sale", "qty": 0},
-                {**rows_for(1, 1)[0], "id": 1102, "name": "500 offXsale", "qty": 0},
-            ],
-        )
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(item), rows_for(1, 30) + rows_for(2, 5))
+            connection.execute(
+                insert(item),
+                [
+                    {**rows_for(1, 1)[0], "id": 1101, "name": "50% off_sale", "qty": 0},
+                    {**rows_for(1, 1)[0], "id": 1102, "name": "500 offXsale", "qty": 0},
+                ],
+            )
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("ANALYZE grid_item")
+        with Session(engine) as session:
+            yield session
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
 
 
 def base(data_set_id: int = 1) -> Select[Any]:
@@ -393,12 +399,14 @@ def test_sort_breaks_ties_by_key_so_paging_shows_every_row_once(session: Session
     everything = list(session.execute(base()).mappings())
     for sort in ("price", "-price", "kind", "-active", "name", "-qty"):
         column, descending = sort.lstrip("-"), sort.startswith("-")
-        # SQLite's order: NULLs first going up, last going down; ties by id, same way.
+        # NULLs first going up, last going down, on SQLite; the other way round on
+        # PostgreSQL. Ties by id, the same way.
+        nulls_high = session.get_bind().dialect.name == "postgresql"
         expected = [
             row["id"]
             for row in sorted(
                 everything,
-                key=lambda r: (r[column] is not None, r[column] or 0, r["id"]),
+                key=lambda r: ((r[column] is None) is nulls_high, r[column] or 0, r["id"]),
                 reverse=descending,
             )
         ]
@@ -469,16 +477,28 @@ def test_the_sorting_paging_and_counting_read_only_the_key(session: Session) -> 
         page = grid_page(session, base(), COLUMNS, grid_state, "id", count_cap=5)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    count, keys, rows = statements  # sorted apart from the key: the count comes first
-    assert keys.startswith("select grid_item.id from grid_item where")
+    if session.get_bind().dialect.name == "postgresql":
+        # The planner expects few matches: they are sorted, and counted as they are.
+        explain, keys, rows = statements
+        assert explain.startswith("explain (format json) select grid_item.id from grid_item")
+        assert keys.startswith(
+            "select anon_1.row_key, count(*) over () as row_total from (select grid_item.id"
+            " as row_key, grid_item.price * grid_item.qty as row_sort from grid_item where"
+        )
+    else:
+        count, keys, rows = statements  # sorted apart from the key: the count comes first
+        assert keys.startswith("select grid_item.id from grid_item where")
+        assert "(select grid_item.id as id from grid_item where" in count
     assert "limit" in keys
-    assert "(select grid_item.id as id from grid_item where" in count
     assert "grid_item.name" in rows
     assert "limit" not in rows
     assert ">=" not in rows  # the keys are looked up, not filtered for again
     values = [row["value"] for row in page.rows]
     assert values == sorted(values, reverse=True)
-    assert (page.total, page.total_is_capped) == (5, True)
+    if session.get_bind().dialect.name == "postgresql":
+        assert (page.total, page.total_is_capped) == (19, False)  # counted as sorted
+    else:
+        assert (page.total, page.total_is_capped) == (5, True)
 
 
 def test_totals_above_the_cap_are_capped_and_paging_goes_on(session: Session) -> None:
@@ -496,10 +516,6 @@ def test_totals_above_the_cap_are_capped_and_paging_goes_on(session: Session) ->
     assert (last.total, last.total_is_capped, last.pages, last.has_next) == (32, False, 7, False)
     past = grid_page(session, base(), COLUMNS, state(size="5", page="9"), "id", count_cap=12)
     assert (past.rows, past.page, past.first) == ([], 9, 0)
-    filtered, _ = filtered_select(base(), COLUMNS, state())
-    assert count_capped(session, filtered, 32) == (32, False)
-    assert count_capped(session, filtered, 31) == (31, True)
-    assert count_capped(session, filtered, 31, item.c.id) == (31, True)
 
 
 def test_grid_rows_streams_every_filtered_row_in_order_with_the_visible_columns(
@@ -533,7 +549,9 @@ def test_a_column_must_be_in_the_query_or_have_an_expression(session: Session) -
 
 
 def test_a_count_on_sqlite_reads_in_the_keys_order(session: Session) -> None:
-    # The table's order, not the page's nor an index's (this session is SQLite's).
+    # The table's order, not the page's nor an index's.
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's counts are planned by its planner")
     statements: list[str] = []
     engine = session.get_bind()
     listen = event.listens_for(engine, "before_cursor_execute")

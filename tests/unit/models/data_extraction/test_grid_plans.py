@@ -6,6 +6,7 @@ plain plan's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -58,13 +59,27 @@ def page_of(session: Session, params: dict[str, Any], *, probe: int, walk: int =
     )  # fmt: skip
 
 
+PARAMETER = re.compile(r"%\(\w+\)s(::[A-Z]+)?")
+
+
+def true(session: Session) -> str:  # noqa: F811
+    """How the database spells a true condition's value in "x IS true"."""
+    return "1" if session.get_bind().dialect.name == "sqlite" else "true"
+
+
+def row_ok(session: Session) -> str:  # noqa: F811
+    """How the database spells "the walked row matches" in a WHERE."""
+    return "anon_1.row_ok = 1" if session.get_bind().dialect.name == "sqlite" else "anon_1.row_ok"
+
+
 @pytest.fixture
 def statements(session: Session) -> Iterator[list[str]]:  # noqa: F811
     seen: list[str] = []
     engine = session.get_bind()
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(" ".join(statement.split()))
+        # One spelling of a parameter for both databases: "?" (psycopg's are named).
+        seen.append(PARAMETER.sub("?", " ".join(statement.split())))
 
     event.listen(engine, "before_cursor_execute", record)
     yield seen
@@ -122,7 +137,8 @@ def test_many_matches_of_a_paired_filter_are_read_from_the_pair_index(
     count, planned, _rows = statements
     assert count.startswith("SELECT count(*)")
     assert "row_ok" not in planned
-    assert "(grid_item.price >= ?) IS 1" in planned  # the range is kept from any index
+    # The range is kept from any index.
+    assert f"(grid_item.price >= ?) IS {true(session)}" in planned
     assert planned.endswith("ORDER BY grid_item.qty DESC, grid_item.id DESC LIMIT ? OFFSET ?")
     # Several kinds: each kind's first rows in order, merged.
     statements.clear()
@@ -177,7 +193,7 @@ def test_few_matches_are_sorted_in_a_subquery_of_their_own(
     page_of(session, {"kind.in": "fruit", "sort": "name"}, probe=100)
     probe, keys, _rows = statements
     assert probe.startswith("SELECT count(*)")
-    assert "LIMIT ? OFFSET ?) AS anon_1" in probe
+    assert re.search(r"LIMIT \?( OFFSET \?)?\) AS anon_1", probe)
     # The matches (limited: the count said how many) are sorted outside.
     assert keys.startswith(
         "SELECT anon_1.row_key FROM (SELECT grid_item.id AS row_key, grid_item.name AS row_sort"
@@ -199,7 +215,7 @@ def test_many_matches_are_looked_for_in_the_first_rows_in_order_then_by_the_plan
         " AS row_ok FROM grid_item WHERE grid_item.data_set_id = ? ORDER BY grid_item.qty" in walked
     )
     assert walked.endswith(
-        "WHERE anon_1.row_ok = 1 ORDER BY anon_1.row_sort, anon_1.row_key LIMIT ? OFFSET ?"
+        f"WHERE {row_ok(session)} ORDER BY anon_1.row_sort, anon_1.row_key LIMIT ? OFFSET ?"
     )
     statements.clear()
     # The first four rows by quantity do not hold it: the planner's plan runs, with the
@@ -207,7 +223,7 @@ def test_many_matches_are_looked_for_in_the_first_rows_in_order_then_by_the_plan
     page_of(session, params, probe=2, walk=4)
     _probe, walked, planned, _rows = statements
     assert "AS row_ok" in walked
-    assert "(grid_item.price >= ?) IS 1" in planned
+    assert f"(grid_item.price >= ?) IS {true(session)}" in planned
     assert "AND grid_item.kind IN (?)" in planned
     assert planned.endswith("ORDER BY grid_item.qty, grid_item.id LIMIT ? OFFSET ?")
 
@@ -246,7 +262,7 @@ def test_a_range_on_the_sorted_column_stays_open_to_its_index(
     page_of(session, {"price.min": "1", "sort": "price"}, probe=2, walk=1)
     planned = statements[-2]
     assert "grid_item.price >= ? ORDER BY" in planned
-    assert "IS 1" not in planned
+    assert f"IS {true(session)}" not in planned
 
 
 def test_without_an_indexed_filter_nothing_is_counted_first_in_the_keys_order(
@@ -294,7 +310,11 @@ def test_a_search_that_finds_nothing_sorted_apart_is_one_count(
     (count,) = statements
     # In the table's (the key's) order, not the sort's index's.
     assert count.startswith("SELECT count(*)")
-    assert "ORDER BY grid_item.id LIMIT" in count
+    # On SQLite, in the table's (the key's) order; PostgreSQL plans its own.
+    if session.get_bind().dialect.name == "sqlite":
+        assert "ORDER BY grid_item.id LIMIT" in count
+    else:
+        assert "ORDER BY" not in count
 
 
 def test_many_matches_of_a_search_sorted_apart_are_walked_then_sorted_on_postgresql(
@@ -313,15 +333,100 @@ def test_many_matches_of_a_search_sorted_apart_are_walked_then_sorted_on_postgre
         _count, planned, _rows = statements
         assert planned.startswith("SELECT grid_item.id FROM grid_item WHERE")
         assert "ORDER BY grid_item.price DESC, grid_item.id DESC LIMIT" in planned
+    # The first four rows by price do not hold a page of "item 1": on PostgreSQL
+    # every match is then sorted, in a subquery that an OFFSET keeps apart.
+    fewer = {**params, "name.q": "item 1"}
+    plain = page_of(session, fewer, probe=0, count_cap=4)
     statements.clear()
-    # The first two rows do not hold it: on PostgreSQL every match is sorted, in a
-    # subquery that an OFFSET keeps apart.
-    page = page_of(session, params, probe=100, count_cap=4, search_walk=2)
-    assert len(page.rows) == 3
+    page = page_of(session, fewer, probe=100, count_cap=4, search_walk=4)
+    assert [r["id"] for r in page.rows] == [r["id"] for r in plain.rows]
     if postgresql:
         _count, walked, sorted_, _rows = statements
         assert "AS row_ok" in walked
         assert sorted_.startswith("SELECT anon_1.row_key FROM (SELECT grid_item.id AS row_key")
-        assert " OFFSET %(param_1)s) AS anon_1 ORDER BY anon_1.row_sort DESC" in sorted_
+        assert " OFFSET ?) AS anon_1 ORDER BY anon_1.row_sort DESC" in sorted_
     else:
         assert len(statements) == 3
+
+
+def bounded(at_most: int | None) -> list[Any]:
+    """The columns, the name's filters said to match at most ``at_most`` rows."""
+    return [
+        replace(column, bound=lambda item: at_most) if column.name == "name" else column
+        for column in INDEXED
+    ]
+
+
+@pytest.mark.parametrize(
+    ("at_most", "sort_cap"), [(1000, 1000), (1, 3), (None, 1000)], ids=["bound", "short", "none"]
+)
+def test_bounded_filters_sorted_apart_read_the_pages_the_plain_plan_reads(
+    session: Session,  # noqa: F811
+    at_most: int | None,
+    sort_cap: int,
+) -> None:
+    # Bound: every match is sorted and counted. Short (a bound or an estimate below
+    # the truth): more than the sort cap turn up, and the plan for many reads the page.
+    # None: PostgreSQL's planner estimates.
+    for filters in ({"name.q": "item 1"}, {"name.q": "item"}, {"name.q": "nothing"}):
+        for sort in ("name", "-price", "-qty"):
+            for number in (1, 2, 4, 9):
+                at = {**filters, "size": "3", "sort": sort, "page": str(number)}
+                plain = page_of(session, at, probe=0)  # its total exact, past the end too
+                chosen = page_of(
+                    session, at, probe=100, count_cap=4, sort_cap=sort_cap,
+                    columns=bounded(at_most),
+                )  # fmt: skip
+                assert [r["id"] for r in chosen.rows] == [r["id"] for r in plain.rows], at
+                assert (chosen.page, chosen.has_next) == (plain.page, plain.has_next), at
+                if not chosen.total_is_capped:
+                    assert chosen.total == plain.total, at
+
+
+def test_bounded_matches_sorted_apart_are_counted_as_they_are_sorted(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    # 11 match "item 1", past the count cap of 4: the total is exact all the same, and
+    # no count runs before the page.
+    params = {"name.q": "item 1", "sort": "-qty", "size": "3"}
+    page = page_of(session, params, probe=100, count_cap=4, sort_cap=1000, columns=bounded(20))
+    assert (page.total, page.total_is_capped, page.has_next) == (10, False, True)
+    assert [row["qty"] for row in page.rows] == [19, 18, 17]
+    keys, _rows = statements
+    assert keys.startswith(
+        "SELECT anon_1.row_key, count(*) OVER () AS row_total FROM (SELECT grid_item.id"
+        " AS row_key, grid_item.qty AS row_sort FROM grid_item WHERE"
+    )
+    assert keys.endswith(
+        ") AS anon_1 ORDER BY anon_1.row_sort DESC, anon_1.row_key DESC LIMIT ? OFFSET ?"
+    )
+    # A page past the end is the last one: the matches are counted, then it is read.
+    statements.clear()
+    past = page_of(
+        session, {**params, "page": "9"}, probe=100, count_cap=4, sort_cap=1000,
+        columns=bounded(20),
+    )  # fmt: skip
+    assert (past.page, past.total, [row["qty"] for row in past.rows]) == (4, 10, [10])
+    assert [statement.split()[:2] for statement in statements] == [
+        ["SELECT", "anon_1.row_key,"],  # nothing on page 9
+        ["SELECT", "count(*)"],  # past the end, not past what the sort held
+        ["SELECT", "anon_1.row_key,"],  # page 4
+        ["SELECT", "grid_item.id,"],
+    ]
+
+
+def test_a_short_bound_gives_way_to_the_plan_for_many(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    # Said to match one, "item" matches 30: the sort stops past its cap of 3, and the
+    # plan for many reads the page (on SQLite, the planner's; PostgreSQL walks first).
+    params = {"name.q": "item", "sort": "-qty", "size": "3"}
+    page = page_of(session, params, probe=100, count_cap=4, sort_cap=3, columns=bounded(1))
+    assert [row["qty"] for row in page.rows] == [30, 29, 28]
+    assert (page.total, page.total_is_capped) == (3, True)  # more than the sort cap
+    counting, keys, _rows = statements
+    assert "count(*) OVER ()" in counting
+    assert re.search(r"LIMIT \?( OFFSET \?)?\) AS anon_1 ORDER BY", counting)
+    assert ("AS row_ok" in keys) is (session.get_bind().dialect.name == "postgresql")

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from poser.models.data_extraction import products as products_module
 from poser.models.data_extraction.grid import Filter, GridColumn, grid_page, parse_grid_state
 from poser.models.data_extraction.products import (
+    DescriptionSearch,
     department_choices,
-    description_search_condition,
     margin_by_department,
     preferred_vendor_condition,
     product_by_upc,
@@ -246,7 +246,7 @@ def test_the_description_search_finds_what_contains_finds(
 
     def found(text: str) -> list[str]:
         # A condition lives for one request, as the Products grid makes its columns.
-        condition = description_search_condition(dbsession)
+        condition = DescriptionSearch(dbsession).condition
         columns = [GridColumn("upc"), GridColumn("description", condition=condition)]
         state = parse_grid_state({"description.q": text}, columns)
         page = grid_page(dbsession, product_grid(store.id), columns, state, "id")
@@ -257,7 +257,7 @@ def test_the_description_search_finds_what_contains_finds(
     assert found("zzzz") == []
     assert found("mi") == ["Whole Milk 1 gal", "Buttermilk"]  # too short for trigrams
     # On SQLite, a search of three characters or more goes through the trigram table.
-    condition = description_search_condition(dbsession)
+    condition = DescriptionSearch(dbsession).condition
     assert (condition(Filter("description", "contains", "milk")) is not None) is sqlite
     assert condition(Filter("description", "contains", "mi")) is None
     assert condition(Filter("description", "equals", "Buttermilk")) is None
@@ -272,7 +272,7 @@ def test_the_description_search_finds_what_contains_finds(
 
     # Found many times overall, a search is left to the grid's own scan.
     monkeypatch.setattr(products_module, "SEARCH_LIST", 1)
-    many = description_search_condition(dbsession)
+    many = DescriptionSearch(dbsession).condition
     assert many(Filter("description", "contains", "milk")) is None
     assert many(Filter("description", "contains", "skim")) is not None or not sqlite
 
@@ -283,10 +283,10 @@ def test_a_page_searches_the_trigram_table_once(dbsession: Session) -> None:
     store = make_data_set(dbsession, "Store")
     _named(dbsession, store, *(f"Organic item {n}" for n in range(7)), "Plain", "organic tea")
     dbsession.commit()
-    condition = description_search_condition(dbsession)
+    search = DescriptionSearch(dbsession)
     columns = [
         GridColumn("upc"),
-        GridColumn("description", condition=condition),
+        GridColumn("description", condition=search.condition, bound=search.bound),
         GridColumn("regular_price", type="decimal", indexed=True),
     ]
     state = parse_grid_state(
@@ -309,6 +309,32 @@ def test_a_page_searches_the_trigram_table_once(dbsession: Session) -> None:
         "Organic item 5",
     ]
     assert (page.total, page.total_is_capped, page.has_next) == (8, False, True)
-    # The page counted and sorted its rows (two statements or more), searching once.
-    assert len([s for s in statements if "FROM product" in s]) >= 2
-    assert len([s for s in statements if "MATCH" in s]) == 1
+    # Searched once; then, the search's list bounding the matches, they are sorted and
+    # counted in one statement; then the page's rows are read.
+    listed, keys, rows = [s for s in statements if s.startswith("SELECT")]
+    assert "MATCH" in listed
+    assert "count(*) OVER ()" in keys
+    assert "json_each" in keys
+    assert "product.upc" in rows
+    assert search.bound(Filter("description", "contains", "organic")) == 8
+
+
+def test_a_search_bounds_its_matches_when_it_lists_them(
+    dbsession: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_data_set(dbsession, "Store")
+    other = make_data_set(dbsession, "Other")
+    _named(dbsession, store, "Whole Milk", "Buttermilk", "Oats")
+    _named(dbsession, other, "Milk elsewhere")
+    dbsession.commit()
+    search = DescriptionSearch(dbsession)
+    milk = Filter("description", "contains", "milk")
+    if dbsession.get_bind().dialect.name != "sqlite":
+        assert search.bound(milk) is None  # PostgreSQL's planner estimates instead
+        return
+    assert search.bound(milk) == 3  # over all data sets: at most, not exactly
+    assert search.bound(Filter("description", "contains", "zzzz")) == 0
+    assert search.bound(Filter("description", "contains", "mi")) is None  # too short
+    assert search.bound(Filter("description", "equals", "Oats")) is None
+    monkeypatch.setattr(products_module, "SEARCH_LIST", 2)
+    assert DescriptionSearch(dbsession).bound(milk) is None  # too many to list
