@@ -137,12 +137,12 @@ class _Plan:
     """How a page's keys are read: ``keys``, a statement, after the first ``walk`` rows
     in the page's order (0: none) when those do not hold the page. With ``counts``,
     ``keys`` sorts up to that many matches and counts them (`sorted_matches`); past
-    it, the page is read by ``instead``."""
+    it, the page's keys are ``instead``'s."""
 
     keys: Select[Any]
     walk: int = 0
     counts: int = 0
-    instead: _Plan | None = None
+    instead: Select[Any] | None = None
 
 
 def grid_page(
@@ -225,25 +225,34 @@ def grid_page(
         # 900 ms). So it reads the first rows in the page's order, and when they do not
         # hold the page, sorts every match, found by the filter's own index where it
         # has one (a search's trigram index: 100 ms).
-        many_plan = plan
-        if postgresql and sort_indexed(columns, state, key_column):
-            unsorted = sorted_matches(filtered, key, expressions, state, key_column, None)
-            many_plan = _Plan(unsorted, walk=search_walk)
+        indexed_sort = sort_indexed(columns, state, key_column)
+        walk_first = postgresql and indexed_sort
+        many_keys = plan.keys
+        if walk_first:
+            many_keys = sorted_matches(filtered, key, expressions, state, key_column, None)
         matching = filtered.with_only_columns(key).order_by(None)
         at_most = matches_at_most(session, columns, state, matching) if sort_cap > 0 else None
-        if at_most is not None and at_most <= sort_cap:
-            # Few enough to sort, by a column's bound or the planner's estimate: they
-            # are, and counted as they are (an estimate can be short: past the sort
-            # cap, the sort stops, and the many's plan reads the page).
+        few, sortable = (
+            (False, False) if at_most is None else (at_most <= count_cap, at_most <= sort_cap)
+        )
+        if sortable and (few or walk_first or not indexed_sort):
+            # Few enough to sort (by a column's bound, or PostgreSQL's estimate): the
+            # sort counts them too, so no count runs first. On PostgreSQL, after the
+            # first rows in order, which often hold the page however few the estimate
+            # says: it can be ten times short. Past the sort cap, the sort stops short,
+            # and every match is sorted. SQLite's planner, left the many matches of a
+            # listed search, reads the page as quickly, and its count is as cheap.
             counting = sorted_matches(
                 filtered, key, expressions, state, key_column, sort_cap, counts=True
             )
-            plan = _Plan(counting, counts=sort_cap, instead=many_plan)
+            walk_rows = search_walk if walk_first else 0
+            plan = _Plan(counting, walk=walk_rows, counts=sort_cap, instead=many_keys)
         else:
             # The table-order count, a scan that stops at the cap, tells few from many.
             matches, many = count_in_table_order(session, plan.keys, key, count_cap)
             if many:
-                more_than, plan = matches, many_plan
+                more_than = matches
+                plan = _Plan(many_keys, walk=search_walk if walk_first else 0)
             else:
                 known = matches
                 plan.keys = sorted_matches(filtered, key, expressions, state, key_column, matches)
@@ -267,11 +276,12 @@ def grid_page(
                 total, over = count_capped(session, filtered, plan.counts, key)
             else:
                 total, over = 0, False
-            if over and plan.instead is not None:
-                more_than, plan = plan.counts, plan.instead  # only some were sorted
-                return read(page)
-            counted[:] = [total]
-            keys = [row.row_key for row in found]
+            if over and plan.instead is not None:  # only some were sorted
+                more_than, plan = plan.counts, _Plan(plan.instead)
+                keys = keys_of(plan.keys, page)
+            else:
+                counted[:] = [total]
+                keys = [row.row_key for row in found]
         elif len(keys) <= size:
             keys = keys_of(plan.keys, page)
         if not keys:

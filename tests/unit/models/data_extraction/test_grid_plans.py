@@ -387,10 +387,11 @@ def test_bounded_matches_sorted_apart_are_counted_as_they_are_sorted(
     session: Session,  # noqa: F811
     statements: list[str],
 ) -> None:
-    # 11 match "item 1", past the count cap of 4: the total is exact all the same, and
-    # no count runs before the page.
+    # Ten match "item 1", at most ten by the bound: no count runs before the page,
+    # and the total is exact. (A walk of two rows is none: pages hold three.)
     params = {"name.q": "item 1", "sort": "-qty", "size": "3"}
-    page = page_of(session, params, probe=100, count_cap=4, sort_cap=1000, columns=bounded(20))
+    few = {"probe": 100, "count_cap": 12, "sort_cap": 1000, "search_walk": 2}
+    page = page_of(session, params, **few, columns=bounded(10))
     assert (page.total, page.total_is_capped, page.has_next) == (10, False, True)
     assert [row["qty"] for row in page.rows] == [19, 18, 17]
     keys, _rows = statements
@@ -403,10 +404,7 @@ def test_bounded_matches_sorted_apart_are_counted_as_they_are_sorted(
     )
     # A page past the end is the last one: the matches are counted, then it is read.
     statements.clear()
-    past = page_of(
-        session, {**params, "page": "9"}, probe=100, count_cap=4, sort_cap=1000,
-        columns=bounded(20),
-    )  # fmt: skip
+    past = page_of(session, {**params, "page": "9"}, **few, columns=bounded(10))
     assert (past.page, past.total, [row["qty"] for row in past.rows]) == (4, 10, [10])
     assert [statement.split()[:2] for statement in statements] == [
         ["SELECT", "anon_1.row_key,"],  # nothing on page 9
@@ -416,17 +414,44 @@ def test_bounded_matches_sorted_apart_are_counted_as_they_are_sorted(
     ]
 
 
+def test_many_bounded_matches_are_walked_first_on_postgresql(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    # At most 20, past the count cap of 4: PostgreSQL looks among the first rows in
+    # order first (they hold the page), then counts; SQLite counts, and its planner
+    # reads the page.
+    params = {"name.q": "item 1", "sort": "-qty", "size": "3"}
+    page = page_of(session, params, probe=100, count_cap=4, sort_cap=1000, columns=bounded(20))
+    assert [row["qty"] for row in page.rows] == [19, 18, 17]
+    assert (page.total, page.total_is_capped) == (4, True)
+    if session.get_bind().dialect.name == "postgresql":
+        walked, _rows, count = statements
+        assert "AS row_ok" in walked
+        assert count.startswith("SELECT count(*)")
+    else:
+        count, planned, _rows = statements
+        assert count.startswith("SELECT count(*)")
+        assert planned.startswith("SELECT grid_item.id FROM grid_item WHERE")
+
+
 def test_a_short_bound_gives_way_to_the_plan_for_many(
     session: Session,  # noqa: F811
     statements: list[str],
 ) -> None:
     # Said to match one, "item" matches 30: the sort stops past its cap of 3, and the
-    # plan for many reads the page (on SQLite, the planner's; PostgreSQL walks first).
+    # plan for many reads the page: SQLite's planner's, or on PostgreSQL a sort of
+    # every match.
     params = {"name.q": "item", "sort": "-qty", "size": "3"}
-    page = page_of(session, params, probe=100, count_cap=4, sort_cap=3, columns=bounded(1))
+    page = page_of(
+        session, params, probe=100, count_cap=4, sort_cap=3, search_walk=2, columns=bounded(1)
+    )
     assert [row["qty"] for row in page.rows] == [30, 29, 28]
     assert (page.total, page.total_is_capped) == (3, True)  # more than the sort cap
     counting, keys, _rows = statements
     assert "count(*) OVER ()" in counting
     assert re.search(r"LIMIT \?( OFFSET \?)?\) AS anon_1 ORDER BY", counting)
-    assert ("AS row_ok" in keys) is (session.get_bind().dialect.name == "postgresql")
+    if session.get_bind().dialect.name == "postgresql":
+        assert " OFFSET ?) AS anon_1 ORDER BY anon_1.row_sort DESC" in keys
+    else:
+        assert keys.startswith("SELECT grid_item.id FROM grid_item WHERE")
