@@ -137,12 +137,12 @@ class _Plan:
     """How a page's keys are read: ``keys``, a statement, after the first ``walk`` rows
     in the page's order (0: none) when those do not hold the page. With ``counts``,
     ``keys`` sorts up to that many matches and counts them (`sorted_matches`); past
-    it, the page's keys are ``instead``'s."""
+    it, ``instead`` reads the page."""
 
     keys: Select[Any]
     walk: int = 0
     counts: int = 0
-    instead: Select[Any] | None = None
+    instead: _Plan | None = None
 
 
 def grid_page(
@@ -237,16 +237,20 @@ def grid_page(
         )
         if sortable and (few or walk_first or not indexed_sort):
             # Few enough to sort (by a column's bound, or PostgreSQL's estimate): the
-            # sort counts them too, so no count runs first. On PostgreSQL, after the
-            # first rows in order, which often hold the page however few the estimate
-            # says: it can be ten times short. Past the sort cap, the sort stops short,
-            # and every match is sorted. SQLite's planner, left the many matches of a
-            # listed search, reads the page as quickly, and its count is as cheap.
+            # sort counts them too, so no count runs first. Past the count cap, on
+            # PostgreSQL, after the first rows in order, which often hold the page: an
+            # estimate can be ten times short, and a walk that finds the page costs
+            # less than a sort of thousands; a walk for fewer finds nothing (a rare
+            # search: 10 ms lost). Past the sort cap, the sort stops short, and every
+            # match is sorted. SQLite's planner, given the many matches of a listed
+            # search, reads the page as quickly, and its count is as cheap.
             counting = sorted_matches(
                 filtered, key, expressions, state, key_column, sort_cap, counts=True
             )
-            walk_rows = search_walk if walk_first else 0
-            plan = _Plan(counting, walk=walk_rows, counts=sort_cap, instead=many_keys)
+            walks = walk_first and not few
+            # Past the sort cap, the walk, if it has not run, then a sort of every match.
+            instead = _Plan(many_keys, walk=search_walk if walk_first and few else 0)
+            plan = _Plan(counting, search_walk if walks else 0, sort_cap, instead)
         else:
             # The table-order count, a scan that stops at the cap, tells few from many.
             matches, many = count_in_table_order(session, plan.keys, key, count_cap)
@@ -277,11 +281,10 @@ def grid_page(
             else:
                 total, over = 0, False
             if over and plan.instead is not None:  # only some were sorted
-                more_than, plan = plan.counts, _Plan(plan.instead)
-                keys = keys_of(plan.keys, page)
-            else:
-                counted[:] = [total]
-                keys = [row.row_key for row in found]
+                more_than, plan = plan.counts, plan.instead
+                return read(page)
+            counted[:] = [total]
+            keys = [row.row_key for row in found]
         elif len(keys) <= size:
             keys = keys_of(plan.keys, page)
         if not keys:

@@ -455,3 +455,11 @@ def test_a_short_bound_gives_way_to_the_plan_for_many(
         assert " OFFSET ?) AS anon_1 ORDER BY anon_1.row_sort DESC" in keys
     else:
         assert keys.startswith("SELECT grid_item.id FROM grid_item WHERE")
+    # With a walk that can hold the page: PostgreSQL walks after the sort stops short
+    # (the estimate said few, so it had not walked), and the walk finds the page.
+    statements.clear()
+    again = page_of(session, params, probe=100, count_cap=4, sort_cap=3, columns=bounded(1))
+    assert [row["qty"] for row in again.rows] == [30, 29, 28]
+    counting, keys, _rows = statements
+    assert "count(*) OVER ()" in counting
+    assert ("AS row_ok" in keys) is (session.get_bind().dialect.name == "postgresql")
