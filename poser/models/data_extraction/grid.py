@@ -227,6 +227,7 @@ def grid_page(
         # has one (a search's trigram index: 100 ms).
         indexed_sort = sort_indexed(columns, state, key_column)
         walk_first = postgresql and indexed_sort
+        walk_rows = search_walk if walk_first else 0
         many_keys = plan.keys
         if walk_first:
             many_keys = sorted_matches(filtered, key, expressions, state, key_column, None)
@@ -247,33 +248,35 @@ def grid_page(
             counting = sorted_matches(
                 filtered, key, expressions, state, key_column, sort_cap, counts=True
             )
-            walks = walk_first and not few
             # Past the sort cap, the walk, if it has not run, then a sort of every match.
-            instead = _Plan(many_keys, walk=search_walk if walk_first and few else 0)
-            plan = _Plan(counting, search_walk if walks else 0, sort_cap, instead)
+            instead = _Plan(many_keys, walk=walk_rows if few else 0)
+            plan = _Plan(counting, walk=0 if few else walk_rows, counts=sort_cap, instead=instead)
         else:
             # The table-order count, a scan that stops at the cap, tells few from many.
             matches, many = count_in_table_order(session, plan.keys, key, count_cap)
             if many:
                 more_than = matches
-                plan = _Plan(many_keys, walk=search_walk if walk_first else 0)
+                plan = _Plan(many_keys, walk=walk_rows)
             else:
                 known = matches
                 plan.keys = sorted_matches(filtered, key, expressions, state, key_column, matches)
 
-    counted: list[int] = []  # the matches' number, when the page's statement counts them
+    counted: int | None = None  # the matches' number, when the page's statement counts them
+
+    def paged(statement: Select[Any], page: int) -> Select[Any]:
+        return statement.limit(size + 1).offset((page - 1) * size)
 
     def keys_of(statement: Select[Any], page: int) -> Sequence[Any]:
-        return session.scalars(statement.limit(size + 1).offset((page - 1) * size)).all()
+        return session.scalars(paged(statement, page)).all()
 
     def read(page: int) -> list[RowMapping]:
-        nonlocal plan, more_than
+        nonlocal plan, more_than, counted
         keys: Sequence[Any] = ()
         if plan.walk and page * size < plan.walk:
             first = walked(resolved, conditions, key, expressions, state, key_column, plan.walk)
             keys = keys_of(first, page)
         if len(keys) <= size and plan.counts:
-            found = session.execute(plan.keys.limit(size + 1).offset((page - 1) * size)).all()
+            found = session.execute(paged(plan.keys, page)).all()
             if found:
                 total, over = found[0].row_total, found[0].row_total > plan.counts
             elif page > 1:  # past the end, or past what the sort held: which, a count says
@@ -283,7 +286,7 @@ def grid_page(
             if over and plan.instead is not None:  # only some were sorted
                 more_than, plan = plan.counts, plan.instead
                 return read(page)
-            counted[:] = [total]
+            counted = total
             keys = [row.row_key for row in found]
         elif len(keys) <= size:
             keys = keys_of(plan.keys, page)
@@ -300,8 +303,8 @@ def grid_page(
     seen = (page - 1) * size + min(len(rows), size)
     if known is not None:
         total, capped = known, False
-    elif counted:
-        total, capped = counted[0], False
+    elif counted is not None:
+        total, capped = counted, False
         if not rows and page > 1:  # a page past the end: the last one
             page = max(1, ceil(total / size))
             rows = read(page) if total else []
