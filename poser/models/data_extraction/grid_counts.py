@@ -38,6 +38,13 @@ def count_capped(
     return min(count, cap), count > cap
 
 
+def count_all(session: Session, filtered: Select[Any], key: ColumnElement[Any]) -> int:
+    """The exact number of rows, however many: for the rare page that needs it (one
+    past the end of more rows than a cap)."""
+    matching = filtered.with_only_columns(key).order_by(None).subquery()
+    return session.scalar(select(func.count()).select_from(matching)) or 0
+
+
 def count_in_table_order(
     session: Session, keys_select: Select[Any], key: ColumnElement[Any], cap: int
 ) -> tuple[int, bool]:

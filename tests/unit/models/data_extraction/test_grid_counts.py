@@ -8,7 +8,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.grid import filtered_select, parse_grid_state
-from poser.models.data_extraction.grid_counts import count_capped, count_in_table_order
+from poser.models.data_extraction.grid_counts import (
+    count_all,
+    count_capped,
+    count_in_table_order,
+)
 from tests.unit.models.data_extraction.test_grid import COLUMNS, base, item, session  # noqa: F401
 
 
@@ -17,6 +21,14 @@ def test_a_count_stops_past_its_cap(session: Session) -> None:  # noqa: F811
     assert count_capped(session, filtered, 32) == (32, False)
     assert count_capped(session, filtered, 31) == (31, True)
     assert count_capped(session, filtered, 31, item.c.id) == (31, True)
+
+
+def test_a_count_of_all_has_no_cap(session: Session) -> None:  # noqa: F811
+    state = parse_grid_state({"qty.min": "5", "sort": "-price"}, COLUMNS)
+    filtered, _ = filtered_select(base(), COLUMNS, state)
+    assert count_all(session, filtered, item.c.id) == 26  # of the data set's 32 rows
+    nothing = parse_grid_state({"qty.min": "500"}, COLUMNS)
+    assert count_all(session, filtered_select(base(), COLUMNS, nothing)[0], item.c.id) == 0
 
 
 def test_a_count_in_table_order_orders_by_the_key_on_sqlite_only(session: Session) -> None:  # noqa: F811

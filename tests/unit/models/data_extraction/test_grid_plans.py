@@ -435,6 +435,38 @@ def test_many_bounded_matches_are_walked_first_on_postgresql(
         assert planned.startswith("SELECT grid_item.id FROM grid_item WHERE")
 
 
+def test_past_the_count_cap_postgresql_sorts_and_counts_every_match_after_the_walk(
+    session: Session,  # noqa: F811
+    statements: list[str],
+) -> None:
+    # At most 20 (past the count cap of 4) by the bound: the first 5 rows in order,
+    # none of them "Item 1…", cannot hold the page; every match is then sorted and
+    # counted in one statement, with no count before it. SQLite counts first.
+    params = {"name.q": "item 1", "sort": "qty", "size": "3"}
+    options = {"probe": 100, "count_cap": 4, "sort_cap": 1000, "search_walk": 5}
+    page = page_of(session, params, **options, columns=bounded(20))
+    assert [row["qty"] for row in page.rows] == [10, 11, 12]
+    if session.get_bind().dialect.name != "postgresql":
+        assert (page.total, page.total_is_capped) == (4, True)
+        assert statements[0].startswith("SELECT count(*)")
+        return
+    assert (page.total, page.total_is_capped, page.pages) == (10, False, 4)
+    walked, counting, _rows = statements
+    assert "AS row_ok" in walked
+    assert "count(*) OVER ()" in counting
+    assert " OFFSET ?) AS anon_1 ORDER BY anon_1.row_sort, anon_1.row_key" in counting
+    # A page past the end: nothing sorted there, every match counted, the last page read.
+    statements.clear()
+    past = page_of(session, {**params, "page": "9"}, **options, columns=bounded(20))
+    assert (past.page, past.total, [row["qty"] for row in past.rows]) == (4, 10, [19])
+    assert [statement.split()[:2] for statement in statements] == [
+        ["SELECT", "anon_1.row_key,"],  # page 9, past the walk
+        ["SELECT", "count(*)"],
+        ["SELECT", "anon_1.row_key,"],  # page 4
+        ["SELECT", "grid_item.id,"],
+    ]
+
+
 def test_a_short_bound_gives_way_to_the_plan_for_many(
     session: Session,  # noqa: F811
     statements: list[str],
