@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, literal, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 
 from poser.models.data_extraction.grid_filters import (
+    ContainsText,
     conditions_of,
     filtered_select,
     one_of,
@@ -68,3 +70,29 @@ def test_one_of_narrows_one_filter_to_one_value() -> None:
     assert state.filters != narrowed.filters  # a new state; the old one is unchanged
     statement, _ = filtered_select(base(), COLUMNS, narrowed)
     assert "grid_item.kind IN" in _sql(statement)
+
+
+def test_contains_text_is_like_on_sqlite_and_ilike_on_postgresql() -> None:
+    condition = ContainsText(item.c.name, "50%_off")
+    on_sqlite = str(condition.compile(dialect=sqlite.dialect()))
+    # SQLite's LIKE ignores ASCII case already: no lower() per row, no "= 1".
+    assert on_sqlite == "grid_item.name LIKE '%' || ? || '%' ESCAPE '/'"
+    assert condition.compile(dialect=sqlite.dialect()).params == {"name_1": "50/%/_off"}
+    on_postgresql = str(condition.compile(dialect=postgresql.dialect()))
+    assert on_postgresql.startswith("grid_item.name ILIKE ")
+
+
+def test_contains_text_finds_the_rows_lower_like_lower_finds() -> None:
+    # SQLite's lower() and LIKE fold the same letters (ASCII only): the rows are the same.
+    texts = ["Organic Milk", "ORGANIC", "x50%_offy", "50%aoff", "Épi", "épi", "ǅ"]
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        for searched in ["organic", "50%_off", "épi", "ÉPI", "ǆ", "_", "%"]:
+            for text_ in texts:
+                value = literal(text_)
+                ours = connection.scalar(select(true()).where(ContainsText(value, searched)))
+                theirs = connection.scalar(
+                    select(true()).where(value.icontains(searched, autoescape=True))
+                )
+                assert bool(ours) is bool(theirs), (searched, text_)
+    engine.dispose()
