@@ -10,7 +10,7 @@ against 0.32, over the rows of a walk by price), and a search checks thousands o
 those its trigram index finds, those a walk in the page's order reads, those a count
 reads. Products' search is now ``lower(description) LIKE lower(text)``, the same rows,
 so the trigram index is on ``lower(description)``: over a million products, "organic"
-by description, descending, 181-191 -> 154-159 ms; "organic" by price 24-26 -> 20.
+by description, descending, 179-191 -> 154-159 ms; "organic" by price 24-26 -> 20-21.
 
 A stored lower-case column was tried: cheaper still per row checked, but walks over
 the indexes that hold the description (by description, a vendor's or a department's)
