@@ -30,8 +30,10 @@ but a page sorted apart from the key needs to know how many match first:
 
 - Up to ``PLAN_SORT`` by a column's bound (a search that listed what it found:
   `DescriptionSearch`) or by PostgreSQL's estimate (`matches_at_most`): every match is
-  sorted, up to ``PLAN_SORT`` + 1 of them, and counted as it is (the total is exact).
-  Past ``PLAN_SORT`` (an estimate can be short), the plan for many reads the page.
+  sorted and counted as it is (the total is exact). The sort stops at ``PLAN_SORT`` + 1
+  matches, past which (an estimate can be short) the plan for many reads the page; but
+  on PostgreSQL, for more than the count cap, the first ``PLAN_SEARCH_WALK`` rows in
+  the page's order are looked at first, and then the sort has no cap.
 - Else the matches are counted, up to the grid's count cap, in the table's order. Few
   are sorted. Many: on PostgreSQL, they are looked for among the first
   ``PLAN_SEARCH_WALK`` rows in the page's order, and else every match is sorted (a
