@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import product
+from math import prod
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, DateTime, Select, false
+from sqlalchemy import Boolean, ColumnElement, DateTime, Select, false, or_
 from sqlalchemy import true as sql_true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -112,7 +114,13 @@ class ContainsText(ColumnElement[bool]):
     SQLAlchemy writes that as ``lower(x) LIKE lower(y)`` on SQLite, whose LIKE already
     ignores case, as far as its lower() does (ASCII letters): the same rows, without a
     lower() per row, which cost more than the match itself ("organic" by description
-    over a million products: 140 ms, 51 without). Elsewhere, ILIKE.
+    over a million products: 140 ms, 51 without). Neither folds other letters, which
+    PostgreSQL's ILIKE and SQLite's trigram search (`DescriptionSearch`) both do, so
+    that "crème" finds "CRÈME" on both databases, however often it is found: there, a
+    text with such letters is one LIKE per way to write them (up to `CASE_VARIANTS`),
+    else a GLOB with a class of cases per letter (``[Éé]``), which checks each row at
+    three times the cost (a million rows: 330 ms, against 89 for a LIKE and 131 for
+    two). Elsewhere, ILIKE.
     """
 
     inherit_cache = True
@@ -125,7 +133,44 @@ class ContainsText(ColumnElement[bool]):
 
     def __init__(self, expression: ColumnElement[Any], text: str) -> None:
         self.any_case = expression.icontains(text, autoescape=True)
-        self.like = expression.contains(text, autoescape=True)
+        # LIKE folds ASCII letters itself: only the others' cases make variants.
+        options = [_cases(char) if not char.isascii() else [char] for char in text]
+        if prod(len(cases) for cases in options) <= CASE_VARIANTS:
+            likes = [
+                expression.contains("".join(letters), autoescape=True)
+                for letters in product(*options)
+            ]
+            # In brackets: the grid puts the condition beside others, which bind first.
+            self.like = likes[0] if len(likes) == 1 else or_(*likes).self_group()
+        else:
+            self.like = expression.op("GLOB", is_comparison=True)(any_case_glob(text))
+
+
+#: Up to how many ways to write a text's non-ASCII letters are each a LIKE on SQLite.
+CASE_VARIANTS = 4
+
+
+def _cases(char: str) -> list[str]:
+    """The one-character cases of ``char`` (itself alone when it has none)."""
+    return sorted(
+        {case for case in (char, char.lower(), char.upper(), char.title()) if len(case) == 1}
+    )
+
+
+def any_case_glob(text: str) -> str:
+    """A GLOB pattern for "holds ``text``, whatever the case of each letter": a letter
+    becomes a class of its one-character cases, and GLOB's own wildcards (* ? [) a class
+    of themselves."""
+    parts = []
+    for char in text:
+        cases = _cases(char)
+        if len(cases) > 1:
+            parts.append("[" + "".join(cases) + "]")
+        elif char in "*?[":
+            parts.append(f"[{char}]")
+        else:
+            parts.append(char)
+    return "*" + "".join(parts) + "*"
 
 
 @compiles(ContainsText)

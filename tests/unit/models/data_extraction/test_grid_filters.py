@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from poser.models.data_extraction.grid_filters import (
     ContainsText,
+    any_case_glob,
     conditions_of,
     filtered_select,
     one_of,
@@ -82,17 +83,64 @@ def test_contains_text_is_like_on_sqlite_and_ilike_on_postgresql() -> None:
     assert on_postgresql.startswith("grid_item.name ILIKE ")
 
 
-def test_contains_text_finds_the_rows_lower_like_lower_finds() -> None:
-    # SQLite's lower() and LIKE fold the same letters (ASCII only): the rows are the same.
-    texts = ["Organic Milk", "ORGANIC", "x50%_offy", "50%aoff", "Épi", "épi", "ǅ"]
-    engine = create_engine("sqlite://")
+def test_contains_text_with_letters_past_ascii_is_a_like_per_way_to_write_them_on_sqlite() -> None:
+    condition = ContainsText(item.c.name, "Crème")
+    compiled = condition.compile(dialect=sqlite.dialect())
+    like = "grid_item.name LIKE '%' || ? || '%' ESCAPE '/'"
+    assert str(compiled) == f"(({like}) OR ({like}))"
+    # Beside another condition, the two stay together.
+    together = select(item.c.id).where(item.c.qty > 1, condition)
+    assert f"grid_item.qty > ? AND (({like}) OR ({like}))" in str(
+        together.compile(dialect=sqlite.dialect())
+    )
+    assert compiled.params == {"name_1": "CrÈme", "name_2": "Crème"}
+    assert str(condition.compile(dialect=postgresql.dialect())).startswith("grid_item.name ILIKE ")
+    # More ways than CASE_VARIANTS: one GLOB, each letter a class of its cases.
+    many = ContainsText(item.c.name, "élève é*")
+    compiled = many.compile(dialect=sqlite.dialect())
+    assert str(compiled) == "grid_item.name GLOB ?"
+    assert compiled.params == {"name_1": "*[Éé][Ll][Èè][Vv][Ee] [Éé][*]*"}
+    # GLOB's wildcards are themselves; a letter whose case is two letters stays as it is.
+    assert any_case_glob("a?[b]ß") == "*[Aa][?][[][Bb]]ß*"
+    assert any_case_glob("ǆ") == "*[Ǆǅǆ]*"
+
+
+# A letter's cases, wildcards of LIKE and GLOB, and the escape character.
+TEXTS = ["Organic Milk", "ORGANIC", "x50%_offy", "50%aoff", "Épi", "épi", "ǅ", "CRÈME FRAÎCHE",
+         "a*b?c[d]", "a/b", "Straße", "ÉLÈVE*?[d] Économe"]  # fmt: skip
+SEARCHES = [
+    "organic",
+    "50%_off",
+    "épi",
+    "ÉPI",
+    "ǆ",
+    "Ǆ",
+    "_",
+    "%",
+    "crème",
+    "Fraîche",
+    "*",
+    "?",
+    "[d]",
+    "a*b",
+    "/",
+    "ß",
+    "STRASSE",
+    "élève*?[d]",
+    "ève*?[d] éco",
+    "élève*?[d] é",
+    "élève*x é",
+]  # fmt: skip (the last three: a GLOB on SQLite)
+
+
+def test_contains_text_finds_what_each_letters_lower_case_finds(database_url: str) -> None:
+    # On both databases, as PostgreSQL's ILIKE and SQLite's trigram search find it.
+    engine = create_engine(database_url)
     with engine.connect() as connection:
-        for searched in ["organic", "50%_off", "épi", "ÉPI", "ǆ", "_", "%"]:
-            for text_ in texts:
-                value = literal(text_)
-                ours = connection.scalar(select(true()).where(ContainsText(value, searched)))
-                theirs = connection.scalar(
-                    select(true()).where(value.icontains(searched, autoescape=True))
+        for searched in SEARCHES:
+            for text_ in TEXTS:
+                found = connection.scalar(
+                    select(true()).where(ContainsText(literal(text_), searched))
                 )
-                assert bool(ours) is bool(theirs), (searched, text_)
+                assert bool(found) is (searched.lower() in text_.lower()), (searched, text_)
     engine.dispose()

@@ -232,6 +232,16 @@ def _named(dbsession: Session, data_set: DataSet, *descriptions: str) -> list[Pr
     return products
 
 
+def _searched(dbsession: Session, data_set: DataSet, text: str) -> list[str]:
+    """The descriptions the Products grid's search for ``text`` shows, in id order."""
+    # A condition lives for one request, as the Products grid makes its columns.
+    condition = DescriptionSearch(dbsession).condition
+    columns = [GridColumn("upc"), GridColumn("description", condition=condition)]
+    state = parse_grid_state({"description.q": text}, columns)
+    page = grid_page(dbsession, product_grid(data_set.id), columns, state, "id")
+    return [row["description"] for row in page.rows]
+
+
 def test_the_description_search_finds_what_contains_finds(
     dbsession: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,12 +255,7 @@ def test_the_description_search_finds_what_contains_finds(
     sqlite = dbsession.get_bind().dialect.name == "sqlite"
 
     def found(text: str) -> list[str]:
-        # A condition lives for one request, as the Products grid makes its columns.
-        condition = DescriptionSearch(dbsession).condition
-        columns = [GridColumn("upc"), GridColumn("description", condition=condition)]
-        state = parse_grid_state({"description.q": text}, columns)
-        page = grid_page(dbsession, product_grid(store.id), columns, state, "id")
-        return [row["description"] for row in page.rows]
+        return _searched(dbsession, store, text)
 
     assert found("MILK") == ["Whole Milk 1 gal", "Buttermilk"]
     assert found('"best" oats 100%') == ['The "Best" Oats 100%']
@@ -279,6 +284,27 @@ def test_the_description_search_finds_what_contains_finds(
     many = DescriptionSearch(dbsession).condition
     assert (many(Filter("description", "contains", "milk")) is None) is sqlite
     assert many(Filter("description", "contains", "skim")) is not None
+
+
+def test_the_description_search_ignores_the_case_of_any_letter_however_often_found(
+    dbsession: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_data_set(dbsession, "Store")
+    _named(dbsession, store, "CRÈME FRAÎCHE", "Crème brûlée", "Creme soda", "ÉCLAIR")
+    dbsession.commit()
+
+    def found(text: str) -> list[str]:
+        return _searched(dbsession, store, text)
+
+    # On SQLite: listed by the trigram table, then (too short for it) the grid's own.
+    assert found("crème") == ["CRÈME FRAÎCHE", "Crème brûlée"]
+    assert found("è") == ["CRÈME FRAÎCHE", "Crème brûlée"]
+    assert found("é") == ["Crème brûlée", "ÉCLAIR"]
+    # Found too often to list: the grid's own, which finds the same.
+    monkeypatch.setattr(products_module, "SEARCH_LIST", 0)
+    assert found("crème") == ["CRÈME FRAÎCHE", "Crème brûlée"]
+    assert found("FRAÎCHE") == ["CRÈME FRAÎCHE"]
+    assert found("creme") == ["Creme soda"]
 
 
 def test_postgresqls_search_index_serves_the_description_search(dbsession: Session) -> None:
