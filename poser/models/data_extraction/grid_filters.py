@@ -140,7 +140,7 @@ class ContainsText(ColumnElement[bool]):
                 expression.contains("".join(letters), autoescape=True)
                 for letters in product(*options)
             ]
-            # In brackets: the grid puts the condition beside others, which bind first.
+            # In brackets: beside the grid's other conditions, their ANDs bind first.
             self.like = likes[0] if len(likes) == 1 else or_(*likes).self_group()
         else:
             self.like = expression.op("GLOB", is_comparison=True)(any_case_glob(text))
