@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.orm import Batch, CostHistory, DataSet, Product, ProductCost, Vendor
-from tests.factories import PASSWORD, make_user
+from tests.browser.support import downloaded, log_in
+from tests.factories import make_user
 from tests.worker_support import WorkerProcess, write_ini
 
 CATALOG = Path(__file__).resolve().parents[2] / "poser" / "data" / "sample_vendor_catalog.csv"
@@ -69,10 +70,7 @@ def test_an_operator_applies_a_vendor_catalog(
     tmp_path: Path,
 ) -> None:
     make_user(dbsession, "carla")
-    page.goto("/login")
-    page.fill("input[name=username]", "carla")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, "carla")
     page.click("text=Vendor catalogs")
 
     # The Sample Store, from the example: a job loads it while the page shows progress.
@@ -158,10 +156,7 @@ def test_an_operator_applies_a_vendor_catalog(
     expect(page.locator("[data-testid=report-file]")).to_have_count(2)
     xlsx = page.get_attribute("[data-testid=report-file]:text-is('XLSX')", "href")
     assert (xlsx or "").endswith(".xlsx")
-    with page.expect_download() as download:
-        page.click("[data-testid=report-file]:text-is('CSV')")
-    report = tmp_path / "report.csv"
-    download.value.save_as(report)
+    report = downloaded(page, "[data-testid=report-file]:text-is('CSV')", tmp_path / "report.csv")
     with report.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert rows, "the report has a header and rows"

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import serving
-from tests.factories import PASSWORD, make_data_set, make_user
+from tests.browser.support import log_in
+from tests.factories import make_data_set, make_user
 from tests.sample_chart_app import TRICKY_LABEL
 
 CHARTS = ("margins", "sales", "share", "spread")
@@ -36,14 +37,6 @@ def charts_step(dbsession: Session) -> str:
     return f"/apps/sample_charts/data-sets/{data_set.id}/steps/charts"
 
 
-def log_in(page: Any) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", "chiara")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Applications')")
-
-
 DRAWN = """() => [...document.querySelectorAll('[data-poser-chart]')].map((figure) => {
   const chart = Chart.getChart(figure.querySelector('canvas'));
   return chart && {
@@ -59,7 +52,7 @@ def test_charts_are_drawn_and_their_tables_hidden_from_sight_only(
     page: Any, dbsession: Session
 ) -> None:
     url = charts_step(dbsession)
-    log_in(page)
+    log_in(page, "chiara")
     page.goto(url)
     page.wait_for_function(
         "() => document.querySelectorAll('[data-poser-chart][data-chart-drawn]').length === 4"
@@ -134,7 +127,7 @@ def test_without_javascript_the_tables_show_the_numbers(
         ),
     )
     try:
-        log_in(page)
+        log_in(page, "chiara")
         page.goto(url)
         for name in CHARTS:
             assert page.is_visible(f"[data-testid=chart-{name}-table]")

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
-from tests.factories import PASSWORD, make_user
+from tests.browser.support import downloaded, log_in
+from tests.factories import make_user
 from tests.worker_support import WorkerProcess, write_ini
 
 
@@ -31,19 +32,12 @@ def test_an_operator_starts_a_data_set_from_an_exported_workbook(
     source = create_data_set(dbsession, "Corner Shop", "products", owner)
     generate_products(source, products=6, seed=2)
     dbsession.commit()
-    page.goto("/login")
-    page.fill("input[name=username]", "xena")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Applications')")
+    log_in(page, "xena")
 
     page.goto(f"/apps/products/data-sets/{source.id}/settings")
     page.click("button:has-text('Export to Excel')")
     page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=30000)
-    with page.expect_download() as download:
-        page.click("[data-testid=job-download]")
-    workbook = tmp_path / "corner-shop.xlsx"
-    download.value.save_as(workbook)
+    workbook = downloaded(page, "[data-testid=job-download]", tmp_path / "corner-shop.xlsx")
 
     page.goto("/apps/products")
     page.set_input_files("#import-file", str(workbook))

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.factories import PASSWORD, make_data_set, make_user
+from tests.browser.support import log_in
+from tests.factories import make_data_set, make_user
 from tests.worker_support import WorkerProcess, write_ini
 
 
@@ -32,11 +33,7 @@ def test_an_operator_watches_cancels_and_retries_a_long_job(
 ) -> None:
     owner = make_user(dbsession, "ines")
     data_set = make_data_set(dbsession, "Corner Shop", members={owner: "owner"})
-    page.goto("/login")
-    page.fill("input[name=username]", "ines")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Applications')")
+    log_in(page, "ines")
 
     page.goto(f"/sample/data-sets/{data_set.id}/start")
     page.click("text=Start a slow job")

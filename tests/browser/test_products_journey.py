@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.browser.support import downloaded, log_in
 from tests.factories import PASSWORD, make_user
 from tests.worker_support import WorkerProcess, write_ini
 
@@ -27,10 +28,7 @@ def test_an_operator_walks_the_products_application(
 ) -> None:
     make_user(dbsession, "nora")
     other = make_user(dbsession, "ned")
-    page.goto("/login")
-    page.fill("input[name=username]", "nora")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, "nora")
     page.click("text=Products")
 
     # Create a data set from the example: a job loads it while the page shows progress.
@@ -60,10 +58,7 @@ def test_an_operator_walks_the_products_application(
     page.wait_for_url("**regular_price.min=20**")
     assert page.evaluate("window.__still_here") is True
 
-    with page.expect_download() as download:
-        page.click("[data-testid=grid-csv]")
-    csv_path = tmp_path / "products.csv"
-    download.value.save_as(csv_path)
+    csv_path = downloaded(page, "[data-testid=grid-csv]", tmp_path / "products.csv")
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("UPC,Description")
     assert len(lines) > 1

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from poser.models.orm import Product
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
-from tests.factories import PASSWORD, make_user
+from tests.browser.support import downloaded, log_in
+from tests.factories import make_user
 
 PRODUCTS = 100_000
 GRID = "[data-widget=products]"
@@ -57,11 +58,7 @@ def test_an_operator_filters_a_100000_product_grid_and_downloads_it(
     expected = dbsession.scalar(in_range)
     assert 50 < expected < 20_000  # more than a page, and few enough to count exactly
 
-    page.goto("/login")
-    page.fill("input[name=username]", "olga")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('Applications')")
+    log_in(page, "olga")
     page.goto(f"/apps/products/data-sets/{store.id}/steps/catalog")
     page.wait_for_load_state("load")  # htmx is deferred: a click before it runs navigates
     assert f"1{DASH}50 of 1,000+" in page.inner_text("[data-testid=grid-summary]")
@@ -106,10 +103,7 @@ def test_an_operator_filters_a_100000_product_grid_and_downloads_it(
     assert summary.strip() == f"1{DASH}50 of {expected:,}"
 
     # Both downloads hold every filtered row, in the grid's order.
-    with page.expect_download() as download:
-        page.click("[data-testid=grid-csv]")
-    csv_path = tmp_path / "products.csv"
-    download.value.save_as(csv_path)
+    csv_path = downloaded(page, "[data-testid=grid-csv]", tmp_path / "products.csv")
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == expected
@@ -117,10 +111,7 @@ def test_an_operator_filters_a_100000_product_grid_and_downloads_it(
     assert prices == sorted(prices, reverse=True)
     assert prices[:50] == shown
 
-    with page.expect_download() as download:
-        page.click("[data-testid=grid-xlsx]")
-    xlsx_path = tmp_path / "products.xlsx"
-    download.value.save_as(xlsx_path)
+    xlsx_path = downloaded(page, "[data-testid=grid-xlsx]", tmp_path / "products.xlsx")
     workbook = load_workbook(xlsx_path, read_only=True)
     try:
         header, *values = list(workbook.active.iter_rows(values_only=True))
