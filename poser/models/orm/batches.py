@@ -74,9 +74,14 @@ class Batch(DataSetMixin, Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     execution_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Moves on with every change to the batch (SQLAlchemy's version counter): a page
+    #: sends the version it showed, and an apply refuses a batch changed since.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     executed_by: Mapped[User | None] = relationship(foreign_keys=[executed_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Batch {self.id} {self.batch_type} {self.status}>"

@@ -21,6 +21,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Sessions carry the version they were opened with; a new password or disabling
+    #: the user moves it on, which ends every older session.
+    credentials_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     memberships: Mapped[list[DataSetMember]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
