@@ -53,7 +53,9 @@ def _widget(parameter: Parameter, choices: Choices) -> deform.widget.Widget | No
 
 def parameter_node(parameter: Parameter, choices: Choices = _static_choices) -> colander.SchemaNode:
     validator = _validator(parameter)
-    if parameter.choices_of is not None:
+    if parameter.type == "choice":
+        # Only what the form offers is saved: a choice outside them (a forged form, a
+        # page older than the choices) is refused, never stored.
         offered = [value for value, _ in choices(parameter)]
         validator = colander.All(
             colander.OneOf(offered, msg_err="Choose one of the choices offered."), validator

@@ -62,3 +62,72 @@ def test_a_group_subset_keeps_the_declared_order() -> None:
         "g", "G", [Parameter("a", "A"), Parameter("b", "B"), Parameter("c", "C")]
     )
     assert [p.name for p in group.subset(["c", "a"])] == ["a", "c"]
+
+
+def _positive(value: Decimal) -> str | None:
+    return None if value > 0 else "Must be more than zero."
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("NaN", "Give a number."),
+        ("sNaN", "Give a number."),
+        ("-Infinity", "Give a number."),
+        ("Infinity", "Give a number."),
+        ("1e30", "at most 30 digits before the point"),
+        ("1" * 31, "at most 30 digits before the point"),
+        ("1e-21", "at most 20 digits after the point"),
+    ],
+)
+def test_a_decimal_is_a_finite_number_a_column_holds(typed: str, message: str) -> None:
+    # The parameter's own validator compares: it never sees a NaN, which cannot be.
+    node = parameter_node(Parameter("t", "T", "decimal", validator=_positive))
+    with pytest.raises(colander.Invalid, match=message):
+        node.deserialize(typed)
+
+
+def test_a_decimal_may_have_all_the_digits_it_is_allowed() -> None:
+    node = parameter_node(Parameter("t", "T", "decimal"))
+    assert node.deserialize("9" * 30) == Decimal("9" * 30)
+    assert node.deserialize("0." + "0" * 19 + "1") == Decimal("1e-20")
+    assert node.deserialize("1.5000000000000000000000000") == Decimal("1.5")
+
+
+def test_an_int_is_one_a_bigint_holds() -> None:
+    node = parameter_node(Parameter("n", "N", "int"))
+    assert node.deserialize(str(2**63 - 1)) == 2**63 - 1
+    with pytest.raises(colander.Invalid, match="too large"):
+        node.deserialize(str(2**63))
+    with pytest.raises(colander.Invalid, match="too large"):
+        node.deserialize("-" + "9" * 40)
+
+
+def test_a_choice_is_one_of_its_choices_when_saved() -> None:
+    choice = Parameter("c", "C", "choice", default="a", choices=[("a", "A"), ("b", "B")])
+    node = parameter_node(choice)
+    assert node.deserialize("b") == "b"
+    with pytest.raises(colander.Invalid, match="Choose one of the choices offered"):
+        node.deserialize("z")
+
+
+@pytest.mark.parametrize(
+    ("kind", "stored"),
+    [
+        ("decimal", "NaN"),
+        ("decimal", "sNaN"),
+        ("decimal", "-Infinity"),
+        ("decimal", "1E+999999"),
+        ("int", str(2**70)),
+        ("int", True),
+        ("int", [1]),
+        ("str", {"a": 1}),
+        ("choice", ["a"]),
+        ("choice", "z"),
+    ],
+)
+def test_a_stored_value_it_could_not_save_reads_as_not_set(kind: str, stored: object) -> None:
+    choices = [("a", "A")] if kind == "choice" else ()
+    parameter = Parameter("p", "P", kind, default=None, choices=choices, required=False)
+    assert parameter.from_json(stored) is None
+    assert parameter.problem(parameter.from_json(stored)) is None
