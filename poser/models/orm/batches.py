@@ -9,13 +9,14 @@ fact of the database rather than of the page.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -39,12 +40,18 @@ class Batch(DataSetMixin, Base):
 
     ``status``: new (made, not read yet), populated (rows ready for review), failed
     (the file could not be read: ``error`` says why), executed.
+
+    A batch whose changes take effect on a later date may be scheduled: the scheduler
+    applies it on ``scheduled_for``, as ``scheduled_by``, through the same execution,
+    if the batch is still at ``scheduled_version`` then (nothing changed since it was
+    scheduled); otherwise it drops the schedule and says why in ``schedule_note``.
     """
 
     __tablename__ = "batch"
     __table_args__ = (
         CheckConstraint("status IN ('new', 'populated', 'failed', 'executed')", name="status"),
         Index("ix_batch_data_set_type", "data_set_id", "batch_type", "id"),
+        Index("ix_batch_scheduled_for", "scheduled_for"),
         _NOT_COPIED,
     )
 
@@ -77,9 +84,19 @@ class Batch(DataSetMixin, Base):
     #: Moves on with every change to the batch (SQLAlchemy's version counter): a page
     #: sends the version it showed, and an apply refuses a batch changed since.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    scheduled_for: Mapped[date | None] = mapped_column(Date)
+    # No foreign key: migration 0015 says why. Users are never deleted.
+    scheduled_by_id: Mapped[int | None]
+    scheduled_version: Mapped[int | None]
+    #: The step whose page scheduled it: the scheduled execution completes that step.
+    scheduled_step: Mapped[str | None] = mapped_column(String(100))
+    schedule_note: Mapped[str | None] = mapped_column(Text)
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     executed_by: Mapped[User | None] = relationship(foreign_keys=[executed_by_id])
+    scheduled_by: Mapped[User | None] = relationship(
+        primaryjoin="foreign(Batch.scheduled_by_id) == User.id", viewonly=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
