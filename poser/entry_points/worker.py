@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from huey.consumer import Consumer
+from sqlalchemy.exc import OperationalError
 
 from poser.entry_points import queues
 from poser.entry_points.schedule import Schedule, scheduler_loop, schedules
-from poser.models.engine import get_engine, get_session_factory
+from poser.models.engine import get_engine, get_session_factory, is_sqlite_busy
 from poser.storage import store_from_settings
 from poser.tasks import jobs, periodic
 from poser.utils.settings import setting_bool, setting_int
@@ -29,6 +30,8 @@ DEFAULT_JOB_MODULES = (
     "poser.tasks.generate",
     "poser.tasks.batch_jobs",
 )
+#: How often a worker looks for jobs left running by workers that died.
+RECOVERY_SECONDS = 60
 
 
 def load_job_modules(settings: Mapping[str, Any]) -> None:
@@ -87,22 +90,43 @@ class WorkerRuntime:
         stale = 6 * queues.heartbeat_interval(self.settings)
         return queues.worker_is_alive(worker_id, self.queue.store, stale)
 
-    def recover(self) -> None:
-        for job_id, status in jobs.recover_orphans(self.session_factory, self.queue, self.is_alive):
+    def recover(self) -> bool:
+        """Settle the jobs of workers that died; False when it has to wait for later.
+
+        That takes the main database's write lock, which a long job (this worker's,
+        say) may hold for longer than the busy timeout: then nothing is lost by waiting,
+        and the next round (RECOVERY_SECONDS on) tries again. Not an error.
+        """
+        try:
+            outcomes = jobs.recover_orphans(self.session_factory, self.queue, self.is_alive)
+        except OperationalError as error:
+            if not is_sqlite_busy(error):
+                raise
+            log.info("jobs left by dead workers: not checked, the database is busy; later")
+            return False
+        for job_id, status in outcomes:
             log.warning("recovered job %s left running by a dead worker: now %s", job_id, status)
+        return True
 
     def heartbeat_loop(self, stop: threading.Event) -> None:
+        """This worker's heartbeat, in the queue's store every interval. Never the main
+        database: a long job's write lock there must not make the worker look dead."""
         interval = queues.heartbeat_interval(self.settings)
-        beats = 0
         while not stop.is_set():
             try:
                 queues.write_heartbeat(self.queue.store, self.worker_id)
-                beats += 1
-                if beats % max(1, 60 // interval) == 0:
-                    self.recover()  # workers on other hosts may have died meanwhile
             except Exception:
                 log.exception("heartbeat failed")
             stop.wait(interval)
+
+    def recovery_loop(self, stop: threading.Event) -> None:
+        """Workers on other hosts may die meanwhile: look for their jobs each round, in a
+        thread of its own, so waiting for the database never delays a heartbeat."""
+        while not stop.wait(RECOVERY_SECONDS):
+            try:
+                self.recover()
+            except Exception:
+                log.exception("recovering the jobs of dead workers failed")
 
 
 class GracefulConsumer(Consumer):
@@ -136,7 +160,11 @@ def run_worker(settings: Mapping[str, Any], workers: int | None, periodic_on: bo
     queues.write_heartbeat(queue.store, runtime.worker_id)
     runtime.recover()
     stop = threading.Event()
-    threads = [threading.Thread(target=runtime.heartbeat_loop, args=(stop,), daemon=True)]
+    loops = {"heartbeat": runtime.heartbeat_loop, "recovery": runtime.recovery_loop}
+    threads = [
+        threading.Thread(target=loop, args=(stop,), name=name, daemon=True)
+        for name, loop in loops.items()
+    ]
     if periodic_on:
         threads.append(
             threading.Thread(
