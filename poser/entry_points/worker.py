@@ -54,6 +54,7 @@ class WorkerRuntime:
         self.resources = {
             "files": store_from_settings(settings),
             "progress_store": queue.store,
+            "queue": queue,
             "work_dir": Path(str(settings["poser.appdir"])) / "work",
         }
 
