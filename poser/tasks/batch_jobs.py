@@ -35,6 +35,7 @@ def _populate_failed(session: Session, job: Job, message: str) -> None:
     "Read the batch's file",
     idempotent=True,  # it replaces the rows of an earlier try
     uses=("files",),
+    permission="edit",
     on_failure=_populate_failed,
 )
 def populate(
@@ -45,7 +46,13 @@ def populate(
     return {"batch_id": batch.id, "rows": batch.row_count, "statuses": counts}
 
 
-@job_kind("batches.execute", "Apply the batch", uses=("files",))
+@job_kind(
+    "batches.execute",
+    "Apply the batch",
+    uses=("files",),
+    permission="edit",
+    user_parameter="user_id",
+)
 def execute(
     data_set: DataSet,
     *,

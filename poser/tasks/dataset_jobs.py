@@ -23,7 +23,7 @@ from poser.utils.timeutil import utcnow
 RESOURCE = re.compile(r"^[a-z_][a-z0-9_.]*:[A-Za-z0-9_./-]+\.xlsx$")
 
 
-@job_kind("datasets.load_example", "Load an example into the data set")
+@job_kind("datasets.load_example", "Load an example into the data set", permission="edit")
 def load_example(
     data_set: DataSet, *, resource: str, progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -42,7 +42,12 @@ def load_example(
     return dict(counts or {})
 
 
-@job_kind("datasets.import_upload", "Import an Excel workbook into the data set", uses=("files",))
+@job_kind(
+    "datasets.import_upload",
+    "Import an Excel workbook into the data set",
+    uses=("files",),
+    permission="edit",
+)
 def import_upload(
     data_set: DataSet, *, upload_id: int, files: FileStore, progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -71,7 +76,12 @@ def import_upload(
     return {"file": upload.filename, **counts}
 
 
-@job_kind("datasets.export", "Export the data set to Excel", uses=("files", "work_dir"))
+@job_kind(
+    "datasets.export",
+    "Export the data set to Excel",
+    uses=("files", "work_dir"),
+    permission="view",
+)
 def export(
     data_set: DataSet, *, files: FileStore, work_dir: Path, progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -87,7 +97,7 @@ def export(
     return {"download": key, "filename": filename, "bytes": size}
 
 
-@job_kind("datasets.copy", "Copy the data set")
+@job_kind("datasets.copy", "Copy the data set", permission="view", user_parameter="owner_id")
 def copy(
     data_set: DataSet, *, name: str, owner_id: int, progress: Progress | None = None
 ) -> dict[str, Any]:

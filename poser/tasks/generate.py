@@ -37,7 +37,7 @@ _PRICE_ENDINGS = (29, 49, 79, 99)
 Row = dict[str, Any]
 
 
-@job_kind("datasets.generate", "Generate sample products", scope="data_set")
+@job_kind("datasets.generate", "Generate sample products", scope="data_set", permission="edit")
 def generate_products(
     data_set: DataSet,
     *,

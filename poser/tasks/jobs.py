@@ -247,12 +247,24 @@ def cancel(dbsession: Session, queue: JobQueue, job: Job) -> None:
     dbsession.flush()
 
 
-def retry(dbsession: Session, queue: JobQueue, job: Job) -> None:
-    """Queue a failed or cancelled job again, with the same parameters."""
+def retry(dbsession: Session, queue: JobQueue, job: Job, user: User | None = None) -> None:
+    """Queue a failed or cancelled job again, with the same parameters.
+
+    Retried by ``user``, the job is theirs from now on: it acts for them (its kind's
+    ``user_parameter``), not for whoever submitted it, who may have lost access since.
+    """
     if job.status not in ("failed", "cancelled"):
         raise JobStateError(
             f"Only failed or cancelled jobs can be retried; this one is {job.status}."
         )
+    if user is not None:
+        job.user_id = user.id
+        try:
+            acts_for = get_kind(job.kind).user_parameter
+        except LookupError:  # a kind this process does not know names no such parameter
+            acts_for = None
+        if acts_for:
+            job.parameters = {**job.parameters, acts_for: user.id}
     job.status = "queued"
     job.error = None
     job.result = None
@@ -260,6 +272,9 @@ def retry(dbsession: Session, queue: JobQueue, job: Job) -> None:
     job.worker = None
     dbsession.flush()
     clear_progress(queue.store, job.id)
+    if user is not None:
+        # The log says who asked: the job page and `poser jobs show` show it.
+        JobProgress(queue.store, job.id).note(f"Queued again by {user.username}.")
     enqueue_after_commit(dbsession, queue, job.id)
 
 

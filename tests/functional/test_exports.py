@@ -12,8 +12,9 @@ import webtest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Export, User
+from poser.models.orm import DataSet, Export, User
 from poser.storage import FileStore, store_from_settings
+from poser.tasks.datasets import set_member
 from poser.tasks.exports import ExportColumn, write_export
 from tests.factories import make_data_set, make_user
 from tests.functional.conftest import login
@@ -107,11 +108,24 @@ def test_members_see_their_data_sets_exports_newest_first(
     assert [o.text for o in filtered.pyquery("#type option")] == ["any", "catalog", "report"]
 
 
-def test_admins_see_every_export(testapp: webtest.TestApp, exports: dict[str, Export]) -> None:
+def test_admins_see_a_data_sets_exports_only_as_its_members(
+    testapp: webtest.TestApp, exports: dict[str, Export], dbsession: Session, people: Any
+) -> None:
+    north, south = exports["north"], exports["south"]
     login(testapp, "boss")
-    page = testapp.get("/exports", params={"type": "catalog"})
-    assert _titles(page) == ["South catalog changes", "North catalog changes"]
-    testapp.get(f"/exports/{exports['south'].id}/files/changes.csv")
+    page = testapp.get("/exports")
+    assert _titles(page) == []
+    assert [o.text for o in page.pyquery("#type option")] == ["any"]
+    testapp.get(f"/exports/{south.id}/files/changes.csv", status=404)
+    testapp.post(f"/exports/{south.id}/delete", {"csrf_token": _token(testapp)}, status=404)
+
+    set_member(dbsession.get_one(DataSet, north.data_set_id), people["admin"], "viewer")
+    dbsession.commit()
+    page = testapp.get("/exports")
+    assert _titles(page) == ["North margins", "North catalog changes"]
+    assert not page.pyquery("button:contains('Delete')"), "a viewer, admin or not"
+    testapp.get(f"/exports/{north.id}/files/changes.csv")
+    testapp.post(f"/exports/{north.id}/delete", {"csrf_token": _token(testapp)}, status=403)
 
 
 def test_a_download_streams_the_file(testapp: webtest.TestApp, exports: dict[str, Export]) -> None:

@@ -55,10 +55,8 @@ def _files(request: Request) -> Any:
     return request.find_service(name="files")
 
 
-def _editable_data_sets(request: Request, user: User) -> set[int] | None:
-    """Ids of the data sets whose exports the user may delete; None for all (admins)."""
-    if user.is_admin:
-        return None
+def _editable_data_sets(request: Request, user: User) -> set[int]:
+    """Ids of the data sets whose exports the user may delete (by their role in each)."""
     return {
         data_set.id
         for data_set, role in data_sets_for_user(request.dbsession, user.id)
@@ -89,9 +87,7 @@ def exports_list(request: Request) -> dict[str, Any]:
         "pages": max(1, -(-total // PAGE_SIZE)),
         "export_type": export_type or "",
         "export_types": visible_export_types(request.dbsession, user),
-        "may_delete": {
-            export.id for export, _ in rows if editable is None or export.data_set_id in editable
-        },
+        "may_delete": {export.id for export, _ in rows if export.data_set_id in editable},
     }
 
 

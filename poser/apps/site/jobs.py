@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.authorization import DENY_ALL, Allow
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.site.downloads import download_response
-from poser.apps.site.security import (
-    DATA_SET_PERMISSIONS,
-    OwnedResource,
-    Root,
-    data_set_acl,
-    visible_or_404,
-)
+from poser.apps.site.security import OwnedResource, Root, job_acl, visible_or_404
 from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
 from poser.models.orm import JOB_STATUSES, Job
 from poser.tasks import jobs as job_tasks
@@ -47,13 +40,7 @@ def job_factory(request: Request) -> Any:
         return Root(request)
     if job is None:
         raise HTTPNotFound()
-    acl, role = data_set_acl(request, job.data_set_id, user)
-    if role and "edit" in DATA_SET_PERMISSIONS[role]:
-        acl.append((Allow, f"user:{user.id}", "manage_job"))
-    if job.user_id == user.id:
-        acl.append((Allow, f"user:{user.id}", ("view", "manage_job")))
-    acl.append(DENY_ALL)
-    return visible_or_404(request, JobResource(job, acl))
+    return visible_or_404(request, JobResource(job, job_acl(request, job, user)))
 
 
 def _queue(request: Request) -> Any:
@@ -86,7 +73,7 @@ def jobs_list(request: Request) -> dict[str, Any]:
         "status": status or "",
         "kind": kind or "",
         "statuses": JOB_STATUSES,
-        "kinds": job_kinds_in_use(request.dbsession),
+        "kinds": job_kinds_in_use(request.dbsession, request.identity),
         "titles": {kind.name: kind.title for kind in all_kinds()},
         "maintenance": [kind for kind in all_kinds() if kind.name.startswith("maintenance.")],
     }
@@ -147,7 +134,7 @@ def job_cancel(request: Request) -> HTTPSeeOther:
 def job_retry(request: Request) -> HTTPSeeOther:
     job = request.context.job
     try:
-        job_tasks.retry(request.dbsession, _queue(request), job)
+        job_tasks.retry(request.dbsession, _queue(request), job, user=request.identity)
     except job_tasks.JobStateError as exc:
         request.session.flash(str(exc), "warning")
     else:

@@ -23,7 +23,8 @@ from pyramid.request import Request, RequestLocalCache
 
 from poser.models.data_extraction.datasets import data_set_for_member, member_role
 from poser.models.data_extraction.users import user_by_id
-from poser.models.orm import DataSet, User
+from poser.models.orm import DataSet, Job, User
+from poser.tasks.job_kinds import permission_to_run
 
 #: What each data set role may do. Views name these permissions.
 DATA_SET_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -126,13 +127,27 @@ class OwnedResource:
 def data_set_acl(
     request: Request, data_set_id: int | None, user: User
 ) -> tuple[list[Any], str | None]:
-    """The start of the ACL of anything a data set owns: admins may do everything, a
-    member what their role allows. Also returns the member's role (None: not one)."""
-    acl: list[Any] = [(Allow, "role:admin", ALL_PERMISSIONS)]
+    """The start of the ACL of anything a data set owns: a member may do what their role
+    allows now; anyone else, admins included, nothing (as for the data set's own pages).
+    Also returns the member's role (None: not one)."""
+    acl: list[Any] = []
     role = member_role(request.dbsession, data_set_id, user.id) if data_set_id else None
     if role:
         acl.append((Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]))
     return acl, role
+
+
+def job_acl(request: Request, job: Job, user: User) -> list[Any]:
+    """Who may do what with a job, from roles as they are at this request; starting a
+    job gives no right to it. "view" (its page, progress, log, download) takes "view" on
+    its data set; "manage_job" (cancel, retry) takes the permission its kind takes to
+    run. A job of no data set (maintenance) is admins' only."""
+    if job.data_set_id is None:
+        return [(Allow, "role:admin", ("view", "manage_job")), DENY_ALL]
+    acl, role = data_set_acl(request, job.data_set_id, user)
+    if role and permission_to_run(job.kind) in DATA_SET_PERMISSIONS[role]:
+        acl.append((Allow, f"user:{user.id}", "manage_job"))
+    return [*acl, DENY_ALL]
 
 
 def visible_or_404(request: Request, resource: Any) -> Any:

@@ -7,12 +7,14 @@ from poser.models.orm import DataSetMember, Job, User
 
 
 def visible_jobs_query(user: User) -> Select[tuple[Job]]:
-    """Admins see every job; others the jobs of their data sets and the ones they started."""
-    query = select(Job)
-    if not user.is_admin:
-        member_of = select(DataSetMember.data_set_id).where(DataSetMember.user_id == user.id)
-        query = query.where(or_(Job.data_set_id.in_(member_of), Job.user_id == user.id))
-    return query
+    """The jobs ``user`` may view (the security policy's job ACL, as a query): those of
+    the data sets they are a member of now, whoever started them, and for admins the
+    jobs of no data set (maintenance). Starting a job gives no right to see it."""
+    member_of = select(DataSetMember.data_set_id).where(DataSetMember.user_id == user.id)
+    visible = Job.data_set_id.in_(member_of)
+    if user.is_admin:
+        visible = or_(visible, Job.data_set_id.is_(None))
+    return select(Job).where(visible)
 
 
 def visible_jobs(
@@ -38,8 +40,10 @@ def visible_jobs(
     return list(rows), total
 
 
-def job_kinds_in_use(dbsession: Session) -> list[str]:
-    return list(dbsession.scalars(select(Job.kind).distinct().order_by(Job.kind)))
+def job_kinds_in_use(dbsession: Session, user: User) -> list[str]:
+    """The kinds of the jobs ``user`` may view, for the list's filter."""
+    visible = visible_jobs_query(user).subquery()
+    return list(dbsession.scalars(select(visible.c.kind).distinct().order_by(visible.c.kind)))
 
 
 def latest_job(dbsession: Session, data_set_id: int, kind: str) -> Job | None:

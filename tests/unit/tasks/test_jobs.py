@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import tests.sample_jobs  # noqa: F401 - registers the sample job kinds
+from poser.entry_points.worker import load_job_modules
 from poser.models.engine import IMMEDIATE
 from poser.models.orm import DataSet, Job
-from poser.tasks import jobs
+from poser.tasks import job_kinds, jobs
 from poser.tasks.job_progress import cancel_key, read_progress
 from tests.factories import make_data_set, make_user
 from tests.jobs_support import RecordingQueue
@@ -173,6 +174,47 @@ def test_retry_queues_a_failed_job_again_after_commit(
     assert read_progress(queue.store, job.id)["log"] == []
     with pytest.raises(jobs.JobStateError, match="Only failed or cancelled jobs"):
         jobs.retry(dbsession, queue, job)
+
+
+def test_a_job_retried_by_a_user_is_theirs_and_acts_for_them(
+    dbsession: Session, queue: RecordingQueue
+) -> None:
+    load_job_modules({})  # the kinds a worker knows
+    first, second = make_user(dbsession, "first"), make_user(dbsession, "second")
+    data_set = make_data_set(dbsession)
+    apply = jobs.submit(
+        dbsession,
+        queue,
+        "batches.execute",
+        data_set=data_set,
+        user=first,
+        parameters={"batch_id": 4, "user_id": first.id},
+    )
+    touch = jobs.submit(dbsession, queue, "sample.touch", data_set=data_set, user=first)
+    for job in (apply, touch):
+        job.status = "failed"
+        jobs.retry(dbsession, queue, job, user=second)
+    dbsession.commit()
+    assert (apply.user_id, apply.parameters) == (second.id, {"batch_id": 4, "user_id": second.id})
+    assert (touch.user_id, touch.parameters) == (second.id, {})
+    assert read_progress(queue.store, apply.id)["log"][0].endswith("Queued again by second.")
+    # From the terminal, with no user: the job stays as it was.
+    apply.status = "cancelled"
+    jobs.retry(dbsession, queue, apply)
+    assert (apply.user_id, apply.parameters["user_id"]) == (second.id, second.id)
+
+
+def test_a_kind_says_what_running_it_takes() -> None:
+    load_job_modules({})
+    assert job_kinds.get_kind("sample.touch").permission == "edit"  # unless it says
+    assert job_kinds.get_kind("datasets.export").permission == "view"
+    assert job_kinds.get_kind("maintenance.purge_work").permission == "admin"
+    assert job_kinds.permission_to_run("batches.execute") == "edit"
+    assert job_kinds.permission_to_run("no.such.kind") == "manage"
+    with pytest.raises(ValueError, match="takes the permission view, edit, manage, not 'admin'"):
+        job_kinds.job_kind("sample.bad", "Bad", permission="admin")
+    with pytest.raises(ValueError, match="takes the permission admin, not 'view'"):
+        job_kinds.job_kind("sample.bad", "Bad", scope="global", permission="view")
 
 
 def test_a_stopping_worker_fails_ordinary_jobs_and_requeues_idempotent_ones(
