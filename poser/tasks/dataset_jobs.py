@@ -79,15 +79,21 @@ def import_upload(
 @job_kind(
     "datasets.export",
     "Export the data set to Excel",
-    uses=("files", "work_dir"),
+    uses=("files", "work_dir", "job_id"),
     permission="view",
 )
 def export(
-    data_set: DataSet, *, files: FileStore, work_dir: Path, progress: Progress | None = None
+    data_set: DataSet,
+    *,
+    files: FileStore,
+    work_dir: Path,
+    job_id: int,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Writes the xlsx in the work folder, then stores it under exports/data-sets/."""
+    """Writes the xlsx in the work folder, then stores it under exports/data-sets/, named
+    after the job too: two exports in the same second write two files."""
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
-    filename = f"{_slug(data_set.name)}-{stamp}.xlsx"
+    filename = f"{_slug(data_set.name)}-{stamp}-{job_id}.xlsx"
     key = f"{workbooks_folder(data_set.id)}/{filename}"
     Path(work_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=work_dir) as scratch:

@@ -16,7 +16,8 @@ class JobKind:
 
     ``scope`` is "data_set" (the function's first argument is the job's DataSet) or
     "global" (its first argument is the session). ``uses`` names adapters the runner
-    passes as keyword arguments (e.g. "files", "progress_store", "work_dir").
+    passes as keyword arguments (e.g. "files", "progress_store", "work_dir"), or
+    "job_id", the job's own id (e.g. to name a file no other job writes).
     An ``idempotent`` job is re-queued, not failed, when its worker dies mid-way.
     ``on_failure(session, job, message)`` records a failure on the job's subject (e.g.
     a batch whose file could not be read) in the short transaction that records the

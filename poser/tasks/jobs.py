@@ -187,7 +187,8 @@ def _execute(
                 subject: Any = (
                     session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
                 )
-                extra = {name: resources[name] for name in kind.uses}
+                available = {**resources, "job_id": job_id}
+                extra = {name: available[name] for name in kind.uses}
                 # Parameters starting with "_" are for the runner, not the task.
                 params = {k: v for k, v in job.parameters.items() if not k.startswith("_")}
                 progress.log(f"started: {kind.title}")

@@ -36,7 +36,7 @@ def test_export_stores_a_file_that_imports_to_the_same_data(
     source = create_data_set(dbsession, "Source Store", "products", None)
     generate_products(source, products=200, seed=3)
     files = memory_store()
-    result = dataset_jobs.export(source, files=files, work_dir=tmp_path)
+    result = dataset_jobs.export(source, files=files, work_dir=tmp_path, job_id=7)
     assert result["download"].startswith(f"exports/data-sets/{source.id}/source-store-")
     assert files.size(result["download"]) == result["bytes"] > 0
     copy = create_data_set(dbsession, "Imported", "products", None)
@@ -92,7 +92,9 @@ def test_an_uploaded_workbook_loads_into_an_empty_data_set_only(
     source = create_data_set(dbsession, "Source Store", "products", None)
     generate_products(source, products=60, seed=5)
     files = memory_store()
-    exported = files.open(dataset_jobs.export(source, files=files, work_dir=tmp_path)["download"])
+    exported = files.open(
+        dataset_jobs.export(source, files=files, work_dir=tmp_path, job_id=8)["download"]
+    )
     target = create_data_set(dbsession, "Target", "products", None)
     with exported:
         upload = store_upload(target, files, exported, "source.xlsx", None, 10**8, ("xlsx",))

@@ -6,18 +6,22 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from poser.models.orm import DataSet, Export
+from poser.models.orm import DataSet, Export, Job
 from poser.storage import MemoryFileStore, memory_store
+from poser.tasks import dataset_jobs, jobs
 from poser.tasks import exports as export_tasks
+from poser.tasks.datasets import create_data_set, workbooks_folder
 from poser.tasks.exports import (
     ExportColumn,
     OutputTemplateError,
@@ -26,8 +30,10 @@ from poser.tasks.exports import (
     template_columns,
     write_export,
 )
+from poser.tasks.generate import generate_products
 from poser.utils import table_writers
 from tests.factories import make_data_set, make_user
+from tests.jobs_support import RecordingQueue
 
 COLUMNS = [
     ExportColumn("upc", "UPC"),
@@ -324,3 +330,30 @@ def test_packaged_templates_are_where_the_loader_looks() -> None:
     package, folder = export_tasks.PACKAGED_TEMPLATES
     names = [entry.name for entry in resources.files(package).joinpath(folder).iterdir()]
     assert "catalog_change_report.json" in names
+
+
+def test_two_workbook_exports_in_the_same_second_write_two_files(
+    session_factory: sessionmaker[Session],
+    dbsession: Session,
+    files: MemoryFileStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The data set's workbook export (a job) names its file after the job too."""
+    data_set = create_data_set(dbsession, "Corner Shop", "products", None)
+    generate_products(data_set, products=3, seed=1)
+    queue = RecordingQueue()
+    submitted = [jobs.submit(dbsession, queue, "datasets.export", data_set=data_set) for _ in "ab"]
+    dbsession.commit()
+    same_second = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    monkeypatch.setattr(dataset_jobs, "utcnow", lambda: same_second)
+    resources = {"files": files, "work_dir": tmp_path}
+    for job in submitted:
+        assert jobs.run(session_factory, queue, job.id, worker="w", resources=resources)
+    dbsession.expire_all()
+    keys = [dbsession.get_one(Job, job.id).result["download"] for job in submitted]  # type: ignore[index]
+    assert keys == [
+        f"{workbooks_folder(data_set.id)}/corner-shop-20240506-070809-{job.id}.xlsx"
+        for job in submitted
+    ]
+    assert files.list(workbooks_folder(data_set.id)) == sorted(keys)
