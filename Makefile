@@ -9,8 +9,11 @@ CONFIG ?= development.ini
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip wheel "setuptools>=69,<82"
-	$(BIN)/python -m pip install --quiet -e '.[testing]'
+	@# Pyramid 2.1 imports pkg_resources; setuptools 80.9 and later warn about it at
+	@# every start (a UserWarning), and 82 removes it.
+	@# -qq: errors only. setuptools' notice about editable installs is not one.
+	$(BIN)/python -m pip install -qq --upgrade pip wheel "setuptools>=69,<80.9"
+	$(BIN)/python -m pip install -qq -e '.[testing]'
 	touch $@
 
 ## run: create the environment, app dir, database and an admin; then serve on :6543
