@@ -10,7 +10,10 @@ import zope.sqlalchemy
 from sqlalchemy import Engine, engine_from_config, event
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_BUSY_TIMEOUT_MS = 5000
+# How long a transaction waits for SQLite's write lock before it gives up: a web write
+# waits its turn behind a job's apply (seconds, for a big catalog), a job behind web
+# writes (each a few milliseconds). Past it, a web write is answered "busy" (a 503).
+DEFAULT_BUSY_TIMEOUT_MS = 30_000
 # SQLite reads the database file through a memory map of up to this many MiB, rather
 # than copying each page it reads into the connection's own small cache (2 MiB). A grid
 # that walks a million products in price order checking their descriptions reads pages
@@ -18,10 +21,13 @@ DEFAULT_BUSY_TIMEOUT_MS = 5000
 # system's page cache, shared by every connection, not memory of the process's own.
 DEFAULT_MMAP_SIZE_MIB = 1024
 
-# SQLite refuses at once (SQLITE_BUSY, no waiting) when a transaction that has read
-# tries to write while another connection writes. A transaction that will write should
-# take the write lock when it begins, where busy_timeout applies. This execution option
-# asks for that; other databases ignore it.
+# SQLite has one writer at a time. A transaction that began deferred and has read gets
+# SQLITE_BUSY at once, without waiting, when it first writes while another connection
+# holds the write lock, or (WAL) has committed since its first read: its snapshot is
+# stale, and only starting again can help. BEGIN IMMEDIATE takes the lock before
+# anything is read, waiting for it up to busy_timeout, so the transaction never meets
+# either. A transaction that will write asks for that with this execution option (on
+# a connection, or an engine: `write_lock_engine`); other databases ignore it.
 SQLITE_BEGIN_OPTION = "poser_sqlite_begin"
 IMMEDIATE = {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
 
@@ -73,8 +79,17 @@ def is_sqlite_busy(error: BaseException) -> bool:
     return str(name).startswith("SQLITE_BUSY")
 
 
-def get_tm_session(session_factory: sessionmaker[Session], transaction_manager: Any) -> Session:
-    """A session joined to a ``transaction`` manager: committed or aborted with it."""
-    dbsession = session_factory()
+def write_lock_engine(engine: Engine) -> Engine:
+    """The same engine, same pool, whose transactions take SQLite's write lock at BEGIN."""
+    return engine.execution_options(**IMMEDIATE)
+
+
+def get_tm_session(
+    session_factory: sessionmaker[Session], transaction_manager: Any, bind: Engine | None = None
+) -> Session:
+    """A session joined to a ``transaction`` manager: committed or aborted with it.
+
+    ``bind`` replaces the factory's engine (e.g. by its ``write_lock_engine``)."""
+    dbsession = session_factory() if bind is None else session_factory(bind=bind)
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession

@@ -5,6 +5,8 @@ import time
 from pathlib import Path
 
 import pytest
+import transaction
+import zope.sqlalchemy
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -13,7 +15,9 @@ from poser.models.engine import (
     IMMEDIATE,
     get_engine,
     get_session_factory,
+    get_tm_session,
     is_sqlite_busy,
+    write_lock_engine,
     write_transaction,
 )
 
@@ -113,5 +117,33 @@ def test_a_write_transaction_waits_where_a_read_then_write_is_refused(tmp_path: 
         with engine.connect() as connection:
             # Both holders committed; the refused insert (1) never happened.
             assert sorted(connection.execute(text("SELECT n FROM t")).scalars()) == [2, 99, 99]
+    finally:
+        engine.dispose()
+
+
+def test_a_request_session_on_the_write_lock_engine_waits_its_turn_at_begin(
+    tmp_path: Path,
+) -> None:
+    engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    factory = get_session_factory(engine)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        manager = transaction.TransactionManager(explicit=True)
+        manager.begin()
+        session = get_tm_session(factory, manager, bind=write_lock_engine(engine))
+        started = threading.Event()
+        holder = _holder(engine, started, 0.3)
+        holder.start()
+        started.wait(5)
+        # Its first statement waits for the holder's commit, so it reads the row the
+        # holder wrote, and its write is not refused.
+        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 1
+        session.execute(text("INSERT INTO t VALUES (2)"))
+        zope.sqlalchemy.mark_changed(session)  # a statement of its own, not the ORM's
+        manager.commit()
+        holder.join()
+        with engine.connect() as connection:
+            assert sorted(connection.execute(text("SELECT n FROM t")).scalars()) == [2, 99]
     finally:
         engine.dispose()
