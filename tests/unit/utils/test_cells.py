@@ -18,8 +18,11 @@ def test_text() -> None:
 
 
 def test_int() -> None:
-    assert cell_int(12) == cell_int(12.0) == cell_int(" 12 ") == cell_int("1,2") == 12
-    for bad in (None, True, 1.5, "twelve"):
+    assert cell_int(12) == cell_int(12.0) == cell_int(" 12 ") == 12
+    assert cell_int("1,200") == 1200
+    assert cell_int("12,000", decimal_mark=",") == 12  # SAP's quantities: three decimals
+    # "1,2" groups no thousands: it is one and two tenths, not twelve.
+    for bad in (None, True, 1.5, "twelve", "1,2", 1e300, float("inf"), "9" * 5000):
         with pytest.raises(CellError):
             cell_int(bad)
     with pytest.raises(CellError, match="0 is less than 1"):
