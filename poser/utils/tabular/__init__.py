@@ -8,7 +8,7 @@ raise `TabularError`; problems with one row are `RowError` values.
 from __future__ import annotations
 
 from poser.utils.tabular.catalog_columns import CATALOG_COLUMNS
-from poser.utils.tabular.errors import RowError, TabularError
+from poser.utils.tabular.errors import HeaderNotFoundError, RowError, TabularError
 from poser.utils.tabular.headers import Columns, ColumnSpec, normalize_header
 from poser.utils.tabular.limits import DEFAULT_LIMITS, Limits
 from poser.utils.tabular.opener import Source, open_table, read_csv, read_xlsx
@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "ColumnSpec",
     "Columns",
+    "HeaderNotFoundError",
     "Limits",
     "Row",
     "RowError",

@@ -20,9 +20,13 @@ CATALOG_COLUMNS = Columns(
         ColumnSpec("description", ("Description", "Item Description", "Product Name", "Name")),
         ColumnSpec("brand", ("Brand", "Brand Name")),
         ColumnSpec("size", ("Size", "Unit Size", "Item Size")),
-        ColumnSpec("case_size", ("Pack", "Case Pack", "Case Size", "Units Per Case", "Case Qty")),
-        ColumnSpec("case_cost", ("Case Cost", "Cost/Case", "Cost Per Case")),
-        ColumnSpec("unit_cost", ("Unit Cost", "Cost", "Each Cost", "Cost Each")),
+        ColumnSpec(
+            "case_size",
+            ("Pack", "Case Pack", "Case Size", "Units Per Case", "Case Qty"),
+            number=True,
+        ),
+        ColumnSpec("case_cost", ("Case Cost", "Cost/Case", "Cost Per Case"), number=True),
+        ColumnSpec("unit_cost", ("Unit Cost", "Cost", "Each Cost", "Cost Each"), number=True),
         ColumnSpec("department", ("Department", "Dept", "Category")),
     ]
 )

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from poser.utils.tabular.errors import RowError, TabularError
+from poser.utils.tabular.errors import CellsWithNul, RowError, TabularError
 from poser.utils.tabular.limits import Limits
 from poser.utils.tabular.text import DECODE_ERRORS, Replay, check_text, read_sample
 
 DELIMITERS = ",;\t|"
-# csv.Sniffer's quote detection is quadratic on some inputs (64 KB of `a,"b` lines takes
-# seconds), so it only ever sees the first lines of the sample.
+# The delimiter is found from the first lines of the sample only.
 _SNIFF_CHARS = 8 * 1024
 _SNIFF_LINES = 32
 
@@ -45,6 +45,7 @@ class CsvStream:
         self._line = 0
         self._row_start = 1
         self._row_chars = 0
+        self._nul = False  # a line of the current row holds a NUL character
         self._eof = False
 
     def rows(self) -> RawRows:
@@ -57,6 +58,7 @@ class CsvStream:
         while True:
             start = self._row_start = self._line + 1
             self._row_chars = 0
+            self._nul = False
             try:
                 cells = next(reader)
             except StopIteration:
@@ -76,7 +78,9 @@ class CsvStream:
                     ) from None
                 yield start, RowError(start, None, f"this row is not valid CSV: {error}")
                 continue
-            yield start, list(cells)
+            # A NUL in one value spoils that row, not the file (PostgreSQL refuses it
+            # in text): the table makes the row an error.
+            yield start, CellsWithNul(cells) if self._nul else cells
 
     def close(self) -> None:
         # Closes only our buffers: Replay never closes the stream it reads from, which
@@ -93,6 +97,8 @@ class CsvStream:
                 return
             self._line += 1
             self._row_chars += len(line)
+            if "\x00" in line:
+                self._nul = True
             if self._row_chars > limit:
                 raise TabularError(
                     f"a row is longer than {limit:,} characters; is this really a CSV file?",
@@ -102,33 +108,35 @@ class CsvStream:
 
 
 def sniff_delimiter(sample: str, *, complete: bool) -> str:
-    """The delimiter among comma, semicolon, tab and pipe that `sample` uses."""
+    """The delimiter among comma, semicolon, tab and pipe that `sample` uses.
+
+    Each delimiter splits the first lines into rows; the one whose rows most often have
+    the same number of values (two or more) wins, and on a tie the one that gives more
+    values. Title lines above the header (a vendor's name, a date) have one value
+    whatever the delimiter and count for none; a comma inside a description is one
+    more value on some lines only; quoted values are split as the csv module will.
+    """
     lines = sample.splitlines(keepends=True)
     if not complete and len(lines) > 1:
         lines = lines[:-1]  # the last line of a partial sample is cut short
-    lines = [line for line in lines if line.strip()][:_SNIFF_LINES]
-    if not lines:
-        return ","
-    header = lines[0]
-    text = "".join(lines)[:_SNIFF_CHARS]
+    text = "".join([line for line in lines if line.strip()][:_SNIFF_LINES])[:_SNIFF_CHARS]
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        widths = Counter(width for width in _widths(text, delimiter) if width > 1)
+        if not widths:
+            continue
+        width, rows = max(widths.items(), key=lambda item: (item[1], item[0]))
+        if (rows, width) > best_score:  # ties go to the earlier delimiter
+            best, best_score = delimiter, (rows, width)
+    return best
+
+
+def _widths(text: str, delimiter: str) -> list[int]:
+    """How many values each row of `text` has when split on `delimiter`."""
+    widths: list[int] = []
     try:
-        delimiter = csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            widths.append(len(row))
     except csv.Error:
-        delimiter = ""
-    # The sniffer guesses from consistency across lines and can be fooled by commas in
-    # descriptions; a delimiter that the header line does not even contain is wrong.
-    if delimiter and delimiter in header:
-        return delimiter
-    return _count_on_header(header)
-
-
-def _count_on_header(header: str) -> str:
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(DELIMITERS, key=lambda d: counts[d])  # ties go to the earlier delimiter
-    return best if counts[best] else ","
+        pass  # a quote the sample cuts short: the rows before it tell enough
+    return widths

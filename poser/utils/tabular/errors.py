@@ -3,6 +3,8 @@
 A `TabularError` condemns the whole file (it is not text, it is a zip bomb, a required
 column is missing): the reader stops. A `RowError` concerns one row: it is a value that
 callers collect and show next to the row, so one bad line never hides the others.
+`HeaderNotFoundError` is the TabularError of a sheet without the expected header, which lets the
+workbook reader go on to the next sheet.
 """
 
 from __future__ import annotations
@@ -18,6 +20,17 @@ class TabularError(Exception):
         self.message = message
         self.line = line
         super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+class HeaderNotFoundError(TabularError):
+    """The rows looked at hold no header with the required columns, or there are none."""
+
+
+class CellsWithNul(list[object]):
+    """A row's cells in which the reader saw a NUL character: the table takes the NULs
+    out and makes the row an error, since no database stores them in text."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from poser.utils.tabular.errors import TabularError
+from poser.utils.tabular.errors import HeaderNotFoundError, TabularError
 
 # Underscores count as punctuation: "unit_cost" and "Unit Cost" are the same header.
 _PUNCTUATION = re.compile(r"[\W_]+")
@@ -28,11 +28,13 @@ def normalize_header(text: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
-    """One canonical column: its name (a key of `Row.values`), aliases, and if required."""
+    """One canonical column: its name (a key of `Row.values`), aliases, if required, and
+    if it holds numbers (whose decimal mark the table then works out from the file)."""
 
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    number: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,8 @@ class Columns:
                     # A programming error in the spec list, not a problem of a file.
                     raise ValueError(f"alias {alias!r} is claimed by {owner} and {spec.name}")
         names = {spec.name for spec in self.specs}
+        self.numbers = frozenset(spec.name for spec in self.specs if spec.number)
+        self._required = frozenset(spec.name for spec in self.specs if spec.required)
         self._mapping: dict[str, str | None] = {}
         for header, target in (mapping or {}).items():
             if target is not None and target not in names:
@@ -85,6 +89,13 @@ class Columns:
         if key in self._mapping:
             return self._mapping[key]
         return self._aliases.get(key)
+
+    def header_match(self, headers: Sequence[object]) -> tuple[bool, int]:
+        """(whether a row names every required column, how many columns it names): how
+        much the row looks like the header of a file of these columns."""
+        found = {self.canonical(header) for header in headers if header is not None}
+        found.discard(None)
+        return self._required <= found, len(found)
 
     def resolve(self, headers: Sequence[object]) -> ResolvedHeaders:
         """Map a header row; raise TabularError on duplicates or missing required columns."""
@@ -130,7 +141,7 @@ class Columns:
             for spec in missing
         )
         seen = ", ".join(repr(str(h).strip()) for h in headers if h is not None and str(h).strip())
-        raise TabularError(
+        raise HeaderNotFoundError(
             f"missing required column{'s' if len(missing) > 1 else ''}: {details}. "
             f"Headers found: {seen or 'none'}"
         )

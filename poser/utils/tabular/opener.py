@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import BinaryIO
 
 from poser.utils.tabular.csv_reader import CsvStream
-from poser.utils.tabular.errors import TabularError
+from poser.utils.tabular.errors import HeaderNotFoundError, TabularError
 from poser.utils.tabular.headers import Columns
 from poser.utils.tabular.limits import DEFAULT_LIMITS, MB, Limits
 from poser.utils.tabular.sniff import OLE_MAGIC, ZIP_MAGICS, sniff_format
@@ -37,7 +37,8 @@ def open_table(
     """Open a CSV file or an .xlsx workbook, chosen by content, as a `Table`.
 
     `filename` (the name the operator uploaded) only improves messages; `sheet` picks a
-    worksheet by name (the first one by default) and is ignored for CSV; `columns` are
+    worksheet by name (by default the first whose first rows hold a header with the
+    required columns; `Table.read_from` says which) and is ignored for CSV; `columns` are
     the expected columns (without them every header is kept, normalized); `mapping` is
     a per-vendor header -> canonical name map (None ignores a column).
     """
@@ -136,15 +137,32 @@ def _xlsx_table(
     limits: Limits,
     resources: _Resources,
 ) -> Table:
-    workbook = XlsxStream(stream, sheet, limits)
+    """The table of the sheet named, or else of the first sheet with a header: vendors
+    put a cover sheet, notes or terms before the catalog."""
+    workbook = XlsxStream(stream, limits)
     resources.push(workbook.close)
-    return Table(
-        workbook.rows(),
-        format="xlsx",
-        columns=columns,
-        limits=limits,
-        close=resources.close,
-        sheet=workbook.sheet_name,
+    names = [workbook.pick(sheet)] if sheet is not None else workbook.sheet_names
+    if not names:
+        raise TabularError("this workbook has no worksheet")
+    refusals: list[HeaderNotFoundError] = []
+    for name in names:
+        try:
+            return Table(
+                workbook.rows(name),
+                format="xlsx",
+                columns=columns,
+                limits=limits,
+                close=resources.close,
+                sheet=name,
+            )
+        except HeaderNotFoundError as error:
+            refusals.append(error)
+    if len(refusals) == 1:
+        raise refusals[0]
+    listed = ", ".join(repr(name) for name in names)
+    raise HeaderNotFoundError(
+        f"none of the sheets of this workbook ({listed}) has a header row with the columns "
+        f"needed; in the first, {names[0]!r}: {refusals[0].message}"
     )
 
 

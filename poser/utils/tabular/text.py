@@ -89,7 +89,19 @@ def decode_sample(sample: bytes, encoding: str, *, complete: bool) -> str:
 
 
 def not_text_reason(text: str) -> str | None:
-    """Why decoded text looks like binary data, or None when it looks like text."""
+    """Why decoded text looks like binary data, or None when it looks like text.
+
+    A few NUL characters, like a few other control characters, are a damaged value or
+    two in a text file: the rows that hold them are errors, not the file. Binary data
+    is full of them.
+    """
+    if not text:
+        return None
+    controls = sum(
+        1 for c in text if (c < " " or "\x7f" <= c <= "\x9f") and c not in _ALLOWED_CONTROLS
+    )
+    if controls < _MIN_CONTROLS or controls / len(text) <= _MAX_CONTROL_RATIO:
+        return None
     if "\x00" in text:
         if _looks_like_utf16(text):
             return (
@@ -97,14 +109,7 @@ def not_text_reason(text: str) -> str | None:
                 'save it again as "CSV UTF-8"'
             )
         return "it contains NUL bytes"
-    if not text:
-        return None
-    controls = sum(
-        1 for c in text if (c < " " or "\x7f" <= c <= "\x9f") and c not in _ALLOWED_CONTROLS
-    )
-    if controls >= _MIN_CONTROLS and controls / len(text) > _MAX_CONTROL_RATIO:
-        return f"{controls} of its first {len(text)} characters are control characters"
-    return None
+    return f"{controls} of its first {len(text)} characters are control characters"
 
 
 def _looks_like_utf16(text: str) -> bool:

@@ -34,9 +34,10 @@ _NOT_DAMAGE = (MemoryError, TabularError)
 
 
 class XlsxStream:
-    """A binary, seekable stream opened as a workbook, positioned on one sheet."""
+    """A binary, seekable stream opened as a workbook: its worksheets' names, and the
+    rows of any of them."""
 
-    def __init__(self, stream: BinaryIO, sheet: str | None, limits: Limits) -> None:
+    def __init__(self, stream: BinaryIO, limits: Limits) -> None:
         start = stream.tell()
         try:
             archive = zipfile.ZipFile(stream)
@@ -64,43 +65,34 @@ class XlsxStream:
             raise
         except Exception as error:
             raise TabularError(f"this workbook is damaged and cannot be read ({error})") from None
-        try:
-            self._sheet = self._pick(sheet)
-        except TabularError:
-            self._workbook.close()
-            raise
-        self.sheet_name: str = self._sheet.title
-        # The <dimension> element is written by the producer and may lie; without it,
-        # openpyxl sizes each row by its own cells instead of padding to a claimed width.
-        self._sheet.reset_dimensions()
-
-    def _pick(self, name: str | None) -> ReadOnlyWorksheet:
         # `worksheets` leaves out chart sheets, which hold no cells.
-        worksheets: list[ReadOnlyWorksheet] = self._workbook.worksheets
-        if name is None:
-            if not worksheets:
-                raise TabularError("this workbook has no worksheet")
-            return worksheets[0]
-        by_title = {ws.title: ws for ws in worksheets}
-        if name in by_title:
-            return by_title[name]
+        self.sheet_names: list[str] = [ws.title for ws in self._workbook.worksheets]
+
+    def pick(self, name: str) -> str:
+        """The title of the sheet an operator named, or TabularError listing the sheets."""
+        if name in self.sheet_names:
+            return name
         # Operators type sheet names from memory; case and spaces are not worth a failure.
-        folded = {ws.title.strip().casefold(): ws for ws in worksheets}
+        folded = {title.strip().casefold(): title for title in self.sheet_names}
         found = folded.get(name.strip().casefold())
         if found is None:
-            titles = ", ".join(repr(ws.title) for ws in worksheets) or "none"
+            titles = ", ".join(repr(title) for title in self.sheet_names) or "none"
             raise TabularError(
                 f"this workbook has no sheet named {name!r}; its sheets are: {titles}"
             )
         return found
 
-    def rows(self) -> RawRows:
-        """(sheet row number, cells) for every row, empty rows included."""
+    def rows(self, sheet: str) -> RawRows:
+        """(sheet row number, cells) for every row of a sheet, empty rows included."""
+        worksheet: ReadOnlyWorksheet = self._workbook[sheet]
+        # The <dimension> element is written by the producer and may lie; without it,
+        # openpyxl sizes each row by its own cells instead of padding to a claimed width.
+        worksheet.reset_dimensions()
         line = 0
         try:
             # openpyxl yields an empty row for every row number the sheet skips, so the
             # position in this iteration is the sheet's own row number.
-            for line, cells in enumerate(self._sheet.iter_rows(values_only=True), start=1):
+            for line, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 if line > EXCEL_MAX_ROWS:
                     # Only a forged file numbers rows past Excel's limit, and openpyxl
                     # would walk every skipped row number up to it.

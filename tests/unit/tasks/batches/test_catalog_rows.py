@@ -12,6 +12,7 @@ import pytest
 from poser.tasks.batches.catalog_compare import decide
 from poser.tasks.batches.catalog_rows import read_ahead, read_row
 from poser.utils.tabular import CATALOG_COLUMNS, Row, TabularError, open_table
+from poser.utils.tabular.table import SAMPLE_ROWS
 
 
 def _table(text: str):
@@ -59,7 +60,9 @@ def test_read_ahead_hands_over_every_row_in_chunks() -> None:
 
 
 def test_read_ahead_raises_the_readers_error_in_the_callers_thread() -> None:
-    text = "UPC,Case Cost\n000000000017,1.00\n" + '"unterminated,1.00\n' + "x" * 10
+    # Past the rows the table reads ahead when it opens, so that the thread meets it.
+    good = "000000000017,1.00\n" * (SAMPLE_ROWS + 1)
+    text = "UPC,Case Cost\n" + good + '"unterminated,1.00\n' + "x" * 10
     with _table(text) as rows, pytest.raises(TabularError):
         for _ in read_ahead(rows, 1, 1, size=1):
             pass
