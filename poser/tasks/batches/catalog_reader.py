@@ -47,11 +47,14 @@ Chunk = list[dict[str, Any]]
 
 @dataclass
 class CatalogChunks:
-    """The file's column keys, whether it has rows under its header, its rows as
-    chunks of records (iterate once), and the reading process's id (None: a thread)."""
+    """The file's column keys, whether it has rows under its header, where they were
+    read (`Table.read_from`: the sheet and the header's line, in the operator's words),
+    its rows as chunks of records (iterate once), and the reading process's id (None:
+    a thread)."""
 
     headers: tuple[str, ...]
     has_rows: bool
+    read_from: str
     chunks: Iterator[Chunk]
     process_id: int | None = None
 
@@ -81,7 +84,10 @@ def read_chunks(
             spool.seek(0)
             table = stack.enter_context(open_table(spool, name, columns=columns))
             yield CatalogChunks(
-                table.headers, table.has_rows, read_ahead(table, batch_id, data_set_id, size)
+                table.headers,
+                table.has_rows,
+                table.read_from,
+                read_ahead(table, batch_id, data_set_id, size, decimal_mark=table.decimal_mark),
             )
             return
         shutil.copyfileobj(stream, spool, _COPY_BLOCK)
@@ -89,7 +95,9 @@ def read_chunks(
         child = stack.enter_context(
             _ChildReader(spool.name, name, columns, batch_id, data_set_id, size)
         )
-        yield CatalogChunks(child.headers, child.has_rows, child.chunks(), child.process_id)
+        yield CatalogChunks(
+            child.headers, child.has_rows, child.read_from, child.chunks(), child.process_id
+        )
 
 
 def _copy_up_to(stream: BinaryIO, spool: Any, limit: int) -> int:
@@ -145,10 +153,11 @@ class _ChildReader:
         self._pump.start()
         self.headers: tuple[str, ...] = ()
         self.has_rows = False
+        self.read_from = ""
 
     def __enter__(self) -> _ChildReader:
         try:
-            self.headers, self.has_rows = self._next("table")
+            self.headers, self.has_rows, self.read_from = self._next("table")
         except BaseException:
             self.close()
             raise
@@ -213,10 +222,11 @@ def _read_in_child(
     error, as a message and a line: what TabularError holds)."""
     try:
         with open(path, "rb") as stream, open_table(stream, name, columns=columns) as table:
-            yield ("table", table.headers, table.has_rows)
+            yield ("table", table.headers, table.has_rows, table.read_from)
+            mark = table.decimal_mark
             chunk: Chunk = []
             for row in table:
-                chunk.append(read_row(row, batch_id, data_set_id))
+                chunk.append(read_row(row, batch_id, data_set_id, decimal_mark=mark))
                 if len(chunk) >= size:
                     yield ("rows", chunk)
                     chunk = []

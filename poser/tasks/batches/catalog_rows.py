@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from poser.utils.cells import CellError, cell_decimal, cell_int, cell_text
+from poser.utils.numbers import COMMA, POINT
 from poser.utils.tabular import Row
 from poser.utils.upc import GTIN_LENGTH, UpcError, has_valid_check_digit, normalize_upc
 
@@ -27,9 +28,16 @@ MAX_CASE_SIZE = 10_000
 #: Codes this short are store codes (produce PLUs, scale items): no check digit.
 STORE_CODE_DIGITS = 7
 _CENT = Decimal("0.01")
-# Digits with at most one point, short enough for the columns: read with Decimal alone.
-_PLAIN_NUMBER = re.compile(r"\d{1,8}(?:\.\d{1,6})?\Z")
 _TENTH_CENT = Decimal("0.0001")
+# Digits with at most one decimal mark, short enough for the columns, whose meaning the
+# file's decimal mark leaves in no doubt: read with Decimal alone. Anything else (a
+# thousands separator, a currency, "1,234" when the mark is not known) is read by
+# `cell_decimal`, which says when a value is in doubt.
+_PLAIN_NUMBER = {
+    POINT: re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,6})?\Z"),
+    COMMA: re.compile(r"[0-9]{1,8}(?:,[0-9]{1,6})?\Z"),
+    None: re.compile(r"[0-9]{1,8}(?:[.,](?:[0-9]{1,2}|[0-9]{4,6}))?\Z"),
+}
 
 _TEXT_FIELDS = (
     ("vendor_item_code", "Vendor item code", 50),
@@ -40,8 +48,13 @@ _TEXT_FIELDS = (
 )
 
 
-def read_row(row: Row, batch_id: int, data_set_id: int) -> dict[str, Any]:
-    """The row's values, with ``status`` "error" and a message when it cannot be used."""
+def read_row(
+    row: Row, batch_id: int, data_set_id: int, *, decimal_mark: str | None = POINT
+) -> dict[str, Any]:
+    """The row's values, with ``status`` "error" and a message when it cannot be used.
+
+    ``decimal_mark`` is the file's (`Table.decimal_mark`; None when it is not known).
+    """
     values = row.values
     errors = [error.message for error in row.errors]
     record: dict[str, Any] = {
@@ -74,7 +87,7 @@ def read_row(row: Row, batch_id: int, data_set_id: int) -> dict[str, Any]:
             except CellError as error:
                 record[key] = ""
                 errors.append(f"{label}: {error}")
-    case_size, case_cost, unit_cost = _costs(values, errors)
+    case_size, case_cost, unit_cost = _costs(values, errors, decimal_mark)
     record["case_size"] = case_size
     # Floats, as the driver takes them: exact for costs of these few digits, and a
     # tenth of the time of Decimals to hand over from the reading process (measured:
@@ -123,22 +136,28 @@ def _upc(value: object, errors: list[str]) -> str | None:
 
 
 def _costs(
-    values: dict[str, object], errors: list[str]
+    values: dict[str, object], errors: list[str], mark: str | None
 ) -> tuple[int | None, Decimal | None, Decimal | None]:
     """Case size, case cost and unit cost; a file gives the case cost, the unit cost or
     both, and the missing one is worked out from the case size."""
     case_size: int | None = 1
     raw_size = values.get("case_size")
-    if raw_size.__class__ is str and raw_size.isdigit() and 0 < int(raw_size) <= MAX_CASE_SIZE:
+    if (
+        raw_size.__class__ is str
+        and len(raw_size) <= 5
+        and raw_size.isascii()
+        and raw_size.isdigit()
+        and 0 < int(raw_size) <= MAX_CASE_SIZE
+    ):
         case_size = int(raw_size)  # the usual "12"
     elif raw_size not in (None, ""):
         try:
-            case_size = cell_int(raw_size, minimum=1, maximum=MAX_CASE_SIZE)
+            case_size = cell_int(raw_size, minimum=1, maximum=MAX_CASE_SIZE, decimal_mark=mark)
         except CellError as error:
             errors.append(f"Case size: {error}")
             case_size = None
-    case_cost = _cost(values.get("case_cost"), "Case cost", 2, MAX_CASE_COST, errors)
-    unit_cost = _cost(values.get("unit_cost"), "Unit cost", 4, MAX_UNIT_COST, errors)
+    case_cost = _cost(values.get("case_cost"), "Case cost", 2, MAX_CASE_COST, errors, mark)
+    unit_cost = _cost(values.get("unit_cost"), "Unit cost", 4, MAX_UNIT_COST, errors, mark)
     if case_cost is None and unit_cost is None:
         if not any(message.startswith(("Case cost", "Unit cost")) for message in errors):
             errors.append("a case cost or a unit cost is needed")
@@ -150,7 +169,12 @@ def _costs(
     elif case_cost is None and unit_cost is not None:
         case_cost = (unit_cost * case_size).quantize(_CENT, rounding=ROUND_HALF_UP)
         if case_cost > MAX_CASE_COST:
-            errors.append(f"Case cost: {case_cost} is more than {MAX_CASE_COST}")
+            unit = f"{unit_cost.normalize():f}"
+            errors.append(
+                f"Case cost: {unit} \u00d7 {case_size} = {case_cost} is more than "
+                f"{MAX_CASE_COST}, which cannot be right"
+            )
+            return case_size, None, unit_cost  # nor would it fit the column
     return case_size, case_cost, unit_cost
 
 
@@ -158,15 +182,22 @@ _QUANTUM = {2: _CENT, 4: _TENTH_CENT}
 
 
 def _cost(
-    value: object, label: str, places: int, maximum: Decimal, errors: list[str]
+    value: object,
+    label: str,
+    places: int,
+    maximum: Decimal,
+    errors: list[str],
+    mark: str | None,
 ) -> Decimal | None:
     if value is None:
         return None
-    if value.__class__ is str and _PLAIN_NUMBER.match(value):  # the usual "24.50"
-        cost = Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP)
+    if value.__class__ is str and _PLAIN_NUMBER[mark].match(value):
+        # The usual "24.50" (or "24,50" in a file of decimal commas).
+        text = value if mark == POINT else value.replace(",", ".")
+        cost = Decimal(text).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP)
     else:
         try:
-            cost = cell_decimal(value, places=places, digits=12, required=False)
+            cost = cell_decimal(value, places=places, digits=12, required=False, decimal_mark=mark)
         except CellError as error:
             errors.append(f"{label}: {error}")
             return None
@@ -181,7 +212,12 @@ def _cost(
 
 
 def read_ahead(
-    rows: Iterable[Row], batch_id: int, data_set_id: int, size: int = CHUNK_ROWS
+    rows: Iterable[Row],
+    batch_id: int,
+    data_set_id: int,
+    size: int = CHUNK_ROWS,
+    *,
+    decimal_mark: str | None = POINT,
 ) -> Iterator[list[dict[str, Any]]]:
     """The rows read into chunks of records by a thread of their own, one chunk ahead.
 
@@ -197,7 +233,7 @@ def read_ahead(
         try:
             chunk: list[dict[str, Any]] = []
             for row in rows:
-                chunk.append(read_row(row, batch_id, data_set_id))
+                chunk.append(read_row(row, batch_id, data_set_id, decimal_mark=decimal_mark))
                 if len(chunk) >= size:
                     if not _put(chunks, chunk, stop):
                         return
