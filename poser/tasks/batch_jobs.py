@@ -43,7 +43,10 @@ def populate(
 ) -> dict[str, Any]:
     batch = batch_of(data_set, batch_id)
     counts = get_handler(batch.batch_type).populate(batch, files, progress)
-    return {"batch_id": batch.id, "rows": batch.row_count, "statuses": counts}
+    result = {"batch_id": batch.id, "rows": batch.row_count, "statuses": counts}
+    if batch.parameters.get("read_from"):
+        result["read_from"] = batch.parameters["read_from"]  # the sheet and line read
+    return result
 
 
 @job_kind(

@@ -3,6 +3,7 @@
 Options (the batch's parameters): ``vendor_id``; ``tolerance_percent``, beyond which a
 cost change is flagged; ``new_items``, "add" or "skip"; ``effective_date``; and
 ``mapping``, the vendor's own header names (header -> column, None to ignore one).
+Populate adds ``read_from``: the sheet and line where the file's rows start.
 """
 
 from __future__ import annotations
@@ -102,6 +103,10 @@ class CatalogHandler(BatchHandler):
                         "or a unit cost (e.g. 'Unit Cost'), or a column mapping on the "
                         "Options step."
                     )
+                # Which sheet and line the rows start at (titles above the header, a cover
+                # sheet first): the batch panel, the job's result and the CLI show it.
+                batch.parameters = {**batch.parameters, "read_from": rows.read_from}
+                progress.log(rows.read_from)
                 for chunk in rows.chunks:
                     self._store(connection, batch, chunk)
                     read += len(chunk)
