@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import event, select, update
@@ -176,13 +177,20 @@ def _execute(
     progress: JobProgress,
     resources: dict[str, Any],
 ) -> None:
-    """The task and its 'succeeded' mark in one transaction, begun deferred so reading
-    never waits for other writers. SQLite refuses the first write of a transaction that
-    has read while another connection writes; nothing is committed then, so the whole
-    task runs again, a few times, after a pause."""
+    """The task and its 'succeeded' mark in one transaction.
+
+    The first try begins deferred: a task that reads long before it writes (or writes
+    only its mark) keeps no other writer waiting meanwhile. SQLite refuses that try its
+    first write, at once, when another connection holds the write lock or has committed
+    since the try began reading; nothing is committed then, so the task runs again,
+    and each later try takes the lock at BEGIN, waiting its turn behind the web's
+    writes (busy_timeout) instead of being refused again."""
     for attempt in range(1, BUSY_ATTEMPTS + 1):
+        begin = (
+            session_factory.begin if attempt == 1 else partial(write_transaction, session_factory)
+        )
         try:
-            with session_factory.begin() as session:
+            with begin() as session:
                 job = session.get_one(Job, job_id)
                 subject: Any = (
                     session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
@@ -286,8 +294,13 @@ def recover_orphans(
 ) -> list[tuple[int, str]]:
     """Jobs marked running whose worker is gone: re-queue idempotent ones, fail the rest.
 
-    Their task transactions never committed, so there is nothing to undo.
+    Their task transactions never committed, so there is nothing to undo. Looking
+    takes no lock: the write lock (which a long job may hold) only when there are some.
     """
+    with session_factory() as session:
+        workers = session.scalars(select(Job.worker).where(Job.status == "running")).all()
+    if all(worker and is_alive(worker) for worker in workers):
+        return []
     outcomes: list[tuple[int, str]] = []
     with write_transaction(session_factory) as session:
         running = session.scalars(select(Job).where(Job.status == "running")).all()
