@@ -19,6 +19,7 @@ import click
 from sqlalchemy.orm import Session
 
 from poser.models.engine import get_engine, get_session_factory, write_transaction
+from poser.utils.appdir import keep_files_private
 from poser.utils.settings import SettingsError, load_settings
 
 
@@ -75,6 +76,7 @@ def _default_config() -> str:
 @click.pass_context
 def cli(ctx: click.Context, config_file: str) -> None:
     """Poser: keep a retail product catalog right."""
+    keep_files_private()  # every command, before it creates a file
     if not Path(config_file).is_file():
         raise click.UsageError(f"config file not found: {config_file} (give one with -c FILE)")
     # Short log lines on stderr: alembic's progress and the app's warnings.

@@ -13,18 +13,29 @@ from fsspec.implementations.memory import MemoryFileSystem
 
 from poser.storage.fsspec_store import FsspecFileStore
 from poser.storage.keys import InvalidKey, validate_key, validate_prefix
+from poser.utils.appdir import FILE_MODE, make_private_folder
 
 #: S3 multipart part size: a write buffers at most this much (s3fs' default is 50 MiB).
 S3_BLOCK_SIZE = 8 * 1024 * 1024
 
 
 class LocalFileStore(FsspecFileStore):
-    """Files in a folder on this machine (by default the app dir's data/)."""
+    """Files in a folder on this machine (by default the app dir's data/).
+
+    Files are created with ``FILE_MODE`` and folders with ``APPDIR_MODE`` (less, if the
+    umask takes more away): uploads, batches and exports are never open to the world,
+    whatever umask the process was started with.
+    """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         super().__init__(
             LocalFileSystem(auto_mkdir=True), Path(root).expanduser().resolve().as_posix()
         )
+
+    def _create(self, path: str) -> Any:
+        make_private_folder(os.path.dirname(path))
+        # O_EXCL: the name is new (a random one), never an existing file or link.
+        return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb")
 
     def _finish(self, out: Any) -> None:
         # On disk before the rename publishes it: after a power cut the key holds the
@@ -36,7 +47,7 @@ class LocalFileStore(FsspecFileStore):
     def _replace(self, src_path: str, dst_path: str) -> None:
         # rename(2) is atomic and, unlike shutil.move (fsspec's mv), never moves a
         # file *into* a folder that happens to have the destination's name.
-        os.makedirs(os.path.dirname(dst_path), exist_ok=True)
+        make_private_folder(os.path.dirname(dst_path))
         os.replace(src_path, dst_path)
 
     def remove_tree(self, prefix: str) -> None:

@@ -52,7 +52,7 @@ class FsspecFileStore:
         # Same folder as the target: on local disks the final rename is atomic only
         # within one filesystem, and a crash leaves the leftover next to its target.
         temp = f"{path.rsplit('/', 1)[0]}/{TEMP_PREFIX}{uuid.uuid4().hex}"
-        out = self._fs.open(temp, "wb")
+        out = self._create(temp)
         try:
             written = _copy(data, out)
         except BaseException:
@@ -128,6 +128,10 @@ class FsspecFileStore:
         return _as_utc(value)
 
     # -- backend hooks and helpers ---------------------------------------------
+
+    def _create(self, path: str) -> Any:
+        """A new file at ``path``, open for binary writing."""
+        return self._fs.open(path, "wb")
 
     def _finish(self, out: Any) -> None:
         """Complete a written temporary file (on S3, this uploads its last part)."""
