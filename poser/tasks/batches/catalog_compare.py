@@ -23,6 +23,8 @@ R = CatalogBatchRow
 DUPLICATE_SLICE = 1_000
 _HUNDREDTH = Decimal("0.01")
 _TEN_THOUSANDTH = Decimal("0.0001")
+#: cost_change_percent is Numeric(10, 2): PostgreSQL refuses a percent from here up.
+_PERCENT_LIMIT = Decimal(10) ** 8
 
 
 #: A product, and this vendor's cost for it (the last four None when the vendor has
@@ -95,7 +97,8 @@ def decide(record: dict[str, Any], current: Current | None, tolerance: Decimal) 
     percent = None
     if old > 0:
         percent = (change * 100 / old).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
-        record["cost_change_percent"] = percent
+        if abs(percent) < _PERCENT_LIMIT:  # else only the message says it (still flagged)
+            record["cost_change_percent"] = percent
     if change > 0:
         record["status"] = "cost_up"
     elif change < 0:

@@ -1,15 +1,21 @@
 """Catalog rows read with their file's decimal mark, and values no column can hold: each
-row is either read as written or in error with a message naming the value."""
+row is either read as written or in error with a message naming the value, and no
+value a column cannot hold reaches the database."""
 
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
+from poser.models.orm import CatalogBatchRow, ProductCost
+from poser.tasks.batches import get_handler
 from poser.tasks.batches.catalog_reader import read_chunks
 from poser.tasks.batches.catalog_rows import MAX_CASE_COST, read_row
 from poser.utils.tabular import CATALOG_COLUMNS, Row
+from tests.catalog_support import upload_text
 
 UPC = "036000291452"
 
@@ -97,3 +103,28 @@ def test_both_readers_use_the_files_decimal_mark_and_say_where_they_read(process
     assert [(r["line"], r["case_cost"]) for r in records] == [
         (line, 1000.0 + line - 3) for line in range(4, 11)
     ]
+
+
+def test_a_change_past_the_percent_column_is_flagged_not_stored(dbsession, files, store) -> None:
+    # 0.0001 to 10,000 is 9,999,999,900%: Numeric(10, 2) holds less (PostgreSQL refused
+    # the whole populate); the row keeps its change and says it in its message.
+    cost = dbsession.scalars(
+        select(ProductCost).where(ProductCost.product_id == store["butter"].id)
+    ).one()
+    cost.case_size, cost.case_cost, cost.unit_cost = 1, Decimal("0.01"), Decimal("0.0001")
+    dbsession.flush()
+    upload = upload_text(store["data_set"], files, f"UPC,Pack,Unit Cost\n{UPC},1,10000\n")
+    handler = get_handler("catalog")
+    batch = handler.make(
+        store["data_set"], files, upload=upload, parameters={"vendor_id": store["acme"].id}
+    )
+    with dbsession.begin_nested():
+        handler.populate(batch, files)
+    row = dbsession.scalars(select(CatalogBatchRow)).one()
+    assert (row.status, row.flagged, row.cost_change, row.cost_change_percent) == (
+        "cost_up",
+        True,
+        Decimal("9999.9999"),
+        None,
+    )
+    assert row.message == ("the cost changes by 9999999900.00%, more than the tolerance of 10%")
