@@ -25,7 +25,13 @@ class Limits:
     ratio_check_min_bytes: int = 10 * MB
     # openpyxl keeps the whole shared strings table in memory, even in read-only mode.
     max_shared_strings_bytes: int = 50 * MB
+    # Any other part a reader holds whole (styles, the workbook, relationships, chart
+    # sheets); Excel's own limits (64,000 cell formats) keep a real one far smaller.
+    max_part_bytes: int = 16 * MB
     max_zip_members: int = 10_000
+    # The central directory lists every member, and zipfile holds an object for each:
+    # bounded before it is read. A real workbook's takes about 100 bytes a member.
+    max_directory_bytes: int = 4 * MB
 
 
 DEFAULT_LIMITS = Limits()
