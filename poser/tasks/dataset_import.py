@@ -80,8 +80,10 @@ def import_sheets(
 def check_sheets(source: Source, start: int, limits: Limits) -> None:
     """Raise TaskError unless every sheet is there with its columns; reads only headers.
 
-    Cheap enough to run while the operator waits, so that a file that is no data set
-    workbook at all is refused before a data set and a job are made for it.
+    The import runs it before reading any row, so that a file that is no data set
+    workbook at all is named as such, not by the bad rows of a sheet before the one it
+    lacks. It opens the workbook (openpyxl reads its text table and sizes up its sheets
+    then), so it runs in the job, never while the operator waits.
     """
     for sheet, names in SHEETS.items():
         if hasattr(source, "seek"):

@@ -31,12 +31,14 @@ from poser.utils.progress import NullProgress, Progress
 from poser.utils.tabular import DEFAULT_LIMITS, Source
 from poser.utils.tabular.limits import MB
 
-__all__ = ["SHEETS", "check_data_set_workbook", "export_data_set", "import_data_set"]
+__all__ = ["IMPORT_LIMITS", "SHEETS", "export_data_set", "import_data_set"]
 
 #: Rows written or read between progress reports (and between fetches from the database).
 BATCH = 5000
 # Our own export of a million products inflates to more than the default upload limit;
 # the zip checks still refuse bombs (the ratio limit), and reading streams either way.
+# The upload checks a workbook's zip structure within these limits too, while the
+# operator waits (see `store_upload`).
 IMPORT_LIMITS = replace(DEFAULT_LIMITS, max_uncompressed_bytes=4096 * MB)
 
 # Number formats per column (on hand stays General: 12 and 5.429, not 12.000), and
@@ -151,9 +153,11 @@ def import_data_set(
 ) -> dict[str, int]:
     """Load a workbook written by `export_data_set` into an empty data set.
 
-    Raises TaskError naming the sheet, row and problem. Everything happens inside a
-    savepoint that a failure rolls back, so an error leaves nothing behind even if the
-    caller went on to commit; the caller's transaction still decides what is kept.
+    Raises TaskError: "This is not a data set workbook" when a sheet or a column is
+    missing (checked before any row is read), else naming each row's problems.
+    Everything happens inside a savepoint that a failure rolls back, so an error leaves
+    nothing behind even if the caller went on to commit; the caller's transaction still
+    decides what is kept.
     """
     progress = progress or NullProgress()
     session = session_of(data_set)
@@ -161,21 +165,12 @@ def import_data_set(
         raise TaskError("This data set has catalog data already; import into an empty one.")
     # The data set is empty, so its products may be added to the description search in
     # one statement at the end rather than one by one (see `search_indexed_after`).
-    with (
-        _seekable(source) as (stream, start),
-        session.begin_nested(),
-        search_indexed_after(session.connection(), data_set.id),
-    ):
-        return import_sheets(
-            session, data_set.id, stream, start, IMPORT_LIMITS, progress, batch=BATCH
-        )
-
-
-def check_data_set_workbook(source: Source) -> None:
-    """Raise TaskError unless ``source`` has the sheets and columns `import_data_set`
-    reads; the rows are not read, so their problems are found by the import."""
     with _seekable(source) as (stream, start):
         check_sheets(stream, start, IMPORT_LIMITS)
+        with session.begin_nested(), search_indexed_after(session.connection(), data_set.id):
+            return import_sheets(
+                session, data_set.id, stream, start, IMPORT_LIMITS, progress, batch=BATCH
+            )
 
 
 @contextmanager

@@ -1,4 +1,9 @@
-"""Uploads: a file as the operator sent it, checked and kept under uploads/."""
+"""Uploads: a file as the operator sent it, checked and kept under uploads/.
+
+The checks here are the cheap ones, done while the operator waits: the type by content,
+the size, and for a workbook its zip structure (`check_zip` reads the central directory
+and a few small parts, never a sheet). Reading sheets, columns and rows is a job's work.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.sessions import session_of
 from poser.utils.settings import setting_int
-from poser.utils.tabular import sniff_format
+from poser.utils.tabular import DEFAULT_LIMITS, Limits, TabularError, sniff_format
+from poser.utils.tabular.zipcheck import check_zip
 
 CHUNK = 1024 * 1024
 DEFAULT_MAX_BYTES = 50_000_000
@@ -83,8 +89,14 @@ def store_upload(
     user: User | None,
     max_bytes: int,
     formats: Iterable[str] = ("csv", "xlsx"),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Upload:
-    """Check the type by content (not by name), stream to uploads/, record an Upload row."""
+    """Check the type by content (not by name), stream to uploads/, record an Upload row.
+
+    A workbook is refused here when its zip structure is unsafe to read within
+    ``limits`` (those of the job that will read it); nothing is stored then.
+    """
+    start = _start(stream)
     head = stream.read(SNIFF_BYTES)
     if not head:
         raise UploadError("The file is empty.")
@@ -93,6 +105,9 @@ def store_upload(
     if found not in allowed:
         wanted = " or ".join(NAMES.get(name, name) for name in allowed)
         raise UploadError(f"This file is not {wanted} (its content was checked, not its name).")
+    if start is not None:
+        _check(stream, start, found, max_bytes, limits)
+        stream.seek(start + len(head))
     name = safe_filename(filename)
     key = f"{uploads_folder(data_set.id)}/{uuid.uuid4().hex}/{name}"
     counted = _Counted(head, stream, max_bytes)
@@ -110,3 +125,27 @@ def store_upload(
     session.add(upload)
     session.flush()
     return upload
+
+
+def _start(stream: BinaryIO) -> int | None:
+    """Where a seekable stream starts (None when it cannot seek: it is checked as it is
+    copied, and a workbook's zip structure by the job that reads it)."""
+    seekable = getattr(stream, "seekable", None)
+    return stream.tell() if seekable is not None and seekable() else None
+
+
+def _check(stream: BinaryIO, start: int, found: str | None, max_bytes: int, limits: Limits) -> None:
+    """The size, and a workbook's zip structure, checked from a seekable stream before
+    anything is stored; the stream is left anywhere."""
+    size = stream.seek(0, 2) - start
+    if size > max_bytes:
+        raise UploadError(f"The file is larger than the limit of {_megabytes(max_bytes)}.", 413)
+    if found == "xlsx":
+        try:
+            check_zip(stream, limits)
+        except TabularError as error:
+            raise UploadError(_sentence(error.message)) from None
+
+
+def _sentence(message: str) -> str:
+    return f"{message[:1].upper()}{message[1:]}."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,19 @@ from poser.tasks.datasets import create_data_set, set_member
 from poser.tasks.generate import generate_products
 from tests.factories import make_user
 from tests.functional.conftest import login
-from tests.unit.utils.tabular.builders import make_xlsx
+from tests.unit.utils.tabular.builders import make_xlsx, repeat, rewrite_zip
+from tests.unit.utils.tabular.zip_builders import (
+    DECOY,
+    MB,
+    STRINGS,
+    append_members,
+    decoy_workbook,
+    record_opened,
+)
 
 HOME = "/apps/products"
+# All a request may inflate of a workbook: the small parts that name the others.
+SMALL_PARTS = {"[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
 
 
 @pytest.fixture
@@ -101,11 +112,14 @@ def test_an_exported_workbook_becomes_a_new_data_set_with_the_same_rows(
     settings: dict[str, Any],
     session_factory: Any,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     login(testapp, "olga")
     exported = _export(testapp, settings, session_factory, tmp_path, source)
 
+    opened = record_opened(monkeypatch)
     job_page = _upload(testapp, exported, "corner-shop.xlsx", 303).follow()
+    assert set(opened) <= SMALL_PARTS  # the sheets are the job's to open
     assert "Loading corner-shop.xlsx into corner-shop." in job_page.text
     job = dbsession.scalars(select(Job).where(Job.kind == "datasets.import_upload")).one()
     assert _run(settings, session_factory, tmp_path, job.id) == "succeeded"
@@ -124,34 +138,36 @@ def test_an_exported_workbook_becomes_a_new_data_set_with_the_same_rows(
     assert "corner-shop.xlsx" in done.pyquery("[data-testid=job-result]").text()
 
 
-def _not_ours() -> bytes:
-    return make_xlsx({"Sheet1": [["UPC", "Cost"], ["012345678905", 1.5]]})
+def _two_of_one_name() -> bytes:
+    data = make_xlsx({name: [list(columns)] for name, columns in SHEETS.items()})
+    return append_members(data, [("xl/styles.xml", b"<styleSheet/>")])
 
 
-def _wrong_columns() -> bytes:
-    sheets = {name: [list(columns)] for name, columns in SHEETS.items()}
-    sheets["vendors"] = [["vendor", "label"], ["ACME", "Acme"]]
-    return make_xlsx(sheets)
+def _zip_bomb() -> bytes:
+    # 20 MB of one tag deflates about a thousand to one: a real sheet never does.
+    data = make_xlsx({"departments": [["number", "name"]]})
+    return rewrite_zip(data, {"xl/worksheets/sheet1.xml": repeat(b"<row/>", 20 * MB)})
 
 
+NOT_XLSX = "This file is not an Excel (.xlsx) workbook (its content was checked, not its name)."
+# (content, or what builds it; the message). Each is decided without opening a sheet.
 BAD_FILES = {
-    "not a workbook": (
-        b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,
-        "This file is not an Excel (.xlsx) workbook (its content was checked, not its name).",
-    ),
-    "csv renamed": (
-        b"upc,description\n012345678905,Milk\n",
-        "This file is not an Excel (.xlsx) workbook (its content was checked, not its name).",
-    ),
+    "not a workbook": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, NOT_XLSX),
+    "csv renamed": (b"upc,description\n012345678905,Milk\n", NOT_XLSX),
     "empty": (b"", "The file is empty."),
-    "other sheets": (
-        _not_ours(),
-        "This is not a data set workbook. In sheet 'departments': this workbook has no sheet "
-        "named 'departments'; its sheets are: 'Sheet1'.",
+    "a decoy beside a big text table": (
+        decoy_workbook,
+        "This workbook holds two parts whose names differ only in case or slashes, "
+        f"{STRINGS!r} and {DECOY!r}; it is damaged or forged and was not opened.",
     ),
-    "other columns": (
-        _wrong_columns(),
-        "This is not a data set workbook. In sheet 'vendors': missing required columns: code",
+    "two parts of one name": (
+        _two_of_one_name,
+        "This workbook holds two parts named 'xl/styles.xml'; it is damaged or forged and "
+        "was not opened.",
+    ),
+    "a zip bomb": (
+        _zip_bomb,
+        "The part xl/worksheets/sheet1.xml of this workbook is compressed",
     ),
 }
 
@@ -162,19 +178,69 @@ def test_a_file_that_is_no_data_set_workbook_is_refused_and_leaves_nothing(
     dbsession: Session,
     owner: User,
     settings: dict[str, Any],
-    content: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes | Callable[[], bytes],
     message: str,
 ) -> None:
+    data = content() if callable(content) else content
     stored = store_from_settings(settings).list("uploads")
     login(testapp, "olga")
-    refused = _upload(testapp, content, "store.xlsx", 400, name="New Store")
+    opened = record_opened(monkeypatch)
+    refused = _upload(testapp, data, "store.xlsx", 400, name="New Store")
     assert message in refused.pyquery("[data-testid=form-error]").text()
+    # Refused from the zip's list of parts and the small parts naming the others: the
+    # big text table behind the decoy, or the bomb, is never inflated.
+    assert set(opened) <= SMALL_PARTS
     assert refused.forms[_form_index(refused, "import")]  # the form is there to try again
     dbsession.rollback()
     assert dbsession.scalar(select(func.count()).select_from(DataSet)) == 0
     assert dbsession.scalar(select(func.count()).select_from(Upload)) == 0
     assert dbsession.scalar(select(func.count()).select_from(Job)) == 0
     assert store_from_settings(settings).list("uploads") == stored
+
+
+def _wrong_columns() -> bytes:
+    sheets = {name: [list(columns)] for name, columns in SHEETS.items()}
+    sheets["vendors"] = [["vendor", "label"], ["ACME", "Acme"]]
+    return make_xlsx(sheets)
+
+
+NOT_OURS = {
+    "other sheets": (
+        make_xlsx({"Sheet1": [["UPC", "Cost"], ["012345678905", 1.5]]}),
+        "This is not a data set workbook. In sheet 'departments': this workbook has no sheet "
+        "named 'departments'; its sheets are: 'Sheet1'.",
+    ),
+    "other columns": (
+        _wrong_columns(),
+        "This is not a data set workbook. In sheet 'vendors': missing required columns: code",
+    ),
+}
+
+
+@pytest.mark.parametrize(("content", "message"), NOT_OURS.values(), ids=NOT_OURS.keys())
+def test_a_workbook_without_the_sheets_or_columns_is_refused_by_the_job(
+    testapp: webtest.TestApp,
+    dbsession: Session,
+    owner: User,
+    settings: dict[str, Any],
+    session_factory: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes,
+    message: str,
+) -> None:
+    login(testapp, "olga")
+    opened = record_opened(monkeypatch)
+    _upload(testapp, content, "store.xlsx", 303, name="New Store")
+    assert set(opened) <= SMALL_PARTS  # no sheet is opened while the operator waits
+    job = dbsession.scalars(select(Job)).one()
+    assert _run(settings, session_factory, tmp_path, job.id) == "failed"
+    error = testapp.get(f"/jobs/{job.id}").pyquery("[data-testid=job-error]").text()
+    assert error.startswith(message)
+    assert "The data set “New Store” was left empty" in error
+    dbsession.rollback()  # a fresh snapshot: see what the job committed
+    assert not any(product_counts(dbsession, job.data_set_id).values())
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Loading a data set from an uploaded workbook (one that "Export to Excel" wrote).
 
 Shared by the app home (a new data set) and a data set's settings page (an empty one).
-Checks that need only the request refuse the file at once; the job finds row problems.
+The cheap checks (type, size, zip structure) refuse the file at once; the job opens the
+workbook, and refuses one without the sheets and columns, or finds row problems.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from pyramid.request import Request
 from poser.apps.site.uploads import posted_file, store_posted
 from poser.models.orm import DataSet, Job
 from poser.tasks import jobs
-from poser.tasks.dataset_io import check_data_set_workbook
-from poser.tasks.jobs import TaskError
-from poser.tasks.uploads import UploadError
+from poser.tasks.dataset_io import IMPORT_LIMITS
 
 FIELD = "file"
 
@@ -28,16 +27,9 @@ def posted_workbook(request: Request) -> Any:
 def start_import(request: Request, data_set: DataSet, field: Any) -> Job:
     """Store the workbook in the data set's uploads and submit the job that loads it.
 
-    Raises UploadError (nothing is left in storage then; the caller rolls back rows).
+    Raises UploadError (nothing is stored then; the caller rolls back rows).
     """
-    files = request.find_service(name="files")
-    upload = store_posted(request, data_set, field, ("xlsx",), "upload.xlsx")
-    try:
-        field.file.seek(0)  # the request's own spooled copy: no read back from storage
-        check_data_set_workbook(field.file)
-    except TaskError as error:
-        files.remove(upload.key)
-        raise UploadError(str(error)) from None
+    upload = store_posted(request, data_set, field, ("xlsx",), "upload.xlsx", IMPORT_LIMITS)
     return jobs.submit(
         request.dbsession,
         request.find_service(name="jobs"),

@@ -12,6 +12,7 @@ from pyramid.request import Request
 
 from poser.models.orm import DataSet, Upload
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
+from poser.utils.tabular import DEFAULT_LIMITS, Limits
 
 # Multipart framing around the file: a request this much over the limit is refused unread.
 MULTIPART_SLACK = 64 * 1024
@@ -32,9 +33,15 @@ def posted_file(request: Request, name: str = "file") -> Any:
 
 
 def store_posted(
-    request: Request, data_set: DataSet, field: Any, formats: Iterable[str], default_name: str
+    request: Request,
+    data_set: DataSet,
+    field: Any,
+    formats: Iterable[str],
+    default_name: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Upload:
-    """The posted file type-checked by content and kept under the data set's uploads."""
+    """The posted file type-checked by content (a workbook's zip structure too, within
+    the ``limits`` of the job that reads it) and kept under the data set's uploads."""
     return store_upload(
         data_set,
         request.find_service(name="files"),
@@ -43,4 +50,5 @@ def store_posted(
         request.identity,
         max_upload_bytes(request.registry.settings),
         formats,
+        limits,
     )

@@ -12,12 +12,7 @@ from sqlalchemy.orm import Session
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet
 from poser.tasks import dataset_io
-from poser.tasks.dataset_io import (
-    SHEETS,
-    check_data_set_workbook,
-    export_data_set,
-    import_data_set,
-)
+from poser.tasks.dataset_io import SHEETS, export_data_set, import_data_set
 from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
 from poser.utils.tabular import CATALOG_COLUMNS, open_table
@@ -120,15 +115,8 @@ def _broken(sheet: str, row: int, values: list[Any] | None) -> dict[str, list[li
     return sheets
 
 
+# Problems in rows; a missing sheet or column is the next test's.
 BAD_INPUTS = {
-    "missing sheet": (
-        _broken("vendors", 0, None),
-        "In sheet 'vendors': this workbook has no sheet named 'vendors'",
-    ),
-    "missing column": (
-        _broken("products", 0, ["upc", "description", "brand", "size", "department_number"]),
-        "In sheet 'products': missing required columns: regular_price",
-    ),
     "bad number": (
         _broken("products", 2, [UPC_2, "Pasta", None, None, 1, "cheap", None, None]),
         "In sheet 'products', row 3: regular_price: 'cheap' is not a number.",
@@ -225,14 +213,16 @@ def test_not_a_workbook_and_a_data_set_with_data_are_refused(dbsession: Session)
         import_data_set(data_set, io.BytesIO(make_xlsx(_valid())))
 
 
-def test_the_quick_check_reads_sheets_and_headers_but_not_rows(dbsession: Session) -> None:
-    bad_rows = _broken("products", 2, ["UPC-ABC", "Pasta", None, None, 1, 1, None, None])
-    check_data_set_workbook(io.BytesIO(make_xlsx(bad_rows)))  # rows are the import's job
-    check_data_set_workbook(io.BytesIO(make_xlsx({n: [list(c)] for n, c in SHEETS.items()})))
+def test_a_workbook_without_the_sheets_or_columns_is_named_before_any_row_is_read(
+    dbsession: Session,
+) -> None:
+    data_set = make_data_set(dbsession)
+    # A bad department row, and no vendors sheet: the missing sheet is what the file is
+    # refused for, not the first sheet's rows.
+    no_vendors = _broken("departments", 1, ["one", "Grocery"])
+    del no_vendors["vendors"]
     refused = {
-        "In sheet 'vendors': this workbook has no sheet named 'vendors'": _broken(
-            "vendors", 0, None
-        ),
+        "In sheet 'vendors': this workbook has no sheet named 'vendors'": no_vendors,
         "In sheet 'products': missing required columns: regular_price": _broken(
             "products", 0, ["upc", "description", "brand", "size", "department_number"]
         ),
@@ -241,9 +231,9 @@ def test_the_quick_check_reads_sheets_and_headers_but_not_rows(dbsession: Sessio
     for message, sheets in refused.items():
         data = make_xlsx(sheets) if sheets else b"upc,description\n1,Milk\n"
         with pytest.raises(TaskError) as caught:
-            check_data_set_workbook(io.BytesIO(data))
-        assert str(caught.value).startswith("This is not a data set workbook.")
-        assert message in str(caught.value)
+            import_data_set(data_set, io.BytesIO(data))
+        assert str(caught.value).startswith(f"This is not a data set workbook. {message}")
+    assert set(product_counts(dbsession, data_set.id).values()) == {0}
 
 
 def test_the_sample_store_and_its_vendor_catalog(dbsession: Session) -> None:
