@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, DateTime, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import Base, UTCDateTime, utcnow
@@ -46,3 +46,17 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(100), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class StoredSession(Base):
+    """A web session, where ``session.type = ext:database`` keeps sessions in this
+    database: beaker's own table (its name and columns), made by the migrations like
+    every other table rather than by beaker at its first session."""
+
+    __tablename__ = "beaker_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(255), unique=True)  # the session id
+    accessed: Mapped[datetime] = mapped_column(DateTime)  # beaker's local time, naive
+    created: Mapped[datetime] = mapped_column(DateTime)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # beaker's pickle of the session
