@@ -64,11 +64,95 @@ def write_export(
     format holds them all. If writing fails, the files written so far are removed and
     the error raised; the caller's transaction decides about the row.
     """
+    _check_formats(formats)
+    _check_name("basename", basename)
+    export = _new_export(data_set, files, export_type, title, user_id, batch_id)
+    export.files, export.row_count = write_export_files(
+        files,
+        export.folder,
+        title=title,
+        basename=basename,
+        columns=columns,
+        rows=rows,
+        formats=formats,
+        progress=progress,
+    )
+    session_of(export).flush()
+    return export
+
+
+def write_export_files(
+    files: FileStore,
+    folder: str,
+    *,
+    title: str,
+    basename: str,
+    columns: Sequence[ExportColumn],
+    rows: Rows,
+    formats: Sequence[str] = FORMATS,
+    progress: Progress | None = None,
+) -> tuple[list[str], int]:
+    """Write ``<basename>.<format>`` into ``folder`` for each format, as ``write_export``
+    does, and nothing to the database: a long report is written before the short
+    transaction that records it (``record_export``). Returns the names written and the
+    number of rows. If writing fails, the folder is removed and the error raised."""
     progress = progress or NullProgress()
     formats = _check_formats(formats)
-    _check_name("export type", export_type)
     _check_name("basename", basename)
     header = [column.header for column in columns]
+    written: list[str] = []
+    count = 0
+    try:
+        for number, fmt in enumerate(formats, start=1):
+            name = f"{basename}.{fmt}"
+            key = f"{folder}/{name}"
+            stream = _CountedRows(
+                rows(), len(header), progress, f"{name} ({number}/{len(formats)})"
+            )
+            if fmt == "csv":
+                files.write(key, _ChunkReader(csv_rows(header, stream)))
+            else:
+                _write_xlsx(files, key, header, stream, title)
+            count = stream.count
+            written.append(name)
+            progress.log(f"Wrote {name}: {count:,} rows.")
+    except BaseException:
+        files.remove_tree(folder)
+        raise
+    return written, count
+
+
+def record_export(
+    data_set: DataSet,
+    files: FileStore,
+    *,
+    export_type: str,
+    title: str,
+    folder: str,
+    names: Sequence[str],
+    row_count: int,
+    user_id: int | None = None,
+    batch_id: int | None = None,
+) -> Export:
+    """Record an Export of the files ``write_export_files`` wrote into ``folder``, and
+    move them into the export's own folder."""
+    export = _new_export(data_set, files, export_type, title, user_id, batch_id)
+    for name in names:
+        files.move(f"{folder}/{name}", f"{export.folder}/{name}")
+    export.files, export.row_count = list(names), row_count
+    session_of(export).flush()
+    return export
+
+
+def _new_export(
+    data_set: DataSet,
+    files: FileStore,
+    export_type: str,
+    title: str,
+    user_id: int | None,
+    batch_id: int | None,
+) -> Export:
+    _check_name("export type", export_type)
     session = session_of(data_set)
     export = Export(
         data_set_id=data_set.id,
@@ -84,28 +168,6 @@ def write_export(
     # SQLite may hand out the id of a rolled-back export again; whatever that attempt
     # left in the folder must not show up next to this export's files.
     files.remove_tree(export.folder)
-    written: list[str] = []
-    count = 0
-    try:
-        for number, fmt in enumerate(formats, start=1):
-            name = f"{basename}.{fmt}"
-            key = f"{export.folder}/{name}"
-            stream = _CountedRows(
-                rows(), len(header), progress, f"{name} ({number}/{len(formats)})"
-            )
-            if fmt == "csv":
-                files.write(key, _ChunkReader(csv_rows(header, stream)))
-            else:
-                _write_xlsx(files, key, header, stream, title)
-            count = stream.count
-            written.append(name)
-            progress.log(f"Wrote {name}: {count:,} rows.")
-    except BaseException:
-        files.remove_tree(export.folder)
-        raise
-    export.files = written
-    export.row_count = count
-    session.flush()
     return export
 
 
