@@ -1,24 +1,32 @@
 """Widgets for batches: the current batch (its file, progress, counts, and what it
-needs before it can be applied) and its report."""
+needs before it can be applied), applying it (now, or on its effective date), and its
+report. Every form names the batch and the version its page showed; the tasks decide
+whether that is still the batch to act on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.response import Response
 
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.widgets.execute import ExecuteFunction, refuse
 from poser.models.data_extraction.batches import (
     STATUS_LABELS,
-    batch_exports,
+    batch_report,
     latest_batch,
     recent_batches,
 )
 from poser.models.data_extraction.jobs import latest_job
 from poser.models.orm import Batch
+from poser.tasks import batch_requests
+from poser.tasks.batch_jobs import EXECUTE_KIND, REPORT_KIND
 from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches.base import early_until, effective_date, took_effect
 from poser.tasks.job_progress import read_progress
 
 POPULATE_KIND = "batches.populate"
@@ -33,40 +41,51 @@ def current_batch(ctx: WidgetContext, batch_type: str) -> Batch | None:
     return cache[key]
 
 
-def _posted_batch(ctx: WidgetContext, batch_type: str) -> Batch:
-    """The batch a form names; it must be this data set's current one, so a stale page
-    never acknowledges or deletes a batch its operator did not see."""
-    batch = current_batch(ctx, batch_type)
-    if batch is None or ctx.request.POST.get("batch_id") != str(batch.id):
-        raise HTTPNotFound()
-    return batch
+def _job_of(ctx: WidgetContext, kind: str, batch: Batch | None) -> Any:
+    """The latest job of ``kind`` in the data set, if it is about ``batch``."""
+    job = latest_job(ctx.dbsession, ctx.data_set.id, kind)
+    if batch is None or job is None or job.parameters.get("batch_id") != batch.id:
+        return None
+    return job
+
+
+def _live(ctx: WidgetContext, job: Any) -> Any:
+    return read_progress(ctx.request.find_service(name="jobs").store, job.id) if job else None
+
+
+def _acted(ctx: WidgetContext, act: Callable[[], Any], message: Callable[[Any], str]) -> Response:
+    """Do what a form asks through its task: done, back to the step with ``message``;
+    refused, the step again with the task's reason."""
+    try:
+        outcome = act()
+    except BatchError as error:
+        return refuse(ctx, str(error))
+    ctx.request.session.flash(message(outcome), "success")
+    return HTTPSeeOther(location=ctx.step_url())
 
 
 @dataclass
 class BatchPanel(Widget):
-    """The current batch: file, options, status counts, the job reading it, and the
-    Acknowledge and Delete buttons."""
+    """The current batch: file, options, schedule, status counts, the job reading it,
+    and the Acknowledge and Delete buttons."""
 
     batch_type: str = "catalog"
     template: str = field(default="widgets/batch_panel.jinja2", repr=False)
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         batch = current_batch(ctx, self.batch_type)
-        job = latest_job(ctx.dbsession, ctx.data_set.id, POPULATE_KIND)
-        if batch is None or job is None or job.parameters.get("batch_id") != batch.id:
-            job = None
+        job = _job_of(ctx, POPULATE_KIND, batch)
         handler = get_handler(self.batch_type)
         return {
             "batch": batch,
             "job": job,
-            "live": read_progress(ctx.request.find_service(name="jobs").store, job.id)
-            if job
-            else None,
+            "live": _live(ctx, job),
             "running": job is not None and not job.finished,
             "labels": STATUS_LABELS,
             "waiting": handler.needs_acknowledgement(batch) if batch else 0,
             "blockers": handler.why_not_executable(batch) if batch else [],
             "may_manage": ctx.may_edit,
+            "fields": batch_requests.shown_fields(batch) if batch else {},
         }
 
     def actions(self) -> dict[str, WidgetAction]:
@@ -75,38 +94,117 @@ class BatchPanel(Widget):
             "delete": WidgetAction(self.delete, permission="edit", methods=("POST",)),
         }
 
-    def acknowledge(self, ctx: WidgetContext) -> HTTPSeeOther:
-        batch = _posted_batch(ctx, self.batch_type)
-        get_handler(self.batch_type).acknowledge(batch, ctx.request.identity)
-        ctx.request.session.flash(
-            "Acknowledged: the rows in error will be skipped when the batch is applied.",
-            "success",
+    def acknowledge(self, ctx: WidgetContext) -> Response:
+        return _acted(
+            ctx,
+            lambda: batch_requests.acknowledge(
+                ctx.data_set, self.batch_type, ctx.request.POST, ctx.request.identity
+            ),
+            lambda batch: (
+                "Acknowledged: the rows in error will be skipped when the batch is applied."
+            ),
         )
-        return HTTPSeeOther(location=ctx.step_url())
 
-    def delete(self, ctx: WidgetContext) -> HTTPSeeOther:
-        batch = _posted_batch(ctx, self.batch_type)
-        try:
-            folder = get_handler(self.batch_type).delete(batch)
-        except BatchError as error:
-            ctx.request.session.flash(str(error), "warning")
-        else:
+    def delete(self, ctx: WidgetContext) -> Response:
+        def act() -> int:
+            batch_id, folder = batch_requests.delete(
+                ctx.data_set, self.batch_type, ctx.request.POST
+            )
             remove_after_commit(ctx.request, [folder])
-            ctx.request.session.flash(f"Batch {batch.id} was deleted, with its file.", "success")
-        return HTTPSeeOther(location=ctx.step_url())
+            return batch_id
+
+        return _acted(ctx, act, lambda batch_id: f"Batch {batch_id} was deleted, with its file.")
+
+
+@dataclass
+class BatchApply(ExecuteFunction):
+    """Apply the current batch. One whose effective date is after today is applied on
+    that date by the scheduler ("Apply on <date>", the first choice offered), or now
+    once the operator confirms applying it early."""
+
+    batch_type: str = "catalog"
+    kind: str = EXECUTE_KIND
+    template: str = field(default="widgets/batch_apply.jinja2", repr=False)
+
+    def __post_init__(self) -> None:
+        self.parameters = self.parameters or self._apply_parameters
+        self.blockers = self.blockers or self._blockers
+        self.form_fields = self.form_fields or self._fields
+
+    def _apply_parameters(self, ctx: WidgetContext) -> dict[str, Any]:
+        return batch_requests.apply_now(
+            ctx.data_set, self.batch_type, ctx.request.POST, ctx.request.identity
+        )
+
+    def _blockers(self, ctx: WidgetContext) -> list[str]:
+        batch = current_batch(ctx, self.batch_type)
+        if batch is None:
+            return ["Upload a file first."]
+        return get_handler(self.batch_type).why_not_executable(batch)
+
+    def _fields(self, ctx: WidgetContext) -> dict[str, str]:
+        batch = current_batch(ctx, self.batch_type)
+        return batch_requests.shown_fields(batch) if batch else {}
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        batch = current_batch(ctx, self.batch_type)
+        return {
+            **super().values(ctx),
+            "batch": batch,
+            "early": early_until(batch) if batch else None,
+            "early_field": batch_requests.EARLY_FIELD,
+        }
+
+    def actions(self) -> dict[str, WidgetAction]:
+        return {
+            **super().actions(),
+            "schedule": WidgetAction(self.schedule, permission="edit", methods=("POST",)),
+            "unschedule": WidgetAction(self.unschedule, permission="edit", methods=("POST",)),
+        }
+
+    def schedule(self, ctx: WidgetContext) -> Response:
+        return _acted(
+            ctx,
+            lambda: batch_requests.schedule(
+                ctx.data_set,
+                self.batch_type,
+                ctx.request.POST,
+                ctx.request.identity,
+                ctx.step.slug,
+            ),
+            lambda batch: (
+                f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
+                "you, unless it changes before then."
+            ),
+        )
+
+    def unschedule(self, ctx: WidgetContext) -> Response:
+        return _acted(
+            ctx,
+            lambda: batch_requests.unschedule(ctx.data_set, self.batch_type, ctx.request.POST),
+            lambda batch: f"Batch {batch.id} is no longer scheduled: it waits to be applied.",
+        )
 
 
 @dataclass
 class BatchReport(Widget):
-    """What the current batch changed, its report files, and the batches before it."""
+    """What the current batch changed, its report files (or the job writing them), and
+    the batches before it."""
 
     batch_type: str = "catalog"
     template: str = field(default="widgets/batch_report.jinja2", repr=False)
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         batch = current_batch(ctx, self.batch_type)
+        report = batch_report(ctx.dbsession, batch.id) if batch else None
+        job = None if report else _job_of(ctx, REPORT_KIND, batch)
         return {
             "batch": batch,
-            "exports": batch_exports(ctx.dbsession, batch.id) if batch else [],
+            "dated": batch is not None and effective_date(batch) is not None,
+            "took_effect": took_effect(batch) if batch else None,
+            "report": report,
+            "job": job,
+            "live": _live(ctx, job),
+            "may_manage": ctx.may_edit,
             "history": recent_batches(ctx.dbsession, ctx.data_set.id, self.batch_type),
         }

@@ -12,12 +12,11 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 
-from poser.apps.batch_widgets import BatchPanel, BatchReport, current_batch
+from poser.apps.batch_widgets import BatchApply, BatchPanel, BatchReport, current_batch
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.parameters import Parameter, ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
-from poser.apps.widgets.execute import ExecuteFunction
 from poser.apps.widgets.file_upload import FileUpload
 from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.parameter_form import ParameterForm
@@ -33,7 +32,7 @@ from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.orm import Upload
 from poser.tasks.batch_jobs import start_batch
-from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import BatchError
 from poser.tasks.steps import touch_inputs
 from poser.utils.tabular import CATALOG_COLUMNS
 
@@ -85,7 +84,8 @@ OPTIONS = ParameterGroup(
             "Effective date",
             "date",
             required=False,
-            help="When the vendor's new costs take effect (kept with the batch and report).",
+            help="When the vendor's new costs take effect: a batch dated after today is "
+            "applied on that date (or now, if you confirm it); kept in the change report.",
         ),
         Parameter(
             "catalog_new_items",
@@ -195,18 +195,6 @@ def _change_chart(ctx: WidgetContext) -> list[tuple[str, int]]:
     return cost_change_distribution(ctx.dbsession, batch.id) if batch else []
 
 
-def _apply_parameters(ctx: WidgetContext) -> dict[str, Any]:
-    identity = ctx.request.identity
-    return {"batch_id": _batch_id(ctx), "user_id": identity.id if identity else None}
-
-
-def _apply_blockers(ctx: WidgetContext) -> list[str]:
-    batch = current_batch(ctx, "catalog")
-    if batch is None:
-        return ["Upload a catalog first (step Upload)."]
-    return get_handler("catalog").why_not_executable(batch)
-
-
 CATALOG = Application(
     name="Vendor catalogs",
     url_name="catalog",
@@ -280,17 +268,11 @@ CATALOG = Application(
                     "apply",
                     [
                         BatchPanel("batch", title="Current batch"),
-                        ExecuteFunction(
-                            "apply",
-                            title="Apply the catalog",
-                            kind="batches.execute",
-                            label="Apply the new costs",
-                            parameters=_apply_parameters,
-                            blockers=_apply_blockers,
-                        ),
+                        BatchApply("apply", title="Apply the catalog", label="Apply the new costs"),
                     ],
                     help="Applies every change of the batch at once, or none if anything "
-                    "fails. A batch is applied once.",
+                    "fails. A batch is applied once: now, or, when it is dated after today, "
+                    "on its date.",
                     inputs=(BATCH_INPUT,),
                 ),
                 Step(

@@ -1,10 +1,12 @@
 """`poser catalog import`: a vendor catalog file read (and applied) from the terminal.
 
 It runs the tasks the Catalog app runs, in the same order and with the same checks:
-store the upload, make the batch, populate it, and on request execute it and write its
-change report. Each step is its own transaction, as each is a request or a job in the
-web app, so a file that cannot be read leaves a failed batch saying why, and a batch
-with rows in error stays populated for review in the browser.
+store the upload, make the batch, populate it, and on request execute it (or schedule
+it for its effective date) and write its change report. Each step is its own
+transaction, as each is a request or a job in the web app, so a file that cannot be
+read leaves a failed batch saying why, and a batch with rows in error stays populated
+for review in the browser. The report is the web app's report job, run here once the
+apply has committed: a worker that takes it first writes it instead.
 """
 
 from __future__ import annotations
@@ -20,13 +22,17 @@ from sqlalchemy.orm import Session
 
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.entry_points.main import Context, pass_context
-from poser.models.data_extraction.batches import STATUS_LABELS
+from poser.entry_points.queues import make_queue
+from poser.models.data_extraction.batches import STATUS_LABELS, batch_report
 from poser.models.data_extraction.users import user_by_name
-from poser.models.orm import Batch, DataSet, User, Vendor
+from poser.models.engine import get_engine, get_session_factory
+from poser.models.orm import Batch, DataSet, Job, User, Vendor
 from poser.storage import store_from_settings
+from poser.tasks import jobs
 from poser.tasks.batch_jobs import execute_batch
 from poser.tasks.batches import BatchError, get_handler
-from poser.tasks.jobs import TaskError
+from poser.tasks.batches.base import early_until, today
+from poser.tasks.jobs import JobQueue, TaskError
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
 from poser.tasks.users import normalize_username
 from poser.utils.tabular import TabularError
@@ -34,12 +40,18 @@ from poser.utils.tabular import TabularError
 #: Exit status when the file was read but rows in error stopped --execute: scripts can
 #: tell "look at this batch" from "this did not work".
 EXIT_ROWS_IN_ERROR = 3
+#: Exit status when --execute stops at a batch whose effective date is after today.
+EXIT_DATED_LATER = 4
 
 _REFUSED = (BatchError, UploadError, TabularError, TaskError)
 
 
 class RowsInError(click.ClickException):
     exit_code = EXIT_ROWS_IN_ERROR
+
+
+class DatedLater(click.ClickException):
+    exit_code = EXIT_DATED_LATER
 
 
 @click.group("catalog")
@@ -56,9 +68,19 @@ def catalog_group() -> None:
 @click.option("--vendor", "vendor_code", required=True, metavar="CODE", help="The vendor's code.")
 @click.option("--execute", is_flag=True, help="Apply the batch once it is read.")
 @click.option(
+    "--apply-early",
+    is_flag=True,
+    help="With --execute: apply a batch whose effective date is after today now, before that date.",
+)
+@click.option(
+    "--schedule",
+    is_flag=True,
+    help="Have the scheduler apply the batch on its effective date (after today), as --user.",
+)
+@click.option(
     "--skip-errors",
     is_flag=True,
-    help="With --execute: acknowledge rows in error, which are then skipped.",
+    help="With --execute or --schedule: acknowledge rows in error, which are then skipped.",
 )
 @click.option(
     "--new-items",
@@ -84,6 +106,8 @@ def import_command(
     data_set_id: int | None,
     vendor_code: str,
     execute: bool,
+    apply_early: bool,
+    schedule: bool,
     skip_errors: bool,
     new_items: str,
     tolerance: str,
@@ -91,13 +115,22 @@ def import_command(
     username: str | None,
 ) -> None:
     """Read FILE (CSV or .xlsx), a vendor's catalog, into a batch and show what it would
-    change; with --execute, apply it and write the change report.
+    change; with --execute, apply it and write the change report; with --schedule, have
+    it applied on its effective date.
 
-    Exits 1 when the file or an option is refused, and 3 when --execute stops at rows
-    in error (the batch stays, for review in the browser or --skip-errors).
+    A batch whose effective date is after today is not applied by --execute unless
+    --apply-early says to apply it before that date.
+
+    Exits 1 when the file or an option is refused, 3 when --execute or --schedule stops
+    at rows in error (the batch stays, for review in the browser or --skip-errors), and
+    4 when --execute stops at a batch dated after today.
     """
     if (data_set_name is None) == (data_set_id is None):
         raise click.UsageError("give either --data-set NAME or --data-set-id ID")
+    if execute and schedule:
+        raise click.UsageError("give --execute (apply now) or --schedule (on its date), not both")
+    if apply_early and not execute:
+        raise click.UsageError("--apply-early goes with --execute")
     handler = get_handler("catalog")
     files = store_from_settings(ctx.settings)
     parameters: dict[str, Any] = {
@@ -117,8 +150,9 @@ def import_command(
             batch_id, user_id = batch.id, user.id if user else None
         counts = _populate(ctx, batch_id, files)
         _print_counts(batch_id, counts)
-        if not execute:
+        if not (execute or schedule):
             return
+        queue = make_queue(ctx.settings)
         with ctx.write_session() as session:
             batch = session.get_one(Batch, batch_id)
             user = session.get(User, user_id) if user_id else None
@@ -131,13 +165,16 @@ def import_command(
                 )
             if errors:
                 handler.acknowledge(batch, user)
-            progress = TerminalProgress("applying")
-            try:
-                summary, report = execute_batch(batch, files, user, progress)
-            finally:
-                progress.close()
-            keys = [f"{report.folder}/{name}" for name in report.files] if report else []
-    _print_summary(batch_id, summary, keys)
+            if schedule:
+                handler.schedule(batch, user, None, today())
+                scheduled_for = batch.scheduled_for
+            else:
+                summary, report_job_id = _execute(batch, queue, user, apply_early)
+    if schedule:
+        click.echo(f"batch {batch_id}: to be applied on {scheduled_for} by the scheduler")
+        return
+    _print_summary(batch_id, summary)
+    _write_report(ctx, queue, files, batch_id, report_job_id)
 
 
 @contextmanager
@@ -165,6 +202,56 @@ def _populate(ctx: Context, batch_id: int, files: Any) -> dict[str, int]:
     finally:
         progress.close()
     return counts
+
+
+def _execute(
+    batch: Batch, queue: JobQueue, user: User | None, apply_early: bool
+) -> tuple[dict[str, Any], int]:
+    """Apply the batch, unless it is dated after today and not --apply-early; the apply's
+    summary and the id of the job that writes its report."""
+    early = early_until(batch, today())
+    if early is not None and not apply_early:
+        raise DatedLater(
+            f"batch {batch.id}: it takes effect on {early.isoformat()}, after today, so "
+            "nothing was applied; run again with --schedule to have it applied on that "
+            "date, or with --apply-early to apply it now"
+        )
+    progress = TerminalProgress("applying")
+    try:
+        summary, report_job = execute_batch(batch, queue, user, progress)
+    finally:
+        progress.close()
+    return summary, report_job.id
+
+
+def _write_report(ctx: Context, queue: JobQueue, files: Any, batch_id: int, job_id: int) -> None:
+    """Run the report job the apply queued, here and now, unless a worker took it."""
+    engine = get_engine(ctx.settings)
+    try:
+        session_factory = get_session_factory(engine)
+        status = jobs.run(
+            session_factory,
+            queue,
+            job_id,
+            worker="poser catalog import",
+            resources={"files": files},
+        )
+        with session_factory() as session:
+            report = batch_report(session, batch_id)
+            error = session.scalar(select(Job.error).where(Job.id == job_id))
+    finally:
+        engine.dispose()
+    if report is not None:
+        click.echo("change report:")
+        for name in report.files:
+            click.echo(f"  {report.folder}/{name}")
+    elif status is None:
+        click.echo(f"change report: being written by a worker (job {job_id})")
+    else:
+        raise click.ClickException(
+            f"batch {batch_id} was applied, but its change report was not written: {error} "
+            f"`poser jobs retry {job_id}` writes it"
+        )
 
 
 def _data_set(session: Session, name: str | None, data_set_id: int | None) -> DataSet:
@@ -220,14 +307,11 @@ def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
     _print_table(("status", "rows"), rows)
 
 
-def _print_summary(batch_id: int, summary: dict[str, Any], keys: list[str]) -> None:
+def _print_summary(batch_id: int, summary: dict[str, Any]) -> None:
     click.echo(f"batch {batch_id}: applied")
     _print_table(
         ("change", "rows"), [(key.replace("_", " "), value) for key, value in summary.items()]
     )
-    click.echo("change report:")
-    for key in keys:
-        click.echo(f"  {key}")
 
 
 def _print_table(header: tuple[str, str], rows: list[tuple[str, int]]) -> None:

@@ -3,6 +3,7 @@
     poser.schedule.purge_work = 30 3 * * *      (minute hour day month day-of-week)
     poser.schedule.purge_work = off
     poser.schedule.purge_work.older_than_days = 2
+    poser.schedule.apply_scheduled_batches = 7 * * * *
 
 Exactly one process schedules: `poser scheduler`, or a worker started with periodic
 on (`poser.queue.periodic = true`, the development default). Two schedulers by
@@ -31,13 +32,16 @@ class PeriodicJob:
     name: str
     kind: str
     schedule: str  # five crontab fields, in UTC
-    older_than_days: int
+    older_than_days: int | None = None  # for a purge: how old what it removes must be
 
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("purge_work", "maintenance.purge_work", "30 3 * * *", 2),
     PeriodicJob("purge_uploads", "maintenance.purge_uploads", "45 3 * * *", 7),
     PeriodicJob("purge_job_logs", "maintenance.purge_job_logs", "15 4 * * *", 30),
+    # Hourly: a batch is applied within the hour its date begins (the server's time
+    # zone), and one a stopped worker missed, within the hour it starts again.
+    PeriodicJob("apply_scheduled_batches", "batches.apply_scheduled", "7 * * * *"),
 )
 
 
@@ -63,8 +67,11 @@ def schedules(settings: Mapping[str, Any]) -> dict[str, Schedule]:
             matches = crontab(*fields)
         except ValueError as exc:
             raise SettingsError(f"{key} = {spec!r}: {exc}") from exc
-        days = setting_int(settings, f"{key}.older_than_days", job.older_than_days)
-        result[job.name] = Schedule(job, matches, {"older_than_days": days})
+        parameters: dict[str, Any] = {}
+        if job.older_than_days is not None:
+            days = setting_int(settings, f"{key}.older_than_days", job.older_than_days)
+            parameters["older_than_days"] = days
+        result[job.name] = Schedule(job, matches, parameters)
     return result
 
 

@@ -1,19 +1,32 @@
-"""Batch work that runs as jobs: populating a batch from its file, and executing it."""
+"""Batch work that runs as jobs: populating a batch from its file, applying it (asked
+for on its page, or by the scheduler on its effective date), and writing its report
+once the apply has committed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, DataSet, Export, Job, Upload, User
+from poser.models.data_extraction.batches import due_batches
+from poser.models.data_extraction.datasets import member_role
+from poser.models.orm import Batch, DataSet, Job, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks import jobs
 from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches.base import MESSAGE_EXECUTED, today
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import JobQueue
 from poser.tasks.sessions import session_of
-from poser.utils.progress import Progress
+from poser.utils.progress import NullProgress, Progress
+
+EXECUTE_KIND = "batches.execute"
+REPORT_KIND = "batches.report"
+MESSAGE_NO_VERSION = (
+    "This apply does not say which version of the batch it is for, so nothing was "
+    "applied: apply it again from its page."
+)
 
 
 def batch_of(data_set: DataSet, batch_id: object) -> Batch:
@@ -50,9 +63,9 @@ def populate(
 
 
 @job_kind(
-    "batches.execute",
+    EXECUTE_KIND,
     "Apply the batch",
-    uses=("files",),
+    uses=("queue",),
     permission="edit",
     user_parameter="user_id",
 )
@@ -60,17 +73,41 @@ def execute(
     data_set: DataSet,
     *,
     batch_id: int,
+    batch_version: int | None = None,
+    user_id: int | None = None,
+    queue: JobQueue,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Apply the batch as it was when the apply was asked for (``batch_version``)."""
+    batch = batch_of(data_set, batch_id)
+    if batch_version is None:
+        raise BatchError(MESSAGE_NO_VERSION)
+    user = session_of(data_set).get(User, user_id) if user_id else None
+    summary, report_job = execute_batch(batch, queue, user, progress, version=batch_version)
+    return {"batch_id": batch.id, **summary, "report_job_id": report_job.id}
+
+
+@job_kind(
+    REPORT_KIND,
+    "Write the batch's change report",
+    idempotent=True,  # a batch keeps the report it has; an earlier try's files are replaced
+    uses=("files",),
+    permission="edit",
+    user_parameter="user_id",
+)
+def report(
+    data_set: DataSet,
+    *,
+    batch_id: int,
     user_id: int | None = None,
     files: FileStore,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
+    """Write the applied batch's report once: a second run finds it written."""
     batch = batch_of(data_set, batch_id)
     user = session_of(data_set).get(User, user_id) if user_id else None
-    summary, report = execute_batch(batch, files, user, progress)
-    result: dict[str, Any] = {"batch_id": batch.id, **summary}
-    if report is not None:
-        result["export_id"] = report.id
-    return result
+    export = get_handler(batch.batch_type).report(batch, files, user, progress)
+    return {"batch_id": batch.id, "export_id": export.id if export else None}
 
 
 def start_batch(
@@ -99,9 +136,123 @@ def start_batch(
 
 
 def execute_batch(
-    batch: Batch, files: FileStore, user: User | None, progress: Progress | None = None
-) -> tuple[dict[str, Any], Export | None]:
-    """Apply the batch (once) and write its report, in the caller's transaction."""
+    batch: Batch,
+    queue: JobQueue,
+    user: User | None,
+    progress: Progress | None = None,
+    *,
+    version: int | None = None,
+) -> tuple[dict[str, Any], Job]:
+    """Apply the batch (once) in the caller's transaction, and submit the job that writes
+    its report: queued once that transaction commits, so it exists if and only if the
+    batch was applied, and the apply's transaction holds no file work.
+
+    ``version`` is the batch's version when the apply was asked for: a batch changed
+    since is not applied.
+    """
+    if version is not None and batch.version != version:
+        if batch.status == "executed":
+            raise BatchError(MESSAGE_EXECUTED)
+        raise BatchError(
+            f"Batch #{batch.id} changed after it was sent to be applied (its file was read "
+            "again, or it was acknowledged or scheduled), so nothing was applied: look at "
+            "it again, then apply it."
+        )
     handler = get_handler(batch.batch_type)
     summary = handler.execute(batch, user, progress)
-    return summary, handler.write_report(batch, files, user, progress)
+    session = session_of(batch)
+    report_job = jobs.submit(
+        session,
+        queue,
+        REPORT_KIND,
+        data_set=session.get_one(DataSet, batch.data_set_id),
+        user=user,
+        parameters={"batch_id": batch.id, "user_id": user.id if user else None},
+    )
+    return summary, report_job
+
+
+# -- applied on their date: the scheduler's part ----------------------------------------
+
+#: The data set roles that may apply a batch (the security policy's "edit"): a scheduled
+#: apply runs only if the user who scheduled it still has one of them.
+APPLYING_ROLES = ("owner", "editor")
+
+
+@job_kind(
+    "batches.apply_scheduled",
+    "Apply the batches whose date has come",
+    scope="global",
+    idempotent=True,  # it only queues applies, in its own transaction
+    uses=("queue",),
+)
+def apply_scheduled(
+    dbsession: Session,
+    *,
+    queue: JobQueue,
+    on: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Queue the apply of every batch scheduled for ``on`` (default today) or a day
+    before it that was missed; drop, saying why on the batch, each one that changed
+    since it was scheduled or can no longer be applied."""
+    day = date.fromisoformat(on) if on else today()
+    progress = progress or NullProgress()
+    started = dropped = 0
+    for batch in due_batches(dbsession, day):
+        job = start_scheduled_apply(batch, queue)
+        if job is None:
+            dropped += 1
+            progress.log(f"batch {batch.id}: not applied: {batch.schedule_note}")
+        else:
+            started += 1
+            progress.log(f"batch {batch.id}: apply queued as job {job.id}")
+    return {"applies_queued": started, "schedules_dropped": dropped}
+
+
+def start_scheduled_apply(batch: Batch, queue: JobQueue) -> Job | None:
+    """Queue the apply the batch's schedule asks for, as the user who scheduled it, or
+    drop the schedule with a note that says why it was not applied (None)."""
+    session = session_of(batch)
+    handler = get_handler(batch.batch_type)
+    user = session.get(User, batch.scheduled_by_id) if batch.scheduled_by_id else None
+    reason = _why_not_as_scheduled(batch, user)
+    if reason:
+        when = batch.scheduled_for.isoformat() if batch.scheduled_for else "today"
+        handler.unschedule(batch, f"The apply scheduled for {when} was not made: {reason}")
+        return None
+    step = batch.scheduled_step
+    handler.unschedule(batch)  # its apply is queued: nothing is left to wait for
+    session.flush()  # the version the apply is for is the one after this change
+    parameters: dict[str, Any] = {
+        "batch_id": batch.id,
+        "batch_version": batch.version,
+        "user_id": user.id if user else None,
+    }
+    if step:
+        parameters[jobs.STEP_PARAMETER] = step
+    return jobs.submit(
+        session,
+        queue,
+        EXECUTE_KIND,
+        data_set=session.get_one(DataSet, batch.data_set_id),
+        user=user,
+        parameters=parameters,
+    )
+
+
+def _why_not_as_scheduled(batch: Batch, user: User | None) -> str | None:
+    if batch.version != batch.scheduled_version:
+        return (
+            "the batch changed after it was scheduled (its file was read again, or it was "
+            "acknowledged). Look at it again, then apply or schedule it."
+        )
+    reasons = get_handler(batch.batch_type).why_not_executable(batch)
+    if reasons:
+        return " ".join(reasons)
+    if batch.scheduled_by_id is None:
+        return None  # scheduled from the command line, by no one in particular
+    role = member_role(session_of(batch), batch.data_set_id, user.id) if user else None
+    if user is None or not user.active or role not in APPLYING_ROLES:
+        return "the user who scheduled it may no longer change this data set."
+    return None

@@ -13,12 +13,18 @@ import webtest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, CostHistory, DataSet, Job, ProductCost
+from poser.models.orm import Batch, CostHistory, Job, ProductCost
 from poser.storage.settings import store_from_settings
 from poser.tasks.datasets import create_data_set, set_member
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
 from tests.factories import make_user
-from tests.functional.catalog_pages import form_posting_to, run_queued_jobs, step_url
+from tests.functional.catalog_pages import (
+    form_posting_to,
+    run_queued_jobs,
+    save_options,
+    step_url,
+    upload,
+)
 from tests.functional.conftest import login
 
 CATALOG_FILE = HEADER + "\n".join(
@@ -40,19 +46,6 @@ def store(dbsession: Session) -> dict[str, Any]:
     return {"data_set": data_set, "owner": owner, **rows}
 
 
-def _save_options(app: webtest.TestApp, data_set: DataSet, **values: str) -> webtest.TestResponse:
-    form = app.get(step_url(data_set, "options")).forms["parameters-options"]
-    for name, value in values.items():
-        form[name] = value
-    return form.submit("save", expect_errors=True)
-
-
-def _upload(app: webtest.TestApp, data_set: DataSet, text: str, name: str = "acme.csv") -> Any:
-    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
-    form["file"] = webtest.Upload(name, text.encode(), "text/csv")
-    return form.submit(expect_errors=True)
-
-
 def test_the_catalog_app_opens_the_products_data_sets(testapp, store) -> None:
     login(testapp, "olga")
     home = testapp.get("/apps/catalog")
@@ -66,7 +59,7 @@ def test_options_offer_the_data_sets_vendors_and_validate(testapp, store) -> Non
     page = testapp.get(step_url(store["data_set"], "options"))
     offered = [value for value, *_ in page.forms["parameters-options"]["catalog_vendor"].options]
     assert offered == ["", "ACME", "BETA"]
-    response = _save_options(testapp, store["data_set"], catalog_tolerance="5000")
+    response = save_options(testapp, store["data_set"], catalog_tolerance="5000")
     assert response.status_int == 400
     assert "Give a percent from 0 to 1000." in response.text
     form = testapp.get(step_url(store["data_set"], "options")).forms["parameters-options"]
@@ -74,13 +67,13 @@ def test_options_offer_the_data_sets_vendors_and_validate(testapp, store) -> Non
     response = form.submit("save", expect_errors=True)
     assert response.status_int == 400
     assert "is not a column" in response.text
-    response = _save_options(testapp, store["data_set"], catalog_vendor="ACME")
+    response = save_options(testapp, store["data_set"], catalog_vendor="ACME")
     assert response.status_int == 303, response.pyquery(".invalid-feedback, .help-block").text()
 
 
 def test_an_upload_without_a_vendor_is_sent_back_to_options(testapp, store, dbsession) -> None:
     login(testapp, "olga")
-    response = _upload(testapp, store["data_set"], CATALOG_FILE)
+    response = upload(testapp, store["data_set"], CATALOG_FILE)
     assert response.status_int == 303
     assert response.location.endswith("/steps/options")
     assert "Choose the vendor" in response.follow().text
@@ -90,8 +83,8 @@ def test_an_upload_without_a_vendor_is_sent_back_to_options(testapp, store, dbse
 def test_the_whole_journey(testapp, store, dbsession, settings, session_factory, tmp_path) -> None:
     data_set = store["data_set"]
     login(testapp, "olga")
-    _save_options(testapp, data_set, catalog_vendor="ACME", catalog_tolerance="20")
-    response = _upload(testapp, data_set, CATALOG_FILE)
+    save_options(testapp, data_set, catalog_vendor="ACME", catalog_tolerance="20")
+    response = upload(testapp, data_set, CATALOG_FILE)
     assert response.status_int == 303
     assert response.location.endswith("/steps/review")
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
@@ -113,14 +106,17 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
 
     apply_page = testapp.get(step_url(data_set, "apply"))
     assert "acknowledge" in apply_page.pyquery("[data-testid=blockers]").text()
-    form_posting_to(apply_page, "/apply/run").submit(status=303)
+    refused = form_posting_to(apply_page, "/apply/run").submit(status=409)
+    assert "Not yet:" in refused.text
     assert dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).all() == []
 
     form_posting_to(apply_page, "/batch/acknowledge").submit(status=303)
     apply_page = testapp.get(step_url(data_set, "apply"))
     assert not apply_page.pyquery("[data-testid=blockers]")
-    form_posting_to(apply_page, "/apply/run").submit(status=303)
-    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    applied_form = form_posting_to(apply_page, "/apply/run")
+    applied_form.submit(status=303)
+    # The apply, then the report its job queued once the apply had committed.
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded", "succeeded"]
 
     dbsession.rollback()  # a fresh snapshot: see what the job committed
     butter = dbsession.scalars(
@@ -131,6 +127,10 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
 
     report = testapp.get(step_url(data_set, "report"))
     assert report.pyquery("[data-summary=costs_updated]").text() == "2"
+    applied_at = dbsession.scalars(select(Batch.executed_at)).one()
+    applied_on = applied_at.astimezone().date().isoformat()  # where Poser runs
+    shown = report.pyquery("[data-testid=report-effective]").text()
+    assert shown == f"{applied_on} (the day it was applied)"
     links = [a.attrib["href"] for a in report.pyquery("[data-testid=report-file]")]
     assert sorted(link.rsplit(".", 1)[-1] for link in links) == ["csv", "xlsx"]
     csv_link = next(link for link in links if link.endswith(".csv"))
@@ -138,18 +138,23 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
     rows = list(csv.reader(io.StringIO(download.body.decode("utf-8-sig"))))
     assert len(rows) == 1 + 4  # header, and every row that changed or could not
     assert any("Not a UPC" in " ".join(row) for row in rows)
+    effective = rows[0].index("Effective date")
+    assert {row[effective] for row in rows[1:]} == {applied_on}  # undated: the day applied
 
-    # Applied once: the button is gone and a forged second run is refused.
+    # Applied once: the button is gone and the form sent again is refused.
     apply_page = testapp.get(step_url(data_set, "apply"))
     assert "already been executed" in apply_page.pyquery("[data-testid=blockers]").text()
+    again = applied_form.submit(status=409)
+    assert "has been applied since this page showed it" in again.text
+    assert len(dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).all()) == 1
 
 
 def test_a_file_it_cannot_read_says_why(
     testapp, store, dbsession, settings, session_factory, tmp_path
 ) -> None:
     login(testapp, "olga")
-    _save_options(testapp, store["data_set"], catalog_vendor="ACME")
-    _upload(testapp, store["data_set"], "Description,Pack\nThing,1\n")
+    save_options(testapp, store["data_set"], catalog_vendor="ACME")
+    upload(testapp, store["data_set"], "Description,Pack\nThing,1\n")
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["failed"]
     review = testapp.get(step_url(store["data_set"], "review"))
     assert "UPC" in review.pyquery("[data-testid=batch-error]").text()
@@ -158,7 +163,7 @@ def test_a_file_it_cannot_read_says_why(
 
 def test_a_file_that_is_not_csv_or_excel_is_refused(testapp, store, dbsession) -> None:
     login(testapp, "olga")
-    _save_options(testapp, store["data_set"], catalog_vendor="ACME")
+    save_options(testapp, store["data_set"], catalog_vendor="ACME")
     form = form_posting_to(testapp.get(step_url(store["data_set"], "upload")), "/file/upload")
     form["file"] = webtest.Upload(
         "catalog.xlsx", b"\x00\x01binary\xff" * 100, "application/vnd.ms-excel"
@@ -193,8 +198,8 @@ def test_an_unapplied_batch_is_deleted_with_its_file(
     testapp, store, dbsession, settings, session_factory, tmp_path
 ) -> None:
     login(testapp, "olga")
-    _save_options(testapp, store["data_set"], catalog_vendor="ACME")
-    _upload(testapp, store["data_set"], CATALOG_FILE)
+    save_options(testapp, store["data_set"], catalog_vendor="ACME")
+    upload(testapp, store["data_set"], CATALOG_FILE)
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
     batch = dbsession.scalars(select(Batch)).one()
     batch_id, files = batch.id, store_from_settings(settings)
@@ -202,7 +207,8 @@ def test_an_unapplied_batch_is_deleted_with_its_file(
     page = testapp.get(step_url(store["data_set"], "upload"))
     form = form_posting_to(page, "/batch/delete")
     form["batch_id"] = str(batch_id + 1)  # a page that showed another batch
-    form.submit(status=404)
+    refused = form.submit(status=409)
+    assert f"showed batch #{batch_id + 1}, which is no longer the current batch" in refused.text
     form_posting_to(testapp.get(step_url(store["data_set"], "upload")), "/batch/delete").submit(
         status=303
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, func, select
@@ -106,6 +107,24 @@ def cost_change_distribution(dbsession: Session, batch_id: int) -> list[tuple[st
 def batch_exports(dbsession: Session, batch_id: int) -> list[Export]:
     return list(
         dbsession.scalars(select(Export).where(Export.batch_id == batch_id).order_by(Export.id))
+    )
+
+
+def batch_report(dbsession: Session, batch_id: int) -> Export | None:
+    """The batch's change report: the export recorded with it, once it is written."""
+    return dbsession.scalars(
+        select(Export).where(Export.batch_id == batch_id).order_by(Export.id).limit(1)
+    ).first()
+
+
+def due_batches(dbsession: Session, on: date) -> list[Batch]:
+    """Batches scheduled for ``on`` or earlier, earliest first: the scheduler's work."""
+    return list(
+        dbsession.scalars(
+            select(Batch)
+            .where(Batch.scheduled_for <= on, Batch.status != "executed")
+            .order_by(Batch.scheduled_for, Batch.id)
+        )
     )
 
 

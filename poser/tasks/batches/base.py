@@ -1,15 +1,22 @@
 """What every batch type does: make, populate, refresh a row, say why it cannot execute
-yet, execute (once), delete (the caller removes its files once that has committed). A
-type's module fills in the row work."""
+yet, schedule it for its effective date, execute (once), report, delete (the caller
+removes its files once that has committed). A type's module fills in the row work.
+
+Every change to a batch moves its version on (SQLAlchemy's version counter): a form
+names the version its page showed, and is refused once the batch has changed.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
+from poser.models.data_extraction.batches import batch_report
 from poser.models.orm import Batch, BatchExecution, DataSet, Export, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.jobs import TaskError
@@ -22,6 +29,38 @@ MESSAGE_EXECUTED = "This batch has already been executed; a batch is executed on
 
 class BatchError(TaskError):
     """A batch that cannot do what was asked; the message is for the operator."""
+
+
+def today() -> date:
+    """The day an effective date is compared with: today where Poser runs (the server's
+    time zone), the day on the operator's calendar."""
+    return datetime.now().astimezone().date()
+
+
+def moved_on(batch: Batch) -> None:
+    """Move the batch's version on at the next flush even when none of its own columns
+    changes (one of its rows did): a page that showed it before must not act on it."""
+    flag_modified(batch, "status_counts")
+
+
+def effective_date(batch: Batch) -> date | None:
+    """When the batch's changes take effect; None when it does not say."""
+    value = (batch.parameters or {}).get("effective_date")
+    return date.fromisoformat(value) if value else None
+
+
+def took_effect(batch: Batch) -> date | None:
+    """When an applied batch's changes took effect: its effective date, or else the day
+    it was applied (where Poser runs, as ``today``)."""
+    applied = batch.executed_at.astimezone().date() if batch.executed_at else None
+    return effective_date(batch) or applied
+
+
+def early_until(batch: Batch, on: date | None = None) -> date | None:
+    """The batch's effective date when it is after ``on`` (default today): applying
+    the batch before then is applying it early."""
+    effective = effective_date(batch)
+    return effective if effective is not None and effective > (on or today()) else None
 
 
 class BatchHandler:
@@ -146,6 +185,39 @@ class BatchHandler:
             )
         return reasons
 
+    # -- schedule ---------------------------------------------------------------------
+
+    def schedule(self, batch: Batch, user: User | None, step: str | None, on: date) -> None:
+        """Have the scheduler apply the batch on its effective date, as ``user``, if it
+        is then as it is now. ``on`` is today: only a batch dated after it is scheduled."""
+        reasons = self.why_not_executable(batch)
+        if reasons:
+            raise BatchError(" ".join(reasons))
+        effective = early_until(batch, on)
+        if effective is None:
+            raise BatchError(
+                "Its effective date is not after today, so there is nothing to wait for: "
+                "apply it now."
+            )
+        session = session_of(batch)
+        session.flush()  # the version below is the one after this change alone
+        batch.scheduled_for = effective
+        batch.scheduled_by_id = user.id if user else None
+        batch.scheduled_step = step
+        batch.schedule_note = None
+        # SQLAlchemy's counter adds one per UPDATE of the batch: this change's.
+        batch.scheduled_version = batch.version + 1
+        session.flush()
+        if batch.version != batch.scheduled_version:  # pragma: no cover - a broken counter
+            raise RuntimeError(f"batch {batch.id}: version {batch.version} after scheduling")
+
+    def unschedule(self, batch: Batch, note: str | None = None) -> None:
+        """Drop the batch's schedule; ``note`` says why when the operator did not."""
+        batch.scheduled_for = batch.scheduled_by_id = None
+        batch.scheduled_version = None
+        batch.scheduled_step = None
+        batch.schedule_note = note
+
     # -- execute ----------------------------------------------------------------------
 
     def execute(
@@ -170,6 +242,8 @@ class BatchHandler:
         batch.executed_at = utcnow()
         batch.executed_by_id = user.id if user else None
         batch.execution_summary = summary
+        if batch.scheduled_for is not None:
+            self.unschedule(batch)  # applied: there is nothing left to wait for
         return summary
 
     def execute_rows(
@@ -177,8 +251,20 @@ class BatchHandler:
     ) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def write_report(
+    # -- report -----------------------------------------------------------------------
+
+    def report(
         self, batch: Batch, files: FileStore, user: User | None, progress: Progress | None = None
+    ) -> Export | None:
+        """The executed batch's report, written once: a batch that has one keeps it."""
+        if batch.status != "executed":
+            raise BatchError("This batch has not been applied: there is nothing to report yet.")
+        return batch_report(session_of(batch), batch.id) or self.write_report(
+            batch, files, user, progress or NullProgress()
+        )
+
+    def write_report(
+        self, batch: Batch, files: FileStore, user: User | None, progress: Progress
     ) -> Export | None:
         """What an executed batch changed, as an export; None for a type without one."""
         return None

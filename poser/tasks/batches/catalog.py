@@ -19,7 +19,7 @@ from poser.models.orm import Batch, CatalogBatchRow, DataSet, Export, User, Vend
 from poser.storage.interface import FileStore
 from poser.tasks.batches import catalog_compare as compare
 from poser.tasks.batches import catalog_execute as apply
-from poser.tasks.batches.base import BatchError, BatchHandler
+from poser.tasks.batches.base import BatchError, BatchHandler, moved_on
 from poser.tasks.batches.catalog_reader import read_chunks
 from poser.tasks.batches.catalog_report import write_change_report
 from poser.tasks.batches.catalog_rows import driver_ready
@@ -160,6 +160,7 @@ class CatalogHandler(BatchHandler):
             setattr(row, key, record[key])
         session.flush()
         batch.status_counts = self.count_statuses(batch)
+        moved_on(batch)  # what applying it would do may have changed, its counts or not
 
     def execute_rows(self, batch: Batch, user: User | None, progress: Progress) -> dict[str, Any]:
         session = session_of(batch)
@@ -199,9 +200,9 @@ class CatalogHandler(BatchHandler):
         return summary
 
     def write_report(
-        self, batch: Batch, files: FileStore, user: User | None, progress: Progress | None = None
+        self, batch: Batch, files: FileStore, user: User | None, progress: Progress
     ) -> Export:
-        return write_change_report(batch, files, user, progress)
+        return write_change_report(batch, files, user, progress, f"{self.folder(batch)}/report")
 
 
 def _tolerance(value: object) -> Decimal:

@@ -3,6 +3,9 @@ as one line on stderr with a non-zero exit."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from sqlalchemy.orm import Session
 
 # main first: it registers the command modules, which import it back.
 from poser.entry_points.main import cli
-from poser.models.orm import Batch, Export, ProductCost
+from poser.models.orm import Batch, Export, Job, ProductCost
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
 from tests.factories import make_data_set, make_user
 
@@ -102,7 +105,7 @@ def test_execute_applies_and_writes_the_report(ini, store, dbsession, tmp_path) 
         ini,
         _file(tmp_path, text),
         *("--data-set", "Corner Shop", "--vendor", "ACME", "--execute", "--new-items", "add"),
-        *("--user", "Olga", "--effective-date", "2030-01-31", "--tolerance", "5"),
+        *("--user", "Olga", "--effective-date", "2020-01-31", "--tolerance", "5"),
     )
     assert result.exit_code == 0, result.output
     assert "applied" in result.stdout
@@ -112,15 +115,64 @@ def test_execute_applies_and_writes_the_report(ini, store, dbsession, tmp_path) 
     assert butter.case_cost == Decimal("26.40")
     batch = dbsession.scalars(select(Batch)).one()
     assert batch.status == "executed"
-    assert batch.parameters["effective_date"] == "2030-01-31"
+    assert batch.parameters["effective_date"] == "2020-01-31"
     assert batch.executed_by_id == batch.created_by_id is not None
     assert batch.execution_summary["new_items_added"] == 1
+    # The report was written by its own job, once the apply had committed.
+    report_job = dbsession.scalars(select(Job).where(Job.kind == "batches.report")).one()
+    assert (report_job.status, report_job.user_id) == ("succeeded", batch.executed_by_id)
     export = dbsession.scalars(select(Export)).one()
+    assert (export.batch_id, export.row_count) == (batch.id, 2)
     keys = [f"{export.folder}/{name}" for name in export.files]
     assert sorted(key.rsplit(".", 1)[-1] for key in keys) == ["csv", "xlsx"]
     for key in keys:
         assert f"  {key}\n" in result.stdout
         assert (tmp_path / "app" / "data" / key).is_file()
+    report = (tmp_path / "app" / "data" / keys[0]).read_text(encoding="utf-8-sig")
+    lines = list(csv.DictReader(io.StringIO(report)))
+    assert {line["Effective date"] for line in lines} == {"2020-01-31"}
+    staged = tmp_path / "app" / "data" / "batches" / "catalog" / str(batch.id) / "report"
+    assert list(staged.glob("*")) == []  # written there first, then moved to the export
+
+
+def test_a_batch_dated_after_today_is_applied_early_only_when_asked(
+    ini, store, dbsession, tmp_path
+) -> None:
+    file = _file(tmp_path, GOOD)
+    args = ("--data-set", "Corner Shop", "--vendor", "ACME", "--user", "olga")
+    later = (date.today() + timedelta(days=7)).isoformat()
+    before = _costs(dbsession)
+    refused = run(ini, file, *args, "--effective-date", later, "--execute")
+    _refused(refused, 4, f"it takes effect on {later}, after today, so nothing was applied")
+    assert "--apply-early" in refused.stderr
+    assert _costs(dbsession) == before
+    assert dbsession.scalars(select(Batch.status)).one() == "populated"
+
+    early = run(ini, file, *args, "--effective-date", later, "--execute", "--apply-early")
+    assert early.exit_code == 0, early.output
+    assert _costs(dbsession) != before
+    dbsession.expire_all()
+    applied = dbsession.scalars(select(Batch).where(Batch.status == "executed")).one()
+    assert applied.parameters["effective_date"] == later
+
+
+def test_schedule_leaves_the_batch_to_the_scheduler(ini, store, dbsession, tmp_path) -> None:
+    file = _file(tmp_path, GOOD)
+    args = ("--data-set", "Corner Shop", "--vendor", "ACME", "--user", "olga")
+    later = (date.today() + timedelta(days=7)).isoformat()
+    before = _costs(dbsession)
+    result = run(ini, file, *args, "--effective-date", later, "--schedule")
+    assert result.exit_code == 0, result.output
+    assert f"to be applied on {later} by the scheduler" in result.stdout
+    assert _costs(dbsession) == before
+    batch = dbsession.scalars(select(Batch)).one()
+    assert (batch.status, str(batch.scheduled_for)) == ("populated", later)
+    assert batch.scheduled_by_id == batch.created_by_id is not None
+    assert batch.scheduled_version == batch.version
+    # Nothing to wait for: a batch dated today is applied with --execute.
+    today = run(ini, file, *args, "--effective-date", date.today().isoformat(), "--schedule")
+    _refused(today, 1, "apply it now")
+    _refused(run(ini, file, *args, "--execute", "--schedule"), 2, "not both")
 
 
 def test_rows_in_error_stop_execute_unless_skipped(ini, store, dbsession, tmp_path) -> None:

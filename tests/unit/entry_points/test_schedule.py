@@ -11,9 +11,19 @@ from poser.utils.settings import SettingsError
 
 def test_defaults_and_overrides() -> None:
     plans = schedules({"poser.schedule.purge_uploads.older_than_days": "3"})
-    assert sorted(plans) == ["purge_job_logs", "purge_uploads", "purge_work"]
+    assert sorted(plans) == [
+        "apply_scheduled_batches",
+        "purge_job_logs",
+        "purge_uploads",
+        "purge_work",
+    ]
     assert plans["purge_uploads"].parameters == {"older_than_days": 3}
     assert plans["purge_work"].parameters == {"older_than_days": 2}
+    # Scheduled batches are looked for every hour, with no purge's age to pass.
+    assert plans["apply_scheduled_batches"].job.kind == "batches.apply_scheduled"
+    assert plans["apply_scheduled_batches"].parameters == {}
+    hourly = [datetime(2026, 1, 1, hour, 7, tzinfo=UTC) for hour in (0, 9, 23)]
+    assert all("apply_scheduled_batches" in due(plans, minute) for minute in hourly)
 
 
 def test_a_schedule_can_be_turned_off_or_moved() -> None:

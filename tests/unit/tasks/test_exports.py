@@ -55,6 +55,7 @@ CATALOG_KEYS = [
     "brand",
     "size",
     "status",
+    "effective_date",
     "old_case_size",
     "case_size",
     "old_case_cost",

@@ -29,6 +29,7 @@ def test_two_concurrent_executes_apply_the_batch_once(
     text = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,6.00\n"
     batch = make_batch(data_set, files, text, store["acme"])
     get_handler("catalog").populate(batch, files)
+    dbsession.flush()  # the version both applies name is the populated batch's
     queue = RecordingQueue()
     submitted = [
         jobs.submit(
@@ -36,7 +37,7 @@ def test_two_concurrent_executes_apply_the_batch_once(
             queue,
             "batches.execute",
             data_set=data_set,
-            parameters={"batch_id": batch.id},
+            parameters={"batch_id": batch.id, "batch_version": batch.version},
         ).id
         for _ in range(2)
     ]
@@ -53,7 +54,7 @@ def test_two_concurrent_executes_apply_the_batch_once(
                 queue,
                 job_id,
                 worker=f"worker-{job_id}",
-                resources={"files": files},
+                resources={"files": files, "queue": queue},
             )
         )
 
@@ -71,6 +72,10 @@ def test_two_concurrent_executes_apply_the_batch_once(
     assert dbsession.scalar(select(func.count()).select_from(BatchExecution)) == 1
     assert dbsession.scalar(select(func.count()).select_from(CostHistory)) == 2
     assert dbsession.get_one(Batch, batch.id).status == "executed"
+    # The one apply that committed queued the one job that writes its report.
+    reports = dbsession.scalars(select(Job.id).where(Job.kind == "batches.report")).all()
+    assert len(reports) == 1
+    assert queue.enqueued[-1] == reports[0]
     butter = dbsession.scalars(
         select(ProductCost).where(ProductCost.product_id == store["butter"].id)
     ).one()

@@ -1,0 +1,300 @@
+"""Applying a catalog through the whole app: the Apply form names the batch and the
+version its page showed, and is refused for any other; sent twice, or twice at once,
+it applies once; a batch dated after today is applied on its date, or now only when
+the operator confirms it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import webtest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poser.entry_points.queues import make_queue
+from poser.models.orm import Batch, BatchExecution, CatalogBatchRow, CostHistory, Job
+from poser.tasks.batches import get_handler
+from poser.tasks.batches.base import today
+from poser.tasks.datasets import create_data_set, set_member
+from poser.tasks.periodic import run_periodic
+from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_catalog
+from tests.factories import make_user
+from tests.functional.catalog_pages import (
+    form_posting_to,
+    run_queued_jobs,
+    save_options,
+    step_url,
+    upload,
+)
+from tests.functional.conftest import CLIENT_ADDR, login
+
+CATALOG = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,6.00\n"
+OTHER = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,30.00\n"
+
+
+@pytest.fixture
+def shop(dbsession: Session) -> dict[str, Any]:
+    owner = make_user(dbsession, "olga")
+    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
+    make_catalog(dbsession, data_set)
+    dbsession.commit()
+    return {"data_set": data_set, "owner": owner}
+
+
+@pytest.fixture
+def jobs_of(settings: dict[str, Any], session_factory: Any, tmp_path: Any) -> Any:
+    """Run the queued jobs (and those they queue) with the real runner."""
+    return lambda: run_queued_jobs(settings, session_factory, tmp_path)
+
+
+def _read(app: webtest.TestApp, shop: dict[str, Any], jobs_of: Any, text: str, **options: str):
+    save_options(app, shop["data_set"], catalog_vendor="ACME", **options)
+    upload(app, shop["data_set"], text)
+    assert jobs_of() == ["succeeded"]
+
+
+def _count(dbsession: Session, what: Any, *where: Any) -> int:
+    dbsession.rollback()  # a fresh snapshot: see what the app and the jobs committed
+    return dbsession.scalar(select(func.count()).select_from(what).where(*where)) or 0
+
+
+def _applies(dbsession: Session) -> int:
+    return _count(dbsession, Job, Job.kind == "batches.execute")
+
+
+def _batch(dbsession: Session) -> Batch:
+    dbsession.rollback()
+    return dbsession.scalars(select(Batch).order_by(Batch.id.desc()).limit(1)).one()
+
+
+def _change(dbsession: Session, batch: Batch) -> None:
+    """Someone changes the batch: one of its rows is compared again."""
+    row = select(CatalogBatchRow.id).where(CatalogBatchRow.batch_id == batch.id).limit(1)
+    get_handler("catalog").refresh_row(batch, dbsession.scalars(row).one())
+    dbsession.commit()
+
+
+def _states(page: webtest.TestResponse) -> dict[str, str | None]:
+    return {
+        item.find("a").text: badge.get("data-step-state") if badge is not None else None
+        for item in page.pyquery("[data-testid=step-list] li")
+        for badge in [item.find("span")]
+    }
+
+
+def _run_scheduler(settings: dict[str, Any], session_factory: Any, on: date) -> str | None:
+    """The hourly periodic job, claimed and run as a worker's scheduler runs it, looking
+    at ``on`` as today."""
+    queue = make_queue(settings)
+    return run_periodic(
+        session_factory,
+        queue,
+        "apply_scheduled_batches",
+        "batches.apply_scheduled",
+        {"on": on.isoformat()},
+        datetime.combine(on, datetime.min.time(), tzinfo=UTC),
+        worker="test",
+        resources={"queue": queue},
+    )
+
+
+def test_the_form_applies_the_batch_its_page_showed_or_nothing(
+    testapp, shop, dbsession, jobs_of
+) -> None:
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, CATALOG)
+    shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    first = _batch(dbsession).id
+
+    upload(testapp, shop["data_set"], OTHER)  # another upload while the page was open
+    assert jobs_of() == ["succeeded"]
+    refused = shown.submit(status=409)
+    assert (
+        f"This page showed batch #{first}, which is no longer the current batch "
+        f"(batch #{first + 1} is), so nothing was done" in refused.text
+    )
+    assert _applies(dbsession) == 0
+
+    # Changed since the page was shown (a row compared again): refused too.
+    shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    _change(dbsession, _batch(dbsession))
+    refused = shown.submit(status=409)
+    assert f"Batch #{first + 1} changed since this page showed it" in refused.text
+    assert _applies(dbsession) == 0
+    fresh = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    fresh.submit(status=303)
+    assert jobs_of() == ["succeeded", "succeeded"]  # the apply, then its report
+    assert _count(dbsession, CostHistory, CostHistory.batch_id == first + 1) == 1
+
+
+def test_a_batch_changed_after_the_apply_was_sent_is_not_applied(
+    testapp, shop, dbsession, jobs_of
+) -> None:
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, CATALOG)
+    form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run").submit(
+        status=303
+    )
+    batch = _batch(dbsession)
+    _change(dbsession, batch)  # between the click and the worker
+    assert jobs_of() == ["failed"]
+    failed = dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).one()
+    assert f"Batch #{batch.id} changed after it was sent to be applied" in (failed.error or "")
+    assert _count(dbsession, CostHistory) == 0
+    assert _count(dbsession, Job, Job.kind == "batches.report") == 0
+    assert _batch(dbsession).status == "populated"
+
+
+def test_the_same_apply_form_sent_twice_applies_once(testapp, shop, dbsession, jobs_of) -> None:
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, CATALOG)
+    form = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    form.submit(status=303)
+    again = form.submit(status=409)  # a double click, before the worker ran
+    assert "It is already running: nothing more was started." in again.text
+    assert _applies(dbsession) == 1
+    assert jobs_of() == ["succeeded", "succeeded"]
+    later = form.submit(status=409)  # the back button, once it was applied
+    assert "has been applied since this page showed it" in later.text
+    assert _applies(dbsession) == 1
+    assert _count(dbsession, BatchExecution) == 1
+    assert _count(dbsession, CostHistory) == 2  # butter and soap, once each
+
+
+def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession, jobs_of) -> None:
+    editor = make_user(dbsession, "eddie")
+    set_member(dbsession.merge(shop["data_set"]), editor, "editor")
+    dbsession.commit()
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, CATALOG)
+    other = webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    login(other, "eddie")
+    forms = [
+        form_posting_to(app.get(step_url(shop["data_set"], "apply")), "/apply/run")
+        for app in (testapp, other)
+    ]
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(form: webtest.Form) -> None:
+        start.wait()
+        statuses.append(form.submit(expect_errors=True).status_int)
+
+    threads = [threading.Thread(target=send, args=(form,)) for form in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [303, 409]
+    assert _applies(dbsession) == 1
+    assert jobs_of() == ["succeeded", "succeeded"]
+    assert _count(dbsession, BatchExecution) == 1
+    assert _count(dbsession, CostHistory) == 2
+
+
+def test_a_batch_dated_later_is_applied_now_only_when_confirmed(
+    testapp, shop, dbsession, jobs_of
+) -> None:
+    later = (today() + timedelta(days=30)).isoformat()
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later)
+    page = testapp.get(step_url(shop["data_set"], "apply"))
+    assert (
+        f"takes effect on {later}, after today" in page.pyquery("[data-testid=apply-dated]").text()
+    )
+    assert page.pyquery("[data-form=schedule] button").text() == f"Apply on {later}"
+    form = form_posting_to(page, "/apply/run")
+    assert form.fields["apply_early"][0].value is None  # unticked
+    refused = form.submit(status=409)
+    assert f"takes effect on {later}, so nothing was applied" in refused.text
+    assert _applies(dbsession) == 0
+
+    form["apply_early"] = later
+    form.submit(status=303)
+    assert jobs_of() == ["succeeded", "succeeded"]
+    assert _count(dbsession, CostHistory) == 2
+    report = testapp.get(step_url(shop["data_set"], "report"))
+    assert report.pyquery("[data-testid=report-effective]").text() == later
+    assert f"effective {later}" in report.pyquery("[data-testid=report-ready]").text()
+
+
+def test_a_batch_dated_later_is_applied_on_its_date_as_who_scheduled_it(
+    testapp, shop, dbsession, jobs_of, settings, session_factory
+) -> None:
+    later = today() + timedelta(days=30)
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later.isoformat())
+    page = testapp.get(step_url(shop["data_set"], "apply"))
+    form_posting_to(page, "/apply/schedule").submit(status=303)
+    page = testapp.get(step_url(shop["data_set"], "apply"))
+    scheduled = page.pyquery("[data-testid=apply-scheduled]").text()
+    assert f"will be applied on {later}, as olga" in scheduled
+    assert (
+        f"to be applied on {later}, as olga" in page.pyquery("[data-testid=batch-scheduled]").text()
+    )
+    assert "to be applied on" in testapp.get(step_url(shop["data_set"], "report")).text
+
+    # Unscheduled, it waits; scheduled again, it is the scheduler's.
+    form_posting_to(page, "/apply/unschedule").submit(status=303)
+    assert _batch(dbsession).scheduled_for is None
+    page = testapp.get(step_url(shop["data_set"], "apply"))
+    assert not page.pyquery("[data-testid=apply-scheduled]")
+    form_posting_to(page, "/apply/schedule").submit(status=303)
+
+    assert _run_scheduler(settings, session_factory, later - timedelta(days=1)) == "succeeded"
+    assert _applies(dbsession) == 0  # not yet
+    assert _run_scheduler(settings, session_factory, later) == "succeeded"
+    assert jobs_of() == ["succeeded", "succeeded"]
+    batch = _batch(dbsession)
+    assert (batch.status, batch.executed_by_id) == ("executed", shop["owner"].id)
+    assert batch.scheduled_for is None
+    assert _count(dbsession, CostHistory, CostHistory.changed_by_id == shop["owner"].id) == 2
+    assert _states(testapp.get(step_url(shop["data_set"], "apply")))["Apply"] == "done"
+    assert testapp.get(step_url(shop["data_set"], "report")).pyquery("[data-testid=report-file]")
+
+
+def test_a_schedule_is_dropped_when_the_batch_changes(
+    testapp, shop, dbsession, jobs_of, settings, session_factory
+) -> None:
+    later = today() + timedelta(days=3)
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later.isoformat())
+    page = testapp.get(step_url(shop["data_set"], "apply"))
+    form_posting_to(page, "/apply/schedule").submit(status=303)
+    _change(dbsession, _batch(dbsession))
+    page = testapp.get(step_url(shop["data_set"], "apply"))
+    assert (
+        "it changed since it was scheduled" in page.pyquery("[data-testid=batch-scheduled]").text()
+    )
+
+    assert _run_scheduler(settings, session_factory, later) == "succeeded"
+    assert _applies(dbsession) == 0
+    batch = _batch(dbsession)
+    assert (batch.status, batch.scheduled_for) == ("populated", None)
+    note = testapp.get(step_url(shop["data_set"], "review")).pyquery("[data-testid=schedule-note]")
+    assert f"The apply scheduled for {later} was not made" in note.text()
+    assert "changed after it was scheduled" in note.text()
+
+
+def test_a_viewer_can_neither_schedule_nor_apply(testapp, shop, dbsession, jobs_of) -> None:
+    viewer = make_user(dbsession, "vic")
+    set_member(dbsession.merge(shop["data_set"]), viewer, "viewer")
+    dbsession.commit()
+    login(testapp, "olga")
+    later = (today() + timedelta(days=3)).isoformat()
+    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later)
+    shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    viewer_app = webtest.TestApp(testapp.app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    login(viewer_app, "vic")
+    page = viewer_app.get(step_url(shop["data_set"], "apply"))
+    assert not page.pyquery("[data-form=schedule], [data-form=execute]")
+    posted = {name: shown[name] for name in ("batch_id", "batch_version")}
+    posted["csrf_token"] = page.forms[0]["csrf_token"].value  # the logout form's
+    for action in ("schedule", "unschedule", "run"):
+        url = step_url(shop["data_set"], "apply") + f"/apply/{action}"
+        viewer_app.post(url, posted, status=403)
+    assert _batch(dbsession).scheduled_for is None
+    assert _applies(dbsession) == 0
