@@ -19,6 +19,10 @@ from poser.storage import store_from_settings
 from poser.tasks import jobs as job_tasks
 from poser.tasks import maintenance
 from poser.tasks.job_progress import read_progress
+from poser.utils.cells import MAX_INT
+
+#: A job's id: what the job table can hold, so a mistyped one is refused, not looked up.
+JOB_ID = click.IntRange(1, MAX_INT)
 
 
 @click.command()
@@ -80,7 +84,7 @@ def _job(dbsession: Any, job_id: int) -> Job:
 
 
 @jobs.command("show")
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=JOB_ID)
 @pass_context
 def show(ctx: Context, job_id: int) -> None:
     """A job's state, progress, log, result and error."""
@@ -101,7 +105,7 @@ def show(ctx: Context, job_id: int) -> None:
 
 
 @jobs.command("cancel")
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=JOB_ID)
 @pass_context
 def cancel(ctx: Context, job_id: int) -> None:
     """Cancel a queued job, or ask a running one to stop."""
@@ -117,7 +121,7 @@ def cancel(ctx: Context, job_id: int) -> None:
 
 
 @jobs.command("retry")
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=JOB_ID)
 @pass_context
 def retry(ctx: Context, job_id: int) -> None:
     """Queue a failed or cancelled job again."""
