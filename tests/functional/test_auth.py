@@ -1,11 +1,26 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import webtest
 from sqlalchemy.orm import Session
 
+import poser.tasks.users
+from poser.utils.timeutil import utcnow
 from tests.factories import make_user
-from tests.functional.conftest import login
+from tests.functional.conftest import CLIENT_ADDR, login
+
+ATTACKER_ADDR = "198.51.100.66"
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """Every login happens at the same instant: the waits the tests expect do not
+    depend on how fast the machine is."""
+    now = utcnow()
+    monkeypatch.setattr(poser.tasks.users, "utcnow", lambda: now)
+    return now
 
 
 def _session_cookie(app: webtest.TestApp) -> str | None:
@@ -106,14 +121,32 @@ def test_next_within_the_site_is_followed(testapp: webtest.TestApp, dbsession: S
     assert response.follow().json == {"ok": "admin area"}
 
 
-def test_repeated_failures_are_slowed_down(testapp: webtest.TestApp, dbsession: Session) -> None:
+def test_repeated_failures_are_slowed_down(
+    testapp: webtest.TestApp, dbsession: Session, frozen_now: datetime
+) -> None:
     make_user(dbsession, "uma")
     for _ in range(5):
         assert login(testapp, "uma", "guess again").status_int == 400
-    response = login(testapp, "uma")  # even the right password waits
+    response = login(testapp, "uma")  # even the right password waits, from there
     assert response.status_int == 429
-    assert int(response.headers["Retry-After"]) >= 1
-    assert "Too many failed attempts" in response.text
+    assert response.headers["Retry-After"] == "1"
+    assert "Too many failed attempts. Wait 1 second and try again." in response.text
+
+
+def test_failures_from_elsewhere_do_not_keep_the_owner_out(
+    testapp: webtest.TestApp, dbsession: Session, frozen_now: datetime
+) -> None:
+    make_user(dbsession, "admin", role="admin")
+    attacker = webtest.TestApp(testapp.app, extra_environ={"REMOTE_ADDR": ATTACKER_ADDR})
+    for _ in range(8):
+        login(attacker, "admin", "guess again")
+    assert login(attacker, "admin", "guess again").status_int == 429
+    assert login(attacker, "admin").status_int == 429
+
+    owner = login(testapp, "admin")  # from the owner's own address
+    assert owner.status_int == 303, owner.text
+    assert testapp.extra_environ["REMOTE_ADDR"] == CLIENT_ADDR
+    assert "Welcome, admin." in owner.follow().text
 
 
 def test_logout_needs_a_post_with_the_token(testapp: webtest.TestApp, dbsession: Session) -> None:

@@ -35,8 +35,12 @@ class LoginSchema(CSRFSchema):
 
 
 def login_policy(settings: dict[str, Any]) -> LoginPolicy:
+    default = LoginPolicy()
     return LoginPolicy(
-        free_failures=setting_int(settings, "poser.login.free_failures", 5),
+        free_failures=setting_int(settings, "poser.login.free_failures", default.free_failures),
+        address_free_failures=setting_int(
+            settings, "poser.login.address_free_failures", default.address_free_failures
+        ),
         window=timedelta(seconds=setting_int(settings, "poser.login.window_seconds", 900)),
         max_delay=timedelta(seconds=setting_int(settings, "poser.login.max_delay_seconds", 300)),
     )
@@ -54,15 +58,17 @@ def _next_url(request: Request, value: str | None) -> str:
 )
 def login_view(request: Request) -> Any:
     next_param = request.params.get("next", "")
-    if request.identity is not None and request.method == "GET":
+    if request.method == "GET" and request.identity is not None:
         return HTTPSeeOther(location=_next_url(request, next_param))
     form = make_form(request, LoginSchema(), buttons=(deform.Button("submit", "Log in"),))
     if request.method == "GET":
         return {"form": form.render({"next": next_param if is_local_path(next_param) else ""})}
 
     def log_in(values: dict[str, Any]) -> HTTPSeeOther:
+        # The login check runs its own short transactions (see authenticate); this
+        # request's own transaction stays unused, so it holds no lock meanwhile.
         outcome = authenticate(
-            request.dbsession,
+            request.registry["dbsession_factory"],
             values["username"],
             values["password"],
             request.client_addr or "unknown",
@@ -70,20 +76,27 @@ def login_view(request: Request) -> Any:
         )
         if outcome.throttled:
             raise FormError(
-                f"Too many failed attempts. Wait {outcome.retry_after} seconds and try again.",
+                f"Too many failed attempts. Wait {_seconds(outcome.retry_after)} and try again.",
                 status=429,
                 headers={"Retry-After": str(outcome.retry_after)},
             )
         if outcome.user is None:
             raise FormError("Wrong username or password.")
-        # A fresh session at login: no id or token chosen before it survives (fixation).
+        # A fresh session at login: no id or token chosen before it survives (fixation),
+        # and the one before is deleted from the session store.
         request.session.invalidate()
-        headers = remember(request, outcome.user.id)
+        headers = remember(
+            request, outcome.user.id, credentials_version=outcome.user.credentials_version
+        )
         new_csrf_token(request)
         request.session.flash(f"Welcome, {outcome.user.username}.", "success")
         return HTTPSeeOther(location=_next_url(request, values.get("next")), headers=headers)
 
     return handle_form(request, form, log_in, keep_on_error=_without_password)
+
+
+def _seconds(count: int) -> str:
+    return "1 second" if count == 1 else f"{count} seconds"
 
 
 def _without_password(values: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +106,7 @@ def _without_password(values: dict[str, Any]) -> dict[str, Any]:
 @view_config(route_name="logout", request_method="POST", permission=NO_PERMISSION_REQUIRED)
 def logout_view(request: Request) -> HTTPSeeOther:
     headers = forget(request)
+    # Deletes the session from the session store: its cookie, if kept, opens nothing.
     request.session.invalidate()
     request.session.flash("You are logged out.", "info")
     return HTTPSeeOther(location=request.route_path("login"), headers=headers)

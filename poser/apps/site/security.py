@@ -34,6 +34,10 @@ DATA_SET_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The session key for the credentials version of the user it identifies.
+CREDENTIALS_VERSION_KEY = "auth.credentials_version"
+
+
 class SecurityPolicy:
     def __init__(self) -> None:
         self.helper = SessionAuthenticationHelper(prefix="auth.")
@@ -50,7 +54,13 @@ class SecurityPolicy:
         if not isinstance(userid, int):
             return None
         user = user_by_id(request.dbsession, userid)
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        # A new password or disabling moves the user's version on: every session
+        # opened before it identifies no one.
+        if request.session.get(CREDENTIALS_VERSION_KEY) != user.credentials_version:
+            return None
+        return user
 
     def authenticated_userid(self, request: Request) -> int | None:
         user = request.identity
@@ -66,12 +76,22 @@ class SecurityPolicy:
     def permits(self, request: Request, context: Any, permission: str) -> Any:
         return self.acl.permits(context, self.effective_principals(request), permission)
 
-    def remember(self, request: Request, userid: Any, **kw: Any) -> list[tuple[str, str]]:
+    def remember(
+        self, request: Request, userid: Any, credentials_version: int | None = None, **kw: Any
+    ) -> list[tuple[str, str]]:
+        """Let the session identify ``userid`` while their credentials version is
+        ``credentials_version`` (the one their password was checked against; default:
+        the current one)."""
         self.identity_cache.clear(request)
+        if credentials_version is None:
+            user = user_by_id(request.dbsession, userid)
+            credentials_version = user.credentials_version if user is not None else None
+        request.session[CREDENTIALS_VERSION_KEY] = credentials_version
         return self.helper.remember(request, userid, **kw)
 
     def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
         self.identity_cache.clear(request)
+        request.session.pop(CREDENTIALS_VERSION_KEY, None)
         return self.helper.forget(request, **kw)
 
 

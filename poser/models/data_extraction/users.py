@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import LoginFailure, User
@@ -31,23 +32,56 @@ def count_users(dbsession: Session, role: str | None = None) -> int:
     return dbsession.scalar(query) or 0
 
 
+class RecentFailures(NamedTuple):
+    """Failed logins from one address: for one username there, and for any username."""
+
+    of_name: int
+    name_latest: datetime | None
+    of_address: int
+    address_latest: datetime | None
+
+
 def recent_failures(
     dbsession: Session, username: str, address: str, since: datetime
-) -> tuple[int, datetime | None]:
-    """How many logins failed for this name or address since ``since``, and the latest."""
-    count, latest = dbsession.execute(
-        select(func.count(), func.max(LoginFailure.at)).where(
-            LoginFailure.at >= since,
-            or_(LoginFailure.username == username, LoginFailure.address == address),
-        )
+) -> RecentFailures:
+    """The logins that failed from ``address`` since ``since``: those for ``username``
+    and all of them, each with the latest one's time."""
+    of_name = LoginFailure.username == username
+    row = dbsession.execute(
+        select(
+            func.count().filter(of_name),
+            func.max(LoginFailure.at).filter(of_name),
+            func.count(),
+            func.max(LoginFailure.at),
+        ).where(LoginFailure.address == address, LoginFailure.at >= since)
     ).one()
-    if latest is not None and not isinstance(latest, datetime):
-        latest = datetime.fromisoformat(str(latest))
-    return count or 0, _as_utc(latest)
+    return RecentFailures(row[0] or 0, _as_utc(row[1]), row[2] or 0, _as_utc(row[3]))
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
-    # func.max() loses the column type, so the UTC tag has to be put back here.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+def serialize_login_attempts(dbsession: Session, address: str) -> None:
+    """Make the caller's transaction the only one that reads and records the login
+    attempts from ``address`` until it ends, so that no two attempts both pass the same
+    count of failures.
+
+    On PostgreSQL: a transaction-level advisory lock keyed by the address (two keys: the
+    first keeps these locks apart from any other use of advisory locks). On SQLite the
+    caller's transaction holds the database's write lock from BEGIN
+    (`poser.models.engine.write_transaction`), which already serializes every writer.
+    """
+    if dbsession.get_bind().dialect.name == "postgresql":
+        dbsession.execute(
+            select(
+                func.pg_advisory_xact_lock(
+                    func.hashtext("poser.login_attempts"), func.hashtext(address)
+                )
+            )
+        )
+
+
+def _as_utc(value: datetime | str | None) -> datetime | None:
+    # func.max() loses the column type: SQLite gives back text, and the UTC tag goes.
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

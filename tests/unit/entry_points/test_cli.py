@@ -95,7 +95,7 @@ def test_dev_setup_creates_one_admin_and_prints_the_password_once(
     first = run("-c", ini, "dev-setup")
     assert first.exit_code == 0, first.output
     password = first.output.split("password: ")[1].split()[0]
-    assert authenticate(dbsession, "admin", password, "127.0.0.1").user is not None
+    assert authenticate(session_factory, "admin", password, "127.0.0.1").user is not None
     assert "Example data set 'Sample Store': 3,000 products." in first.output
     example = dbsession.scalars(select(DataSet).where(DataSet.name == "Sample Store")).one()
     assert example.application == "products"
@@ -113,7 +113,7 @@ def test_user_create_reads_the_password_from_stdin(
     created = run("-c", ini, "user", "create", "Nina", "--admin", stdin="a long password\n")
     assert created.exit_code == 0, created.output
     assert "created admin nina" in created.output
-    assert authenticate(dbsession, "nina", "a long password", "127.0.0.1").user is not None
+    assert authenticate(session_factory, "nina", "a long password", "127.0.0.1").user is not None
 
     short = run("-c", ini, "user", "create", "omar", stdin="tiny\n")
     assert short.exit_code == 1
@@ -132,7 +132,7 @@ def test_user_password_changes_it(
     run("-c", ini, "user", "create", "ruth", stdin="first long password\n")
     changed = run("-c", ini, "user", "password", "ruth", stdin="second long password\n")
     assert changed.exit_code == 0, changed.output
-    assert authenticate(dbsession, "ruth", "second long password", "127.0.0.1").user
+    assert authenticate(session_factory, "ruth", "second long password", "127.0.0.1").user
     unknown = run("-c", ini, "user", "password", "nobody", stdin="second long password\n")
     assert unknown.exit_code == 1
     assert "no user named 'nobody'" in unknown.output

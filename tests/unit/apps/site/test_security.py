@@ -15,6 +15,7 @@ from poser.apps.site.security import (
     data_set_factory,
 )
 from poser.models.orm import User
+from poser.tasks.users import disable_user, enable_user, set_password
 from tests.factories import make_data_set, make_user
 
 
@@ -94,6 +95,41 @@ def test_identity_comes_from_the_session_and_drops_inactive_users(dbsession: Ses
     policy.forget(request)
     assert policy.identity(request) is None
     assert policy.identity(testing.DummyRequest(dbsession=dbsession)) is None
+
+
+def _again(dbsession: Session, request: testing.DummyRequest) -> testing.DummyRequest:
+    """A later request with the same session."""
+    return testing.DummyRequest(dbsession=dbsession, session=request.session)
+
+
+def test_a_session_from_before_a_new_password_or_disabling_identifies_no_one(
+    dbsession: Session,
+) -> None:
+    user = make_user(dbsession)
+    policy = SecurityPolicy()
+    before = testing.DummyRequest(dbsession=dbsession)
+    policy.remember(before, user.id)
+    set_password(dbsession, user, "another long password")
+    dbsession.commit()
+    assert policy.identity(_again(dbsession, before)) is None
+
+    after = testing.DummyRequest(dbsession=dbsession)
+    policy.remember(after, user.id)  # a login now carries the new version
+    assert policy.identity(after) == user
+    disable_user(dbsession, user)
+    enable_user(dbsession, user)
+    dbsession.commit()
+    assert policy.identity(_again(dbsession, after)) is None
+
+
+def test_a_session_keeps_the_version_its_password_was_checked_against(
+    dbsession: Session,
+) -> None:
+    user = make_user(dbsession)
+    policy = SecurityPolicy()
+    request = testing.DummyRequest(dbsession=dbsession)
+    policy.remember(request, user.id, credentials_version=user.credentials_version - 1)
+    assert policy.identity(request) is None
 
 
 def test_the_identity_is_read_once_per_request(dbsession: Session) -> None:
