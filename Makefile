@@ -13,7 +13,7 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	@# every start (a UserWarning), and 82 removes it.
 	@# -qq: errors only. setuptools' notice about editable installs is not one.
 	$(BIN)/python -m pip install -qq --upgrade pip wheel "setuptools>=69,<80.9"
-	$(BIN)/python -m pip install -qq -e '.[testing]'
+	$(BIN)/python -m pip install -qq -e '.[dev,testing]'
 	touch $@
 
 ## run: create the environment, app dir, database and an admin; then serve on :6543

@@ -77,6 +77,9 @@ def prepare_settings(
     result.setdefault("session.secure", "false")
 
     _check_secret(result, appdir)
+    if is_production(result) and "pyramid_debugtoolbar" in str(result.get("pyramid.includes", "")):
+        # Its pages run any Python typed into them: never on a site people use.
+        raise SettingsError("pyramid_debugtoolbar is for development: remove it from production")
     return result
 
 

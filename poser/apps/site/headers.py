@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from pyramid.config import Configurator
 from pyramid.registry import Registry
@@ -27,6 +27,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# pyramid_debugtoolbar's own pages (development only) carry inline script and style.
+DEBUG_TOOLBAR_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -41,9 +46,12 @@ def security_headers_tween_factory(
     handler: Callable[[Request], Response], registry: Registry
 ) -> Callable[[Request], Response]:
     production = is_production(registry.settings)
+    toolbar = debug_toolbar_prefix(registry.settings)
 
     def security_headers_tween(request: Request) -> Response:
         response = handler(request)
+        if toolbar and request.path.startswith(toolbar):
+            response.headers.setdefault("Content-Security-Policy", DEBUG_TOOLBAR_POLICY)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if production and request.scheme == "https":
@@ -54,6 +62,15 @@ def security_headers_tween_factory(
         return response
 
     return security_headers_tween
+
+
+def debug_toolbar_prefix(settings: Mapping[str, object]) -> str | None:
+    """Where pyramid_debugtoolbar serves its pages, when development includes it."""
+    if is_production(settings) or "pyramid_debugtoolbar" not in str(
+        settings.get("pyramid.includes", "")
+    ):
+        return None
+    return str(settings.get("debugtoolbar.route_prefix") or "/_debug_toolbar").rstrip("/") + "/"
 
 
 def includeme(config: Configurator) -> None:

@@ -123,3 +123,15 @@ def test_load_settings_reads_the_app_section(tmp_path: Path) -> None:
 def test_load_settings_says_when_the_file_is_missing(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="config file not found"):
         load_settings(tmp_path / "missing.ini")
+
+
+def test_production_refuses_the_debug_toolbar(tmp_path: Path) -> None:
+    settings = {
+        "poser.environment": "production",
+        "session.secret": "s" * 40,
+        "pyramid.includes": "pyramid_tm\npyramid_debugtoolbar",
+    }
+    with pytest.raises(SettingsError, match="pyramid_debugtoolbar is for development"):
+        prepare_settings(settings, here=tmp_path, environ={})
+    settings["poser.environment"] = "development"
+    assert prepare_settings(settings, here=tmp_path, environ={})["pyramid.includes"]
