@@ -14,6 +14,20 @@ from tests.factories import PASSWORD
 CLIENT_ADDR = "203.0.113.7"
 
 
+class StrictTestApp(webtest.TestApp):
+    """A test client whose requests expect 200 unless they name their status.
+
+    webtest's own accepts any 2xx or 3xx, so a page that sent the test to the login
+    page passed as if it had been shown: here a redirect is a status a test asks for
+    (``status=303``), as is an error (``status=404``, or ``expect_errors=True``).
+    """
+
+    def do_request(self, req: Any, status: Any = None, expect_errors: Any = None) -> Any:
+        if status is None and not expect_errors:
+            status = 200
+        return super().do_request(req, status=status, expect_errors=expect_errors)
+
+
 def build_app(base_settings: dict[str, Any], **overrides: Any) -> Any:
     """The WSGI app as pserve builds it. Call ``dispose(app)`` when done with it."""
     return poser.main({"here": base_settings["poser.appdir"]}, **{**base_settings, **overrides})
@@ -65,3 +79,46 @@ def login(app: webtest.TestApp, username: str, password: str = PASSWORD, next: s
     form["username"] = username
     form["password"] = password
     return form.submit("submit", expect_errors=True)
+
+
+# -- every route, in every role (test_authorization.py, test_bad_input.py) ----------------
+# People and their logged-in clients are made once per module: a password hash takes
+# most of a second. See route_support.py.
+
+
+@pytest.fixture(scope="module")
+def shipped_app(base_settings: dict[str, Any], engine: Any) -> Iterator[Any]:
+    from tests.functional.route_support import shipped_app
+
+    app = shipped_app(base_settings)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture(scope="module")
+def people_by_role(engine: Any, settings: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    from tests.functional.route_support import clean_up, make_people
+
+    yield make_people(engine)
+    clean_up(engine, settings)
+
+
+@pytest.fixture(scope="module")
+def clients(shipped_app: Any, people_by_role: dict[str, Any]) -> dict[str, Any]:
+    from tests.functional.route_support import make_clients
+
+    return make_clients(shipped_app)
+
+
+@pytest.fixture
+def world(
+    engine: Any,
+    people_by_role: dict[str, Any],
+    settings: dict[str, Any],
+    tmp_path: Any,
+    clients: dict[str, Any],
+    shipped_app: Any,
+) -> Iterator[Any]:
+    from tests.functional.route_support import make_world
+
+    yield from make_world(engine, people_by_role, settings, tmp_path, clients, shipped_app)

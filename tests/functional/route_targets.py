@@ -1,0 +1,262 @@
+"""A real request to every route of the app as shipped (and to every widget action),
+by name: "route METHOD" and, where a route serves different things, what it is about.
+
+The authorization matrix gives each an expected status per role; the bad-input sweep
+spoils each in every way it can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from tests.functional.route_support import CATALOG_CSV, Call, Target, World, workbook
+
+TARGETS: dict[str, Target] = {}
+
+
+def target(name: str) -> Callable[[Target], Target]:
+    def register(function: Target) -> Target:
+        assert name not in TARGETS, name
+        TARGETS[name] = function
+        return function
+
+    return register
+
+
+def _data_set(world: World, route: str, method: str = "GET", **call: Any) -> Call:
+    return Call(method, route, {"app": "products", "data_set_id": world.main.id}, **call)
+
+
+# -- the site -----------------------------------------------------------------------------
+
+target("__static/poser/ GET")(
+    lambda w: Call("GET", "__static/poser/", {"subpath": "css/poser.css"})
+)
+target("__static/poser/ POST")(
+    lambda w: Call("POST", "__static/poser/", {"subpath": "css/poser.css"})
+)
+target("__static/deform/ GET")(
+    lambda w: Call("GET", "__static/deform/", {"subpath": "css/form.css"})
+)
+target("__static/deform/ POST")(
+    lambda w: Call("POST", "__static/deform/", {"subpath": "css/form.css"})
+)
+target("login GET")(lambda w: Call("GET", "login", query=[("next", "/jobs")]))
+
+
+# Each logs in as themselves again; the anonymous client's password is wrong.
+target("login POST")(
+    lambda w: Call(
+        "POST",
+        "login",
+        fields=[("username", "{username}"), ("password", "{password}"), ("next", "/jobs")],
+    )
+)
+
+
+target("logout POST")(lambda w: Call("POST", "logout", changes_login=True))
+target("home GET")(lambda w: Call("GET", "home"))
+target("healthz GET")(lambda w: Call("GET", "healthz"))
+target("jobs GET")(
+    lambda w: Call(
+        "GET", "jobs", query=[("status", "queued"), ("kind", "datasets.copy"), ("page", "1")]
+    )
+)
+target("jobs_run_maintenance POST")(
+    lambda w: Call("POST", "jobs_run_maintenance", {"kind": "maintenance.purge_work"})
+)
+
+#: Jobs of the main data set that the removed member started, by what running them
+#: takes; and a global maintenance job.
+JOB_KINDS = {"view": "datasets.copy", "edit": "batches.execute", "global": "maintenance.purge_work"}
+
+for about, kind in JOB_KINDS.items():
+    for route in ("job", "job_progress"):
+        target(f"{route} GET {about} job")(
+            lambda w, route=route, kind=kind: Call("GET", route, {"job_id": w.job(kind).id})
+        )
+    target(f"job_cancel POST {about} job")(
+        lambda w, kind=kind: Call("POST", "job_cancel", {"job_id": w.job(kind).id})
+    )
+    target(f"job_retry POST {about} job")(
+        lambda w, kind=kind: Call("POST", "job_retry", {"job_id": w.job(kind, "failed").id})
+    )
+target("job_download GET")(lambda w: Call("GET", "job_download", {"job_id": w.download_job.id}))
+target("exports GET")(lambda w: Call("GET", "exports", query=[("type", "catalog"), ("page", "1")]))
+
+
+@target("export_file GET")
+def _export_file(world: World) -> Call:
+    export = world.export()
+    return Call("GET", "export_file", {"export_id": export.id, "name": export.files[0]})
+
+
+target("export_delete POST")(lambda w: Call("POST", "export_delete", {"export_id": w.export().id}))
+
+# -- an Application's pages ---------------------------------------------------------------
+
+target("app_home GET")(lambda w: Call("GET", "app_home", {"app": "products"}))
+target("app_home POST")(
+    lambda w: Call("POST", "app_home", {"app": "products"}, fields=[("name", "New store")])
+)
+target("app_import POST")(
+    lambda w: Call(
+        "POST",
+        "app_import",
+        {"app": "products"},
+        fields=[("name", "From a file")],
+        files=[("file", "store.xlsx", workbook())],
+    )
+)
+target("app_data_set GET")(lambda w: _data_set(w, "app_data_set"))
+target("app_data_set_settings GET")(lambda w: _data_set(w, "app_data_set_settings"))
+target("app_data_set_rename POST")(
+    lambda w: _data_set(w, "app_data_set_rename", "POST", fields=[("name", "Main, renamed")])
+)
+target("app_data_set_copy POST")(
+    lambda w: _data_set(w, "app_data_set_copy", "POST", fields=[("name", "Main, copied")])
+)
+target("app_data_set_export POST")(lambda w: _data_set(w, "app_data_set_export", "POST"))
+target("app_data_set_import POST")(
+    lambda w: Call(
+        "POST",
+        "app_data_set_import",
+        {"app": "products", "data_set_id": w.empty.id},
+        files=[("file", "store.xlsx", workbook())],
+    )
+)
+target("app_data_set_share POST")(
+    lambda w: _data_set(
+        w,
+        "app_data_set_share",
+        "POST",
+        fields=[("username", "matrix_guest"), ("role", "viewer")],
+        choices=("role",),
+    )
+)
+target("app_data_set_unshare POST")(
+    lambda w: _data_set(w, "app_data_set_unshare", "POST", fields=[("username", w.member("guest"))])
+)
+target("app_data_set_delete POST")(
+    lambda w: _data_set(w, "app_data_set_delete", "POST", fields=[("confirm_name", "Main")])
+)
+target("app_step GET")(
+    lambda w: Call(
+        "GET",
+        "app_step",
+        {"app": "products", "data_set_id": w.main.id, "step": "catalog"},
+        query=[("products.page", "1"), ("products.description.q", "butter")],
+    )
+)
+
+# -- widget actions -----------------------------------------------------------------------
+
+
+def _action(
+    app: str, step: str, widget: str, action: str, method: str = "GET", **call: Any
+) -> None:
+    def build(world: World) -> Call:
+        match = {
+            "app": app,
+            "data_set_id": world.main.id,
+            "step": step,
+            "widget": widget,
+            "action": action,
+        }
+        if "before" in call:
+            call["before"](world)
+        extra = {key: value(world) if callable(value) else value
+                 for key, value in call.items() if key != "before"}  # fmt: skip
+        return Call(method, "app_widget_action", match, **extra)
+
+    target(f"app_widget_action {method} {app}/{step}/{widget}/{action}")(build)
+
+
+HTMX = {"HX-Request": "true"}
+GRIDS = {
+    ("products", "catalog", "products"): [
+        ("products.page", "1"),
+        ("products.regular_price.min", "1"),
+    ],
+    ("catalog", "review", "rows"): [("rows.page", "1"), ("rows.status.in", "cost_up")],
+}
+for (app, step, grid), query in GRIDS.items():
+    _action(app, step, grid, "rows", query=query, headers=HTMX)
+    _action(app, step, grid, "csv", query=query)
+    _action(app, step, grid, "xlsx", query=query)
+
+
+def _edit_fields(world: World) -> list[tuple[str, str]]:
+    """A change to the product's description and price, from what they are now."""
+    product = world.product()
+    key = product.id
+    return [
+        (f"products.edit.description.{key}", product.description + " (salted)"),
+        (f"products.was.description.{key}", product.description),
+        (f"products.edit.regular_price.{key}", str(product.regular_price + 1)),
+        (f"products.was.regular_price.{key}", str(product.regular_price)),
+    ]
+
+
+_action(
+    "products",
+    "catalog",
+    "products",
+    "edit",
+    "POST",
+    fields=_edit_fields,
+    decimals=lambda w: (f"products.edit.regular_price.{w.product().id}",),
+)
+_action(
+    "products",
+    "margins",
+    "pricing",
+    "save",
+    "POST",
+    fields=[("target_margin", "25")],
+    decimals=("target_margin",),
+)
+_action(
+    "catalog",
+    "options",
+    "options",
+    "save",
+    "POST",
+    fields=[
+        ("catalog_vendor", "ACME"),
+        ("catalog_effective_date", "2026-01-31"),
+        ("catalog_new_items", "add"),
+        ("catalog_tolerance", "12.5"),
+        ("catalog_mapping", "Net = case_cost"),
+    ],
+    decimals=("catalog_tolerance",),
+    choices=("catalog_vendor", "catalog_new_items"),
+)
+_action(
+    "catalog", "upload", "file", "upload", "POST",
+    files=[("file", "catalog.csv", CATALOG_CSV.encode())],
+    before=lambda w: w.batch(),  # the options are saved, and a batch is there
+)  # fmt: skip
+
+
+def _batch_form(step: str, widget: str, action: str, **batch: Any) -> None:
+    def arrange(world: World) -> None:
+        world.batch(**batch)
+        if action == "unschedule":
+            world.post_form("catalog", step, widget, "schedule")
+
+    _action(
+        "catalog", step, widget, action, "POST", before=arrange,
+        fields=lambda w: w.form("catalog", step, widget, action),
+    )  # fmt: skip
+
+
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+for step in ("upload", "review", "apply"):
+    _batch_form(step, "batch", "acknowledge", errors=True)
+    _batch_form(step, "batch", "delete")
+_batch_form("apply", "apply", "run")
+_batch_form("apply", "apply", "schedule", effective=TOMORROW)
+_batch_form("apply", "apply", "unschedule", effective=TOMORROW)

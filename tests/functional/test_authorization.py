@@ -1,0 +1,137 @@
+"""The authorization matrix: every route the app lists (as ``proutes`` does), every
+method it takes, every widget action, sent by someone in every role, with the status
+each must get.
+
+The rules it writes down: a data set's URLs answer 404 to anyone who is not a member
+of it now, admins and former members included; viewers read, editors change, owners
+manage (share, delete). A job's page, progress and download take "view" on its data
+set; cancelling or retrying it takes what running its kind takes (a copy: "view"; a
+batch's apply: "edit"), by the role the member has now. A job of no data set
+(maintenance) is admins' only. An anonymous GET goes to the login page; an anonymous
+POST gets a 401 (htmx then goes to the login page).
+
+A route, method or widget action added without a row here fails the test, which says
+what to add.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.functional.route_support import ROLES, Client, World, app_routes, url, widget_actions
+from tests.functional.route_targets import TARGETS
+
+# Columns: anonymous, outsider, admin, removed, viewer, editor, owner (ROLES).
+# "login": a 303 to the login page. Any other 303 must go elsewhere. An htmx request (a
+# grid's rows) that needs a login gets a 401 that tells htmx to go to the login page.
+EXPECTED = {
+    "__static/poser/ GET":                            "200   200  200  200  200  200  200",
+    "__static/poser/ POST":                           "200   200  200  200  200  200  200",
+    "__static/deform/ GET":                           "200   200  200  200  200  200  200",
+    "__static/deform/ POST":                          "200   200  200  200  200  200  200",
+    "login GET":                                      "200   303  303  303  303  303  303",
+    "login POST":                                     "400   303  303  303  303  303  303",
+    "logout POST":                                    "login login login login login login login",
+    "home GET":                                       "login 200  200  200  200  200  200",
+    "healthz GET":                                    "200   200  200  200  200  200  200",
+    "jobs GET":                                       "login 200  200  200  200  200  200",
+    "jobs_run_maintenance POST":                      "401   403  303  403  403  403  403",
+    "job GET view job":                               "login 404  404  404  200  200  200",
+    "job GET edit job":                               "login 404  404  404  200  200  200",
+    "job GET global job":                             "login 404  200  404  404  404  404",
+    "job_progress GET view job":                      "login 404  404  404  200  200  200",
+    "job_progress GET edit job":                      "login 404  404  404  200  200  200",
+    "job_progress GET global job":                    "login 404  200  404  404  404  404",
+    "job_download GET":                               "login 404  404  404  200  200  200",
+    "job_cancel POST view job":                       "401   404  404  404  303  303  303",
+    "job_cancel POST edit job":                       "401   404  404  404  403  303  303",
+    "job_cancel POST global job":                     "401   404  303  404  404  404  404",
+    "job_retry POST view job":                        "401   404  404  404  303  303  303",
+    "job_retry POST edit job":                        "401   404  404  404  403  303  303",
+    "job_retry POST global job":                      "401   404  303  404  404  404  404",
+    "exports GET":                                    "login 200  200  200  200  200  200",
+    "export_file GET":                                "login 404  404  404  200  200  200",
+    "export_delete POST":                             "401   404  404  404  403  303  303",
+    "app_home GET":                                   "login 200  200  200  200  200  200",
+    "app_home POST":                                  "401   303  303  303  303  303  303",
+    "app_import POST":                                "401   303  303  303  303  303  303",
+    "app_data_set GET":                               "login 404  404  404  303  303  303",
+    "app_data_set_settings GET":                      "login 404  404  404  200  200  200",
+    "app_data_set_rename POST":                       "401   404  404  404  403  303  303",
+    "app_data_set_copy POST":                         "401   404  404  404  303  303  303",
+    "app_data_set_export POST":                       "401   404  404  404  303  303  303",
+    "app_data_set_import POST":                       "401   404  404  404  403  303  303",
+    "app_data_set_share POST":                        "401   404  404  404  403  403  303",
+    "app_data_set_unshare POST":                      "401   404  404  404  403  403  303",
+    "app_data_set_delete POST":                       "401   404  404  404  403  403  303",
+    "app_step GET":                                   "login 404  404  404  200  200  200",
+    "app_widget_action GET products/catalog/products/rows": "401   404 404 404 200 200 200",
+    "app_widget_action GET products/catalog/products/csv":  "login 404 404 404 200 200 200",
+    "app_widget_action GET products/catalog/products/xlsx": "login 404 404 404 200 200 200",
+    "app_widget_action POST products/catalog/products/edit": "401  404 404 404 403 303 303",
+    "app_widget_action POST products/margins/pricing/save":  "401  404 404 404 403 303 303",
+    "app_widget_action GET catalog/review/rows/rows":       "401   404 404 404 200 200 200",
+    "app_widget_action GET catalog/review/rows/csv":        "login 404 404 404 200 200 200",
+    "app_widget_action GET catalog/review/rows/xlsx":       "login 404 404 404 200 200 200",
+    "app_widget_action POST catalog/options/options/save":  "401  404 404 404 403 303 303",
+    "app_widget_action POST catalog/upload/file/upload":    "401  404 404 404 403 303 303",
+    "app_widget_action POST catalog/upload/batch/acknowledge": "401 404 404 404 403 303 303",
+    "app_widget_action POST catalog/upload/batch/delete":   "401  404 404 404 403 303 303",
+    "app_widget_action POST catalog/review/batch/acknowledge": "401 404 404 404 403 303 303",
+    "app_widget_action POST catalog/review/batch/delete":   "401  404 404 404 403 303 303",
+    "app_widget_action POST catalog/apply/batch/acknowledge": "401 404 404 404 403 303 303",
+    "app_widget_action POST catalog/apply/batch/delete":    "401  404 404 404 403 303 303",
+    "app_widget_action POST catalog/apply/apply/run":       "401  404 404 404 403 303 303",
+    "app_widget_action POST catalog/apply/apply/schedule":  "401  404 404 404 403 303 303",
+    "app_widget_action POST catalog/apply/apply/unschedule": "401 404 404 404 403 303 303",
+}  # fmt: skip
+
+
+def expected(name: str) -> dict[str, str]:
+    statuses = EXPECTED[name].split()
+    assert len(statuses) == len(ROLES), name
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+def test_every_route_method_and_widget_action_has_a_row(shipped_app: Any) -> None:
+    listed = {f"{route} {method}" for route, methods in app_routes(shipped_app).items()
+              for method in methods}  # fmt: skip
+    listed.discard("app_widget_action GET")
+    listed.discard("app_widget_action POST")
+    listed |= {
+        f"app_widget_action {method} {action}"
+        for action, methods in widget_actions(shipped_app).items()
+        for method in methods
+    }
+    covered = {" ".join(name.split()[:2]) for name in TARGETS}
+    covered |= {name for name in TARGETS if name.startswith("app_widget_action")}
+    missing = sorted(listed - covered)
+    assert not missing, f"add a target (route_targets.py) and a row (EXPECTED) for {missing}"
+    gone = sorted(name for name in TARGETS if " ".join(name.split()[:2]) not in listed
+                  and name not in listed)  # fmt: skip
+    assert not gone, f"these targets name no route of the app: {gone}"
+    assert sorted(TARGETS) == sorted(EXPECTED), "every target has its row of statuses"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_role_gets_its_status(
+    name: str, shipped_app: Any, clients: dict[str, Client], world: World
+) -> None:
+    outcomes = {}
+    for role in ROLES:
+        client = clients[role]
+        call = TARGETS[name](world)
+        response = client.send(shipped_app, call)
+        outcomes[role] = _outcome(response)
+        if call.changes_login:
+            client.log_in_again()
+    assert outcomes == expected(name), f"{call.method} {url(shipped_app, call)}"
+
+
+def _outcome(response: Any) -> str:
+    if response.status_int == 303:
+        to_login = response.location.split("?")[0].endswith("/login")
+        return "login" if to_login else "303"
+    return str(response.status_int)
