@@ -51,9 +51,13 @@ def queue(queue_settings: dict[str, Any], session_factory: Any) -> Iterator[Huey
 
 @pytest.fixture
 def ini(queue_settings: dict[str, Any], tmp_path: Path) -> Path:
+    return _worker_ini(queue_settings, tmp_path)
+
+
+def _worker_ini(queue_settings: dict[str, Any], folder: Path, **extra: Any) -> Path:
     keys = ("poser.appdir", "sqlalchemy.url", "session.secret", "poser.environment")
     keys += tuple(k for k in queue_settings if k.startswith(("poser.queue.", "poser.job_modules")))
-    return write_ini(tmp_path, {key: queue_settings[key] for key in keys})
+    return write_ini(folder, {**{key: queue_settings[key] for key in keys}, **extra})
 
 
 def _submit(
@@ -192,3 +196,24 @@ def test_a_periodic_time_runs_once_with_two_workers(
     assert len(runs) == 1
     assert dbsession.scalar(select(func.count()).select_from(Job)) == 1
     assert runs[0].job.kind == "maintenance.purge_work"
+
+
+def test_heartbeats_go_on_quietly_while_a_job_holds_the_write_lock(
+    queue_settings: dict[str, Any], tmp_path: Path, queue: HueyJobQueue, dbsession: Session
+) -> None:
+    # The job writes first, so it holds SQLite's write lock for its whole run: longer
+    # than the worker would wait for it (0.3 s).
+    ini = _worker_ini(queue_settings, tmp_path, **{"poser.sqlite.busy_timeout_ms": 300})
+    with running_workers(ini, tmp_path) as (worker,):
+        job = _submit(dbsession, queue, steps=40, delay=0.1)
+        wait_for(lambda: _steps_done(queue, job.id) >= 1, what=f"progress\n{worker.output()}")
+        first = queue.last_heartbeat()
+        assert first is not None
+        wait_for(
+            lambda: queue.last_heartbeat()["ts"] > first["ts"] and _steps_done(queue, job.id) < 40,
+            what=f"a heartbeat during the job\n{worker.output()}",
+        )
+        wait_for(lambda: _status(dbsession, job.id) == "succeeded", what=worker.output())
+    output = worker.output()
+    assert "database is locked" not in output
+    assert "heartbeat failed" not in output
