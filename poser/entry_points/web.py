@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import random
-import time
 from typing import Any
 
 from pyramid.config import Configurator
@@ -16,16 +14,31 @@ from sqlalchemy.orm import Session
 from poser.entry_points.queues import make_queue
 from poser.entry_points.sessions import make_session_factory
 from poser.entry_points.worker import load_job_modules
-from poser.models.engine import get_engine, get_session_factory, get_tm_session, is_sqlite_busy
+from poser.models.engine import (
+    SQLITE_BEGIN_OPTION,
+    get_engine,
+    get_session_factory,
+    get_tm_session,
+    is_sqlite_busy,
+    write_lock_engine,
+)
 from poser.storage import store_from_settings
 from poser.utils.settings import prepare_settings, setting_bool, setting_int
 
 DEFAULT_APPLICATIONS = "poser.apps.products poser.apps.catalog"
+#: Methods that do not change anything: their requests begin deferred and never wait.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
     settings = prepare_settings(settings, here=global_config.get("here"))
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    # pyramid_tm would look up the user, to annotate each transaction with, before any
+    # view runs: on a POST that begins the request's transaction, so it takes SQLite's
+    # write lock there, outside the error views (a refusal must be their 503 page) and
+    # ahead of the login check's own transactions, which would then wait for it. The
+    # annotation serves nothing here.
+    settings.setdefault("tm.annotate_user", False)
     settings.setdefault("retry.attempts", 3)
     with Configurator(settings=settings) as config:
         # The order matters; each line says why it is where it is.
@@ -96,27 +109,44 @@ def _closing_body_copies(policy: Any) -> Any:
 
 
 def include_database(config: Configurator) -> None:
-    """``request.dbsession``: one session per request, joined to the request's transaction."""
+    """``request.dbsession``: one session per request, joined to the request's transaction.
+
+    On SQLite, a request that may write takes the write lock when its transaction begins
+    (BEGIN IMMEDIATE), waiting its turn up to ``poser.sqlite.busy_timeout_ms`` behind a
+    job or another request, and then cannot be refused: a transaction that began
+    deferred and has read is refused its first write at once whenever another writer
+    holds the lock or has committed since (see poser.models.engine). Reads begin
+    deferred: in WAL mode they never wait, not even behind a long job.
+    """
     engine = get_engine(config.get_settings())
     session_factory = get_session_factory(engine)
+    writer = write_lock_engine(engine)
     config.registry["poser.engine"] = engine
     config.registry["dbsession_factory"] = session_factory
 
     @event.listens_for(engine, "handle_error")
-    def _busy_is_retryable(context: Any) -> None:
-        # SQLite refused a write because another writer (often a job) held the lock.
-        # Nothing was committed, so pyramid_retry may run the request again; the short
-        # pause gives the other writer a chance to finish first.
-        if context.sqlalchemy_exception is not None and is_sqlite_busy(context.original_exception):
+    def _refused_at_once_is_retryable(context: Any) -> None:
+        # A deferred transaction refused its first write has written nothing: the
+        # request runs again, and that attempt waits for the lock at BEGIN. One that
+        # began IMMEDIATE has already waited as long as allowed: it is not run again,
+        # the operator is told the database is busy (a 503, poser.apps.site.errors).
+        if context.sqlalchemy_exception is None or not is_sqlite_busy(context.original_exception):
+            return
+        connection = context.connection
+        options = connection.get_execution_options() if connection is not None else {}
+        if options.get(SQLITE_BEGIN_OPTION) != "IMMEDIATE":
             mark_error_retryable(context.sqlalchemy_exception)
-            time.sleep(random.uniform(0.05, 0.25))  # noqa: S311 - jitter, not security
 
     def dbsession(request: Request) -> Session:
-        # Requests begin deferred: reads never wait for a writer (WAL), and a request
-        # that does not write never waits for a long job's lock.
-        return get_tm_session(session_factory, request.tm)
+        may_write = request.method not in SAFE_METHODS or _is_a_retry(request)
+        return get_tm_session(session_factory, request.tm, bind=writer if may_write else None)
 
     config.add_request_method(dbsession, reify=True)
+
+
+def _is_a_retry(request: Request) -> bool:
+    """pyramid_retry runs a request again (here: a GET refused the lock when it wrote)."""
+    return int(request.environ.get("retry.attempt") or 0) > 0
 
 
 def include_queue(config: Configurator) -> None:

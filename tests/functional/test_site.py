@@ -219,13 +219,16 @@ def test_sqlite_lock_conflicts_are_marked_for_pyramid_retry(make_app: Any, engin
     assert IRetryableError.providedBy(refused.value)
 
 
-def test_a_request_refused_the_write_lock_is_retried_then_told_to_wait(
-    testapp: webtest.TestApp, engine: Any, dbsession: Session
+def test_a_login_refused_the_write_lock_after_waiting_is_told_to_wait(
+    make_app: Any, engine: Any, dbsession: Session, clean_environ: None
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's single-writer lock only")
     from poser.models.engine import IMMEDIATE
 
+    # It waits for the lock this long (0.3 s), then gives up.
+    app = make_app(**{"poser.sqlite.busy_timeout_ms": 300})
+    testapp = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     make_user(dbsession, "fred")
     form = testapp.get("/login").forms["deform"]
     form["username"], form["password"] = "fred", "wrong password"
