@@ -73,13 +73,25 @@ def includeme(config: Configurator) -> None:
     config.add_view(admin_only, route_name="sample_admin", renderer="json", permission="admin")
     config.add_route("sample_boom", "/sample/boom")
     config.add_view(boom, route_name="sample_boom")
-    config.add_route("sample_data_set", "/sample/data-sets/{data_set_id}", factory=data_set_factory)
+    config.include("poser.apps.site.routes")  # the ids predicate
+    config.add_route(
+        "sample_data_set",
+        "/sample/data-sets/{data_set_id}",
+        factory=data_set_factory,
+        ids="data_set_id",
+    )
     config.add_view(data_set_view, route_name="sample_data_set", renderer="json")
     config.add_route(
-        "sample_data_set_edit", "/sample/data-sets/{data_set_id}/edit", factory=data_set_factory
+        "sample_data_set_edit",
+        "/sample/data-sets/{data_set_id}/edit",
+        factory=data_set_factory,
+        ids="data_set_id",
     )
     config.add_route(
-        "sample_start_job", "/sample/data-sets/{data_set_id}/start", factory=data_set_factory
+        "sample_start_job",
+        "/sample/data-sets/{data_set_id}/start",
+        factory=data_set_factory,
+        ids="data_set_id",
     )
     config.add_view(start_job_page, route_name="sample_start_job", request_method="GET")
     config.add_view(

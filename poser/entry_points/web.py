@@ -51,6 +51,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         # 2. Sessions, then the one security policy and CSRF, which live in them.
         config.include(include_sessions)
         config.include("poser.apps.site.security")
+        config.include("poser.apps.site.request_text")
         config.include("poser.apps.site.headers")
         # 3. Templates, static files and the layout every page shares.
         config.include("poser.apps.site.layout")

@@ -281,10 +281,11 @@ class Client:
     app: webtest.TestApp
 
     def csrf_token(self) -> str:
-        """The token of a real form: the login form's, or the logout button's."""
-        if self.role == "anonymous":
+        """The token of a real form: the logout button's, or the login form's for a
+        client that is not logged in (the anonymous one, or one a request logged out)."""
+        page = self.app.get("/", status=[200, 303])
+        if page.status_int == 303:
             return str(self.app.get("/login").forms["deform"]["csrf_token"].value)
-        page = self.app.get("/")
         logout = next(form for form in page.forms.values() if form.action == "/logout")
         return str(logout["csrf_token"].value)
 

@@ -8,7 +8,8 @@ from poser.apps.framework.resources import app_data_set_factory, app_factory
 
 def includeme(config: Configurator) -> None:
     config.include(".registry")
-    base = "/apps/{app}/data-sets/{data_set_id:\\d+}"
+    config.include("poser.apps.site.routes")  # the ids predicate
+    base = "/apps/{app}/data-sets/{data_set_id}"
     config.add_route("app_home", "/apps/{app}", factory=app_factory)
     config.add_route("app_import", "/apps/{app}/import", factory=app_factory)
     routes = {
@@ -25,6 +26,6 @@ def includeme(config: Configurator) -> None:
         "app_widget_action": "/steps/{step}/{widget}/{action}",
     }
     for name, suffix in routes.items():
-        config.add_route(name, base + suffix, factory=app_data_set_factory)
+        config.add_route(name, base + suffix, factory=app_data_set_factory, ids="data_set_id")
     config.scan(".views")
     config.scan(".data_set_views")

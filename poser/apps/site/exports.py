@@ -13,6 +13,7 @@ from pyramid.view import view_config
 
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.site.downloads import download_response
+from poser.apps.site.paging import page_number
 from poser.apps.site.security import (
     DATA_SET_PERMISSIONS,
     OwnedResource,
@@ -41,10 +42,7 @@ def export_factory(request: Request) -> Any:
     if user is None:
         # The root's ACL lets the default permission send them to log in.
         return Root(request)
-    try:
-        export = request.dbsession.get(Export, int(request.matchdict["export_id"]))
-    except ValueError:
-        export = None
+    export = request.dbsession.get(Export, request.matchdict["export_id"])  # an int: ids
     if export is None:
         raise HTTPNotFound()
     acl, _ = data_set_acl(request, export.data_set_id, user)
@@ -68,10 +66,7 @@ def _editable_data_sets(request: Request, user: User) -> set[int]:
 def exports_list(request: Request) -> dict[str, Any]:
     user = request.identity
     export_type = request.params.get("type") or None
-    try:
-        page = max(1, int(request.params.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     rows, total = visible_exports(
         request.dbsession,
         user,
@@ -112,8 +107,11 @@ def export_delete(request: Request) -> HTTPSeeOther:
 
 def includeme(config: Configurator) -> None:
     config.add_route("exports", "/exports")
+    config.include("poser.apps.site.routes")  # the ids predicate
     config.add_route(
-        "export_file", "/exports/{export_id:\\d+}/files/{name}", factory=export_factory
+        "export_file", "/exports/{export_id}/files/{name}", factory=export_factory, ids="export_id"
     )
-    config.add_route("export_delete", "/exports/{export_id:\\d+}/delete", factory=export_factory)
+    config.add_route(
+        "export_delete", "/exports/{export_id}/delete", factory=export_factory, ids="export_id"
+    )
     config.scan(__name__)

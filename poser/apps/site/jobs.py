@@ -10,6 +10,7 @@ from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.site.downloads import download_response
+from poser.apps.site.paging import page_number
 from poser.apps.site.security import OwnedResource, Root, job_acl, visible_or_404
 from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
 from poser.models.orm import JOB_STATUSES, Job
@@ -30,14 +31,11 @@ class JobResource(OwnedResource):
 
 def job_factory(request: Request) -> Any:
     user = request.identity
-    try:
-        job = request.dbsession.get(Job, int(request.matchdict["job_id"]))
-    except ValueError:
-        job = None
     if user is None:
         # The default permission sends them to log in (request.root is not set yet
         # while a route's factory runs).
         return Root(request)
+    job = request.dbsession.get(Job, request.matchdict["job_id"])  # an int: the ids predicate
     if job is None:
         raise HTTPNotFound()
     return visible_or_404(request, JobResource(job, job_acl(request, job, user)))
@@ -53,10 +51,7 @@ def jobs_list(request: Request) -> dict[str, Any]:
     kind = request.params.get("kind") or None
     if status not in (None, *JOB_STATUSES):
         status = None
-    try:
-        page = max(1, int(request.params.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     rows, total = visible_jobs(
         request.dbsession,
         request.identity,
@@ -170,9 +165,14 @@ def run_maintenance(request: Request) -> HTTPSeeOther:
 def includeme(config: Configurator) -> None:
     config.add_route("jobs", "/jobs")
     config.add_route("jobs_run_maintenance", "/jobs/run/{kind}")
-    config.add_route("job", "/jobs/{job_id:\\d+}", factory=job_factory)
-    config.add_route("job_progress", "/jobs/{job_id:\\d+}/progress", factory=job_factory)
-    config.add_route("job_cancel", "/jobs/{job_id:\\d+}/cancel", factory=job_factory)
-    config.add_route("job_retry", "/jobs/{job_id:\\d+}/retry", factory=job_factory)
-    config.add_route("job_download", "/jobs/{job_id:\\d+}/download", factory=job_factory)
+    config.include("poser.apps.site.routes")  # the ids predicate
+    pages = {
+        "job": "",
+        "job_progress": "/progress",
+        "job_cancel": "/cancel",
+        "job_retry": "/retry",
+        "job_download": "/download",
+    }
+    for name, suffix in pages.items():
+        config.add_route(name, "/jobs/{job_id}" + suffix, factory=job_factory, ids="job_id")
     config.scan(__name__)

@@ -21,6 +21,7 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request, RequestLocalCache
 
+from poser.apps.site.routes import parse_id
 from poser.models.data_extraction.datasets import data_set_for_member, member_role
 from poser.models.data_extraction.users import user_by_id
 from poser.models.orm import DataSet, Job, User
@@ -122,15 +123,15 @@ class DataSetResource:
 
 
 def data_set_factory(request: Request) -> DataSetResource:
-    """Route factory for URLs with ``{data_set_id}``."""
+    """Route factory for URLs with ``{data_set_id}`` (their routes take the ``ids``
+    predicate: an int an id column holds); nothing is read before the login check."""
     user = request.identity
-    try:
-        data_set_id = int(request.matchdict["data_set_id"])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
     if user is None:
         # Let the default permission send them to the login page.
         return Root(request)  # type: ignore[return-value]
+    data_set_id = parse_id(request.matchdict.get("data_set_id"))
+    if data_set_id is None:
+        raise HTTPNotFound()
     found = data_set_for_member(request.dbsession, data_set_id, user.id)
     if found is None:
         raise HTTPNotFound()
