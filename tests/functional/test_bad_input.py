@@ -18,6 +18,7 @@ from pyramid.interfaces import IRoutesMapper
 from poser.apps.site.routes import IdsPredicate
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.orm import DataSet
+from poser.tasks.parameters import save_parameters
 from tests.functional.route_support import ROLES, Call, Client, World, url
 from tests.functional.route_targets import TARGETS
 
@@ -196,3 +197,23 @@ def test_the_sweep_spoils_every_kind_of_value() -> None:
     assert "NUL in app" in kinds
     assert f"?page={FAR_PAGE}" in kinds
     assert {"v=NaN", "c not a choice", "NUL in v", "?next with no place in a header"} <= set(kinds)
+
+
+def test_stored_values_outside_the_rules_read_as_not_set(
+    shipped_app: Any, clients: dict[str, Client], world: World
+) -> None:
+    # Values saved before a rule or a choice changed (or by another program).
+    options = {"catalog_vendor": "ZZZ", "catalog_new_items": "everything",
+               "catalog_tolerance": "NaN", "catalog_effective_date": "soon"}  # fmt: skip
+    save_parameters(world.main, "catalog_options", options)
+    save_parameters(world.main, "pricing", {"target_margin": "sNaN"})
+    world.session.commit()
+    owner = clients["owner"]
+    for app, step in (("catalog", "options"), ("catalog", "upload"), ("products", "margins")):
+        owner.app.get(f"/apps/{app}/data-sets/{world.main.id}/steps/{step}")
+    page = owner.app.get(f"/apps/catalog/data-sets/{world.main.id}/steps/options")
+    assert page.pyquery("select[name=catalog_new_items] option[selected]").attr("value") == "skip"
+    assert not page.pyquery("select[name=catalog_vendor] option[selected]")
+    assert page.pyquery("input[name=catalog_tolerance]").attr("value") == "10"
+    margins = owner.app.get(f"/apps/products/data-sets/{world.main.id}/steps/margins")
+    assert "The target margin is 30%" in margins.pyquery("[data-widget=target]").text()
