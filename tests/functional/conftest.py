@@ -68,8 +68,8 @@ def empty_queue(settings: dict[str, Any]) -> Iterator[None]:
 @pytest.fixture
 def testapp(
     wsgi_app: Any, session_factory: sessionmaker[Session], clean_environ: None, empty_queue: None
-) -> webtest.TestApp:
-    return webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+) -> StrictTestApp:
+    return StrictTestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
 
 
 def login(app: webtest.TestApp, username: str, password: str = PASSWORD, next: str = "") -> Any:

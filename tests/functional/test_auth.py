@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 import poser.tasks.users
 from poser.utils.timeutil import utcnow
 from tests.factories import make_user
-from tests.functional.conftest import CLIENT_ADDR, login
+from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 
 ATTACKER_ADDR = "198.51.100.66"
 
@@ -86,7 +86,7 @@ def test_login_renews_the_session_and_rotates_the_csrf_token(
     assert _session_cookie(testapp) != cookie_before
 
     # Replaying the old session id must not give the logged-in session (fixation).
-    attacker = webtest.TestApp(testapp.app)
+    attacker = StrictTestApp(testapp.app)
     attacker.set_cookie("poser_session", cookie_before)
     attacker.get("/", status=303)
 
@@ -137,7 +137,7 @@ def test_failures_from_elsewhere_do_not_keep_the_owner_out(
     testapp: webtest.TestApp, dbsession: Session, frozen_now: datetime
 ) -> None:
     make_user(dbsession, "admin", role="admin")
-    attacker = webtest.TestApp(testapp.app, extra_environ={"REMOTE_ADDR": ATTACKER_ADDR})
+    attacker = StrictTestApp(testapp.app, extra_environ={"REMOTE_ADDR": ATTACKER_ADDR})
     for _ in range(8):
         login(attacker, "admin", "guess again")
     assert login(attacker, "admin", "guess again").status_int == 429

@@ -29,7 +29,7 @@ from tests.functional.catalog_pages import (
     step_url,
     upload,
 )
-from tests.functional.conftest import CLIENT_ADDR, login
+from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 
 CATALOG = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,6.00\n"
 OTHER = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,30.00\n"
@@ -170,7 +170,7 @@ def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession,
     dbsession.commit()
     login(testapp, "olga")
     _read(testapp, shop, jobs_of, CATALOG)
-    other = webtest.TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    other = StrictTestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     login(other, "eddie")
     forms = [
         form_posting_to(app.get(step_url(shop["data_set"], "apply")), "/apply/run")
@@ -287,7 +287,7 @@ def test_a_viewer_can_neither_schedule_nor_apply(testapp, shop, dbsession, jobs_
     later = (today() + timedelta(days=3)).isoformat()
     _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later)
     shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
-    viewer_app = webtest.TestApp(testapp.app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    viewer_app = StrictTestApp(testapp.app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     login(viewer_app, "vic")
     page = viewer_app.get(step_url(shop["data_set"], "apply"))
     assert not page.pyquery("[data-form=schedule], [data-form=execute]")

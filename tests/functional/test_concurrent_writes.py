@@ -25,7 +25,7 @@ from poser.models.orm import DataSet
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
 from tests.factories import PASSWORD, make_user
-from tests.functional.conftest import CLIENT_ADDR, login
+from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 
 INCLUDES = "tests.sample_app tests.sample_workflow tests.sample_writes"
 
@@ -47,7 +47,7 @@ def open_app(
 
     def open_with(busy_ms: int) -> webtest.TestApp:
         wsgi = make_app(**{"poser.sqlite.busy_timeout_ms": busy_ms, "poser.includes": INCLUDES})
-        app = webtest.TestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+        app = StrictTestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
         assert login(app, "petra").status_int == 303
         return app
 

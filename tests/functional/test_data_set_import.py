@@ -22,7 +22,7 @@ from poser.tasks.dataset_io import SHEETS
 from poser.tasks.datasets import create_data_set, set_member
 from poser.tasks.generate import generate_products
 from tests.factories import make_user
-from tests.functional.conftest import login
+from tests.functional.conftest import StrictTestApp, login
 from tests.unit.utils.tabular.builders import make_xlsx, repeat, rewrite_zip
 from tests.unit.utils.tabular.zip_builders import (
     DECOY,
@@ -249,7 +249,7 @@ def test_a_workbook_without_the_sheets_or_columns_is_refused_by_the_job(
 def test_a_file_over_the_limit_is_refused(
     make_app: Any, dbsession: Session, owner: User, settings: dict[str, Any], size: int
 ) -> None:
-    app = webtest.TestApp(
+    app = StrictTestApp(
         make_app(**{"poser.upload.max_bytes": "1000"}), extra_environ={"REMOTE_ADDR": "203.0.113.9"}
     )
     stored = store_from_settings(settings).list("uploads")

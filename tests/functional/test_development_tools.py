@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import webtest
 from pyramid.scripting import prepare
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from poser.entry_points.pshell import setup
 from poser.models.orm import Product
 from tests.factories import make_data_set, make_user
-from tests.functional.conftest import CLIENT_ADDR
+from tests.functional.conftest import CLIENT_ADDR, StrictTestApp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +33,7 @@ def test_the_toolbar_pages_alone_allow_inline_script(make_app: Any) -> None:
     app = make_app(
         **{"pyramid.includes": "pyramid_debugtoolbar", "debugtoolbar.hosts": CLIENT_ADDR}
     )
-    client = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    client = StrictTestApp(app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     page = client.get("/login", status=200)
     assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
     toolbar_url = re.search(r'href="([^"]*/_debug_toolbar/[^"]*)" target', page.text)

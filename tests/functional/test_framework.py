@@ -17,7 +17,7 @@ from poser.storage import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, set_member
 from tests.factories import make_user
-from tests.functional.conftest import login
+from tests.functional.conftest import StrictTestApp, login
 
 BASE = "/apps/workflow/data-sets/{id}"
 
@@ -125,7 +125,8 @@ def test_a_job_completes_its_step_and_changed_inputs_make_it_stale(
     assert "Save the options first." in apply.pyquery("[data-testid=blockers]").text()
     assert apply.pyquery("[data-form=execute] button").attr("disabled") is not None
 
-    testapp.get(_url(data_set, "/steps/options")).forms["parameters-options"].submit("save")
+    options = testapp.get(_url(data_set, "/steps/options")).forms["parameters-options"]
+    options.submit("save", status=303)
     apply = testapp.get(_url(data_set, "/steps/apply"))
     apply.forms[1].submit(status=303)
     job = dbsession.scalars(select(Job)).one()
@@ -137,7 +138,7 @@ def test_a_job_completes_its_step_and_changed_inputs_make_it_stale(
     assert page.pyquery("[data-testid=job-status]").text() == "succeeded"
     form = testapp.get(_url(data_set, "/steps/options")).forms["parameters-options"]
     form["steps"] = "5"
-    form.submit("save")
+    form.submit("save", status=303)
     assert _states(testapp.get(_url(data_set, "/steps/apply")))["Apply"] == "stale"
 
 
@@ -179,7 +180,7 @@ def test_uploads_are_checked_by_content_and_recorded(
 def test_uploads_over_the_limit_are_refused(
     make_app: Any, data_set: DataSet, dbsession: Session
 ) -> None:
-    app = webtest.TestApp(
+    app = StrictTestApp(
         make_app(**{"poser.upload.max_bytes": "1000"}), extra_environ={"REMOTE_ADDR": "203.0.113.9"}
     )
     login(app, "olive")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from poser.models.orm import Department, ParameterValue, Product, ProductCost, Vendor
 from poser.tasks.datasets import create_data_set, set_member
 from tests.factories import make_user
-from tests.functional.conftest import CLIENT_ADDR, login
+from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 
 COUNT = 120
 DEPARTMENTS = ("Bakery", "Dairy", "Produce")
@@ -66,7 +66,7 @@ def app(
     empty_queue: None,
 ) -> webtest.TestApp:
     wsgi = make_app(**{"poser.includes": "tests.sample_app tests.sample_grid_app"})
-    return webtest.TestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    return StrictTestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
 
 
 @pytest.fixture

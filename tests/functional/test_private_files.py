@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import webtest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -21,7 +20,7 @@ from poser.models.orm import DataSet, Job
 from poser.utils.settings import load_settings
 from tests.catalog_support import HEADER, UPC_NEW
 from tests.factories import PASSWORD
-from tests.functional.conftest import login
+from tests.functional.conftest import StrictTestApp, login
 from tests.worker_support import running_workers, unique_queue_name, wait_for, write_ini
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("clean_environ")]
@@ -85,7 +84,7 @@ def test_nothing_the_app_makes_is_open_to_the_world(tmp_path: Path, open_umask: 
     try:
         with get_session_factory(engine)() as session:
             store_id = session.scalars(select(DataSet.id).where(DataSet.name == "Shop")).one()
-        testapp = webtest.TestApp(app)
+        testapp = StrictTestApp(app)
         login(testapp, "olga")
         page = testapp.get(f"/apps/products/data-sets/{store_id}/settings")
         form = next(f for f in page.forms.values() if (f.action or "").endswith("/export"))

@@ -20,7 +20,7 @@ from poser.entry_points.main import cli
 from poser.models.orm import DataSet
 from poser.tasks.datasets import create_data_set
 from tests.factories import make_user
-from tests.functional.conftest import CLIENT_ADDR, login
+from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 from tests.functional.session_backends import BACKENDS, SessionBackend, session_backend, session_id
 from tests.worker_support import write_ini
 
@@ -64,7 +64,7 @@ def poser_cli(tmp_path: Path, base_settings: dict[str, Any], clean_environ: None
 
 def _app(make_app: Any, backend: SessionBackend, **overrides: Any) -> webtest.TestApp:
     wsgi = make_app(**backend.settings, **overrides)
-    return webtest.TestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    return StrictTestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
 
 
 def _logged_in(
@@ -106,7 +106,7 @@ def _open_settings(app: webtest.TestApp, data_set: DataSet) -> tuple[str, str]:
 def _replay_opens_nothing(
     app: webtest.TestApp, data_set: DataSet, cookie: str, token: str, dbsession: Session
 ) -> None:
-    attacker = webtest.TestApp(app.app, extra_environ={"REMOTE_ADDR": "198.51.100.66"})
+    attacker = StrictTestApp(app.app, extra_environ={"REMOTE_ADDR": "198.51.100.66"})
     attacker.set_cookie(COOKIE, cookie)
     page = attacker.get(_settings_url(data_set), status=303)
     assert "/login" in page.location

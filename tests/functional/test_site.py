@@ -9,7 +9,7 @@ import webtest
 from sqlalchemy.orm import Session
 
 from tests.factories import make_data_set, make_user
-from tests.functional.conftest import CLIENT_ADDR, login
+from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 
 
 def test_every_response_has_strict_security_headers(testapp: webtest.TestApp) -> None:
@@ -66,7 +66,7 @@ def test_home_lists_the_applications_the_user_may_use(
 
 
 def test_home_without_applications_says_so(make_app: Any, dbsession: Session) -> None:
-    app = webtest.TestApp(
+    app = StrictTestApp(
         make_app(**{"poser.includes": "", "poser.applications": ""}),
         extra_environ={"REMOTE_ADDR": CLIENT_ADDR},
     )
@@ -82,7 +82,7 @@ def test_home_without_applications_says_so(make_app: Any, dbsession: Session) ->
 def test_production_cookies_are_secure_and_https_is_pinned(
     make_app: Any, dbsession: Session
 ) -> None:
-    app = webtest.TestApp(
+    app = StrictTestApp(
         make_app(
             **{"poser.environment": "production", "session.secret": "p" * 48},
         ),
@@ -158,7 +158,7 @@ def test_a_server_error_is_friendly_and_shows_no_traceback(
 
 
 def test_development_may_show_the_traceback(make_app: Any, dbsession: Session) -> None:
-    app = webtest.TestApp(
+    app = StrictTestApp(
         make_app(**{"poser.show_tracebacks": "true"}),
         extra_environ={"REMOTE_ADDR": CLIENT_ADDR},
     )
@@ -184,7 +184,7 @@ def test_healthz_reports_the_database_without_login_or_secrets(
 
 def test_healthz_says_503_when_the_database_is_unreachable(make_app: Any, tmp_path: Any) -> None:
     broken = f"sqlite:///{tmp_path / 'missing-folder' / 'db.sqlite'}"
-    app = webtest.TestApp(make_app(**{"sqlalchemy.url": broken}))
+    app = StrictTestApp(make_app(**{"sqlalchemy.url": broken}))
     response = app.get("/healthz", status=503)
     assert response.json["checks"]["database"] == {"ok": False, "error": "database unreachable"}
     assert "missing-folder" not in response.text
@@ -192,7 +192,7 @@ def test_healthz_says_503_when_the_database_is_unreachable(make_app: Any, tmp_pa
 
 def test_healthz_says_503_when_the_queue_is_unreachable(make_app: Any) -> None:
     # Nothing listens on port 1: the Redis queue cannot be reached.
-    app = webtest.TestApp(make_app(**{"poser.queue.url": "redis://127.0.0.1:1/0"}))
+    app = StrictTestApp(make_app(**{"poser.queue.url": "redis://127.0.0.1:1/0"}))
     response = app.get("/healthz", status=503)
     assert response.json["checks"]["queue"] == {"ok": False, "error": "queue unreachable"}
     assert response.json["checks"]["database"] == {"ok": True}
@@ -228,7 +228,7 @@ def test_a_login_refused_the_write_lock_after_waiting_is_told_to_wait(
 
     # It waits for the lock this long (0.3 s), then gives up.
     app = make_app(**{"poser.sqlite.busy_timeout_ms": 300})
-    testapp = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
+    testapp = StrictTestApp(app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     make_user(dbsession, "fred")
     form = testapp.get("/login").forms["deform"]
     form["username"], form["password"] = "fred", "wrong password"
