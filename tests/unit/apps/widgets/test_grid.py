@@ -1,5 +1,6 @@
 """Grid: declaration checks, the HTML it renders (links, htmx attributes, inputs), its
-actions, and reading and applying edits, with pyramid.testing and an SQLite table."""
+actions, and reading and applying edits, with pyramid.testing and an SQLite table made by
+its migration (tests/grid_sample)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,18 @@ from pyramid import testing
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
-from sqlalchemy import Boolean, Column, Integer, MetaData, Numeric, String, Table, insert, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 from webob.multidict import MultiDict
 
@@ -25,6 +37,7 @@ from poser.apps.widgets.grid_cells import display
 from poser.apps.widgets.grid_edit import apply_edits, read_edits
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.engine import get_engine
+from tests.grid_sample import sample_database
 
 metadata = MetaData()
 item = Table(
@@ -43,11 +56,19 @@ COLUMNS = [
 BASE = "/apps/shop/data-sets/1/steps/review"
 
 
+@pytest.fixture(scope="module")
+def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An SQLite database made by the sample tables' migration (tests/grid_sample)."""
+    with sample_database("sqlite://", tmp_path_factory.mktemp("grid"), metadata) as url:
+        yield url
+
+
 @pytest.fixture
-def session() -> Iterator[Session]:
-    engine = get_engine({"sqlalchemy.url": "sqlite://"})
-    metadata.create_all(engine)
+def session(sample_url: str) -> Iterator[Session]:
+    """Thirty items, afresh for each test (some save edits)."""
+    engine = get_engine({"sqlalchemy.url": sample_url})
     with Session(engine) as session:
+        session.execute(delete(item))
         session.execute(
             insert(item),
             [

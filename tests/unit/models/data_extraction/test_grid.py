@@ -1,5 +1,6 @@
-"""The grid engine on a table of its own (a separate MetaData in a temporary SQLite
-database): state parsing, filters per type, sort, paging, capped totals, streaming."""
+"""The grid engine on a table of its own (tests/grid_sample: its migration makes it in a
+scratch database of the suite's kind): state parsing, filters per type, sort, paging,
+capped totals, streaming."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from poser.models.data_extraction.grid import (
 )
 from poser.models.data_extraction.grid_state import MAX_PAGE, MAX_PAGE_SIZE, MAX_TEXT
 from poser.models.orm.meta import UTCDateTime
+from tests.grid_sample import sample_database
 
 metadata = MetaData()
 item = Table(
@@ -92,28 +94,38 @@ def rows_for(data_set_id: int, count: int) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.fixture(scope="module")
+def sample_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of the run's kind (SQLite, or PostgreSQL when the suite runs on it: the
+    grid plans some pages per database), made by the sample tables' migration and
+    holding this module's rows."""
+    with sample_database(database_url, tmp_path_factory.mktemp("grid"), metadata) as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(insert(item), rows_for(1, 30) + rows_for(2, 5))
+                connection.execute(
+                    insert(item),
+                    [
+                        {**rows_for(1, 1)[0], "id": 1101, "name": "50% off_sale", "qty": 0},
+                        {**rows_for(1, 1)[0], "id": 1102, "name": "500 offXsale", "qty": 0},
+                    ],
+                )
+                if engine.dialect.name == "postgresql":
+                    connection.exec_driver_sql("ANALYZE grid_item")
+        finally:
+            engine.dispose()
+        yield url
+
+
 @pytest.fixture
-def session(database_url: str) -> Iterator[Session]:
-    """A session on the run's database (SQLite, or PostgreSQL when the suite runs on
-    it: the grid plans some pages per database), holding this module's table."""
-    engine = create_engine(database_url)
-    metadata.create_all(engine)
+def session(sample_url: str) -> Iterator[Session]:
+    """A session on the sample database; the tests only read."""
+    engine = create_engine(sample_url)
     try:
-        with engine.begin() as connection:
-            connection.execute(insert(item), rows_for(1, 30) + rows_for(2, 5))
-            connection.execute(
-                insert(item),
-                [
-                    {**rows_for(1, 1)[0], "id": 1101, "name": "50% off_sale", "qty": 0},
-                    {**rows_for(1, 1)[0], "id": 1102, "name": "500 offXsale", "qty": 0},
-                ],
-            )
-            if engine.dialect.name == "postgresql":
-                connection.exec_driver_sql("ANALYZE grid_item")
         with Session(engine) as session:
             yield session
     finally:
-        metadata.drop_all(engine)
         engine.dispose()
 
 

@@ -1,0 +1,62 @@
+"""The sample tables the grid's unit tests read, and the migration that makes them.
+
+The grid engine is tested on a table of its own (every column type a grid filters, a
+computed column, two data sets), not on a domain table whose columns and indexes change
+with the domain. As every database of the suite, its database is built by migrations
+only: this package is an alembic script directory (``versions/``), with a version
+table of its own, run on a scratch database of the suite's kind (SQLite, or PostgreSQL
+when the suite runs there). The tests' ``Table`` objects describe what the migration
+made: `sample_database` checks that the two agree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine, make_url
+
+from tests.database_support import postgres_database
+
+VERSION_TABLE = "grid_sample_version"
+
+
+@contextmanager
+def sample_database(suite_url: str, folder: Path, metadata: MetaData) -> Iterator[str]:
+    """The URL of a new database of ``suite_url``'s kind (a file in ``folder`` for
+    SQLite), migrated to the sample tables' head, and dropped afterwards."""
+    url = make_url(suite_url)
+    if url.get_backend_name() != "postgresql":
+        scratch = f"sqlite:///{folder / f'grid-sample-{secrets.token_hex(3)}.sqlite'}"
+        migrate(scratch, metadata)
+        yield scratch
+        return
+    name = f"{url.database}_grid_{secrets.token_hex(3)}"
+    with postgres_database(url.set(database="postgres"), name) as scratch:
+        migrate(scratch, metadata)
+        yield scratch
+
+
+def migrate(url: str, metadata: MetaData) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent))
+    config.attributes["url"] = url
+    command.upgrade(config, "head")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+
+            def ours(name: str | None, kind: str, parents: object) -> bool:
+                return kind != "table" or name in metadata.tables
+
+            context = MigrationContext.configure(connection, opts={"include_name": ours})
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert differences == [], f"the sample tables and their migration differ: {differences}"
