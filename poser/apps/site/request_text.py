@@ -42,7 +42,7 @@ def has_unstorable(text: str) -> bool:
 def request_texts(request: Request) -> Iterable[str]:
     """Every text the request brings that a view may read or store."""
     yield request.path_info
-    yield from (value for value in request.matchdict.values() if isinstance(value, str))
+    yield from (value for value in (request.matchdict or {}).values() if isinstance(value, str))
     try:
         query = list(request.GET.items())
     except UnicodeDecodeError:

@@ -25,6 +25,9 @@ def _request(path: str = "/jobs", **kw: object) -> Request:
 def test_clean_requests_pass() -> None:
     check_request_text(_request("/jobs?kind=datasets.copy&page=2"))
     check_request_text(_request("/x", POST={"name": "Main store", "note": "a\r\nb"}))
+    unrouted = _request("/x")
+    unrouted.matchdict = None  # a view found without a route
+    check_request_text(unrouted)
 
 
 @pytest.mark.parametrize(
