@@ -26,8 +26,6 @@ from poser.storage import store_from_settings
 from poser.utils.settings import prepare_settings, setting_bool, setting_int
 
 DEFAULT_APPLICATIONS = "poser.apps.products poser.apps.catalog"
-#: Methods that do not change anything: their requests begin deferred and never wait.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
@@ -112,12 +110,15 @@ def _closing_body_copies(policy: Any) -> Any:
 def include_database(config: Configurator) -> None:
     """``request.dbsession``: one session per request, joined to the request's transaction.
 
-    On SQLite, a request that may write takes the write lock when its transaction begins
-    (BEGIN IMMEDIATE), waiting its turn up to ``poser.sqlite.busy_timeout_ms`` behind a
-    job or another request, and then cannot be refused: a transaction that began
-    deferred and has read is refused its first write at once whenever another writer
-    holds the lock or has committed since (see poser.models.engine). Reads begin
-    deferred: in WAL mode they never wait, not even behind a long job.
+    On SQLite a request begins deferred: reads never wait, not even behind a long job
+    (WAL), and a request that does not write (a page, a progress poll, cancelling a
+    running job, logging out) never waits for the write lock. A request that writes
+    waits for the lock at its first write; should its reads then be out of date
+    (another writer committed since: SQLite refuses the write at once), it runs again
+    from the start, and that attempt takes the write lock when its transaction begins
+    (BEGIN IMMEDIATE), waiting its turn up to ``poser.sqlite.busy_timeout_ms``, after
+    which nothing can refuse it. One refused after waiting that long is told the
+    database is busy (a 503, poser.apps.site.errors), not run again.
     """
     engine = get_engine(config.get_settings())
     session_factory = get_session_factory(engine)
@@ -139,14 +140,15 @@ def include_database(config: Configurator) -> None:
             mark_error_retryable(context.sqlalchemy_exception)
 
     def dbsession(request: Request) -> Session:
-        may_write = request.method not in SAFE_METHODS or _is_a_retry(request)
-        return get_tm_session(session_factory, request.tm, bind=writer if may_write else None)
+        return get_tm_session(
+            session_factory, request.tm, bind=writer if _is_a_retry(request) else None
+        )
 
     config.add_request_method(dbsession, reify=True)
 
 
 def _is_a_retry(request: Request) -> bool:
-    """pyramid_retry runs a request again (here: a GET refused the lock when it wrote)."""
+    """pyramid_retry runs a request again (here: one refused the lock when it wrote)."""
     return int(request.environ.get("retry.attempt") or 0) > 0
 
 

@@ -1,8 +1,9 @@
 """How a request gets the database's write lock while another writer (a job) has it.
 
-On SQLite a request that may write (a POST) takes the lock when its transaction begins
-and waits its turn for it; reads never wait; a request refused the lock after waiting
-as long as allowed is told the database is busy, and is not run again.
+On SQLite a request waits for the lock at its first write, and runs again taking the
+lock at BEGIN when its reads were out of date; a request that does not write never
+waits (cancelling a running job, say); a request refused the lock after waiting as
+long as allowed is told the database is busy, and is not run again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.engine import IMMEDIATE
-from poser.models.orm import DataSet
+from poser.models.orm import DataSet, Job
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
 from tests.factories import PASSWORD, make_user
@@ -115,7 +116,7 @@ def test_a_save_that_has_read_is_not_refused_when_another_writer_commits_meanwhi
     dbsession: Session,
 ) -> None:
     """A transaction that began deferred and has read is refused its first write once
-    another connection has committed: the save's transaction must not begin that way."""
+    another connection has committed: the save runs again, taking the lock at BEGIN."""
     app = open_app(60_000)
     app_engine = app.app.registry["poser.engine"]
     form = _margins_form(app, store)
@@ -224,3 +225,22 @@ def test_a_login_posted_by_a_logged_in_user_does_not_wait_for_its_own_request(
     form = {"__formid__": "deform", "csrf_token": token, "username": "petra",
             "password": PASSWORD, "next": "", "submit": "submit"}  # fmt: skip
     assert app.post("/login", form, status=303).location.endswith("/")
+
+
+def test_cancelling_a_running_job_does_not_wait_for_the_lock_the_job_holds(
+    open_app: Callable[[int], webtest.TestApp],
+    store: DataSet,
+    engine: Engine,
+    dbsession: Session,
+) -> None:
+    """Cancel of a running job writes only to the queue's store: it must answer while the
+    job's task holds the write lock, or nobody could stop a long job."""
+    job = Job(kind="sample.touch", data_set_id=store.id, status="running", parameters={})
+    dbsession.add(job)
+    dbsession.commit()
+    app = open_app(300)  # past 0.3 s a request waiting for the lock would get a 503
+    page = app.get(f"/jobs/{job.id}")
+    cancel = next(form for form in page.forms.values() if form.action.endswith("/cancel"))
+    with a_job_writing(engine, seconds=2):
+        stopped = cancel.submit(status=303).follow()
+    assert "Asked the job to stop." in stopped.text
