@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from poser.entry_points.cli_context import Context, pass_context, random_password
 from poser.entry_points.cli_db import upgrade_database
-from poser.entry_points.main import Context, pass_context, random_password
 from poser.models.data_extraction.users import count_users
 from poser.tasks.dataset_jobs import load_example
 from poser.tasks.datasets import create_data_set

@@ -20,8 +20,8 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from poser.entry_points.cli_context import Context, pass_context
 from poser.entry_points.cli_progress import TerminalProgress
-from poser.entry_points.main import Context, pass_context
 from poser.entry_points.queues import make_queue
 from poser.models.data_extraction.batches import STATUS_LABELS, batch_report
 from poser.models.data_extraction.users import user_by_name

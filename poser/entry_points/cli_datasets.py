@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
+from poser.entry_points.cli_context import Context, pass_context
 from poser.entry_points.cli_progress import TerminalProgress
-from poser.entry_points.main import Context, pass_context
 from poser.models.data_extraction.users import user_by_name
 from poser.models.orm import DataSet
 from poser.tasks.dataset_io import export_data_set, import_data_set

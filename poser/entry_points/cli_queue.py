@@ -10,8 +10,8 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from poser.entry_points.cli_context import Context, pass_context
 from poser.entry_points.cli_progress import TerminalProgress
-from poser.entry_points.main import Context, pass_context
 from poser.entry_points.queues import make_queue
 from poser.entry_points.worker import load_job_modules, run_scheduler, run_worker
 from poser.models.orm import JOB_STATUSES, Job

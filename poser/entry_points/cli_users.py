@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 from sqlalchemy.orm import Session
 
-from poser.entry_points.main import Context, pass_context, read_password
+from poser.entry_points.cli_context import Context, pass_context, read_password
 from poser.models.data_extraction.users import user_by_name, users
 from poser.models.orm import User
 from poser.tasks.users import (

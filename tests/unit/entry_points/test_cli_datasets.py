@@ -8,8 +8,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from poser.entry_points.cli_context import Context
 from poser.entry_points.cli_datasets import data_set_group
-from poser.entry_points.main import Context
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, DataSetMember
 from tests.factories import make_user
@@ -88,5 +88,5 @@ def test_errors_leave_no_file_and_no_data_set(ini: str, dbsession: Session, tmp_
     bad.write_bytes(b"not a workbook")
     refused = run(ini, "import", "Broken", str(bad))
     assert refused.exit_code == 1
-    assert "Nothing was imported" in refused.output
+    assert "This is not a data set workbook: this file is not an Excel workbook" in refused.output
     assert dbsession.scalars(select(DataSet)).all() == []
