@@ -21,6 +21,7 @@ from poser.tasks.jobs import TaskError
 from poser.utils.cells import CellError
 from poser.utils.progress import Progress
 from poser.utils.tabular import Columns, ColumnSpec, Limits, Source, TabularError, read_xlsx
+from poser.utils.tabular.errors import HeaderNotFoundError
 from poser.utils.upc import UpcError
 
 MAX_ERRORS = 20
@@ -91,10 +92,12 @@ def check_sheets(source: Source, start: int, limits: Limits) -> None:
         columns = Columns(ColumnSpec(name, required=True) for name in names)
         try:
             read_xlsx(source, sheet, columns=columns, limits=limits).close()
-        except TabularError as error:
+        except HeaderNotFoundError as error:
             raise TaskError(
                 f"This is not a data set workbook. In sheet {sheet!r}: {error.message}."
             ) from None
+        except TabularError as error:  # the file as a whole, or a sheet it lacks
+            raise TaskError(f"This is not a data set workbook: {error.message}.") from None
 
 
 class _Importer:

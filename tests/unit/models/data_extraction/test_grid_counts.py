@@ -13,7 +13,13 @@ from poser.models.data_extraction.grid_counts import (
     count_capped,
     count_in_table_order,
 )
-from tests.unit.models.data_extraction.test_grid import COLUMNS, base, item, session  # noqa: F401
+from tests.unit.models.data_extraction.test_grid import (  # noqa: F401
+    COLUMNS,
+    base,
+    item,
+    sample_url,
+    session,
+)
 
 
 def test_a_count_stops_past_its_cap(session: Session) -> None:  # noqa: F811

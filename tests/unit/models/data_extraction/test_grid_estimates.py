@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.grid import parse_grid_state
 from poser.models.data_extraction.grid_estimates import matches_at_most, planned_rows
-from tests.unit.models.data_extraction.test_grid import COLUMNS, base, item, session  # noqa: F401
+from tests.unit.models.data_extraction.test_grid import (  # noqa: F401
+    COLUMNS,
+    base,
+    item,
+    sample_url,
+    session,
+)
 
 
 def test_the_planner_estimates_the_rows_on_postgresql_only(session: Session) -> None:  # noqa: F811

@@ -16,7 +16,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.grid import GridPage, grid_page, parse_grid_state
-from tests.unit.models.data_extraction.test_grid import COLUMNS, base, session  # noqa: F401
+from tests.unit.models.data_extraction.test_grid import (  # noqa: F401
+    COLUMNS,
+    base,
+    sample_url,
+    session,
+)
 
 INDEXED = [
     replace(column, indexed=column.name in ("name", "price", "qty", "kind")) for column in COLUMNS
