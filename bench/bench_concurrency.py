@@ -43,7 +43,7 @@ from bench.support import PASSWORD, percentile  # noqa: E402
 
 LOCKED_LINES = {
     "database_is_locked": "database is locked",
-    "busy_503": "database busy after retries",
+    "busy_503": "answered 503",
     "heartbeat_failed": "heartbeat failed",
     "tracebacks": "Traceback (most recent call last)",
 }

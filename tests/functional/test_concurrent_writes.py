@@ -8,6 +8,7 @@ long as allowed is told the database is busy, and is not run again.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -114,6 +115,7 @@ def test_a_save_that_has_read_is_not_refused_when_another_writer_commits_meanwhi
     store: DataSet,
     engine: Engine,
     dbsession: Session,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A transaction that began deferred and has read is refused its first write once
     another connection has committed: the save runs again, taking the lock at BEGIN."""
@@ -141,7 +143,8 @@ def test_a_save_that_has_read_is_not_refused_when_another_writer_commits_meanwhi
     event.listen(app_engine, "begin", begun)
     event.listen(app_engine, "after_cursor_execute", another_commit)
     try:
-        form.submit("save", status=303)
+        with caplog.at_level(logging.DEBUG, logger="poser.apps.site.errors"):
+            form.submit("save", status=303)
     finally:
         event.remove(app_engine, "after_cursor_execute", another_commit)
         event.remove(app_engine, "begin", begun)
@@ -149,6 +152,8 @@ def test_a_save_that_has_read_is_not_refused_when_another_writer_commits_meanwhi
             writer.join(60)
     assert Decimal(str(_target(dbsession, store))) == Decimal("36")
     assert _brands(dbsession) == {"Committed meanwhile"}
+    # Refused once and run again: nothing went wrong that a log reader must look at.
+    assert [r.levelname for r in caplog.records if "busy" in r.getMessage()] == ["DEBUG"]
 
 
 def _commit_a_brand(engine: Engine) -> None:
@@ -175,6 +180,7 @@ def test_a_save_refused_the_lock_after_waiting_is_told_to_wait_and_not_run_again
     store: DataSet,
     engine: Engine,
     dbsession: Session,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's single-writer lock only")
@@ -192,10 +198,14 @@ def test_a_save_refused_the_lock_after_waiting_is_told_to_wait_and_not_run_again
     try:
         with engine.connect() as job, job.execution_options(**IMMEDIATE).begin():
             job.execute(text("UPDATE product SET brand = 'Applied'"))
-            refused = form.submit("save", status=503)
+            with caplog.at_level(logging.DEBUG, logger="poser.apps.site.errors"):
+                refused = form.submit("save", status=503)
     finally:
         event.remove(app_engine, "before_cursor_execute", count)
     assert "The database is busy" in refused.text
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1, "one 503, one warning, however many tries it took"
+    assert warnings[0].endswith("answered 503")
     assert refused.headers["Retry-After"] == "5"
     assert len(begins) == 1, "it waited once, as long as allowed, and was not run again"
     assert _target(dbsession, store) is None, "nothing was saved"

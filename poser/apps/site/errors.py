@@ -11,6 +11,7 @@ from pyramid.csrf import BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from pyramid_retry import is_error_retryable, is_last_attempt
 from sqlalchemy.exc import OperationalError
 
 from poser.models.engine import is_sqlite_busy
@@ -70,7 +71,11 @@ def undecodable(exc: UnicodeDecodeError, request: Request) -> dict[str, Any]:
 def database_busy(exc: OperationalError, request: Request) -> dict[str, Any]:
     if not is_sqlite_busy(exc):
         return server_error(exc, request)
-    log.warning("database busy after retries: %s %s", request.method, request.path)
+    if is_error_retryable(request, exc) and not is_last_attempt(request):
+        # pyramid_retry runs the request again and drops this page: not an event.
+        log.debug("database busy, running again: %s %s", request.method, request.path)
+    else:
+        log.warning("database busy: %s %s answered 503", request.method, request.path)
     request.response.headers["Retry-After"] = "5"
     return _page(
         request,
