@@ -5,7 +5,11 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+#: argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane): about 40 ms
+#: of one core a check. argon2-cffi's default (64 MiB, 3 passes, 4 lanes) costs seven
+#: times that, and a morning's logins would take a small server's CPU from every page.
+#: A hash made with other parameters is made again at its user's next login.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verifying against this when a username is unknown costs the same time as a real
 # check, so response times do not tell which usernames exist.
 _DUMMY_HASH = _hasher.hash("poser-dummy-password")

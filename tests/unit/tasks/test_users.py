@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -243,3 +244,16 @@ def test_a_password_changed_during_the_check_refuses_the_login(
     monkeypatch.setattr(users_module, "verify_password", verify_while_an_admin_disables)
     assert authenticate(session_factory, "jay", PASSWORD, "10.0.0.1", POLICY).user is None
     assert _failures(dbsession) == 1
+
+
+def test_a_login_makes_a_hash_of_other_parameters_again_and_keeps_the_sessions(
+    session_factory: sessionmaker[Session], dbsession: Session
+) -> None:
+    user = make_user(dbsession, "ivo")
+    user.password_hash = PasswordHasher().hash(PASSWORD)  # argon2-cffi's default
+    dbsession.commit()
+    version = user.credentials_version
+    assert authenticate(session_factory, "ivo", PASSWORD, "10.0.0.1", POLICY).user
+    dbsession.expire_all()
+    assert dbsession.get_one(User, user.id).password_hash.startswith("$argon2id$v=19$m=19456")
+    assert dbsession.get_one(User, user.id).credentials_version == version

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from argon2 import PasswordHasher
+
 from poser.utils.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
@@ -20,3 +22,10 @@ def test_password_rules() -> None:
     assert password_problem("short") == "Passwords need at least 10 characters."
     assert password_problem(" leading space!") == "Passwords cannot begin or end with spaces."
     assert password_problem("long enough pass") is None
+
+
+def test_hashes_take_owasps_parameters_and_older_ones_are_made_again() -> None:
+    assert hash_password("correct horse battery").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    older = PasswordHasher().hash("correct horse battery")  # argon2-cffi's own default
+    assert verify_password(older, "correct horse battery")
+    assert needs_rehash(older)
