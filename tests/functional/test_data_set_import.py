@@ -208,8 +208,8 @@ def _wrong_columns() -> bytes:
 NOT_OURS = {
     "other sheets": (
         make_xlsx({"Sheet1": [["UPC", "Cost"], ["012345678905", 1.5]]}),
-        "This is not a data set workbook. In sheet 'departments': this workbook has no sheet "
-        "named 'departments'; its sheets are: 'Sheet1'.",
+        "This is not a data set workbook: this workbook has no sheet named 'departments'; "
+        "its sheets are: 'Sheet1'.",
     ),
     "other columns": (
         _wrong_columns(),

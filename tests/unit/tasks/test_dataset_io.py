@@ -205,7 +205,7 @@ def test_many_problems_are_listed_then_reading_stops(dbsession: Session) -> None
 
 
 def test_not_a_workbook_and_a_data_set_with_data_are_refused(dbsession: Session) -> None:
-    with pytest.raises(TaskError, match="In sheet 'departments': this file is not an Excel"):
+    with pytest.raises(TaskError, match="not a data set workbook: this file is not an Excel"):
         import_data_set(make_data_set(dbsession), io.BytesIO(b"upc,description\n1,Milk\n"))
     data_set = make_data_set(dbsession, "Full")
     import_data_set(data_set, io.BytesIO(make_xlsx(_valid())))
@@ -222,17 +222,17 @@ def test_a_workbook_without_the_sheets_or_columns_is_named_before_any_row_is_rea
     no_vendors = _broken("departments", 1, ["one", "Grocery"])
     del no_vendors["vendors"]
     refused = {
-        "In sheet 'vendors': this workbook has no sheet named 'vendors'": no_vendors,
-        "In sheet 'products': missing required columns: regular_price": _broken(
+        ": this workbook has no sheet named 'vendors'": no_vendors,
+        ". In sheet 'products': missing required columns: regular_price": _broken(
             "products", 0, ["upc", "description", "brand", "size", "department_number"]
         ),
-        "In sheet 'departments': this file is not an Excel workbook": {},
+        ": this file is not an Excel workbook": {},
     }
     for message, sheets in refused.items():
         data = make_xlsx(sheets) if sheets else b"upc,description\n1,Milk\n"
         with pytest.raises(TaskError) as caught:
             import_data_set(data_set, io.BytesIO(data))
-        assert str(caught.value).startswith(f"This is not a data set workbook. {message}")
+        assert str(caught.value).startswith(f"This is not a data set workbook{message}")
     assert set(product_counts(dbsession, data_set.id).values()) == {0}
 
 
