@@ -152,8 +152,9 @@ def test_a_save_that_has_read_is_not_refused_when_another_writer_commits_meanwhi
             writer.join(60)
     assert Decimal(str(_target(dbsession, store))) == Decimal("36")
     assert _brands(dbsession) == {"Committed meanwhile"}
-    # Refused once and run again: nothing went wrong that a log reader must look at.
-    assert [r.levelname for r in caplog.records if "busy" in r.getMessage()] == ["DEBUG"]
+    # Refused once and run again (SQLite): nothing a log reader must look at.
+    busy = [r.levelname for r in caplog.records if "busy" in r.getMessage()]
+    assert busy == (["DEBUG"] if engine.dialect.name == "sqlite" else [])
 
 
 def _commit_a_brand(engine: Engine) -> None:
