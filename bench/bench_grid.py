@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from bench.support import PASSWORD, database, log_in, percentile
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
-from poser.apps.products import _grid_columns
+from poser.apps.products.application import _grid_columns
 from poser.apps.widgets.grid import Grid
 from poser.models.data_extraction.grid import COUNT_CAP, GridColumn
 from poser.models.data_extraction.products import product_grid

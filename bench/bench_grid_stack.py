@@ -57,7 +57,7 @@ if mode == "stack":
     import poser
     app = poser.main({"here": settings["poser.appdir"]}, **settings)
 else:
-    from poser.apps.products import _grid_columns
+    from poser.apps.products.application import _grid_columns
     from poser.models.data_extraction.grid import grid_page, parse_grid_state
     from poser.models.data_extraction.products import product_grid
     from poser.models.orm import DataSet

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.models.orm import DataSet, Product, ProductCost
-from poser.tasks.dataset_io import export_data_set
+from poser.tasks.datasets.workbook import export_data_set
 from poser.tasks.generate import generate_products
 from poser.utils.upc import check_digit
 

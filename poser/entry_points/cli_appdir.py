@@ -9,8 +9,8 @@ import click
 from poser.entry_points.cli_context import Context, pass_context, random_password
 from poser.entry_points.cli_db import upgrade_database
 from poser.models.data_extraction.users import count_users
-from poser.tasks.dataset_jobs import load_example
 from poser.tasks.datasets import create_data_set
+from poser.tasks.datasets.jobs import load_example
 from poser.tasks.users import create_user
 from poser.utils.appdir import make_appdir
 

@@ -29,9 +29,9 @@ from poser.models.engine import get_engine, get_session_factory
 from poser.models.orm import Batch, DataSet, Job, User, Vendor
 from poser.storage import store_from_settings
 from poser.tasks import jobs
-from poser.tasks.batch_jobs import execute_batch
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import early_until, today
+from poser.tasks.batches.jobs import execute_batch
 from poser.tasks.jobs import JobQueue, TaskError
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
 from poser.tasks.users import normalize_username

@@ -12,8 +12,8 @@ from poser.entry_points.cli_context import Context, pass_context
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.models.data_extraction.users import user_by_name
 from poser.models.orm import DataSet
-from poser.tasks.dataset_io import export_data_set, import_data_set
 from poser.tasks.datasets import DataSetError, create_data_set
+from poser.tasks.datasets.workbook import export_data_set, import_data_set
 from poser.tasks.generate import MAX_PRODUCTS, generate_products
 from poser.tasks.jobs import TaskError
 from poser.tasks.users import normalize_username

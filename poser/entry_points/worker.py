@@ -26,9 +26,9 @@ log = logging.getLogger(__name__)
 #: Modules whose job kinds every process knows; `poser.job_modules` adds more.
 DEFAULT_JOB_MODULES = (
     "poser.tasks.maintenance",
-    "poser.tasks.dataset_jobs",
+    "poser.tasks.datasets.jobs",
     "poser.tasks.generate",
-    "poser.tasks.batch_jobs",
+    "poser.tasks.batches.jobs",
 )
 #: How often a worker looks for jobs left running by workers that died.
 RECOVERY_SECONDS = 60

@@ -18,8 +18,8 @@ from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Job, Upload, User
 from poser.storage.settings import store_from_settings
 from poser.tasks import jobs
-from poser.tasks.dataset_io import SHEETS
 from poser.tasks.datasets import create_data_set, set_member
+from poser.tasks.datasets.workbook import SHEETS
 from poser.tasks.generate import generate_products
 from tests.factories import make_user
 from tests.functional.conftest import StrictTestApp, login
@@ -94,7 +94,7 @@ def _upload(
 
 def _cells(dbsession: Session, data_set: DataSet) -> dict[str, list[tuple[Any, ...]]]:
     """Every sheet's rows of the data set's own export (which sorts by natural keys)."""
-    from poser.tasks.dataset_io import export_data_set
+    from poser.tasks.datasets.workbook import export_data_set
 
     stream = io.BytesIO()
     export_data_set(data_set, stream)

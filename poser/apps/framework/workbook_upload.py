@@ -14,7 +14,7 @@ from pyramid.request import Request
 from poser.apps.site.uploads import posted_file, store_posted
 from poser.models.orm import DataSet, Job
 from poser.tasks import jobs
-from poser.tasks.dataset_io import IMPORT_LIMITS
+from poser.tasks.datasets.workbook import IMPORT_LIMITS
 
 FIELD = "file"
 

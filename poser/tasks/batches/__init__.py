@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from poser.tasks.batches.base import BatchError, BatchHandler
-    from poser.tasks.batches.catalog import CatalogHandler
+    from poser.tasks.batches.catalog.handler import CatalogHandler
 
 _LAZY = {
     "BatchError": "poser.tasks.batches.base",
     "BatchHandler": "poser.tasks.batches.base",
-    "CatalogHandler": "poser.tasks.batches.catalog",
+    "CatalogHandler": "poser.tasks.batches.catalog.handler",
 }
 
 
 @cache
 def handlers() -> dict[str, BatchHandler]:
     """Every batch type's handler, by the type's name."""
-    from poser.tasks.batches.catalog import CatalogHandler
+    from poser.tasks.batches.catalog.handler import CatalogHandler
 
     return {handler.batch_type: handler for handler in (CatalogHandler(),)}
 

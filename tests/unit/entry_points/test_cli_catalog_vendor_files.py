@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from poser.entry_points.main import cli
 from poser.models.orm import Batch, CatalogBatchRow
 from poser.storage.backends import local_store
-from poser.tasks.batch_jobs import populate
 from poser.tasks.batches import get_handler
+from poser.tasks.batches.jobs import populate
 from tests.catalog_support import make_catalog
 from tests.factories import make_data_set
 

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.orm import DataSet, Export, Job
 from poser.storage import MemoryFileStore, memory_store
-from poser.tasks import dataset_jobs, jobs
 from poser.tasks import exports as export_tasks
+from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, workbooks_folder
+from poser.tasks.datasets import jobs as dataset_jobs
 from poser.tasks.exports import (
     ExportColumn,
     OutputTemplateError,

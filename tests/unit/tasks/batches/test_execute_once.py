@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.orm import Batch, BatchExecution, CostHistory, Job, ProductCost
 from poser.storage.backends import local_store
-from poser.tasks import batch_jobs, jobs
+from poser.tasks import jobs
 from poser.tasks.batches import get_handler
+from poser.tasks.batches import jobs as batch_jobs
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_batch, make_catalog
 from tests.factories import make_data_set
 from tests.jobs_support import RecordingQueue

@@ -5,12 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pyramid.config import Configurator
-
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.parameters import Parameter, ParameterGroup
-from poser.apps.product_widgets import ProductLookup
+from poser.apps.products.widgets import ProductLookup
 from poser.apps.widgets.chart import Chart
 from poser.apps.widgets.content import Html
 from poser.apps.widgets.grid import Grid
@@ -188,7 +186,3 @@ PRODUCTS = Application(
         ),
     ],
 )
-
-
-def includeme(config: Configurator) -> None:
-    config.add_application(PRODUCTS)

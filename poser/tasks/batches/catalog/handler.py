@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, DataSet, Export, User, Vendor
 from poser.storage.interface import FileStore
-from poser.tasks.batches import catalog_compare as compare
-from poser.tasks.batches import catalog_execute as apply
 from poser.tasks.batches.base import BatchError, BatchHandler, moved_on
-from poser.tasks.batches.catalog_reader import read_chunks
-from poser.tasks.batches.catalog_report import write_change_report
-from poser.tasks.batches.catalog_rows import driver_ready
+from poser.tasks.batches.catalog import compare
+from poser.tasks.batches.catalog import execute as apply
+from poser.tasks.batches.catalog.reader import read_chunks
+from poser.tasks.batches.catalog.report import write_change_report
+from poser.tasks.batches.catalog.rows import driver_ready
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from poser.tasks.batches.catalog_reader import read_chunks
+from poser.tasks.batches.catalog.reader import read_chunks
 from poser.utils.tabular import CATALOG_COLUMNS, TabularError
 from tests.unit.utils.tabular.builders import make_xlsx
 

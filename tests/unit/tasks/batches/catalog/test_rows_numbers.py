@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from poser.models.orm import CatalogBatchRow, ProductCost
 from poser.tasks.batches import get_handler
-from poser.tasks.batches.catalog_reader import read_chunks
-from poser.tasks.batches.catalog_rows import MAX_CASE_COST, read_row
+from poser.tasks.batches.catalog.reader import read_chunks
+from poser.tasks.batches.catalog.rows import MAX_CASE_COST, read_row
 from poser.utils.tabular import CATALOG_COLUMNS, Row
 from tests.catalog_support import upload_text
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from poser.tasks.batches.catalog_compare import decide
-from poser.tasks.batches.catalog_rows import read_ahead, read_row
+from poser.tasks.batches.catalog.compare import decide
+from poser.tasks.batches.catalog.rows import read_ahead, read_row
 from poser.utils.tabular import CATALOG_COLUMNS, Row, TabularError, open_table
 from poser.utils.tabular.table import SAMPLE_ROWS
 

@@ -12,8 +12,8 @@ from typing import Any
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
-from poser.tasks.dataset_io import export_data_set, import_data_set
 from poser.tasks.datasets import copy_data_set, workbooks_folder
+from poser.tasks.datasets.workbook import export_data_set, import_data_set
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
 from poser.tasks.sessions import session_of

@@ -18,7 +18,8 @@ from poser.models.orm import (
     ProductCost,
     Upload,
 )
-from poser.tasks.batches import BatchError, catalog_reader, get_handler
+from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches.catalog import reader as catalog_reader
 from tests.catalog_support import (
     HEADER,
     UPC_BUTTER,
@@ -301,7 +302,7 @@ def test_delete_removes_rows_and_names_the_files_folder_but_keeps_executed_batch
 
 
 def test_duplicates_are_looked_up_in_slices(dbsession, files, store, monkeypatch) -> None:
-    monkeypatch.setattr("poser.tasks.batches.catalog_compare.DUPLICATE_SLICE", 1)
+    monkeypatch.setattr("poser.tasks.batches.catalog.compare.DUPLICATE_SLICE", 1)
     text = HEADER + "\n".join(
         [
             f"{UPC_BUTTER},A-100,Butter,,,12,26.40",

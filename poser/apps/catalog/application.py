@@ -9,12 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 
-from poser.apps.batch_widgets import BatchApply, BatchPanel, BatchReport, current_batch
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
+from poser.apps.gui.batches import BatchApply, BatchPanel, BatchReport, current_batch
 from poser.apps.parameters import Parameter, ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
 from poser.apps.widgets.file_upload import FileUpload
@@ -31,8 +30,8 @@ from poser.models.data_extraction.batches import (
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.orm import Upload
-from poser.tasks.batch_jobs import start_batch
 from poser.tasks.batches import BatchError
+from poser.tasks.batches.jobs import start_batch
 from poser.tasks.steps import touch_inputs
 from poser.utils.tabular import CATALOG_COLUMNS
 
@@ -285,7 +284,3 @@ CATALOG = Application(
         ),
     ],
 )
-
-
-def includeme(config: Configurator) -> None:
-    config.add_application(CATALOG)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import Department, Product, ProductCost, Upload, Vendor
 from poser.storage import memory_store
-from poser.tasks import dataset_jobs
-from poser.tasks.dataset_sheets import SHEETS
 from poser.tasks.datasets import create_data_set
+from poser.tasks.datasets import jobs as dataset_jobs
+from poser.tasks.datasets.sheets import SHEETS
 from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
 from poser.tasks.uploads import store_upload

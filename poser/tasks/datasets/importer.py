@@ -1,4 +1,4 @@
-"""Reading the sheets of a data set workbook into the database (see `dataset_io`).
+"""Reading the sheets of a data set workbook into the database (see `workbook`).
 
 Rows are checked and inserted a batch at a time. Problems are collected, up to
 `MAX_ERRORS`, and raised together as one TaskError naming sheet and row, so that the
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Department, Product, ProductCost, Vendor
 from poser.tasks.bulk import refresh_statistics
-from poser.tasks.dataset_sheets import PARSERS, SHEETS
+from poser.tasks.datasets.sheets import PARSERS, SHEETS
 from poser.tasks.jobs import TaskError
 from poser.utils.cells import CellError
 from poser.utils.progress import Progress

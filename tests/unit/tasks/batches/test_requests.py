@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow
 from poser.storage.backends import local_store
-from poser.tasks import batch_requests
 from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import requests as batch_requests
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_batch, make_catalog
 from tests.factories import make_data_set, make_user
 

@@ -23,8 +23,8 @@ from sqlalchemy import Select, select
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
 from poser.models.orm.search import search_indexed_after
-from poser.tasks.dataset_import import check_sheets, import_sheets
-from poser.tasks.dataset_sheets import SHEETS
+from poser.tasks.datasets.importer import check_sheets, import_sheets
+from poser.tasks.datasets.sheets import SHEETS
 from poser.tasks.jobs import TaskError
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress

@@ -1,6 +1,6 @@
 """The format of a data set workbook: its sheets, their columns, and how each cell is read.
 
-Written by `dataset_io.export_data_set`, read by `dataset_import`; an operator may also
+Written by `workbook.export_data_set`, read by `importer`; an operator may also
 type one by hand. Each parser returns the value to store or raises CellError/UpcError.
 """
 

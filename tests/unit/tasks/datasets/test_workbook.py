@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet
-from poser.tasks import dataset_io
-from poser.tasks.dataset_io import SHEETS, export_data_set, import_data_set
+from poser.tasks.datasets import workbook as dataset_io
+from poser.tasks.datasets.workbook import SHEETS, export_data_set, import_data_set
 from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
 from poser.utils.tabular import CATALOG_COLUMNS, open_table

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, Export, Job
 from poser.storage.backends import local_store
-from poser.tasks import batch_jobs, jobs
-from poser.tasks.batches import catalog_report, get_handler
+from poser.tasks import jobs
+from poser.tasks.batches import get_handler
+from poser.tasks.batches import jobs as batch_jobs
+from poser.tasks.batches.catalog import report as catalog_report
 from poser.tasks.datasets import set_member
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_batch, make_catalog
 from tests.factories import make_data_set, make_user

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from poser.tasks.batches.catalog_rows import CHUNK_ROWS, read_ahead, read_row
+from poser.tasks.batches.catalog.rows import CHUNK_ROWS, read_ahead, read_row
 from poser.utils.tabular import Columns, TabularError, open_table
 
 #: Files from this size are read by a second process (about 25,000 catalog lines).

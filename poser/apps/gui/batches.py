@@ -23,10 +23,10 @@ from poser.models.data_extraction.batches import (
 )
 from poser.models.data_extraction.jobs import latest_job
 from poser.models.orm import Batch
-from poser.tasks import batch_requests
-from poser.tasks.batch_jobs import EXECUTE_KIND, REPORT_KIND
 from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.base import early_until, effective_date, took_effect
+from poser.tasks.batches.jobs import EXECUTE_KIND, REPORT_KIND
 from poser.tasks.job_progress import read_progress
 
 POPULATE_KIND = "batches.populate"

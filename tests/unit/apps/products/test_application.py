@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
-from poser.apps.products import _grid_columns
+from poser.apps.products.application import _grid_columns
 from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Product
 from tests.factories import make_data_set

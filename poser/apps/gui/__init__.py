@@ -1,0 +1,1 @@
+"""Steps and widgets that more than one Application shares (the batch widgets)."""
