@@ -10,6 +10,7 @@ import poser.tasks.users
 from poser.utils.timeutil import utcnow
 from tests.factories import make_user
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
+from tests.functional.form_support import alerts, field_error, refused, reload_shows_no_message
 
 ATTACKER_ADDR = "198.51.100.66"
 
@@ -47,19 +48,28 @@ def test_logging_in_shows_the_home_page(testapp: webtest.TestApp, dbsession: Ses
     assert home.pyquery('[data-testid="current-user"]').text() == "olga"
 
 
-def test_a_wrong_password_says_so_with_400(testapp: webtest.TestApp, dbsession: Session) -> None:
+def test_a_wrong_password_says_so_on_the_login_page(
+    testapp: webtest.TestApp, dbsession: Session
+) -> None:
     make_user(dbsession, "pat")
-    response = login(testapp, "pat", "not the password")
-    assert response.status_int == 400
-    assert "Wrong username or password." in response.text
-    assert response.forms["deform"]["username"].value == "pat"
-    assert response.forms["deform"]["password"].value == ""
+    page = refused(login(testapp, "pat", "not the password", next="/jobs"), "/login")
+    assert alerts(page) == "Wrong username or password."
+    form = page.forms["deform"]
+    assert form["username"].value == "pat"
+    assert form["password"].value == ""  # a password is never kept, nor shown
+    assert form["next"].value == "/jobs"
+    assert "not the password" not in page.text
+    reload_shows_no_message(testapp, page)
+    form["password"] = "correct horse battery"
+    assert form.submit("submit", status=303).location == "http://localhost/jobs"
 
 
-def test_an_empty_form_shows_field_errors(testapp: webtest.TestApp) -> None:
+def test_an_empty_form_shows_each_field_its_error(testapp: webtest.TestApp) -> None:
     form = testapp.get("/login").forms["deform"]
-    response = form.submit("submit", status=400)
-    assert response.text.count("Required") == 2
+    page = refused(form.submit("submit", status=303), "/login")
+    assert field_error(page, "username") == "Required"
+    assert field_error(page, "password") == "Required"
+    assert not alerts(page)
 
 
 def test_a_post_without_the_csrf_token_is_refused(
@@ -126,11 +136,15 @@ def test_repeated_failures_are_slowed_down(
 ) -> None:
     make_user(dbsession, "uma")
     for _ in range(5):
-        assert login(testapp, "uma", "guess again").status_int == 400
-    response = login(testapp, "uma")  # even the right password waits, from there
+        assert login(testapp, "uma", "guess again").status_int == 303
+    # Even the right password waits, from there: the form is shown again in the
+    # response itself, whose 429 and Retry-After are for any client.
+    response = login(testapp, "uma")
     assert response.status_int == 429
     assert response.headers["Retry-After"] == "1"
-    assert "Too many failed attempts. Wait 1 second and try again." in response.text
+    assert alerts(response) == "Too many failed attempts. Wait 1 second and try again."
+    assert response.forms["deform"]["username"].value == "uma"
+    assert response.forms["deform"]["password"].value == ""
 
 
 def test_failures_from_elsewhere_do_not_keep_the_owner_out(

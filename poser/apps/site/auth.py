@@ -14,7 +14,7 @@ from pyramid.request import Request
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 
-from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
+from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form, render_form
 from poser.tasks.users import LoginPolicy, authenticate
 from poser.utils.settings import setting_int
 from poser.utils.urls import is_local_path
@@ -62,7 +62,8 @@ def login_view(request: Request) -> Any:
         return HTTPSeeOther(location=_next_url(request, next_param))
     form = make_form(request, LoginSchema(), buttons=(deform.Button("submit", "Log in"),))
     if request.method == "GET":
-        return {"form": form.render({"next": next_param if is_local_path(next_param) else ""})}
+        shown_next = next_param if is_local_path(next_param) else ""
+        return {"form": render_form(request, form, {"next": shown_next})}
 
     def log_in(values: dict[str, Any]) -> HTTPSeeOther:
         # The login check runs its own short transactions (see authenticate); this
@@ -75,6 +76,7 @@ def login_view(request: Request) -> Any:
             request.registry["poser.login_policy"],
         )
         if outcome.throttled:
+            # Shown in this response: the 429 and its Retry-After are for clients too.
             raise FormError(
                 f"Too many failed attempts. Wait {_seconds(outcome.retry_after)} and try again.",
                 status=429,
@@ -92,15 +94,17 @@ def login_view(request: Request) -> Any:
         request.session.flash(f"Welcome, {outcome.user.username}.", "success")
         return HTTPSeeOther(location=_next_url(request, values.get("next")), headers=headers)
 
-    return handle_form(request, form, log_in, keep_on_error=_without_password)
+    posted_next = request.POST.get("next", "")
+    back = request.route_path(
+        "login", _query={"next": posted_next} if is_local_path(posted_next) else {}
+    )
+    return handle_form(
+        request, form, log_in, back=back, page=lambda html: {"form": html}, atomic=False
+    )
 
 
 def _seconds(count: int) -> str:
     return "1 second" if count == 1 else f"{count} seconds"
-
-
-def _without_password(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if key != "password"}
 
 
 @view_config(route_name="logout", request_method="POST", permission=NO_PERMISSION_REQUIRED)
