@@ -43,5 +43,16 @@ def test_a_wrong_password_shows_the_message(page: Any, dbsession: Session) -> No
     page.fill("input[name=username]", "hugo")
     page.fill("input[name=password]", "not it at all")
     page.click("button[type=submit]")
-    message = page.wait_for_selector("[data-testid=login-error]")
+    message = page.wait_for_selector("main > .alert-danger")
     assert message.inner_text() == "Wrong username or password."
+    assert page.input_value("input[name=username]") == "hugo"
+    assert page.input_value("input[name=password]") == ""
+    # The message came with a GET: Reload asks nothing and shows the form, once more
+    # without the message; Back is a GET page too (the login form before it).
+    reloaded = page.reload()
+    assert (reloaded.request.method, reloaded.status) == ("GET", 200)
+    assert page.locator("main > .alert-danger").count() == 0
+    back = page.go_back()
+    assert back is None or (back.request.method, back.status) == ("GET", 200)
+    assert page.url.endswith("/login")
+    assert page.locator("input[name=password]").count() == 1
