@@ -33,6 +33,7 @@ from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import early_until, today
 from poser.tasks.batches.jobs import execute_batch
 from poser.tasks.jobs import JobQueue, TaskError
+from poser.tasks.permissions import may
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
 from poser.tasks.users import normalize_username
 from poser.utils.tabular import TabularError
@@ -97,7 +98,9 @@ def catalog_group() -> None:
     help="Flag cost changes larger than this percent.",
 )
 @click.option("--effective-date", metavar="YYYY-MM-DD", help="When the new costs take effect.")
-@click.option("--user", "username", metavar="NAME", help="Record this user as the one acting.")
+@click.option(
+    "--user", "username", metavar="NAME", help="Who acts: an owner or editor of the data set."
+)
 @pass_context
 def import_command(
     ctx: Context,
@@ -142,6 +145,13 @@ def import_command(
         with ctx.write_session() as session, file.open("rb") as stream:
             data_set = _data_set(session, data_set_name, data_set_id)
             user = _user(session, username)
+            if user is not None and not may(session, user, "edit", data_set.id):
+                # The batch's jobs (its report, a scheduled apply) act for --user, and run
+                # only for someone who may change the data set.
+                raise click.ClickException(
+                    f"{user.username} may not change data set {data_set.id} "
+                    f"{data_set.name!r}: name an owner or editor of it with --user"
+                )
             parameters["vendor_id"] = _vendor(session, data_set, vendor_code).id
             upload = store_upload(
                 data_set, files, stream, file.name, user, max_upload_bytes(ctx.settings)

@@ -29,6 +29,7 @@ from poser.tasks.job_progress import (
     cancel_key,
     clear_progress,
 )
+from poser.tasks.permissions import job_refusal
 from poser.tasks.steps import mark_step_done
 from poser.utils.timeutil import utcnow
 
@@ -60,6 +61,11 @@ class JobQueue(Protocol):
 
 class TaskError(Exception):
     """A task's way to fail with a message meant for the operator."""
+
+
+class NotPermittedError(TaskError):
+    """The job's user no longer may run it (see tasks.permissions): it fails, and its
+    kind's ``on_failure`` does not run, for nothing was done."""
 
 
 class JobStateError(ValueError):
@@ -159,6 +165,8 @@ def run(
         return _record(
             session_factory, progress, job_id, "failed", MESSAGE_WORKER_STOPPED, kind.on_failure
         )
+    except NotPermittedError as error:
+        return _record(session_factory, progress, job_id, "failed", str(error))
     except TaskError as error:
         return _record(session_factory, progress, job_id, "failed", str(error), kind.on_failure)
     except Exception as exc:
@@ -192,6 +200,11 @@ def _execute(
         try:
             with begin() as session:
                 job = session.get_one(Job, job_id)
+                # Authorized again now, by this transaction's memberships: a user
+                # removed or demoted while the job waited has nothing done for them.
+                refused = job_refusal(session, job, kind)
+                if refused:
+                    raise NotPermittedError(refused)
                 subject: Any = (
                     session.get_one(DataSet, job.data_set_id) if job.data_set_id else session
                 )

@@ -26,14 +26,7 @@ from poser.models.data_extraction.datasets import data_set_for_member, member_ro
 from poser.models.data_extraction.users import user_by_id
 from poser.models.orm import DataSet, Job, User
 from poser.tasks.job_kinds import permission_to_run
-
-#: What each data set role may do. Views name these permissions.
-DATA_SET_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "owner": ("view", "edit", "manage"),
-    "editor": ("view", "edit"),
-    "viewer": ("view",),
-}
-
+from poser.tasks.permissions import DATA_SET_PERMISSIONS  # the runner's and scheduler's too
 
 #: The session key for the credentials version of the user it identifies.
 CREDENTIALS_VERSION_KEY = "auth.credentials_version"

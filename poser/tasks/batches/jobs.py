@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.batches import due_batches
-from poser.models.data_extraction.datasets import member_role
 from poser.models.orm import Batch, DataSet, Job, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks import jobs
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import MESSAGE_EXECUTED, today
-from poser.tasks.job_kinds import job_kind
+from poser.tasks.job_kinds import job_kind, permission_to_run
 from poser.tasks.jobs import JobQueue
+from poser.tasks.permissions import may
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 
@@ -174,10 +174,6 @@ def execute_batch(
 
 # -- applied on their date: the scheduler's part ----------------------------------------
 
-#: The data set roles that may apply a batch (the security policy's "edit"): a scheduled
-#: apply runs only if the user who scheduled it still has one of them.
-APPLYING_ROLES = ("owner", "editor")
-
 
 @job_kind(
     "batches.apply_scheduled",
@@ -252,7 +248,8 @@ def _why_not_as_scheduled(batch: Batch, user: User | None) -> str | None:
         return " ".join(reasons)
     if batch.scheduled_by_id is None:
         return None  # scheduled from the command line, by no one in particular
-    role = member_role(session_of(batch), batch.data_set_id, user.id) if user else None
-    if user is None or not user.active or role not in APPLYING_ROLES:
+    # What the apply's own job takes, by the one table of roles (tasks.permissions); the
+    # runner checks it again when the apply starts.
+    if not may(session_of(batch), user, permission_to_run(EXECUTE_KIND), batch.data_set_id):
         return "the user who scheduled it may no longer change this data set."
     return None

@@ -46,9 +46,9 @@ def ini(tmp_path: Path, database_url: str) -> str:
 
 @pytest.fixture
 def store(dbsession: Session) -> dict[str, Any]:
-    data_set = make_data_set(dbsession, "Corner Shop")
+    olga = make_user(dbsession, "olga")
+    data_set = make_data_set(dbsession, "Corner Shop", members={olga: "owner"})
     rows = make_catalog(dbsession, data_set)
-    make_user(dbsession, "olga")
     dbsession.commit()
     return {"data_set": data_set, **rows}
 
@@ -255,6 +255,12 @@ def test_data_set_vendor_user_and_options_are_checked(ini, store, dbsession, tmp
         run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME", "--user", "nobody"),
         1,
         "no user named 'nobody'",
+    )
+    make_user(dbsession, "sam")  # no member: the batch's jobs would not run for him
+    _refused(
+        run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME", "--user", "sam"),
+        1,
+        "sam may not change data set",
     )
     _refused(
         run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME", "--tolerance", "lots"),

@@ -26,10 +26,9 @@ def queue() -> RecordingQueue:
 def _submit(
     dbsession: Session, queue: RecordingQueue, kind: str = "sample.touch", **params: object
 ) -> Job:
-    data_set = make_data_set(dbsession, "Store")
-    job = jobs.submit(
-        dbsession, queue, kind, data_set=data_set, user=make_user(dbsession), parameters=params
-    )
+    user = make_user(dbsession)
+    data_set = make_data_set(dbsession, "Store", members={user: "owner"})  # who may run it
+    job = jobs.submit(dbsession, queue, kind, data_set=data_set, user=user, parameters=params)
     dbsession.commit()
     return job
 
