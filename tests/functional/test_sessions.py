@@ -163,7 +163,8 @@ def test_disabling_a_user_ends_their_sessions_and_enabling_does_not_revive_them(
     _replay_opens_nothing(app, victim, cookie, token, dbsession)
     app.reset()
     refused = login(app, "sam")
-    assert refused.status_int == 303 and refused.location.endswith("/login")
+    assert refused.status_int == 303
+    assert refused.location.endswith("/login")
 
     assert "enabled sam" in poser_cli("user", "enable", "sam").output
     _replay_opens_nothing(app, victim, cookie, token, dbsession)
