@@ -1,5 +1,5 @@
-"""What the Catalog Application's functional tests share: its URLs, its forms, and
-running the jobs its pages queue, as a worker would."""
+"""What the Catalog Application's functional tests share: the shop they work in, its
+URLs, its forms, and running the jobs its pages queue, as a worker would."""
 
 from __future__ import annotations
 
@@ -8,11 +8,26 @@ from typing import Any
 
 import webtest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
 from poser.models.orm import DataSet, Job
 from poser.storage.settings import store_from_settings
 from poser.tasks import jobs
+from poser.tasks.datasets import create_data_set
+from tests.catalog_support import make_catalog
+from tests.factories import make_user
+
+
+def corner_shop(dbsession: Session) -> dict[str, Any]:
+    """The shop the tests work in: olga owns the Products data set "Corner Shop", which
+    holds the small catalog of tests.catalog_support (ACME and BETA, their products).
+    Committed, for the app to see. The data set, its owner and the catalog's rows."""
+    owner = make_user(dbsession, "olga")
+    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
+    rows = make_catalog(dbsession, data_set)
+    dbsession.commit()
+    return {"data_set": data_set, "owner": owner, **rows}
 
 
 def step_url(data_set: DataSet, step: str) -> str:
@@ -53,8 +68,35 @@ def save_options(app: webtest.TestApp, data_set: DataSet, **values: str) -> webt
     return form.submit("save", expect_errors=True)
 
 
+def upload_file(
+    app: webtest.TestApp,
+    data_set: DataSet,
+    data: bytes,
+    name: str = "acme.csv",
+    content_type: str = "text/csv",
+) -> webtest.TestResponse:
+    """A file sent through the Upload step's form, whatever the answer."""
+    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
+    form["file"] = webtest.Upload(name, data, content_type)
+    response = form.submit(expect_errors=True)
+    # pyramid_retry copies a body over 10 KB to a temporary file that nothing closes.
+    response.request.environ["wsgi.input"].close()
+    return response
+
+
 def upload(app: webtest.TestApp, data_set: DataSet, text: str, name: str = "acme.csv") -> Any:
     """A catalog file sent through the Upload step's form."""
-    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
-    form["file"] = webtest.Upload(name, text.encode(), "text/csv")
-    return form.submit(expect_errors=True)
+    return upload_file(app, data_set, text.encode(), name)
+
+
+def upload_for_acme(
+    app: webtest.TestApp,
+    data_set: DataSet,
+    data: bytes,
+    name: str,
+    content_type: str = "text/csv",
+) -> webtest.TestResponse:
+    """ACME chosen on the Options step (saved), then its file uploaded."""
+    saved = save_options(app, data_set, catalog_vendor="ACME")
+    assert saved.status_int == 303, saved.text
+    return upload_file(app, data_set, data, name, content_type)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+import poser.tasks.maintenance  # noqa: F401 - registers the maintenance job kinds it runs
 import tests.sample_jobs  # noqa: F401
 from poser.models.orm import Job, PeriodicRun
 from poser.tasks.periodic import claim, run_periodic

@@ -4,20 +4,16 @@ also runs ``poser db check``, on SQLite; this runs on the suite's database.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, make_url
+from sqlalchemy import Engine, inspect
 
-from poser.models.db_management import alembic_config, include_name
-from poser.models.engine import get_engine
+from poser.models.db_management import include_name
 from poser.models.orm import Base
-from tests.database_support import postgres_database
+from tests.database_support import DATA_SET_ROW, column_names, migrated_to
 
 
 def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
@@ -27,37 +23,21 @@ def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
     assert differences == []
 
 
-@pytest.fixture
-def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the suite's kind, for migrations to run on from the start."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
-        return
-    with postgres_database(url.set(database="postgres"), f"{url.database}_scratch") as named:
-        yield named
+ROWS_0006 = [
+    DATA_SET_ROW,
+    "INSERT INTO vendor (id, data_set_id, code, name) VALUES (1, 1, 'A', 'A'), (2, 1, 'B', 'B')",
+    "INSERT INTO product (id, data_set_id, upc, description, brand, size, on_hand,"
+    " active, regular_price) VALUES (1, 1, '1', 'Costed', '', '', 0, TRUE, 4),"
+    " (2, 1, '2', 'Uncosted', '', '', 0, TRUE, 4)",
+    "INSERT INTO product_cost (data_set_id, product_id, vendor_id,"
+    " vendor_item_code, case_size, case_cost, unit_cost, preferred)"
+    " VALUES (1, 1, 1, '', 1, 2, 2, FALSE), (1, 1, 2, '', 1, 3, 3, TRUE),"
+    " (1, 2, 1, '', 1, 4, 4, FALSE)",
+]
 
 
 def test_0007_to_0011_fill_what_they_add_and_go_back(scratch_url: str) -> None:
-    config = alembic_config({"sqlalchemy.url": scratch_url})
-    command.upgrade(config, "0006")
-    engine = get_engine({"sqlalchemy.url": scratch_url})
-    try:
-        with engine.begin() as connection:
-            for statement in (
-                "INSERT INTO data_set (id, name, description, created_at, application)"
-                " VALUES (1, 'Store', '', CURRENT_TIMESTAMP, 'products')",
-                "INSERT INTO vendor (id, data_set_id, code, name) VALUES (1, 1, 'A', 'A'),"
-                " (2, 1, 'B', 'B')",
-                "INSERT INTO product (id, data_set_id, upc, description, brand, size, on_hand,"
-                " active, regular_price) VALUES (1, 1, '1', 'Costed', '', '', 0, TRUE, 4),"
-                " (2, 1, '2', 'Uncosted', '', '', 0, TRUE, 4)",
-                "INSERT INTO product_cost (data_set_id, product_id, vendor_id,"
-                " vendor_item_code, case_size, case_cost, unit_cost, preferred)"
-                " VALUES (1, 1, 1, '', 1, 2, 2, FALSE), (1, 1, 2, '', 1, 3, 3, TRUE),"
-                " (1, 2, 1, '', 1, 4, 4, FALSE)",
-            ):
-                connection.exec_driver_sql(statement)
+    with migrated_to(scratch_url, "0006", ROWS_0006) as (config, engine):
         command.upgrade(config, "head")
         held = (
             "SELECT id, preferred_vendor_id, preferred_unit_cost, margin_percent"
@@ -77,12 +57,10 @@ def test_0007_to_0011_fill_what_they_add_and_go_back(scratch_url: str) -> None:
                 )
             assert [tuple(row) for row in connection.exec_driver_sql(search)] == [(2,)]
         command.downgrade(config, "0006")
-        columns = {column["name"] for column in inspect(engine).get_columns("product")}
+        columns = column_names(engine, "product")
         assert not {"preferred_vendor_id", "preferred_unit_cost", "margin_percent"} & columns
         indexes = {index["name"] for index in inspect(engine).get_indexes("product")}
         assert not {"ix_product_department_brand", "ix_product_vendor_margin"} & indexes
         with engine.begin() as connection:  # no trigger is left to write the dropped columns
             connection.exec_driver_sql("UPDATE product_cost SET unit_cost = 5")
         command.upgrade(config, "head")
-    finally:
-        engine.dispose()
