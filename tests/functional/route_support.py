@@ -29,6 +29,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from poser.apps.framework.registry import registered_applications
+from poser.apps.framework.widget import action_route_name
 from poser.entry_points.queues import make_queue
 from poser.models.engine import get_session_factory
 from poser.models.orm import Base, DataSet, Export, Job, Product, User
@@ -203,10 +204,9 @@ class World:
 
     def post_form(self, app: str, step: str, widget: str, action: str, **call: Any) -> None:
         """The owner sends the form for a widget action; it must succeed."""
-        match = {"app": app, "data_set_id": self.main.id, "step": step, "widget": widget,
-                 "action": action}  # fmt: skip
+        route = action_route_name(app, step, widget, action)
         fields = self.form(app, step, widget, action)
-        response = self.arranger.send(self.app, Call("POST", "app_widget_action", match,
+        response = self.arranger.send(self.app, Call("POST", route, {"data_set_id": self.main.id},
                                                      fields=fields, **call))  # fmt: skip
         assert response.status_int == 303, response.text
 
@@ -254,16 +254,30 @@ def app_routes(app: Any) -> dict[str, set[str]]:
     return routes
 
 
-def widget_actions(app: Any) -> dict[str, set[str]]:
-    """Every action of every widget of every Application: "app/step/widget/action",
-    with the methods it takes."""
-    found: dict[str, set[str]] = {}
+def widget_actions(app: Any) -> dict[str, tuple[set[str], str]]:
+    """Every action of every widget of every Application as its Applications declare
+    it: its route's name ("app/step/widget/action"), the methods and the permission."""
+    found: dict[str, tuple[set[str], str]] = {}
     for application in registered_applications(app.registry):
         for step in application.steps:
             for widget in step.widgets:
-                for action_name, action in widget.actions().items():
-                    key = f"{application.url_name}/{step.slug}/{widget.name}/{action_name}"
-                    found[key] = set(action.methods)
+                for name, action in widget.actions().items():
+                    route = action_route_name(application.url_name, step.slug, widget.name, name)
+                    found[route] = (set(action.methods), action.permission)
+    return found
+
+
+def route_permissions(app: Any) -> dict[str, set[str]]:
+    """The permissions of each route's views, as ``pviews`` shows them."""
+    introspector = app.registry.introspector
+    found: dict[str, set[str]] = {}
+    for route in introspector.get_category("routes"):
+        for view in introspector.related(route["introspectable"]):
+            if view.category_name != "views":
+                continue
+            permissions = [p["value"] for p in introspector.related(view)
+                           if p.category_name == "permissions"]  # fmt: skip
+            found.setdefault(route["introspectable"]["name"], set()).update(permissions)
     return found
 
 

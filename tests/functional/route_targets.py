@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from poser.apps.framework.widget import action_route_name
 from tests.functional.route_support import CATALOG_CSV, Call, Target, World, workbook
 
 TARGETS: dict[str, Target] = {}
@@ -157,21 +158,17 @@ target("app_step GET")(
 def _action(
     app: str, step: str, widget: str, action: str, method: str = "GET", **call: Any
 ) -> None:
+    """A widget action: a route of its own ("app/step/widget/action")."""
+    route = action_route_name(app, step, widget, action)
+
     def build(world: World) -> Call:
-        match = {
-            "app": app,
-            "data_set_id": world.main.id,
-            "step": step,
-            "widget": widget,
-            "action": action,
-        }
         if "before" in call:
             call["before"](world)
         extra = {key: value(world) if callable(value) else value
                  for key, value in call.items() if key != "before"}  # fmt: skip
-        return Call(method, "app_widget_action", match, **extra)
+        return Call(method, route, {"data_set_id": world.main.id}, **extra)
 
-    target(f"app_widget_action {method} {app}/{step}/{widget}/{action}")(build)
+    target(f"{route} {method}")(build)
 
 
 HTMX = {"HX-Request": "true"}

@@ -20,7 +20,15 @@ from typing import Any
 
 import pytest
 
-from tests.functional.route_support import ROLES, Client, World, app_routes, url, widget_actions
+from tests.functional.route_support import (
+    ROLES,
+    Client,
+    World,
+    app_routes,
+    route_permissions,
+    url,
+    widget_actions,
+)
 from tests.functional.route_targets import TARGETS
 
 # Columns: anonymous, outsider, admin, removed, viewer, editor, owner (ROLES).
@@ -67,25 +75,25 @@ EXPECTED = {
     "app_data_set_unshare POST":                      "401   404  404  404  403  403  303",
     "app_data_set_delete POST":                       "401   404  404  404  403  403  303",
     "app_step GET":                                   "login 404  404  404  200  200  200",
-    "app_widget_action GET products/catalog/products/rows": "401   404 404 404 200 200 200",
-    "app_widget_action GET products/catalog/products/csv":  "login 404 404 404 200 200 200",
-    "app_widget_action GET products/catalog/products/xlsx": "login 404 404 404 200 200 200",
-    "app_widget_action POST products/catalog/products/edit": "401  404 404 404 403 303 303",
-    "app_widget_action POST products/margins/pricing/save":  "401  404 404 404 403 303 303",
-    "app_widget_action GET catalog/review/rows/rows":       "401   404 404 404 200 200 200",
-    "app_widget_action GET catalog/review/rows/csv":        "login 404 404 404 200 200 200",
-    "app_widget_action GET catalog/review/rows/xlsx":       "login 404 404 404 200 200 200",
-    "app_widget_action POST catalog/options/options/save":  "401  404 404 404 403 303 303",
-    "app_widget_action POST catalog/upload/file/upload":    "401  404 404 404 403 303 303",
-    "app_widget_action POST catalog/upload/batch/acknowledge": "401 404 404 404 403 303 303",
-    "app_widget_action POST catalog/upload/batch/delete":   "401  404 404 404 403 303 303",
-    "app_widget_action POST catalog/review/batch/acknowledge": "401 404 404 404 403 303 303",
-    "app_widget_action POST catalog/review/batch/delete":   "401  404 404 404 403 303 303",
-    "app_widget_action POST catalog/apply/batch/acknowledge": "401 404 404 404 403 303 303",
-    "app_widget_action POST catalog/apply/batch/delete":    "401  404 404 404 403 303 303",
-    "app_widget_action POST catalog/apply/apply/run":       "401  404 404 404 403 303 303",
-    "app_widget_action POST catalog/apply/apply/schedule":  "401  404 404 404 403 303 303",
-    "app_widget_action POST catalog/apply/apply/unschedule": "401 404 404 404 403 303 303",
+    "products/catalog/products/rows GET":             "401   404  404  404  200  200  200",
+    "products/catalog/products/csv GET":              "login 404  404  404  200  200  200",
+    "products/catalog/products/xlsx GET":             "login 404  404  404  200  200  200",
+    "products/catalog/products/edit POST":            "401   404  404  404  403  303  303",
+    "products/margins/pricing/save POST":             "401   404  404  404  403  303  303",
+    "catalog/review/rows/rows GET":                   "401   404  404  404  200  200  200",
+    "catalog/review/rows/csv GET":                    "login 404  404  404  200  200  200",
+    "catalog/review/rows/xlsx GET":                   "login 404  404  404  200  200  200",
+    "catalog/options/options/save POST":              "401   404  404  404  403  303  303",
+    "catalog/upload/file/upload POST":                "401   404  404  404  403  303  303",
+    "catalog/upload/batch/acknowledge POST":          "401   404  404  404  403  303  303",
+    "catalog/upload/batch/delete POST":               "401   404  404  404  403  303  303",
+    "catalog/review/batch/acknowledge POST":          "401   404  404  404  403  303  303",
+    "catalog/review/batch/delete POST":               "401   404  404  404  403  303  303",
+    "catalog/apply/batch/acknowledge POST":           "401   404  404  404  403  303  303",
+    "catalog/apply/batch/delete POST":                "401   404  404  404  403  303  303",
+    "catalog/apply/apply/run POST":                   "401   404  404  404  403  303  303",
+    "catalog/apply/apply/schedule POST":              "401   404  404  404  403  303  303",
+    "catalog/apply/apply/unschedule POST":            "401   404  404  404  403  303  303",
 }  # fmt: skip
 
 
@@ -96,23 +104,25 @@ def expected(name: str) -> dict[str, str]:
 
 
 def test_every_route_method_and_widget_action_has_a_row(shipped_app: Any) -> None:
-    listed = {f"{route} {method}" for route, methods in app_routes(shipped_app).items()
-              for method in methods}  # fmt: skip
-    listed.discard("app_widget_action GET")
-    listed.discard("app_widget_action POST")
-    listed |= {
-        f"app_widget_action {method} {action}"
-        for action, methods in widget_actions(shipped_app).items()
-        for method in methods
-    }
+    routes = app_routes(shipped_app)
+    listed = {f"{route} {method}" for route, methods in routes.items() for method in methods}
     covered = {" ".join(name.split()[:2]) for name in TARGETS}
-    covered |= {name for name in TARGETS if name.startswith("app_widget_action")}
     missing = sorted(listed - covered)
     assert not missing, f"add a target (route_targets.py) and a row (EXPECTED) for {missing}"
-    gone = sorted(name for name in TARGETS if " ".join(name.split()[:2]) not in listed
-                  and name not in listed)  # fmt: skip
+    gone = sorted(name for name in TARGETS if " ".join(name.split()[:2]) not in listed)
     assert not gone, f"these targets name no route of the app: {gone}"
     assert sorted(TARGETS) == sorted(EXPECTED), "every target has its row of statuses"
+
+
+def test_proutes_lists_every_widget_action_with_its_methods_and_permission(
+    shipped_app: Any,
+) -> None:
+    routes, permissions = app_routes(shipped_app), route_permissions(shipped_app)
+    actions = widget_actions(shipped_app)
+    assert actions, "the shipped Applications have widget actions"
+    for route, (methods, permission) in actions.items():
+        assert routes.get(route) == methods, route
+        assert permissions.get(route) == {permission}, route
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from pyramid.interfaces import IRoutesMapper
 
+from poser.apps.framework.widget import action_route_name
 from poser.apps.site.routes import IdsPredicate
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.orm import DataSet
@@ -86,9 +87,8 @@ def test_no_spoiled_request_gets_a_server_error(
 
 
 def _step_call(world: World, app: str, step: str, widget: str, action: str, **kw: Any) -> Call:
-    match = {"app": app, "data_set_id": world.main.id, "step": step, "widget": widget,
-             "action": action}  # fmt: skip
-    return Call("POST", "app_widget_action", match, **kw)
+    route = action_route_name(app, step, widget, action)
+    return Call("POST", route, {"data_set_id": world.main.id}, **kw)
 
 
 def test_every_route_with_an_id_takes_the_ids_predicate(shipped_app: Any, wsgi_app: Any) -> None:

@@ -23,7 +23,6 @@ def includeme(config: Configurator) -> None:
         "app_data_set_unshare": "/unshare",
         "app_data_set_delete": "/delete",
         "app_step": "/steps/{step}",
-        "app_widget_action": "/steps/{step}/{widget}/{action}",
     }
     for name, suffix in routes.items():
         config.add_route(name, base + suffix, factory=app_data_set_factory, ids="data_set_id")

@@ -1,17 +1,16 @@
-"""The pages every Application gets: its home, its data sets' steps, widget actions."""
+"""The pages every Application gets: its home and its data sets' steps. Widget actions
+are views of their own (``actions.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
-from pyramid.httpexceptions import HTTPForbidden, HTTPMethodNotAllowed, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
-from pyramid.response import Response
 from pyramid.view import view_config
 
 from poser.apps.framework.application import Application, Step
-from poser.apps.framework.render import step_values, widget_context
+from poser.apps.framework.render import step_values
 from poser.apps.framework.workbook_upload import posted_workbook, start_import
 from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.tasks import jobs
@@ -141,22 +140,3 @@ def _step(request: Request) -> Step:
 )
 def step_page(request: Request) -> dict[str, Any]:
     return step_values(request, _step(request))
-
-
-@view_config(route_name="app_widget_action", permission="view")
-def widget_action(request: Request) -> Any:
-    step = _step(request)
-    widget = step.widget(request.matchdict["widget"])
-    action = widget.actions().get(request.matchdict["action"]) if widget else None
-    if widget is None or action is None:
-        raise HTTPNotFound()
-    # HEAD is a GET whose body is not sent (WebOb drops it): a download answers it too.
-    method = "GET" if request.method == "HEAD" else request.method
-    if method not in action.methods:
-        raise HTTPMethodNotAllowed()
-    if not request.has_permission(action.permission):
-        raise HTTPForbidden()
-    result = action.view(widget_context(request, step).for_widget(widget))
-    if isinstance(result, str | Markup):
-        return Response(str(result), content_type="text/html")
-    return result

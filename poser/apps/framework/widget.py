@@ -51,16 +51,18 @@ class WidgetContext:
         )
 
     def action_url(self, action: str, **query: Any) -> str:
+        """The URL of one of this widget's actions (its own route)."""
         assert self.widget is not None, "action_url needs the widget's own context"
-        return self.request.route_path(
-            "app_widget_action",
-            app=self.application.url_name,
-            data_set_id=self.data_set.id,
-            step=self.step.slug,
-            widget=self.widget.name,
-            action=action,
-            _query=_clean(query),
+        route = action_route_name(
+            self.application.url_name, self.step.slug, self.widget.name, action
         )
+        return self.request.route_path(route, data_set_id=self.data_set.id, _query=_clean(query))
+
+
+def action_route_name(application: str, step: str, widget: str, action: str) -> str:
+    """The route of a widget's action (``poser.apps.framework.actions``): its
+    Application's, step's, widget's and action's names, ``catalog/apply/apply/run``."""
+    return f"{application}/{step}/{widget}/{action}"
 
 
 def _clean(query: dict[str, Any]) -> dict[str, Any]:
@@ -69,14 +71,19 @@ def _clean(query: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WidgetAction:
-    """A widget's own endpoint: ``view(widget_context)`` returns a Response or HTML.
+    """A widget's own endpoint, registered as a Pyramid view of its own route
+    (``poser.apps.framework.actions``): ``view(widget_context)`` returns a Response, or
+    with a ``renderer``, the renderer's values.
 
-    ``permission`` is checked against the data set ("view" to read, "edit" to change).
+    ``permission`` is the view's: the security policy checks it against the data set's
+    ACL ("view" to read, "edit" to change). ``methods`` are the request methods it takes
+    (a GET answers HEAD too); any other gets a 405.
     """
 
     view: Callable[[WidgetContext], Any]
     permission: str = "view"
     methods: tuple[str, ...] = ("GET",)
+    renderer: str | None = None
 
 
 @dataclass

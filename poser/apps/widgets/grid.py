@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,12 +24,12 @@ from pyramid.renderers import render, render_to_response
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
 from sqlalchemy import Select
-from sqlalchemy.orm import Session
 from webob.multidict import MultiDict
 
 from poser.apps.framework.render import render_step
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.site.downloads import BLOCK_SIZE, content_disposition
+from poser.apps.site.streaming import BodySession
 from poser.apps.widgets.grid_edit import EditOutcome, OnEdit, apply_edits, read_edits
 from poser.apps.widgets.grid_view import grid_view, query_dict
 from poser.models.data_extraction.grid import (
@@ -162,20 +162,16 @@ class Grid(Widget):
         """The filtered, sorted rows (every page, the visible columns), streamed.
 
         The rows are read while the response is sent, after the request's transaction
-        has ended: the stream has a session (and a read transaction) of its own. The
+        has ended, through the body's own session (``poser.apps.site.streaming``). The
         statement is built now, while the columns' conditions can still read the
         request's session.
         """
         columns = self.grid_columns(ctx)
         state = self.state(ctx, columns)
-        session = Session(bind=ctx.dbsession.get_bind())
-        rows = grid_rows(session, self.query(ctx), columns, state, self.key)
-
-        def stream() -> Iterator[bytes]:
-            with session:
-                yield from csv_rows(_header(columns, state), rows)
-
-        response = Response(app_iter=stream(), content_type="text/csv", charset="utf-8")
+        reader = BodySession(ctx.request)
+        rows = grid_rows(reader.session, self.query(ctx), columns, state, self.key)
+        body = reader.body(csv_rows(_header(columns, state), rows))
+        response = Response(app_iter=body, content_type="text/csv", charset="utf-8")
         response.headers["Content-Disposition"] = content_disposition(f"{self.download_name}.csv")
         return response
 

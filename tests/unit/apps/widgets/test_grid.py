@@ -27,11 +27,12 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from webob.multidict import MultiDict
 
 from poser.apps.framework.application import Application, Step, StepGroup
-from poser.apps.framework.widget import WidgetContext
+from poser.apps.framework.widget import WidgetContext, action_route_name
+from poser.apps.site.streaming import SESSION_FACTORY_KEY
 from poser.apps.widgets.grid import Grid, query_params
 from poser.apps.widgets.grid_cells import display
 from poser.apps.widgets.grid_edit import apply_edits, read_edits
@@ -86,10 +87,9 @@ def config() -> Iterator[Configurator]:
     with testing.testConfig(settings={"poser.environment": "development"}) as config:
         config.include("poser.apps.site.layout")
         config.add_route("app_step", "/apps/{app}/data-sets/{data_set_id}/steps/{step}")
-        config.add_route(
-            "app_widget_action",
-            "/apps/{app}/data-sets/{data_set_id}/steps/{step}/{widget}/{action}",
-        )
+        for action in ("rows", "csv", "xlsx", "edit"):  # the grid's actions' own routes
+            route = action_route_name("shop", "review", "items", action)
+            config.add_route(route, "/apps/shop/data-sets/{data_set_id}/steps/review/" + route[12:])
         yield config
 
 
@@ -116,6 +116,8 @@ def context(
     application = Application("Shop", "shop", step_groups=[StepGroup("G", [step])])
     request = testing.DummyRequest(params=MultiDict(params), **request_options)
     request.dbsession = session
+    # A download's body reads through a session of the app's factory (site.streaming).
+    config.registry[SESSION_FACTORY_KEY] = sessionmaker(bind=session.get_bind())
     ctx = WidgetContext(request, application, step, SimpleNamespace(id=1), "owner")
     return ctx.for_widget(grid)
 
