@@ -26,6 +26,7 @@ from poser.models.orm import Department, ParameterValue, Product, ProductCost, V
 from poser.tasks.datasets import create_data_set, set_member
 from tests.factories import make_user
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
+from tests.functional.form_support import refused
 
 COUNT = 120
 DEPARTMENTS = ("Bakery", "Dairy", "Produce")
@@ -144,12 +145,24 @@ def test_the_first_page_has_fifty_rows_links_for_every_state_and_no_inline_code(
     assert store.numbers(page) == list(range(1, 51))
     assert summary(page) == "1\u201350 of 120"
     next_link = page.pyquery('#grid-products a[rel="next"]')
-    assert query_of(next_link.attr("href")) == [("products.page", "2")]
+    # The next page starts after the last row shown: its key, by keyset.
+    after = str(store.ids[50])
+    assert query_of(next_link.attr("href")) == [("products.page", "2"), ("products.after", after)]
     assert next_link.attr("href").startswith(store.url + "?")
-    assert next_link.attr("hx-get") == store.action("rows") + "?products.page=2"
+    assert (
+        next_link.attr("hx-get")
+        == store.action("rows") + f"?products.page=2&products.after={after}"
+    )
     assert next_link.attr("hx-push-url") == next_link.attr("href")
     assert next_link.attr("hx-target") == "#grid-products"
     assert "Page 1 of 3" in page.pyquery("#grid-products .pagination").text()
+    last_link = page.pyquery("#grid-products a.page-link").filter(lambda i, a: "Last" in a.text)
+    assert query_of(last_link.attr("href")) == [("products.page", "last")]
+    last = app.get(last_link.attr("href"))
+    assert (store.numbers(last), summary(last)) == (list(range(101, 121)), "101\u2013120 of 120")
+    previous = last.pyquery('#grid-products a[rel="prev"]').attr("href")
+    assert query_of(previous) == [("products.page", "2"), ("products.before", str(store.ids[101]))]
+    assert store.numbers(app.get(previous)) == list(range(51, 101))
     form = page.pyquery("#grid-products form[data-testid=grid-filters]")
     assert (form.attr("method"), form.attr("action")) == ("get", store.url)
     assert form.attr("hx-get") == store.action("rows")
@@ -477,7 +490,9 @@ def test_a_bad_value_saves_nothing_of_its_row_and_says_why(
     form[cell(store, 2, "regular_price")] = "1.234"
     form[cell(store, 6, "description")] = "REFUSE me"  # the task refuses it, after writing
     form[cell(store, 8, "brand")] = "Kept"
-    response = form.submit(status=422)
+    # Without htmx: back to the step page (a GET, at the grid's page), which shows why.
+    response = refused(form.submit(status=303), store.url)
+    assert ("products.size", "10") in query_of(response.request.url)
     errors = {
         store.number[int(td.get("data-key"))]: td.text
         for td in response.pyquery("[data-testid=row-error]")
@@ -487,11 +502,15 @@ def test_a_bad_value_saves_nothing_of_its_row_and_says_why(
         2: "Price: Use at most 2 decimal places.",
         6: "Descriptions may not start with REFUSE.",
     }
-    assert "<html" in response.text, "without htmx, the whole step page again"
     assert "1 other row saved" in response.pyquery("[data-testid=grid-message]").text()
     # What the operator typed is still there, marked.
     price = response.pyquery(f'input[name="{cell(store, 1, "regular_price")}"]')
     assert (price.attr("value"), "is-invalid" in price.attr("class")) == ("abc", True)
+    # Reload: the page as it is, the messages shown once.
+    again = app.get(response.request.path_qs)
+    assert not again.pyquery("[data-testid=row-error], [data-testid=grid-message]")
+    price = again.pyquery(f'input[name="{cell(store, 1, "regular_price")}"]')
+    assert price.attr("value") == str(price_of(1))
     assert stored(dbsession, store, 1).description == "Item 001"
     assert stored(dbsession, store, 2).regular_price == price_of(2)
     assert stored(dbsession, store, 6).description == "Item 006"
@@ -523,7 +542,7 @@ def test_a_row_changed_by_someone_else_meanwhile_is_not_overwritten(
     product.regular_price = Decimal("7.00")
     dbsession.commit()
     form[cell(store, 7, "regular_price")] = "8.00"
-    response = form.submit(status=422)
+    response = refused(form.submit(status=303), store.url)
     assert "changed by someone else" in response.pyquery("[data-testid=row-error]").text()
     assert stored(dbsession, store, 7).regular_price == Decimal("7.00")
 

@@ -25,38 +25,29 @@ from poser.models.data_extraction.products import (
 )
 from poser.models.orm import Product
 from poser.tasks.products import update_product
-
-#: Every sort, within a department or a vendor: an index for each pair (the product
-#: model's), because a filter and a sort can go far apart. A vendor's margins, say, lie
-#: far along the margin index, and each vendor's products are too many to sort at once.
-SORTED_WITHIN = ("upc", "description", "brand", "regular_price", "margin_percent")
+from poser.tasks.products_data import PRODUCTS_FORMAT
 
 
 def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
     """The catalog's columns. Over a million products a sort is quick only when an index
-    holds that order, so only such columns sort (UPC, description, brand, price,
-    margin); the others sort a whole data set each time (seconds), or join and compute
-    it first. ``indexed`` marks the columns an index filters and sorts, and
-    ``index_sorts`` the sorts an index holds within one department or vendor (see the
-    grid's plans)."""
+    holds that order (data set, column, id), so only such columns sort (UPC,
+    description, brand, price, margin); the others would sort a whole data set each
+    time."""
     departments = department_choices(ctx.dbsession, ctx.data_set.id)
     vendors = vendor_choices(ctx.dbsession, ctx.data_set.id)
-    search = DescriptionSearch(ctx.dbsession)
     return [
-        GridColumn("upc", "UPC", indexed=True),
+        GridColumn("upc", "UPC"),
         GridColumn(
             "description",
             "Description",
             editable=True,
             required=True,
-            indexed=True,
-            condition=search.condition,
-            bound=search.bound,
+            condition=DescriptionSearch(ctx.dbsession).condition,
         ),
-        GridColumn("brand", "Brand", editable=True, indexed=True),
+        GridColumn("brand", "Brand", editable=True),
         GridColumn("size", "Size", editable=True, sortable=False),
         # The rows show the department's name; the filter compares the product's own
-        # department id (the choices' values), which an index holds with the price.
+        # department id (the choices' values).
         GridColumn(
             "department",
             "Department",
@@ -64,8 +55,6 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             type="choice",
             choices=departments or [("", "(none)")],
             sortable=False,
-            indexed=True,
-            index_sorts=SORTED_WITHIN,
         ),
         GridColumn(
             "vendor",
@@ -74,12 +63,10 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             choices=vendors or [("", "(none)")],
             sortable=False,
             condition=preferred_vendor_condition(ctx.dbsession, ctx.data_set.id),
-            indexed=True,
-            index_sorts=SORTED_WITHIN,
         ),
-        GridColumn("regular_price", "Price", type="decimal", editable=True, indexed=True),
+        GridColumn("regular_price", "Price", type="decimal", editable=True),
         GridColumn("unit_cost", "Unit cost", type="decimal", sortable=False),
-        GridColumn("margin_percent", "Margin %", type="decimal", indexed=True),
+        GridColumn("margin_percent", "Margin %", type="decimal"),
         GridColumn("on_hand", "On hand", type="decimal", visible=False, sortable=False),
         GridColumn("active", "Active", type="bool", editable=True, sortable=False),
     ]
@@ -131,6 +118,7 @@ PRODUCTS = Application(
     parameters=[PRICING],
     examples={"Sample Store": "poser:data/sample_store.xlsx"},
     default_example="Sample Store",
+    data=PRODUCTS_FORMAT,
     step_groups=[
         StepGroup(
             "Catalog",

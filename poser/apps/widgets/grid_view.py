@@ -73,8 +73,8 @@ def grid_view(
         )
         return Link(href, rows, attributes)
 
-    at_page = state.replace(page=page.page)
-    own = query_dict(at_page.replace(page=1).query(grid.prefix, defaults))
+    at_page = page.state
+    own = query_dict(at_page.at(1).query(grid.prefix, defaults))
     visible = [column for column in columns if column.name in state.columns]
     sort = (
         [(f"{grid.prefix}sort", ("-" if state.descending else "") + state.sort)]
@@ -121,7 +121,7 @@ def grid_view(
 def _header(column: GridColumn, state: GridState, link: Any) -> dict[str, Any]:
     current = state.sort == column.name
     aria = ("descending" if state.descending else "ascending") if current else None
-    target = state.replace(sort=column.name, descending=current and not state.descending, page=1)
+    target = state.at(1).replace(sort=column.name, descending=current and not state.descending)
     return {
         "column": column,
         "css": "text-end" if column.type in NUMERIC else "",
@@ -139,18 +139,18 @@ def _summary(page: GridPage) -> str:
 
 
 def _pager(page: GridPage, state: GridState, link: Any) -> list[dict[str, Any]]:
-    def item(label: str, number: int | None, rel: str = "") -> dict[str, Any]:
-        target = link(state.replace(page=number)) if number else None
-        return {"label": label, "link": target, "rel": rel}
+    def item(label: str, to: str, rel: str = "") -> dict[str, Any]:
+        target = page.link(to)
+        return {"label": label, "link": link(target) if target else None, "rel": rel}
 
     pages = page.pages
     where = f"Page {page.page:,}" + (f" of {pages:,}" if pages else "")
     return [
-        item("« First", 1 if page.has_previous else None),
-        item("\u2039 Previous", page.page - 1 if page.has_previous else None, "prev"),
+        item("« First", "first"),
+        item("\u2039 Previous", "previous", "prev"),
         {"label": where, "link": None, "rel": "", "current": True},
-        item("Next \u203a", page.page + 1 if page.has_next else None, "next"),
-        item("Last »", pages if pages and page.page < pages else None),
+        item("Next \u203a", "next", "next"),
+        item("Last »", "last"),
     ]
 
 

@@ -4,70 +4,43 @@ A Grid widget shows what these functions return, and downloads read through them
 download holds exactly the rows the operator filtered. Nothing here knows requests or
 HTML; a grid's state comes from `grid_state.parse_grid_state`.
 
-Totals: an exact count of a million filtered rows costs a scan of them all, on every
-page view. The count therefore stops at ``count_cap`` + 1 rows (``SELECT count(*) FROM
-(SELECT key ... LIMIT cap + 1)``): below the cap the total is exact; above it the grid
-shows "1,000+" and has no last page. A filter no index serves (a text search, say)
-makes the count read cap / (the share of rows that match) rows: a tenth of the rows
-match "organic", so 10,000 rows from a cap of 1,000, and ten times that from 10,000,
-which took longer than the page itself. Whether a next page exists is always exact,
-because the page query reads one row more than it shows; and on the last page the total
-is exact at any size (it is the rows before it plus the rows on it), with no count at
-all; nor is there one on a page past the cap, which already knows there are more.
+The order is the sort's column, then the key (the base query's own ORDER BY is
+dropped), both the same way, so rows that tie keep one order and one index (sort
+column, key) reads them. Pages go by keyset: a link to the next page names the key of
+the last row shown (``after``), one to the previous page the first (``before``), and
+the page is read from that row on in the order, ``WHERE (sort, key) > (its values)``,
+where the database starts in the sort's index at that row, however deep: no OFFSET.
+NULLs have no place in such a comparison, so a seek that reaches them reads them apart
+(``sort IS NULL``, by key), at whichever end the database sorts them. The last page is
+read backwards from the end. A page typed by number alone is read by OFFSET.
 
-A page is read in two steps: the keys of its rows (filtered, sorted, offset, limited),
-then those rows. Only the first step reads many rows, and it selects nothing but the key:
-an index that holds the filtered and sorted columns answers it alone, and the query's
+A page is read in two steps: the keys of its rows, then those rows. Only the first reads
+many rows, and selects nothing but the key (an index answers it alone); the query's
 other columns (joins, computed values) are worked out for the page's rows only.
 
-Sorting always ends with the key column, so rows that tie keep one order and no row is
-shown on two pages or on none.
-
-Which plan reads the keys depends, for a filter on an indexed column, on how many rows
-match: `grid_plans` counts them first and chooses. Such a count is exact up to
-``PLAN_SORT`` rows, past the count cap: "12,487" rather than "1,000+". So is a page that
-sorts every match of another filter, which counts them as it sorts (`grid_estimates`
-tells when they are few enough).
+The total is one count that stops at ``count_cap`` + 1 rows: exact up to the cap,
+"10,000+" past it (then there is no last page); the first page, when it holds every
+row, is its own count. Which SQL reads the keys is the database planner's choice, but
+for the shapes `grid_plans` lists, where it measurably chooses badly.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
-from sqlalchemy import RowMapping, Select
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.grid_counts import (
-    COUNT_CAP,
-    count_all,
-    count_capped,
-    count_in_table_order,
-)
-from poser.models.data_extraction.grid_estimates import matches_at_most
 from poser.models.data_extraction.grid_filters import (
     conditions_of,
     filtered_select,
-    one_of,
     resolve_columns,
 )
-from poser.models.data_extraction.grid_plans import (
-    PLAN_PROBE,
-    PLAN_SEARCH_WALK,
-    PLAN_SORT,
-    PLAN_WALK,
-    indexed_filter,
-    key_expression,
-    merged,
-    ordered,
-    paired_filter,
-    sort_indexed,
-    sorted_apart,
-    sorted_matches,
-    walked,
-)
+from poser.models.data_extraction.grid_plans import Keys, page_keys
 from poser.models.data_extraction.grid_state import (
     COLUMN_TYPES,
     DEFAULT_PAGE_SIZE,
@@ -85,9 +58,6 @@ __all__ = [
     "COLUMN_TYPES",
     "COUNT_CAP",
     "DEFAULT_PAGE_SIZE",
-    "PLAN_PROBE",
-    "PLAN_SORT",
-    "PLAN_WALK",
     "Filter",
     "GridColumn",
     "GridPage",
@@ -104,6 +74,9 @@ __all__ = [
     "rows_by_key",
 ]
 
+#: Up to how many rows a grid counts its filters' matches ("10,000+" past it).
+COUNT_CAP = 10_000
+
 
 @dataclass(frozen=True)
 class GridPage:
@@ -113,6 +86,10 @@ class GridPage:
     page: int
     page_size: int
     has_next: bool
+    #: The state that reads this page again; and its first and last rows' keys, as text.
+    state: GridState
+    first_key: str | None = None
+    last_key: str | None = None
 
     @property
     def pages(self) -> int | None:
@@ -132,19 +109,19 @@ class GridPage:
     def last(self) -> int:
         return (self.page - 1) * self.page_size + len(self.rows)
 
-
-@dataclass
-class _Plan:
-    """How a page's keys are read: ``keys``, a statement, after the first ``walk`` rows
-    in the page's order (0: none) when those do not hold the page. With ``counts``,
-    ``keys`` sorts the matches and counts them (`sorted_matches`): every one, or up to
-    ``cap``, past which ``instead`` reads the page."""
-
-    keys: Select[Any]
-    walk: int = 0
-    counts: bool = False
-    cap: int | None = None
-    instead: _Plan | None = None
+    def link(self, to: str) -> GridState | None:
+        """The state of the page ``to`` ("first", "previous", "next", "last"), or None
+        when there is none to go to."""
+        if to == "next":
+            return self.state.at(self.page + 1, after=self.last_key) if self.has_next else None
+        if to == "last":
+            pages = self.pages
+            return self.state.at(0) if pages and self.page < pages else None
+        if not self.has_previous:
+            return None
+        if to == "previous" and self.page > 2:
+            return self.state.at(self.page - 1, before=self.first_key)
+        return self.state.at(1)
 
 
 def grid_page(
@@ -155,192 +132,147 @@ def grid_page(
     key_column: str,
     *,
     count_cap: int = COUNT_CAP,
-    probe: int = PLAN_PROBE,
-    walk: int = PLAN_WALK,
-    sort_cap: int = PLAN_SORT,
-    search_walk: int = PLAN_SEARCH_WALK,
+    plans: bool = True,
 ) -> GridPage:
     """One page of the filtered, sorted rows; a page past the end becomes the last.
-
-    The page is read first: when it is the last one, its rows tell the total and the
-    count is skipped. That is when counting is dearest (few rows match, so the count
-    scans them all) and cheapest to avoid. A filter on an indexed column is counted
-    before, up to ``sort_cap`` rows, to choose the plan (see `grid_plans`); so are other
-    filters, up to ``count_cap``, when the page is sorted on a column other than the
-    key, unless their number is known without counting (`matches_at_most`). ``probe=0``
-    turns all that off: the plain plan.
-    """
+    ``plans=False`` reads the keys by the plain query only (see `grid_plans`)."""
     resolved, expressions = resolve_columns(base_select, columns)
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    conditions = conditions_of(expressions, columns, state)
-    filtered = resolved.where(*conditions)
-    key = key_expression(filtered, expressions, key_column)
-    plan = _Plan(ordered(filtered.with_only_columns(key), expressions, state, key_column))
+    key = key_expression(resolved, expressions, key_column)
+    sort = expressions[state.sort] if state.sort not in (None, key_column) else None
+    keyed = resolved.with_only_columns(key).where(*conditions_of(expressions, columns, state))
+    total, capped = count_capped(session, keyed.order_by(None), None if state.last else count_cap)
+    keys = page_keys(
+        resolved,
+        expressions,
+        columns,
+        state,
+        key,
+        sort,
+        many=capped or total > count_cap,
+        cap=count_cap,
+        plans=plans,
+    )
+    order = _Order(session, keys, state.descending, sort is not None)
     size = state.page_size
-    known: int | None = None  # the exact number of rows, when counted before the page
-    more_than: int | None = None  # a number of rows the filters are known to exceed
-    if probe > 0 and indexed_filter(columns, state):
-        pair = paired_filter(columns, state)
-        matches, many = count_capped(session, filtered, max(probe, sort_cap), key)
-        if not many:
-            known = matches
-        # Past the probe, an index for the filter and the sort reads the page (each of
-        # a few values' first rows, merged). Without one, the first rows in the page's
-        # order may hold it; if they do not, every match is sorted, up to the sort cap,
-        # as when few match.
-        walks = not pair and (many or matches > probe) and sort_indexed(columns, state, key_column)
-        plan.walk = walk if walks else 0
-        if many or (pair and matches > probe):
-            more_than = matches if many else None
-            # Should neither find the page (the filter goes with the sort), the planner
-            # chooses. Given a range, it picks the index that serves both it and an
-            # equality filter, and sorts all their matches, over one that serves the
-            # equality and reads in the page's order: tens of milliseconds against
-            # one. A range on another column than the sort's is therefore kept from
-            # any index; so it is from a pair's.
-            loose = conditions_of(expressions, columns, state, unindexed_ranges=True)
-            plan.keys = ordered(
-                resolved.where(*loose).with_only_columns(key), expressions, state, key_column
-            )
-            values = dict.fromkeys(pair.value if pair and pair.op == "in" else ())
-            if pair and len(values) > 1:  # each value once: the arms' rows must not overlap
-                per_value = [
-                    conditions_of(
-                        expressions, columns, one_of(state, pair, value), unindexed_ranges=True
-                    )
-                    for value in values
-                ]
-                plan.keys = merged(
-                    resolved, per_value, key, expressions, state, key_column, state.page * size + 1
-                )
+    mark = order.mark(resolved, key, sort, state.after or state.before) if state.page > 1 else None
+    page, at, found = state.page, state, []
+    if mark is not None and state.after is not None:
+        found = order.seek(mark, size + 1, backwards=False)
+    elif mark is not None:
+        found = order.seek(mark, size, backwards=True)
+        if len(found) == size:
+            found.append(mark[1])  # the row after the page: there is a next page
         else:
-            plan.keys = sorted_matches(filtered, key, expressions, state, key_column, matches)
-    elif probe > 0 and state.filters and sorted_apart(state, expressions, key_column):
-        # No index finds the matches in the page's order, which is not the table's:
-        # read first, the page would walk the sort's index checking every row, all of
-        # them when few match (a search that finds nothing, by price: 1.2 s on
-        # PostgreSQL, 1.7 on SQLite, over a million products). Many: on SQLite, the
-        # planner's plan, which stops at the page (a search's matches are listed when
-        # it may not: `DescriptionSearch`). PostgreSQL's planner walks the sort's index
-        # checking every row, as if the matches were spread evenly; but a search's can
-        # lie far along it ("milk" by price from the dearest: 395,000 products read,
-        # 900 ms). So it reads the first rows in the page's order, and when they do not
-        # hold the page, sorts every match, found by the filter's own index where it
-        # has one (a search's trigram index: 100 ms).
-        indexed_sort = sort_indexed(columns, state, key_column)
-        walk_first = postgresql and indexed_sort
-        walk_rows = search_walk if walk_first else 0
-        many_keys = plan.keys
-        if walk_first:
-            many_keys = sorted_matches(filtered, key, expressions, state, key_column, None)
-        matching = filtered.with_only_columns(key).order_by(None)
-        at_most = matches_at_most(session, columns, state, matching) if sort_cap > 0 else None
-        few, sortable = (
-            (False, False) if at_most is None else (at_most <= count_cap, at_most <= sort_cap)
-        )
-        if sortable and (few or walk_first or not indexed_sort):
-            # Few enough to sort (by a column's bound, or PostgreSQL's estimate): the
-            # sort counts them too, so no count runs first. Past the count cap, on
-            # PostgreSQL, after the first rows in order, which often hold the page (an
-            # estimate can be ten times short): then every match is sorted and counted
-            # in one pass, the total exact however short the estimate was ("honey",
-            # estimated 1,090, is found 27,648 times). Else, past the sort cap, the sort
-            # stops short and the plan for many reads the page: SQLite's planner, given
-            # a listed search's many matches, reads it as quickly.
-            if few or not walk_first:
-                counting = sorted_matches(
-                    filtered, key, expressions, state, key_column, sort_cap, counts=True
-                )
-                instead = _Plan(many_keys, walk=walk_rows)
-                plan = _Plan(counting, counts=True, cap=sort_cap, instead=instead)
-            else:
-                every = sorted_matches(
-                    filtered, key, expressions, state, key_column, None, counts=True
-                )
-                plan = _Plan(every, walk=walk_rows, counts=True)
+            mark, page, found = None, 1, []  # the start comes first: page 1
+    if mark is None and not state.last:  # by number: an OFFSET
+        at = state.at(page)
+        found = order.offset((page - 1) * size, size + 1)
+    has_next = len(found) > size
+    if state.last or (not found and page > 1 and not capped):
+        # The last page (asked for, or past the end): the rows after the other pages.
+        page, at = max(1, ceil(total / size)), state.at(0)
+        found, has_next = order.seek(None, total - (page - 1) * size, backwards=True), False
+    if capped and found:  # past the cap, the rows shown tell more than the count
+        total = max(total, (page - 1) * size + min(len(found), size))
+        capped = has_next  # on the last page they tell how many there are
+    rows = _rows_of(session, resolved, key, key_column, found[:size])
+    texts = [str(row[key_column]) for row in rows]
+    return GridPage(
+        rows,
+        total,
+        capped,
+        page,
+        size,
+        has_next,
+        state=at,
+        first_key=texts[0] if texts else None,
+        last_key=texts[-1] if texts else None,
+    )
+
+
+class _Order:
+    """A page's keys in the grid's order (by sort, then key, both descending or not),
+    from the start, an OFFSET, or a row on (keyset). The sort's NULLs go where the
+    database puts them: above every value on PostgreSQL, below on SQLite."""
+
+    def __init__(self, session: Session, keys: Keys, descending: bool, sorted_: bool) -> None:
+        self.session, self.keys, self.descending = session, keys, descending
+        self.terms = ("sort", "key") if sorted_ else ("key",)
+        self.nulls_high = session.get_bind().dialect.name == "postgresql"
+
+    def offset(self, start: int, limit: int) -> list[Any]:
+        return self.keys.read(self.session, _nothing, self.terms, self.descending, limit, start)
+
+    def mark(
+        self, resolved: Select[Any], key: Any, sort: Any, text: str | None
+    ) -> tuple[Any, Any] | None:
+        """(the sort's value, the key) of the row whose key is ``text``; None when the
+        query has no such row (deleted, another data set's, not a key)."""
+        typed = _typed_keys(key, [text] if text else [])
+        if not typed:
+            return None
+        found = resolved.with_only_columns(key if sort is None else sort, key)
+        row = self.session.execute(found.where(key == typed[0]).order_by(None)).first()
+        return None if row is None else (row[0], row[1])
+
+    def seek(self, mark: tuple[Any, Any] | None, limit: int, *, backwards: bool) -> list[Any]:
+        """Up to ``limit`` keys after ``mark`` in the order (from the start without
+        one), or ``backwards`` the ones before it (from the end), in the order."""
+        descending = self.descending != backwards
+        beyond = operator.lt if descending else operator.gt
+        nulls_last = self.nulls_high != descending
+        value, at = mark or (None, None)
+        parts: list[tuple[Any, tuple[str, ...]]]
+        if mark is None:
+            parts = [(_nothing, self.terms)]
+        elif self.terms == ("key",):
+            parts = [(lambda s, k: beyond(k, at), ("key",))]
+        elif value is None:  # among the NULLs: the rest of them, then any values
+            parts = [(lambda s, k: and_(s.is_(None), beyond(k, at)), ("key",))]
+            parts += [] if nulls_last else [(lambda s, k: s.is_not(None), self.terms)]
         else:
-            # The table-order count, a scan that stops at the cap, tells few from many.
-            matches, many = count_in_table_order(session, plan.keys, key, count_cap)
-            if many:
-                more_than = matches
-                plan = _Plan(many_keys, walk=walk_rows)
-            else:
-                known = matches
-                plan.keys = sorted_matches(filtered, key, expressions, state, key_column, matches)
+            parts = [(lambda s, k: beyond(tuple_(s, k), tuple_(value, at)), self.terms)]
+            parts += [(lambda s, k: s.is_(None), ("key",))] if nulls_last else []
+        found: list[Any] = []
+        for where, terms in parts:
+            if len(found) < limit:
+                read = self.keys.read(self.session, where, terms, descending, limit - len(found))
+                found += read
+        return found[::-1] if backwards else found
 
-    counted: int | None = None  # the matches' number, when the page's statement counts them
 
-    def paged(statement: Select[Any], page: int) -> Select[Any]:
-        return statement.limit(size + 1).offset((page - 1) * size)
+def _nothing(sort: Any, key: Any) -> None:
+    return None
 
-    def keys_of(statement: Select[Any], page: int) -> Sequence[Any]:
-        return session.scalars(paged(statement, page)).all()
 
-    def read(page: int) -> list[RowMapping]:
-        nonlocal plan, more_than, counted
-        keys: Sequence[Any] = ()
-        if plan.walk and page * size < plan.walk:
-            first = walked(resolved, conditions, key, expressions, state, key_column, plan.walk)
-            keys = keys_of(first, page)
-        if len(keys) <= size and plan.counts:
-            found = session.execute(paged(plan.keys, page)).all()
-            cap = plan.cap
-            if found:
-                total = found[0].row_total
-                over = cap is not None and total > cap
-            elif page > 1 and cap is not None:  # past the end, or past what was sorted
-                total, over = count_capped(session, filtered, cap, key)
-            elif page > 1:
-                total, over = count_all(session, filtered, key), False
-            else:
-                total, over = 0, False
-            if over and plan.instead is not None:  # only some were sorted
-                more_than, plan = cap, plan.instead
-                return read(page)
-            counted = total
-            keys = [row.row_key for row in found]
-        elif len(keys) <= size:
-            keys = keys_of(plan.keys, page)
-        if not keys:
-            return []
-        # Without the filters again: given them, a planner may pick a filter's index
-        # and scan it for the keys, rather than look the keys up.
-        by_key = resolved.where(key.in_(keys))
-        found_rows = {row[key_column]: row for row in session.execute(by_key).mappings()}
-        return [found_rows[value] for value in keys if value in found_rows]
+def count_capped(session: Session, keyed: Select[Any], cap: int | None) -> tuple[int, bool]:
+    """(the number of rows of ``keyed``, up to ``cap``; whether there are more)."""
+    limited = keyed if cap is None else keyed.limit(cap + 1)
+    count = session.scalar(select(func.count()).select_from(limited.subquery())) or 0
+    return (count, False) if cap is None else (min(count, cap), count > cap)
 
-    page = state.page if known is None else min(state.page, max(1, ceil(known / size)))
-    rows = read(page) if known != 0 else []
-    seen = (page - 1) * size + min(len(rows), size)
-    if known is not None:
-        total, capped = known, False
-    elif counted is not None:
-        total, capped = counted, False
-        if not rows and page > 1:  # a page past the end: the last one
-            page = max(1, ceil(total / size))
-            rows = read(page) if total else []
-    elif 0 < len(rows) <= size or (page == 1 and not rows):
-        total, capped = (page - 1) * size + len(rows), False
-    elif more_than is not None and rows:
-        total, capped = max(seen, more_than), True
-    elif rows and seen >= count_cap:
-        # Past the cap, a count could only say "more than the cap": the rows say more.
-        total, capped = seen, True
-    elif more_than is not None:
-        # A page past the end of more matches than were counted: only their number
-        # finds the last page. An address typed or kept; rare enough to count them all.
-        total, capped = count_all(session, filtered, key), False
-        page = max(1, ceil(total / size))
-        rows = read(page) if total else []
-    else:
-        # The filters' rows, however the page's keys were read (a merge of each value's
-        # first rows holds only those).
-        matching = filtered.with_only_columns(key)
-        total, capped = count_in_table_order(session, matching, key, count_cap)
-        if not rows and not capped:
-            page = max(1, ceil(total / size))
-            rows = read(page)
-    return GridPage(rows[:size], total, capped, page, size, has_next=len(rows) > size)
+
+def _rows_of(
+    session: Session, resolved: Select[Any], key: ColumnElement[Any], key_column: str, keys: list
+) -> list[RowMapping]:
+    """The rows of these keys, in their order. Looked up by key, without the filters:
+    given them, a planner may scan a filter's index rather than look the keys up."""
+    if not keys:
+        return []
+    found = {
+        row[key_column]: row for row in session.execute(resolved.where(key.in_(keys))).mappings()
+    }
+    return [found[value] for value in keys if value in found]
+
+
+def key_expression(
+    base_select: Select[Any], expressions: dict[str, ColumnElement[Any]], key: str
+) -> ColumnElement[Any]:
+    if key in expressions:
+        return expressions[key]
+    if key in base_select.selected_columns:
+        return base_select.selected_columns[key]
+    raise ValueError(f"grid key {key!r} is not in the query")
 
 
 def grid_rows(
@@ -355,12 +287,17 @@ def grid_rows(
     fetched ``batch`` rows at a time (a server-side cursor on PostgreSQL).
 
     The statement is built at the call, the rows read as they are asked for: a column's
-    condition may read the request's own session (a search's matches, vendor codes),
-    and a download streams its rows after the request's transaction has ended, through
-    a session of its own (``session``).
+    condition may read the request's own session (vendor codes), and a download
+    streams its rows after the request's transaction has ended, through a session of
+    its own (``session``).
     """
     filtered, expressions = filtered_select(base_select, columns, state)
-    statement = ordered(filtered, expressions, state, key_column)
+    key = key_expression(filtered, expressions, key_column)
+    sort = expressions[state.sort] if state.sort not in (None, key_column) else None
+    terms = (key,) if sort is None else (sort, key)
+    statement = filtered.order_by(None).order_by(
+        *(term.desc() if state.descending else term for term in terms)
+    )
     names = state.columns or tuple(column.name for column in columns if column.visible)
     return _streamed(session, statement.execution_options(yield_per=batch), names)
 
@@ -376,6 +313,16 @@ def _streamed(
         result.close()
 
 
+def _typed_keys(key: ColumnElement[Any], texts: Iterable[str]) -> list[Any]:
+    """Keys as text (a URL's, a form's) as the key column's values; bad ones left out."""
+    try:
+        integer = key.type.python_type is int
+    except NotImplementedError:
+        integer = False
+    typed = [as_int(text) if integer else text for text in texts]
+    return [value for value in typed if value is not None]
+
+
 def rows_by_key(
     session: Session,
     base_select: Select[Any],
@@ -386,14 +333,9 @@ def rows_by_key(
     """The query's rows with these keys (as text, from a form), by key as text. A key
     that is not in the query (another data set's row, a deleted one) is left out."""
     base_select, expressions = resolve_columns(base_select, columns)
-    key_of = key_expression(base_select, expressions, key_column)
-    try:
-        integer = key_of.type.python_type is int
-    except NotImplementedError:
-        integer = False
-    typed = [as_int(key) if integer else key for key in keys]
-    typed = [key for key in typed if key is not None]
+    key = key_expression(base_select, expressions, key_column)
+    typed = _typed_keys(key, keys)
     if not typed:
         return {}
-    rows = session.execute(base_select.where(key_of.in_(typed))).mappings()
+    rows = session.execute(base_select.where(key.in_(typed))).mappings()
     return {str(row[key_column]): row for row in rows}

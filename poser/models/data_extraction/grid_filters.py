@@ -3,7 +3,7 @@ a grid's state asks for (a column's own `GridColumn.condition` first)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import product
 from math import prod
@@ -17,8 +17,6 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 from poser.models.data_extraction.grid_state import Filter, GridColumn, GridState
-
-_RANGES = ("min", "max", "from", "to")
 
 
 def resolve_columns(
@@ -51,31 +49,19 @@ def conditions_of(
     expressions: Mapping[str, ColumnElement[Any]],
     columns: Sequence[GridColumn],
     state: GridState,
-    *,
-    unindexed_ranges: bool = False,
+    fenced: Callable[[Filter], bool] | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The state's filters as conditions on the columns' expressions. With
-    ``unindexed_ranges``, a range on a column other than the sort's is written so that
-    no index serves it."""
+    """The state's filters as conditions on the columns' expressions; those ``fenced``
+    picks are written ``(...) IS true``, the same test, which no index serves."""
     own = {column.name: column.condition for column in columns if column.condition}
     conditions = []
     for item in state.filters:
-        if item.column not in expressions:
-            continue
-        condition = own[item.column](item) if item.column in own else None
-        if condition is None:
-            condition = _condition(expressions[item.column], item)
-        if unindexed_ranges and item.op in _RANGES and item.column != state.sort:
-            # The same test, but no index can serve it (see grid.grid_page).
-            condition = condition.is_(sql_true())
-        conditions.append(condition)
+        if item.column in expressions:
+            condition = own[item.column](item) if item.column in own else None
+            if condition is None:
+                condition = _condition(expressions[item.column], item)
+            conditions.append(condition.is_(sql_true()) if fenced and fenced(item) else condition)
     return conditions
-
-
-def one_of(state: GridState, item: Filter, value: Any) -> GridState:
-    """The state with ``item`` narrowed to one of its values."""
-    one = Filter(item.column, item.op, (value,))
-    return state.replace(filters=tuple(one if f is item else f for f in state.filters))
 
 
 def _condition(expression: ColumnElement[Any], item: Filter) -> ColumnElement[bool]:

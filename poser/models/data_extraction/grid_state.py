@@ -5,12 +5,13 @@ every view of a grid is a link to share. `parse_grid_state` reads it from a plai
 mapping of query parameters and never fails: a bad value is ignored, a number out of
 range is clamped, so no URL a person can type leads to an error page.
 
-URL parameters, each after the grid's prefix (``products.``): ``page``, ``size``,
-``sort`` (a column name, ``-`` before it for descending), ``cols`` (visible columns,
-comma-separated or repeated), and per filterable column ``<name>.q`` with
-``<name>.match`` (contains or equals) for text, ``<name>.min``/``.max`` for numbers,
-``<name>.is`` (yes or no) for booleans, ``<name>.from``/``.to`` for dates and
-``<name>.in`` (repeated) for choices.
+URL parameters, each after the grid's prefix (``products.``): ``page`` (a number, or
+``last``) with ``after`` or ``before`` (the key of the row just before or just after
+the page: see `grid`), ``size``, ``sort`` (a column name, ``-`` before it for
+descending), ``cols`` (visible columns, comma-separated or repeated), and per
+filterable column ``<name>.q`` with ``<name>.match`` (contains or equals) for text,
+``<name>.min``/``.max`` for numbers, ``<name>.is`` (yes or no) for booleans,
+``<name>.from``/``.to`` for dates and ``<name>.in`` (repeated) for choices.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ FILTER_PARAMETERS = {
 TEXT_MATCHES = ("contains", "equals")
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-#: Deeper OFFSETs read most of a million-row table per page; nobody pages there by hand.
+#: A page typed by number (no ``after``) is read by OFFSET: deeper ones read most of a
+#: million rows, and nobody pages there by hand.
 MAX_PAGE = 100_000
 MAX_TEXT = 200
 _INT_LIMIT = 2**63 - 1  # what both databases' BIGINT hold; larger binds fail in SQLite
@@ -53,30 +55,11 @@ _NO = ("no", "false", "0", "off")
 
 @dataclass(frozen=True, eq=False)
 class GridColumn:
-    """One column: ``expression`` filters and sorts it; None means the base query's
-    column of the same ``name``. ``choices`` are values or (value, label) pairs.
-
-    ``condition``, when given, turns a filter on this column into its WHERE clause
-    instead, or returns None to leave it to the grid: for a value an index finds
-    another way, e.g. vendor codes as the vendors' ids, or a search through a
-    trigram index.
-
-    ``indexed`` says that an index finds the rows of this column's filters (all but
-    "contains": a ``condition`` may send that to a search index) and reads the rows in
-    this column's order. A filter on such a column lets the grid count its matches
-    first and choose how to read the page (see `grid_plans`); a sort on it lets the
-    grid walk its index.
-
-    ``index_sorts`` names the columns an index lists this column's matches by (an index
-    on this column, then the sort's, then the key): given one value to match, or a few,
-    the grid then reads just the page from that index (each value's first rows,
-    merged), however far the matches lie along the sort's own index.
-
-    ``bound``, when given, says at most how many rows a filter on this column matches,
-    when its ``condition`` has found out (a search that listed what it found), or None.
-    Few enough, the grid sorts them all for a page sorted on another column, and counts
-    them as it sorts (see `grid_plans`).
-    """
+    """One column: ``expression`` (SQL) shows, filters and sorts it; None means the base
+    query's column of the same ``name``. ``choices`` are values or (value, label) pairs.
+    ``condition``, when given, turns a filter on this column into SQL of its own (vendor
+    codes as the vendors' ids, a search through a trigram index), or returns None to
+    leave it to the grid."""
 
     name: str
     label: str = ""
@@ -89,9 +72,6 @@ class GridColumn:
     visible: bool = True
     required: bool = False
     condition: Callable[[Filter], ColumnElement[bool] | None] | None = None
-    indexed: bool = False
-    index_sorts: tuple[str, ...] = ()
-    bound: Callable[[Filter], int | None] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -127,6 +107,25 @@ class GridState:
     filters: tuple[Filter, ...] = ()
     #: The visible columns' names, in the grid's order.
     columns: tuple[str, ...] = ()
+    #: The key, as text, of the row just before the page (``after``) or just after it
+    #: (``before``); neither on page 1. ``last``: the page that ends the rows.
+    after: str | None = None
+    before: str | None = None
+    last: bool = False
+
+    def at(
+        self, page: int = 1, *, after: str | None = None, before: str | None = None
+    ) -> GridState:
+        """This state at another page (``page=0``: the last one). A bookmark goes with
+        a page past the first; ``after`` wins over ``before``."""
+        keyset = page > 1
+        return replace(
+            self,
+            page=max(page, 1),
+            after=after if keyset else None,
+            before=before if keyset and after is None else None,
+            last=page == 0,
+        )
 
     def filter_values(self, column: str) -> dict[str, Any]:
         """The value of each of a column's filters, by its op (the first, if repeated)."""
@@ -142,8 +141,12 @@ class GridState:
     def query(self, prefix: str, defaults: GridState) -> list[tuple[str, str]]:
         """The URL parameters that give this state, leaving out what ``defaults`` has."""
         pairs: list[tuple[str, str]] = []
-        if self.page != 1:
-            pairs.append(("page", str(self.page)))
+        if self.last or self.page != 1:
+            pairs.append(("page", "last" if self.last else str(self.page)))
+        if self.after is not None or self.before is not None:
+            pairs.append(
+                ("after", self.after) if self.after is not None else ("before", self.before)
+            )
         if self.page_size != defaults.page_size:
             pairs.append(("size", str(self.page_size)))
         if self.sort and (self.sort, self.descending) != (defaults.sort, defaults.descending):
@@ -286,14 +289,15 @@ def parse_grid_state(
     for column in columns:
         if column.filterable:
             filters += _parse_filters(column, lambda key, c=column: values(f"{c.name}.{key}"))
-    return GridState(
-        page=_clamp(first("page"), 1, MAX_PAGE, 1),
+    state = GridState(
         page_size=_clamp(first("size"), 1, MAX_PAGE_SIZE, page_size),
         sort=sort if sort in by_name and by_name[sort].sortable else None,
         descending=descending and sort in by_name and by_name[sort].sortable,
         filters=tuple(filters),
         columns=tuple(name for name in by_name if name in chosen) or default_columns,
     )
+    page = 0 if first("page") == "last" else _clamp(first("page"), 1, MAX_PAGE, 1)
+    return state.at(page, after=first("after") or None, before=first("before") or None)
 
 
 def _clamp(text: str, low: int, high: int, default: int) -> int:

@@ -26,7 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.grid_plans import PLAN_SORT
 from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Department, Product, ProductCost, Vendor
 from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE
@@ -97,71 +96,50 @@ def preferred_vendor_condition(
     return condition
 
 
-#: Up to how many products a description search lists for the page's statements.
-SEARCH_LIST = PLAN_SORT
+#: Up to how many products (over all data sets) a search of SQLite's trigram table
+#: finds for it to serve the grid's description filter: past it, the grid's own LIKE.
+SEARCH_LIST = 20_000
 
 
 class DescriptionSearch:
-    """The grid's description filter, for one request: on SQLite, a "contains" of three
-    characters or more that its trigram table finds up to `SEARCH_LIST` times (over all
-    data sets) becomes "the product is one of those"; anything else is left to the grid.
+    """The grid's description filter, for one request, through the descriptions'
+    trigram index: a "contains" finds the same products as the grid's own, and what
+    else a search finds (equals, a text too short for trigrams) is left to the grid.
 
-    On PostgreSQL a "contains" becomes ``lower(description) LIKE lower(text)``, which its
-    trigram index holds (migration 0013); anything else is left to the grid.
+    On PostgreSQL a "contains" is ``lower(description) LIKE lower(text)``, which its
+    trigram index holds (migration 0013), and its planner chooses between the two.
 
-    The products found are listed once, as one JSON array that SQLite builds, and the
-    page's statements read that list rather than search again (each search cost as
-    much as the page's count). Given the list, the grid sorts the matches, where with
-    its own condition the planner walked the sort's index checking each product: a
-    search's matches can lie far along it. "Milk" by price from the dearest: 740 ms
-    (395,000 products read for a page), 47 with the list; a search that finds nothing
-    read every product (300 ms). How many were listed bounds the page's matches
-    (`bound`): the grid counts them as it sorts them, not before. A search found more
-    often is left as it was: its rows are dense, and the grid's scan stops early
-    ("organic", a tenth of them).
+    On SQLite it is "the product is one of the trigram table's matches" (migration
+    0009) when the table finds at most `SEARCH_LIST` of them: a search that finds
+    nothing reads no product, where the grid's LIKE reads every one (300 ms over a
+    million). A text found more often is left to the grid's LIKE: listing a tenth of the
+    catalog from the table takes longer (115 ms for "organic") than finding the first
+    matches among dense rows.
     """
 
     def __init__(self, dbsession: Session) -> None:
         self.sqlite = dbsession.get_bind().dialect.name == "sqlite"
         self.dbsession = dbsession
-        # A page builds its conditions more than once. By text: the list of what was
-        # found and its length, or None when found too often to list.
-        self.found: dict[str, tuple[str, int] | None] = {}
-
-    def _listed(self, item: Filter) -> tuple[str, int] | None:
-        text_ = str(item.value)
-        if not self.sqlite or item.op != "contains" or len(text_) < 3:
-            return None
-        if text_ not in self.found:
-            # One FTS5 phrase: the trigrams of the whole text, in order (a substring).
-            phrase = '"' + text_.replace('"', '""') + '"'
-            first = (
-                select(SEARCH_TABLE.c.rowid)
-                .where(SEARCH_MATCH(phrase))
-                .limit(SEARCH_LIST + 1)
-                .subquery()
-            )
-            listed = select(func.json_group_array(first.c.rowid), func.count()).select_from(first)
-            ids, count = self.dbsession.execute(listed).one()
-            self.found[text_] = (ids, count) if count <= SEARCH_LIST else None
-        return self.found[text_]
+        self.listed: dict[str, bool] = {}  # by text: found few enough times to list
 
     def condition(self, item: Filter) -> ColumnElement[bool] | None:
-        if not self.sqlite and item.op == "contains":
-            # What the grid's ILIKE finds, as lower() LIKE lower(), which the trigram
-            # index holds (migration 0013): ILIKE lowered each row at twice the cost.
-            escaped = "".join("/" + c if c in "/%_" else c for c in str(item.value))
+        text_ = str(item.value)
+        if item.op != "contains":
+            return None
+        if not self.sqlite:
+            escaped = "".join("/" + c if c in "/%_" else c for c in text_)
             lowered = func.lower(literal(escaped, String))
             return func.lower(Product.description).contains(lowered, escape="/")
-        listed = self._listed(item)
-        if listed is None:
+        if len(text_) < 3:
             return None
-        return Product.id.in_(select(func.json_each(listed[0]).table_valued("value").c.value))
-
-    def bound(self, item: Filter) -> int | None:
-        """At most how many products the filter matches, when they were listed."""
-        listed = self._listed(item)
-        return None if listed is None else listed[1]
+        # One FTS5 phrase: the trigrams of the whole text, in order (a substring).
+        phrase = '"' + text_.replace('"', '""') + '"'
+        matches = select(SEARCH_TABLE.c.rowid).where(SEARCH_MATCH(phrase))
+        if text_ not in self.listed:
+            first = matches.limit(SEARCH_LIST + 1).subquery()
+            found = self.dbsession.scalar(select(func.count()).select_from(first)) or 0
+            self.listed[text_] = found <= SEARCH_LIST
+        return Product.id.in_(matches) if self.listed[text_] else None
 
 
 def margin_by_department(data_set_id: int) -> Select[Any]:

@@ -155,8 +155,10 @@ def test_it_renders_a_page_with_links_that_keep_the_rest_of_the_url(
     assert html('th[data-column="price"]').attr("aria-sort") == "descending"
     assert html("[data-testid=grid-summary]").text() == "11\u201320 of 30"
     link = html('a[rel="next"]')
-    assert link.attr("href") == f"{BASE}?other.page=2&items.page=3&items.sort=-price"
-    assert link.attr("hx-get") == f"{BASE}/items/rows?other.page=2&items.page=3&items.sort=-price"
+    # The next page: after the last row shown (key 11), by keyset.
+    query = "other.page=2&items.page=3&items.after=11&items.sort=-price"
+    assert link.attr("href") == f"{BASE}?{query}"
+    assert link.attr("hx-get") == f"{BASE}/items/rows?{query}"
     assert link.attr("hx-push-url") == link.attr("href")
     assert link.attr("hx-target") == "#grid-items"
     hidden = [

@@ -10,8 +10,6 @@ from poser.models.data_extraction.grid_filters import (
     ContainsText,
     any_case_glob,
     conditions_of,
-    filtered_select,
-    one_of,
     resolve_columns,
 )
 from poser.models.data_extraction.grid_state import Filter, GridColumn, parse_grid_state
@@ -50,27 +48,16 @@ def test_a_columns_own_condition_comes_first_and_none_leaves_it_to_the_grid() ->
     assert [found.value for found in asked] == ["mine", "theirs"]
 
 
-def test_unindexed_ranges_keep_a_range_off_every_index_but_the_sorts() -> None:
+def test_fenced_filters_are_the_same_test_that_no_index_serves() -> None:
     state = parse_grid_state({"qty.min": "3", "price.max": "2", "sort": "price"}, COLUMNS)
     _, expressions = resolve_columns(base(), COLUMNS)
     found = {_sql(condition) for condition in conditions_of(expressions, COLUMNS, state)}
     assert found == {"grid_item.qty >= :qty_1", "grid_item.price <= :price_1"}
-    loose = conditions_of(expressions, COLUMNS, state, unindexed_ranges=True)
-    assert {_sql(condition) for condition in loose} == {
+    fenced = conditions_of(expressions, COLUMNS, state, lambda item: item.column == "qty")
+    assert {_sql(condition) for condition in fenced} == {
         "(grid_item.qty >= :qty_1) IS true",
-        "grid_item.price <= :price_1",  # the sort's own range stays open to its index
+        "grid_item.price <= :price_1",
     }
-
-
-def test_one_of_narrows_one_filter_to_one_value() -> None:
-    state = parse_grid_state({"kind.in": ["fruit", "dairy"], "qty.min": "3"}, COLUMNS)
-    kinds = next(found for found in state.filters if found.column == "kind")
-    narrowed = one_of(state, kinds, "dairy")
-    values = {found.column: found.value for found in narrowed.filters}
-    assert values == {"kind": ("dairy",), "qty": 3}
-    assert state.filters != narrowed.filters  # a new state; the old one is unchanged
-    statement, _ = filtered_select(base(), COLUMNS, narrowed)
-    assert "grid_item.kind IN" in _sql(statement)
 
 
 def test_contains_text_is_like_on_sqlite_and_ilike_on_postgresql() -> None:
