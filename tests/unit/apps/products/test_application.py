@@ -45,3 +45,15 @@ def test_the_vendor_filter_compares_the_products_own_preferred_vendor(dbsession:
     assert vendor.condition is not None
     condition = vendor.condition(Filter("vendor", "in", ("ACME",)))
     assert condition.left.compare(Product.__table__.c.preferred_vendor_id)  # type: ignore[attr-defined]
+
+
+def test_the_active_filter_has_an_index_its_count_reads(dbsession: Session) -> None:
+    # The grid counts a filter's matches on every page, up to 10,000: without an index,
+    # "inactive" (3% of the products) read 330,000 of a million to count them.
+    assert ("data_set_id", "active", "id") in _indexes(Product.__table__)
+    if dbsession.get_bind().dialect.name == "sqlite":
+        plan = dbsession.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM (SELECT id FROM product "
+            "WHERE data_set_id = 1 AND active IS 0 LIMIT 10001)"
+        )
+        assert any("ix_product_active" in row[3] for row in plan)
