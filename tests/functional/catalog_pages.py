@@ -3,6 +3,7 @@ URLs, its forms, and running the jobs its pages queue, as a worker would."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from poser.models.orm import DataSet, Job
 from poser.storage.settings import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set
+from poser.tasks.periodic import run_periodic
 from tests.catalog_support import make_catalog
 from tests.factories import make_user
 
@@ -53,6 +55,22 @@ def run_queued_jobs(
             jobs.run(session_factory, queue, job_id, worker="test", resources=resources)
             for job_id in queued
         ]
+
+
+def run_scheduler(settings: dict[str, Any], session_factory: Any, on: date) -> str | None:
+    """The hourly job that applies the batches whose date has come, claimed and run as
+    a worker's scheduler runs it, looking at ``on`` as today; its status."""
+    queue = make_queue(settings)
+    return run_periodic(
+        session_factory,
+        queue,
+        "apply_scheduled_batches",
+        "batches.apply_scheduled",
+        {"on": on.isoformat()},
+        datetime.combine(on, datetime.min.time(), tzinfo=UTC),
+        worker="test",
+        resources={"queue": queue},
+    )
 
 
 def form_posting_to(page: webtest.TestResponse, marker: str) -> webtest.Form:

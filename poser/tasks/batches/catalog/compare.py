@@ -5,6 +5,10 @@ of a chunk's UPCs and this vendor's costs for them (through the unique index on 
 data set and UPC), and `decide` sets each row's status before the chunk is inserted.
 Memory holds one chunk, whatever the file's size. Duplicates need the whole file, so
 they are found afterwards, by the database, from the batch's (batch_id, upc) index.
+
+When the batch is applied, `no_longer_as_read` finds, in one statement, the rows whose
+comparison the catalog no longer bears out (another batch applied, a cost edited since
+the file was read).
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, update
 
-from poser.models.orm import Batch, CatalogBatchRow
+from poser.models.orm import Batch, CatalogBatchRow, Product, ProductCost
 
 R = CatalogBatchRow
 #: Duplicate UPCs looked up per statement (well under every driver's parameter limit).
@@ -158,3 +162,65 @@ def flag_duplicates(connection: Connection, batch: Batch) -> int:
         notes,
     )
     return sum(times for _, times, _ in details)
+
+
+#: The statuses of rows compared with the vendor's cost it had (the old values).
+HAD_A_COST = ("cost_up", "cost_down", "case_size_change", "vendor_code_change", "unchanged")
+#: Every status of a compared row; rows in error were never compared, and are skipped.
+COMPARED = ("new_item", "new_cost", *HAD_A_COST)
+#: How far a stored cost may be from a row's old one (kept to its column's places) and
+#: still be the same: half the last place, and a little for SQLite's binary floats.
+_UNIT_COST_SLACK = 0.00006
+_CASE_COST_SLACK = 0.006
+#: The lines a refusal names.
+LINES_NAMED = 5
+
+
+def no_longer_as_read(connection: Connection, batch: Batch) -> tuple[int, list[int]]:
+    """How many compared rows of the batch the catalog no longer bears out, and the
+    first of their lines: a new item whose UPC is a product now, a row whose product is
+    gone, a new cost the vendor has now, a change from a cost the vendor no longer
+    has (another unit cost, case cost, pack or item code, or none).
+
+    Applying such a row would do what nobody reviewed, or fail on a unique key (a
+    second cost of the vendor for a product, a second product of a UPC). One pass
+    over the batch's rows, through the products' (data set, UPC) and the costs'
+    (product, vendor) unique indexes."""
+    vendor_id = batch.parameters["vendor_id"]
+    changed = or_(
+        and_(R.status == "new_item", Product.id.is_not(None)),
+        and_(
+            R.status != "new_item",
+            or_(Product.id.is_(None), R.product_id.is_(None), Product.id != R.product_id),
+        ),
+        and_(R.status == "new_cost", ProductCost.id.is_not(None)),
+        and_(
+            R.status.in_(HAD_A_COST),
+            or_(
+                ProductCost.id.is_(None),
+                func.abs(ProductCost.unit_cost - R.old_unit_cost) > _UNIT_COST_SLACK,
+                func.abs(ProductCost.case_cost - R.old_case_cost) > _CASE_COST_SLACK,
+                ProductCost.case_size != R.old_case_size,
+                ProductCost.vendor_item_code != func.coalesce(R.old_vendor_item_code, ""),
+            ),
+        ),
+    )
+    stale = (
+        select(R.line)
+        .select_from(R)
+        .outerjoin(Product, and_(Product.data_set_id == batch.data_set_id, Product.upc == R.upc))
+        .outerjoin(
+            ProductCost,
+            and_(
+                ProductCost.product_id == Product.id,
+                ProductCost.vendor_id == vendor_id,
+                ProductCost.data_set_id == batch.data_set_id,
+            ),
+        )
+        .where(R.batch_id == batch.id, R.status.in_(COMPARED), changed)
+    )
+    count = connection.scalar(select(func.count()).select_from(stale.subquery())) or 0
+    if not count:
+        return 0, []
+    lines = connection.scalars(stale.order_by(R.line).limit(LINES_NAMED)).all()
+    return count, list(lines)

@@ -15,9 +15,17 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, CatalogBatchRow, DataSet, Export, User, Vendor
+from poser.models.orm import (
+    Batch,
+    BatchExecution,
+    CatalogBatchRow,
+    DataSet,
+    Export,
+    User,
+    Vendor,
+)
 from poser.storage.interface import FileStore
-from poser.tasks.batches.base import BatchError, BatchHandler, moved_on
+from poser.tasks.batches.base import MESSAGE_EXECUTED, BatchError, BatchHandler, moved_on
 from poser.tasks.batches.catalog import compare
 from poser.tasks.batches.catalog import execute as apply
 from poser.tasks.batches.catalog.reader import read_chunks
@@ -162,6 +170,23 @@ class CatalogHandler(BatchHandler):
         batch.status_counts = self.count_statuses(batch)
         moved_on(batch)  # what applying it would do may have changed, its counts or not
 
+    def execute(
+        self, batch: Batch, user: User | None, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Apply the batch as it was reviewed, or nothing: a batch whose rows the catalog
+        no longer bears out is refused. Checked in the apply's transaction before its
+        first write, so on SQLite the check's reading keeps no other writer waiting."""
+        session = session_of(batch)
+        if not self.why_not_executable(batch):  # else the apply says why not
+            stale, lines = compare.no_longer_as_read(session.connection(), batch)
+            # The batch itself may have been applied since it was loaded (another worker's
+            # apply of it): that is what to say then.
+            if stale and session.get(BatchExecution, batch.id) is not None:
+                raise BatchError(MESSAGE_EXECUTED)
+            if stale:
+                raise BatchError(_no_longer_as_read(batch, stale, lines))
+        return super().execute(batch, user, progress)
+
     def execute_rows(self, batch: Batch, user: User | None, progress: Progress) -> dict[str, Any]:
         session = session_of(batch)
         parameters = batch.parameters
@@ -203,6 +228,29 @@ class CatalogHandler(BatchHandler):
         self, batch: Batch, files: FileStore, user: User | None, progress: Progress
     ) -> Export:
         return write_change_report(batch, files, user, progress, f"{self.folder(batch)}/report")
+
+
+def _no_longer_as_read(batch: Batch, stale: int, lines: list[int]) -> str:
+    """The refusal of a batch the catalog changed under (see compare.no_longer_as_read).
+
+    Refused rather than compared again and applied: the operator reviewed these rows,
+    their flags and the rows in error; an apply that compared them again would apply
+    changes nobody saw (a cost past the tolerance, a new item that now changes a cost),
+    perhaps at night, by the scheduler. Reading the file again shows them first."""
+    named = [str(line) for line in lines]
+    if stale > len(lines):
+        named.append("more")
+    where = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    rows = "1 row" if stale == 1 else f"{stale:,} rows"
+    compare_as = (
+        "compares with the catalog as it" if stale == 1 else "compare with the catalog as they"
+    )
+    return (
+        f"{rows} of batch #{batch.id} ({'line' if len(named) == 1 else 'lines'} {where} of "
+        f"its file) no longer {compare_as} did when the file was read: another batch was "
+        "applied, or costs were edited, since. Nothing was applied. Upload the file again: "
+        "it is read and compared with the catalog as it is now; review it, then apply it."
+    )
 
 
 def _tolerance(value: object) -> Decimal:
