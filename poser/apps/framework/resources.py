@@ -36,7 +36,7 @@ class AppResource(Root):
 
 class AppDataSetResource(DataSetResource):
     def __init__(self, application: Application, resource: DataSetResource) -> None:
-        super().__init__(resource.data_set, resource.role)
+        super().__init__(resource.data_set, resource.role, resource.__acl__)
         self.application = application
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.authorization import DENY_ALL
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
@@ -14,13 +13,7 @@ from pyramid.view import view_config
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.site.downloads import download_response
 from poser.apps.site.paging import page_number
-from poser.apps.site.security import (
-    DATA_SET_PERMISSIONS,
-    OwnedResource,
-    Root,
-    data_set_acl,
-    visible_or_404,
-)
+from poser.apps.site.security import DATA_SET_PERMISSIONS, OwnedFactory, OwnedResource
 from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.models.data_extraction.exports import visible_export_types, visible_exports
 from poser.models.orm import Export, User
@@ -32,21 +25,12 @@ PAGE_SIZE = 50
 class ExportResource(OwnedResource):
     """An export as a context: a 404 for anyone who may not see its data set."""
 
-    def __init__(self, export: Export, acl: list[Any]) -> None:
-        super().__init__(acl)
+    def __init__(self, export: Export, role: str | None, acl: list[Any]) -> None:
+        super().__init__(export, role, acl)
         self.export = export
 
 
-def export_factory(request: Request) -> Any:
-    user = request.identity
-    if user is None:
-        # The root's ACL lets the default permission send them to log in.
-        return Root(request)
-    export = request.dbsession.get(Export, request.matchdict["export_id"])  # an int: ids
-    if export is None:
-        raise HTTPNotFound()
-    acl, _ = data_set_acl(request, export.data_set_id, user)
-    return visible_or_404(request, ExportResource(export, [*acl, DENY_ALL]))
+export_factory = OwnedFactory(Export, "export_id", ExportResource)
 
 
 def _files(request: Request) -> Any:

@@ -11,7 +11,7 @@ from pyramid.view import view_config
 
 from poser.apps.site.downloads import download_response
 from poser.apps.site.paging import page_number
-from poser.apps.site.security import OwnedResource, Root, job_acl, visible_or_404
+from poser.apps.site.security import OwnedFactory, OwnedResource, job_acl
 from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
 from poser.models.orm import JOB_STATUSES, Job
 from poser.tasks import jobs as job_tasks
@@ -24,21 +24,12 @@ PAGE_SIZE = 50
 class JobResource(OwnedResource):
     """A job as a context: a 404 for anyone who may not see it."""
 
-    def __init__(self, job: Job, acl: list[Any]) -> None:
-        super().__init__(acl)
+    def __init__(self, job: Job, role: str | None, acl: list[Any]) -> None:
+        super().__init__(job, role, acl)
         self.job = job
 
 
-def job_factory(request: Request) -> Any:
-    user = request.identity
-    if user is None:
-        # The default permission sends them to log in (request.root is not set yet
-        # while a route's factory runs).
-        return Root(request)
-    job = request.dbsession.get(Job, request.matchdict["job_id"])  # an int: the ids predicate
-    if job is None:
-        raise HTTPNotFound()
-    return visible_or_404(request, JobResource(job, job_acl(request, job, user)))
+job_factory = OwnedFactory(Job, "job_id", JobResource, acl=job_acl)
 
 
 def _queue(request: Request) -> Any:

@@ -6,6 +6,7 @@ their members' roles (owner, editor, viewer); to anyone else a data set does not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pyramid.authentication import SessionAuthenticationHelper
@@ -22,7 +23,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request, RequestLocalCache
 
 from poser.apps.site.routes import parse_id
-from poser.models.data_extraction.datasets import data_set_for_member, member_role
+from poser.models.data_extraction.datasets import member_role
 from poser.models.data_extraction.users import user_by_id
 from poser.models.orm import DataSet, Job, User
 from poser.tasks.job_kinds import permission_to_run
@@ -102,66 +103,90 @@ class Root:
         self.request = request
 
 
-class DataSetResource:
-    """A data set as a context. Built only for members: others get a 404, not a 403,
-    so ids of other people's data sets reveal nothing."""
-
-    def __init__(self, data_set: DataSet, role: str) -> None:
-        self.data_set = data_set
-        self.role = role
-
-    @property
-    def __acl__(self) -> list[Any]:
-        return [(Allow, Authenticated, DATA_SET_PERMISSIONS[self.role]), DENY_ALL]
-
-
-def data_set_factory(request: Request) -> DataSetResource:
-    """Route factory for URLs with ``{data_set_id}`` (their routes take the ``ids``
-    predicate: an int an id column holds); nothing is read before the login check."""
-    user = request.identity
-    if user is None:
-        # Let the default permission send them to the login page.
-        return Root(request)  # type: ignore[return-value]
-    data_set_id = parse_id(request.matchdict.get("data_set_id"))
-    if data_set_id is None:
-        raise HTTPNotFound()
-    found = data_set_for_member(request.dbsession, data_set_id, user.id)
-    if found is None:
-        raise HTTPNotFound()
-    return DataSetResource(*found)
-
-
 class OwnedResource:
-    """Something that belongs to a data set (a job, an export) as a context."""
+    """Something a data set owns (the data set itself, a job, an export) as a route's
+    context: ``subject``, the member's ``role`` in its data set (None: not a member,
+    or no data set), and the ACL that gives."""
 
-    def __init__(self, acl: list[Any]) -> None:
+    def __init__(self, subject: Any, role: str | None, acl: list[Any]) -> None:
+        self.subject = subject
+        self.role = role
         self.__acl__ = acl
 
 
-def data_set_acl(
-    request: Request, data_set_id: int | None, user: User
-) -> tuple[list[Any], str | None]:
-    """The start of the ACL of anything a data set owns: a member may do what their role
-    allows now; anyone else, admins included, nothing (as for the data set's own pages).
-    Also returns the member's role (None: not one)."""
-    acl: list[Any] = []
-    role = member_role(request.dbsession, data_set_id, user.id) if data_set_id else None
-    if role:
-        acl.append((Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]))
-    return acl, role
+class DataSetResource(OwnedResource):
+    """A data set as a context. Built only for members: others get a 404, not a 403,
+    so ids of other people's data sets reveal nothing."""
+
+    def __init__(self, data_set: DataSet, role: str | None, acl: list[Any]) -> None:
+        super().__init__(data_set, role, acl)
+        self.data_set = data_set
 
 
-def job_acl(request: Request, job: Job, user: User) -> list[Any]:
+#: The ACL of something a data set owns: (request, the row, the member's role, the user).
+AclOf = Callable[[Request, Any, "str | None", User], list[Any]]
+
+
+def member_acl(request: Request, subject: Any, role: str | None, user: User) -> list[Any]:
+    """A member may do what their role allows now; anyone else, admins included,
+    nothing (to them it does not exist)."""
+    if role is None:
+        return [DENY_ALL]
+    return [(Allow, f"user:{user.id}", DATA_SET_PERMISSIONS[role]), DENY_ALL]
+
+
+class OwnedFactory:
+    """Route factory for the URLs of something a data set owns, by the id in the URL
+    (``id_name``; the route takes the ``ids`` predicate): the one way the data sets',
+    the jobs' and the exports' URLs find their context.
+
+    Nothing is read before the login check: anonymous, the root (the default
+    permission sends them to log in). Then the row, the user's role in its data set as
+    it is at this request, and the ACL (``acl``); a row that is not there, or that the
+    user may not view, is a 404."""
+
+    def __init__(
+        self,
+        model: type[Any],
+        id_name: str,
+        resource: Callable[[Any, str | None, list[Any]], OwnedResource],
+        *,
+        acl: AclOf = member_acl,
+        data_set_of: Callable[[Any], int | None] = lambda row: row.data_set_id,
+    ) -> None:
+        self.model, self.id_name, self.resource = model, id_name, resource
+        self.acl, self.data_set_of = acl, data_set_of
+
+    def __call__(self, request: Request) -> Any:
+        user = request.identity
+        if user is None:
+            # The default permission sends them to log in (request.root is not set
+            # yet while a route's factory runs).
+            return Root(request)
+        row_id = parse_id(request.matchdict.get(self.id_name))
+        row = request.dbsession.get(self.model, row_id) if row_id is not None else None
+        if row is None:
+            raise HTTPNotFound()
+        data_set_id = self.data_set_of(row)
+        role = member_role(request.dbsession, data_set_id, user.id) if data_set_id else None
+        return visible_or_404(request, self.resource(row, role, self.acl(request, row, role, user)))
+
+
+#: Route factory for URLs with ``{data_set_id}``: the data set, for its members.
+data_set_factory = OwnedFactory(DataSet, "data_set_id", DataSetResource, data_set_of=lambda d: d.id)
+
+
+def job_acl(request: Request, job: Job, role: str | None, user: User) -> list[Any]:
     """Who may do what with a job, from roles as they are at this request; starting a
     job gives no right to it. "view" (its page, progress, log, download) takes "view" on
     its data set; "manage_job" (cancel, retry) takes the permission its kind takes to
     run. A job of no data set (maintenance) is admins' only."""
     if job.data_set_id is None:
         return [(Allow, "role:admin", ("view", "manage_job")), DENY_ALL]
-    acl, role = data_set_acl(request, job.data_set_id, user)
+    acl = member_acl(request, job, role, user)
     if role and permission_to_run(job.kind) in DATA_SET_PERMISSIONS[role]:
-        acl.append((Allow, f"user:{user.id}", "manage_job"))
-    return [*acl, DENY_ALL]
+        acl.insert(0, (Allow, f"user:{user.id}", "manage_job"))
+    return acl
 
 
 def visible_or_404(request: Request, resource: Any) -> Any:

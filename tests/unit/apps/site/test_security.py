@@ -151,3 +151,38 @@ def test_the_identity_is_read_once_per_request(dbsession: Session) -> None:
         event.remove(engine, "before_cursor_execute", record)
     assert ids == [user.id] * 3
     assert len([s for s in statements if "user_account" in s]) == 1
+
+
+def test_jobs_exports_and_data_sets_find_their_context_one_way(dbsession: Session) -> None:
+    from poser.apps.site.exports import ExportResource, export_factory
+    from poser.apps.site.jobs import JobResource, job_factory
+    from poser.models.orm import Export, Job
+
+    owner, viewer, admin = make_user(dbsession), make_user(dbsession), make_user(dbsession)
+    admin.role = "admin"
+    data_set = make_data_set(dbsession, members={owner: "owner", viewer: "viewer"})
+    job = Job(kind="no.such.kind", parameters={}, data_set_id=data_set.id, status="queued")
+    export = Export(data_set_id=data_set.id, export_type="t", title="T", files=[])
+    dbsession.add_all([job, export])
+    dbsession.flush()
+    cases = [
+        (data_set_factory, "data_set_id", data_set.id, DataSetResource),
+        (job_factory, "job_id", job.id, JobResource),
+        (export_factory, "export_id", export.id, ExportResource),
+    ]
+    for factory, name, row_id, resource in cases:
+        assert isinstance(factory(_request(dbsession, None, **{name: row_id})), Root)
+        for outsider_id in (row_id, 2**31, "x"):  # a non-member, admins too; no such row
+            with pytest.raises(HTTPNotFound):
+                factory(_request(dbsession, admin, **{name: outsider_id}))
+        request = _request(dbsession, viewer, **{name: row_id})
+        context = factory(request)
+        assert isinstance(context, resource)
+        assert context.role == "viewer"
+        assert request.has_permission("view", context)
+        assert not request.has_permission("edit", context)
+    # A job of a kind this process does not know takes the most to cancel: "manage".
+    viewers = _request(dbsession, viewer, job_id=job.id)
+    assert not viewers.has_permission("manage_job", job_factory(viewers))
+    owners = _request(dbsession, owner, job_id=job.id)
+    assert owners.has_permission("manage_job", job_factory(owners))
