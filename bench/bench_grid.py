@@ -9,12 +9,24 @@ Each request goes through the whole WSGI app in-process (session, security, the
 grid's count and page queries, rendering), so the times are the server's, without a
 network. One JSON line per database and scenario: p50/p95/max over BENCH_GRID_N
 requests (default 30) after 3 warm-up requests. BENCH_GRID_PRODUCTS changes the size
-(default 1,000,000). On PostgreSQL a database is created for the run and dropped after.
+(default 1,000,000); BENCH_GRID_ONLY runs the scenarios whose names contain it;
+BENCH_GRID_PLAIN=1 reads every page by the plain query, without the plans of
+poser/models/data_extraction/grid_plans.py (what their table compares). The
+generated database is kept between runs (`bench.support.cached_database`); on
+PostgreSQL each run works on a copy of it, dropped after.
+
+A scenario is a grid's URL, or the link a page shows (``follow``: "Last", say), as
+an operator clicks it: the same scenario then measures whatever each version of the
+grid links to. Deep pages name their rows by SQL of their own (``{after_1999}``: the
+key of the last row of page 1,999 by description), so that the same URL reads the
+same rows whether the grid pages by keyset or by offset.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
+import html
 import json
 import os
 import re
@@ -28,18 +40,18 @@ from typing import Any
 import webtest
 from alembic import command
 from pyramid.config import Configurator
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 import poser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from bench.support import PASSWORD, database, log_in, percentile
+from bench.support import PASSWORD, cached_database, log_in, percentile
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.products.application import _grid_columns
 from poser.apps.widgets.grid import Grid
-from poser.models.data_extraction.grid import COUNT_CAP, GridColumn
+from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.products import product_grid
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction
@@ -81,7 +93,22 @@ SCENARIOS = {
         "sort": "description",
     },
     "bool filter + sort": {"active.is": "no", "sort": "brand"},
-    "page 2,000 (offset 99,950)": {"page": "2000", "sort": "description"},
+    # Page 2,000 by description: as its link names it (after the last row of page
+    # 1,999), going back to it from page 2,001, and typed (page=2000 alone).
+    "page 2,000 by its link": {"page": "2000", "after": "{after_1999}", "sort": "description"},
+    "page 2,000 back from page 2,001": {
+        "page": "2000",
+        "before": "{before_2001}",
+        "sort": "description",
+    },
+    "page 2,000 typed (offset 99,950)": {"page": "2000", "sort": "description"},
+    # The last page of a brand's 3,000 products, by the grid's own "Last" link.
+    "brand + sort by price, last page": {
+        "brand.q": "{brand}",
+        "brand.match": "equals",
+        "sort": "-regular_price",
+        "follow": "Last",
+    },
     "no match (full scan)": {"description.q": "zzzz"},
     "no match + sort by price": {"description.q": "zzzz", "sort": "-regular_price"},
     # About 70 of a million: found by the search index, then sorted.
@@ -149,8 +176,8 @@ def includeme(config: Configurator) -> None:
     config.add_application(APPLICATION)
 
 
-def prepare(url: str) -> tuple[int, float]:
-    """Migrate, add a user and a data set of PRODUCTS products; (its id, seconds)."""
+def prepare(url: str) -> int:
+    """Migrate, add a user and a data set of PRODUCTS products; its id."""
     command.upgrade(alembic_config({"sqlalchemy.url": url}), "head")
     engine = get_engine({"sqlalchemy.url": url})
     try:
@@ -166,29 +193,58 @@ def prepare(url: str) -> tuple[int, float]:
         else:
             with engine.begin() as connection:
                 connection.exec_driver_sql("ANALYZE")
-        return data_set_id, time.perf_counter() - started
+        emit({"bench": "grid_setup", "database": engine.dialect.name, "products": PRODUCTS,
+              "generate_s": round(time.perf_counter() - started, 1)})  # fmt: skip
+        return data_set_id
     finally:
         engine.dispose()
 
 
+#: The key of the row at a position (1-based) in description order.
+_AT_POSITION = text(
+    "SELECT id FROM product WHERE data_set_id = :data_set_id "
+    "ORDER BY description, id LIMIT 1 OFFSET :offset"
+)
+
+
 def placeholders(wsgi: Any, data_set_id: int) -> dict[str, str]:
-    """Each department's id by its name, and "brand": the brand of the first product."""
+    """Each department's id by its name; "brand": the brand of the first product;
+    "after_1999" and "before_2001": the keys of the last row of page 1,999 and of the
+    first of page 2,001 (50 rows a page), by description."""
     with get_session_factory(wsgi.registry["poser.engine"])() as session:
         query = select(Department.name, Department.id).where(Department.data_set_id == data_set_id)
         found = {name: str(id_) for name, id_ in session.execute(query)}
         found["brand"] = session.scalar(
             select(Product.brand).where(Product.data_set_id == data_set_id).order_by(Product.id)
         )
+        for name, position in (("after_1999", 1999 * 50), ("before_2001", 2000 * 50 + 1)):
+            at = {"data_set_id": data_set_id, "offset": position - 1}
+            found[name] = str(session.scalar(_AT_POSITION, at))
         return found
 
 
+def followed(app: Any, rows: str, query: dict[str, Any], label: str) -> tuple[str, dict[str, Any]]:
+    """The rows URL of the link labelled ``label`` on the page of ``query``."""
+    page = app.get(rows, query, headers={"HX-Request": "true"}, status=200).text
+    for attributes, text_ in re.findall(r'<a class="page-link" ([^>]*)>([^<]*)</a>', page):
+        if label in text_:
+            found = re.search(r'hx-get="([^"]*)"', attributes)
+            assert found, attributes
+            return html.unescape(found.group(1)), {}
+    raise LookupError(f"no link {label!r} on the page of {query}")
+
+
 def bench(kind: str) -> None:
-    with tempfile.TemporaryDirectory() as scratch, database(kind, Path(scratch)) as url:
+    if os.environ.get("BENCH_GRID_PLAIN"):
+        import poser.apps.widgets.grid as grid_widget
+
+        grid_widget.grid_page = functools.partial(grid_widget.grid_page, plans=False)  # type: ignore[assignment]
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        cached_database(kind, Path(scratch), f"grid-{PRODUCTS}", prepare) as (url, data_set_id),
+    ):
         appdir = Path(scratch) / "app"
         make_appdir(appdir)
-        data_set_id, generate_seconds = prepare(url)
-        emit({"bench": "grid_setup", "database": kind, "products": PRODUCTS,
-              "generate_s": round(generate_seconds, 1)})  # fmt: skip
         settings = {
             "poser.environment": "development",
             "poser.appdir": str(appdir),
@@ -206,20 +262,28 @@ def bench(kind: str) -> None:
             app = webtest.TestApp(wsgi, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
             log_in(app)
             rows = f"/apps/grid_bench/data-sets/{data_set_id}/steps/products/products/rows"
-            departments = placeholders(wsgi, data_set_id)
+            known = placeholders(wsgi, data_set_id)
+            only = os.environ.get("BENCH_GRID_ONLY", "")
             for name, params in SCENARIOS.items():
+                if only not in name:
+                    continue
+                follow = params.get("follow")
                 query = {
                     f"products.{key}": (
-                        [one.format_map(departments) for one in value]
+                        [one.format_map(known) for one in value]
                         if isinstance(value, list)
-                        else value.format_map(departments)
+                        else value.format_map(known)
                     )
                     for key, value in params.items()
+                    if key != "follow"
                 }
+                url_ = rows
+                if follow:
+                    url_, query = followed(app, rows, query, follow)
                 times, summary = [], ""
                 for number in range(WARM_UP + REQUESTS):
                     started = time.perf_counter()
-                    response = app.get(rows, query, headers={"HX-Request": "true"}, status=200)
+                    response = app.get(url_, query, headers={"HX-Request": "true"}, status=200)
                     if number >= WARM_UP:
                         times.append(time.perf_counter() - started)
                     found = re.search(r'data-testid="grid-summary">([^<]*)<', response.text)
@@ -230,9 +294,9 @@ def bench(kind: str) -> None:
                         "database": kind,
                         "products": PRODUCTS,
                         "scenario": name,
-                        "query": query,
+                        "query": query or url_.partition("?")[2],
                         "requests": REQUESTS,
-                        "count_cap": COUNT_CAP,
+                        "plans": "off" if os.environ.get("BENCH_GRID_PLAIN") else "on",
                         "shown": summary,
                         "p50_ms": round(percentile(times, 0.50) * 1000, 1),
                         "p95_ms": round(percentile(times, 0.95) * 1000, 1),

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import shutil
 import socket
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import make_url
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, make_url
 
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction
+from poser.models.orm import Product
+from poser.tasks.bulk import refresh_statistics
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
 from poser.tasks.users import create_user
@@ -59,6 +65,91 @@ def database(kind: str, folder: Path) -> Iterator[str]:
     name = f"poser_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with postgres_database(url, name) as named:
         yield named
+
+
+def cache_folder() -> Path:
+    """Where generated databases are kept between runs: BENCH_CACHE_DIR, else a folder
+    in the system's temporary folder. Delete it (and, on PostgreSQL, the databases named
+    ``poser_bench_cache_...``) to start afresh."""
+    folder = os.environ.get("BENCH_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "poser-bench")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
+
+
+@contextmanager
+def cached_database(
+    kind: str, folder: Path, name: str, make: Callable[[str], int]
+) -> Iterator[tuple[str, int]]:
+    """(the URL of a throwaway database, the id ``make`` returned): a copy of the one
+    ``make(url)`` filled the first time ``name`` was asked for (``make`` migrates,
+    generates and returns a data set's id). A million products take minutes to
+    generate; a copy takes seconds (SQLite: the file; PostgreSQL: CREATE DATABASE ...
+    TEMPLATE). A cache kept at an older schema is copied and upgraded, and its
+    product statistics refreshed as a generated data set's are. BENCH_NO_CACHE=1
+    generates anew."""
+    scripts = ScriptDirectory.from_config(alembic_config({}))
+    head = scripts.get_current_head()
+    key = f"{kind}-{name}-{head}"
+    known = {script.revision for script in scripts.walk_revisions()}
+    index_file = cache_folder() / "index.json"
+    index = json.loads(index_file.read_text()) if index_file.exists() else {}
+    if os.environ.get("BENCH_NO_CACHE"):
+        index = {}
+    prefix = f"{kind}-{name}-"
+    older = next((k for k in index if k.startswith(prefix) and k[len(prefix) :] in known), None)
+    older = None if older == key else older
+    server = make_url(os.environ.get("POSER_BENCH_DATABASE_URL", "postgresql://"))
+    server = server.set(drivername="postgresql+psycopg")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+
+    def stored(key: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{cache_folder() / f'{key}.sqlite'}"
+        return server.set(
+            database=f"poser_bench_cache_{key.replace('-', '_')}"[:63]
+        ).render_as_string(hide_password=False)
+
+    def copy(source: str, target: str) -> None:
+        if kind == "sqlite":
+            shutil.copyfile(make_url(source).database or "", make_url(target).database or "")
+            return
+        old, new = make_url(source).database, make_url(target).database
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{new}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{new}" TEMPLATE "{old}"')
+
+    try:
+        if key not in index and older is not None:
+            copy(stored(older), stored(key))
+            command.upgrade(alembic_config({"sqlalchemy.url": stored(key)}), "head")
+            engine = get_engine({"sqlalchemy.url": stored(key)})
+            with engine.begin() as connection:
+                refresh_statistics(connection, Product.__table__)  # type: ignore[arg-type]
+            engine.dispose()
+            index[key] = index[older]
+        elif key not in index:
+            if kind == "postgresql":
+                with admin.connect() as connection:
+                    name_ = make_url(stored(key)).database
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name_}"')
+                    connection.exec_driver_sql(f'CREATE DATABASE "{name_}"')
+            index[key] = make(stored(key))
+        index_file.write_text(json.dumps(index))
+        if kind == "sqlite":
+            run = f"sqlite:///{folder / 'bench.sqlite'}"
+        else:
+            run = server.set(database=f"poser_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+            run = run.render_as_string(hide_password=False)
+        copy(stored(key), run)
+        try:
+            yield run, index[key]
+        finally:
+            if kind == "postgresql":
+                with admin.connect() as connection:
+                    name_ = make_url(run).database
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name_}" WITH (FORCE)')
+    finally:
+        admin.dispose()
 
 
 @contextmanager
