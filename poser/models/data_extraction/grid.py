@@ -19,9 +19,9 @@ many rows, and selects nothing but the key (an index answers it alone); the quer
 other columns (joins, computed values) are worked out for the page's rows only.
 
 The total is one count that stops at ``count_cap`` + 1 rows: exact up to the cap,
-"10,000+" past it (then there is no last page); the first page, when it holds every
-row, is its own count. Which SQL reads the keys is the database planner's choice, but
-for the shapes `grid_plans` lists, where it measurably chooses badly.
+"10,000+" past it (then there is no last page, and the rows shown may tell more). Which
+SQL reads the keys is the database planner's choice, but for the shapes `grid_plans`
+lists, where it measurably chooses badly.
 """
 
 from __future__ import annotations

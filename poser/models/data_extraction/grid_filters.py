@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import product
-from math import prod
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, DateTime, Select, false, or_
+from sqlalchemy import Boolean, ColumnElement, DateTime, Select, false
 from sqlalchemy import true as sql_true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -95,19 +93,11 @@ def _day_start(expression: ColumnElement[Any], day: date) -> date | datetime:
 
 
 class ContainsText(ColumnElement[bool]):
-    """``expression`` holds ``text``, whatever the case of either (a grid's "contains").
-
-    SQLAlchemy writes that as ``lower(x) LIKE lower(y)`` on SQLite, whose LIKE already
-    ignores case, as far as its lower() does (ASCII letters): the same rows, without a
-    lower() per row, which cost more than the match itself ("organic" by description
-    over a million products: 140 ms, 51 without). Neither folds other letters, which
-    PostgreSQL's ILIKE and SQLite's trigram search (`DescriptionSearch`) both do, so
-    that "crème" finds "CRÈME" on both databases, however often it is found: there, a
-    text with such letters is one LIKE per way to write them (up to `CASE_VARIANTS`),
-    else a GLOB with a class of cases per letter (``[Éé]``), which checks each row at
-    three times the cost (a million rows: 330 ms, against 89 for a LIKE and 131 for
-    two). Elsewhere, ILIKE.
-    """
+    """``expression`` holds ``text``, whatever the case of any letter (a grid's
+    "contains"): ILIKE, but on SQLite, whose lower() and LIKE fold ASCII letters only, a
+    plain LIKE (without a lower() per row, which cost more than the match: "organic" by
+    description over a million products, 140 ms against 51), or for a text with other
+    letters that have cases a GLOB with a class of cases per letter (``[Éé]``)."""
 
     inherit_cache = True
     type = Boolean()
@@ -119,21 +109,10 @@ class ContainsText(ColumnElement[bool]):
 
     def __init__(self, expression: ColumnElement[Any], text: str) -> None:
         self.any_case = expression.icontains(text, autoescape=True)
-        # LIKE folds ASCII letters itself: only the others' cases make variants.
-        options = [_cases(char) if not char.isascii() else [char] for char in text]
-        if prod(len(cases) for cases in options) <= CASE_VARIANTS:
-            likes = [
-                expression.contains("".join(letters), autoescape=True)
-                for letters in product(*options)
-            ]
-            # In brackets: beside the grid's other conditions, their ANDs bind first.
-            self.like = likes[0] if len(likes) == 1 else or_(*likes).self_group()
+        if all(char.isascii() or len(_cases(char)) == 1 for char in text):
+            self.like = expression.contains(text, autoescape=True)
         else:
             self.like = expression.op("GLOB", is_comparison=True)(any_case_glob(text))
-
-
-#: Up to how many ways to write a text's non-ASCII letters are each a LIKE on SQLite.
-CASE_VARIANTS = 4
 
 
 def _cases(char: str) -> list[str]:
