@@ -9,7 +9,8 @@ Each request goes through the whole WSGI app in-process (session, security, the
 grid's count and page queries, rendering), so the times are the server's, without a
 network. One JSON line per database and scenario: p50/p95/max over BENCH_GRID_N
 requests (default 30) after 3 warm-up requests. BENCH_GRID_PRODUCTS changes the size
-(default 1,000,000); BENCH_GRID_ONLY runs the scenarios whose names contain it;
+(default 1,000,000); BENCH_GRID_ONLY runs the scenarios whose names contain it, and
+BENCH_GRID_DB=sqlite (or postgresql) that database alone;
 BENCH_GRID_PLAIN=1 reads every page by the plain query, without the plans of
 poser/models/data_extraction/grid_plans.py (what their table compares). The
 generated database is kept between runs (`bench.support.cached_database`); on
@@ -313,10 +314,12 @@ def emit(record: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    bench("sqlite")
-    if os.environ.get("POSER_BENCH_DATABASE_URL"):
+    only = os.environ.get("BENCH_GRID_DB", "")  # "sqlite" or "postgresql": that one alone
+    if only != "postgresql":
+        bench("sqlite")
+    if only != "sqlite" and os.environ.get("POSER_BENCH_DATABASE_URL"):
         bench("postgresql")
-    else:
+    elif only != "sqlite":
         print("POSER_BENCH_DATABASE_URL is not set: PostgreSQL skipped", file=sys.stderr)
 
 

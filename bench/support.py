@@ -98,7 +98,7 @@ def cached_database(
     prefix = f"{kind}-{name}-"
     older = next((k for k in index if k.startswith(prefix) and k[len(prefix) :] in known), None)
     older = None if older == key else older
-    server = make_url(os.environ.get("POSER_BENCH_DATABASE_URL", "postgresql://"))
+    server = make_url(os.environ.get("POSER_BENCH_DATABASE_URL") or "postgresql://")
     server = server.set(drivername="postgresql+psycopg")
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
 
