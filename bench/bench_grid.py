@@ -43,10 +43,11 @@ from alembic import command
 from pyramid.config import Configurator
 from sqlalchemy import select, text
 
+# Run as a script from anywhere, and measure the tree it is in (a worktree of another
+# commit, say), not the one the virtualenv installed: before the first import of poser.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import poser
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
-
 from bench.support import PASSWORD, cached_database, log_in, percentile
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
