@@ -111,11 +111,18 @@ class World:
         remove_member(data_set, self.people["removed"])
         return data_set
 
-    def job(self, kind: str, status: str = "queued", data_set: DataSet | None = None) -> Job:
-        """A job the removed member started (an admin, for a global one)."""
+    def job(
+        self,
+        kind: str,
+        status: str = "queued",
+        data_set: DataSet | None = None,
+        by: str = "removed",
+    ) -> Job:
+        """A job the removed member started (or the member ``by``; an admin, for a global
+        one)."""
         self.fresh()
         scope_global = kind.startswith("maintenance.")
-        user = self.people["admin" if scope_global else "removed"]
+        user = self.people["admin" if scope_global else by]
         parameters = {"name": "Copy", "owner_id": user.id} if kind == "datasets.copy" else {}
         made = jobs.submit(
             self.session,
@@ -148,8 +155,9 @@ class World:
 
     @cached_property
     def download_job(self) -> Job:
-        """A data set export that ran: its file is there to download."""
-        job = self.job("datasets.export")
+        """A data set export that ran: its file is there to download. The owner's: a
+        removed member's job does not run."""
+        job = self.job("datasets.export", by="owner")
         assert self.run_queued() == ["succeeded"]
         return job
 
