@@ -83,6 +83,8 @@ def export(ctx: Context, data_set_id: int, file: Path) -> None:
             with partial.open("wb") as stream:
                 counts = export_data_set(data_set, stream, progress=progress)
         os.replace(partial, file)
+    except TaskError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         progress.close()
         partial.unlink(missing_ok=True)

@@ -18,13 +18,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
 
-from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Department, Product, ProductCost, Vendor
 from poser.models.orm.search import search_indexed_after
 from poser.tasks.bulk import PRODUCT_LOAD_CACHE_KIB, bulk_load, insert_rows, refresh_statistics
 from poser.tasks.generate_words import BRAND_PREFIXES, DEPARTMENTS, VENDORS, DepartmentWords
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
+from poser.tasks.products_data import PRODUCTS_FORMAT
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 
@@ -55,7 +55,7 @@ def generate_products(
         raise TaskError(f"Choose between 0 and {MAX_PRODUCTS:,} products.")
     progress = progress or NullProgress()
     session = session_of(data_set)
-    if any(product_counts(session, data_set.id).values()):
+    if not PRODUCTS_FORMAT.is_empty(session, data_set.id):
         raise TaskError("This data set has catalog data already; generate into an empty one.")
     connection = session.connection()
     department_ids = _insert_departments(connection, data_set.id)

@@ -18,10 +18,12 @@ def refused(response: Any, back: str) -> Any:
     return page
 
 
-def field_error(page: Any, name: str) -> str:
-    """The message shown next to the field ``name`` (empty when there is none)."""
-    field = page.pyquery(f"[name='{name}']")
-    assert field, f"no field {name} on the page"
+def field_error(page: Any, name: str, form: str = "") -> str:
+    """The message shown next to the field ``name`` (of the form whose data-form is
+    ``form``, when given); empty when there is none."""
+    within = f"[data-form='{form}'] " if form else ""
+    field = page.pyquery(f"{within}[name='{name}']")
+    assert len(field) == 1, f"no one field {name} on the page"
     oid = field.attr("id")
     return str(page.pyquery(f"#error-{oid}").text())
 

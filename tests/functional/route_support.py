@@ -36,9 +36,9 @@ from poser.models.orm import Base, DataSet, Export, Job, Product, User
 from poser.storage import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, remove_member, set_member
-from poser.tasks.datasets.workbook import SHEETS
 from poser.tasks.exports import ExportColumn, write_export
 from poser.tasks.parameters import save_parameters
+from poser.tasks.products_data import SHEETS
 from poser.tasks.users import create_user
 from tests.catalog_support import HEADER, UPC_BUTTER, make_catalog
 from tests.factories import PASSWORD

@@ -40,7 +40,7 @@ EXPECTED = {
     "__static/deform/ GET":                           "200   200  200  200  200  200  200",
     "__static/deform/ POST":                          "200   200  200  200  200  200  200",
     "login GET":                                      "200   303  303  303  303  303  303",
-    "login POST":                                     "400   303  303  303  303  303  303",
+    "login POST":                                     "login 303  303  303  303  303  303",
     "logout POST":                                    "login login login login login login login",
     "home GET":                                       "login 200  200  200  200  200  200",
     "healthz GET":                                    "200   200  200  200  200  200  200",

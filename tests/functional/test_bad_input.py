@@ -20,6 +20,7 @@ from poser.apps.site.routes import IdsPredicate
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.orm import DataSet
 from poser.tasks.parameters import save_parameters
+from tests.functional.form_support import field_error, refused
 from tests.functional.route_support import ROLES, Call, Client, World, url
 from tests.functional.route_targets import TARGETS
 
@@ -138,15 +139,14 @@ def test_a_decimal_parameter_is_a_number_and_a_choice_one_of_its_choices(
     for typed in NOT_NUMBERS:
         call = _step_call(world, "products", "margins", "pricing", "save",
                           fields=[("target_margin", typed)])  # fmt: skip
-        refused = owner.send(shipped_app, call)
-        assert refused.status_int == 400, typed
-        assert "Give a number" in refused.text or "digits before the point" in refused.text
+        page = refused(owner.send(shipped_app, call), world.step_path("products", "margins"))
+        message = field_error(page, "target_margin")
+        assert "Give a number" in message or "digits before the point" in message, typed
     options = [("catalog_vendor", "ACME"), ("catalog_new_items", "everything"),
                ("catalog_tolerance", "10")]  # fmt: skip
     call = _step_call(world, "catalog", "options", "options", "save", fields=options)
-    refused = owner.send(shipped_app, call)
-    assert refused.status_int == 400
-    assert "Choose one of the choices offered" in refused.text
+    page = refused(owner.send(shipped_app, call), world.step_path("catalog", "options"))
+    assert field_error(page, "catalog_new_items") == "Choose one of the choices offered."
     world.session.expire_all()
     assert stored_parameters(world.session, world.main.id) == {}
 

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CostHistory, Job, ProductCost
 from poser.storage.settings import store_from_settings
-from poser.tasks.datasets import create_data_set, set_member
-from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
+from poser.tasks.datasets import set_member
+from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP
 from tests.factories import make_user
 from tests.functional.catalog_pages import (
+    corner_shop,
     form_posting_to,
     run_queued_jobs,
     save_options,
@@ -26,6 +27,7 @@ from tests.functional.catalog_pages import (
     upload,
 )
 from tests.functional.conftest import login
+from tests.functional.form_support import alerts, field_error, refused
 
 CATALOG_FILE = HEADER + "\n".join(
     [
@@ -39,11 +41,7 @@ CATALOG_FILE = HEADER + "\n".join(
 
 @pytest.fixture
 def store(dbsession: Session) -> dict[str, Any]:
-    owner = make_user(dbsession, "olga")
-    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
-    rows = make_catalog(dbsession, data_set)
-    dbsession.commit()
-    return {"data_set": data_set, "owner": owner, **rows}
+    return corner_shop(dbsession)
 
 
 def test_the_catalog_app_opens_the_products_data_sets(testapp, store) -> None:
@@ -59,16 +57,16 @@ def test_options_offer_the_data_sets_vendors_and_validate(testapp, store) -> Non
     page = testapp.get(step_url(store["data_set"], "options"))
     offered = [value for value, *_ in page.forms["parameters-options"]["catalog_vendor"].options]
     assert offered == ["", "ACME", "BETA"]
-    response = save_options(testapp, store["data_set"], catalog_tolerance="5000")
-    assert response.status_int == 400
-    assert "Give a percent from 0 to 1000." in response.text
-    form = testapp.get(step_url(store["data_set"], "options")).forms["parameters-options"]
+    back = step_url(store["data_set"], "options")
+    page = refused(save_options(testapp, store["data_set"], catalog_tolerance="5000"), back)
+    assert field_error(page, "catalog_tolerance") == "Give a percent from 0 to 1000."
+    assert page.forms["parameters-options"]["catalog_tolerance"].value == "5000"
+    form = testapp.get(back).forms["parameters-options"]
     form["catalog_mapping"] = "Our Pack = pack_size"
-    response = form.submit("save", expect_errors=True)
-    assert response.status_int == 400
-    assert "is not a column" in response.text
-    response = save_options(testapp, store["data_set"], catalog_vendor="ACME")
-    assert response.status_int == 303, response.pyquery(".invalid-feedback, .help-block").text()
+    page = refused(form.submit("save", status=303), back)
+    assert "is not a column" in field_error(page, "catalog_mapping")
+    saved = save_options(testapp, store["data_set"], catalog_vendor="ACME").follow()
+    assert alerts(saved, "success") == "Saved.", saved.pyquery(".invalid-feedback").text()
 
 
 def test_an_upload_without_a_vendor_is_sent_back_to_options(testapp, store, dbsession) -> None:
@@ -106,8 +104,8 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
 
     apply_page = testapp.get(step_url(data_set, "apply"))
     assert "acknowledge" in apply_page.pyquery("[data-testid=blockers]").text()
-    refused = form_posting_to(apply_page, "/apply/run").submit(status=409)
-    assert "Not yet:" in refused.text
+    response = form_posting_to(apply_page, "/apply/run").submit(status=303)
+    assert "Not yet:" in alerts(refused(response, step_url(data_set, "apply")))
     assert dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).all() == []
 
     form_posting_to(apply_page, "/batch/acknowledge").submit(status=303)
@@ -144,8 +142,8 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
     # Applied once: the button is gone and the form sent again is refused.
     apply_page = testapp.get(step_url(data_set, "apply"))
     assert "already been executed" in apply_page.pyquery("[data-testid=blockers]").text()
-    again = applied_form.submit(status=409)
-    assert "has been applied since this page showed it" in again.text
+    again = refused(applied_form.submit(status=303), step_url(data_set, "apply"))
+    assert "has been applied since this page showed it" in alerts(again)
     assert len(dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).all()) == 1
 
 
@@ -168,9 +166,8 @@ def test_a_file_that_is_not_csv_or_excel_is_refused(testapp, store, dbsession) -
     form["file"] = webtest.Upload(
         "catalog.xlsx", b"\x00\x01binary\xff" * 100, "application/vnd.ms-excel"
     )
-    response = form.submit(expect_errors=True)
-    assert response.status_int == 400
-    assert "content was checked" in response.text
+    page = refused(form.submit(status=303), step_url(store["data_set"], "upload"))
+    assert "content was checked" in field_error(page, "file")
     assert dbsession.scalars(select(Batch)).all() == []
 
 
@@ -207,8 +204,9 @@ def test_an_unapplied_batch_is_deleted_with_its_file(
     page = testapp.get(step_url(store["data_set"], "upload"))
     form = form_posting_to(page, "/batch/delete")
     form["batch_id"] = str(batch_id + 1)  # a page that showed another batch
-    refused = form.submit(status=409)
-    assert f"showed batch #{batch_id + 1}, which is no longer the current batch" in refused.text
+    page = refused(form.submit(status=303), step_url(store["data_set"], "upload"))
+    assert f"showed batch #{batch_id + 1}, which is no longer the current batch" in alerts(page)
+    assert files.exists(batch.input_key)
     form_posting_to(testapp.get(step_url(store["data_set"], "upload")), "/batch/delete").submit(
         status=303
     )

@@ -30,6 +30,7 @@ from tests.functional.catalog_pages import (
     upload,
 )
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
+from tests.functional.form_support import alerts, refused
 
 CATALOG = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,6.00\n"
 OTHER = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,30.00\n"
@@ -111,18 +112,19 @@ def test_the_form_applies_the_batch_its_page_showed_or_nothing(
 
     upload(testapp, shop["data_set"], OTHER)  # another upload while the page was open
     assert jobs_of() == ["succeeded"]
-    refused = shown.submit(status=409)
+    back = step_url(shop["data_set"], "apply")
     assert (
         f"This page showed batch #{first}, which is no longer the current batch "
-        f"(batch #{first + 1} is), so nothing was done" in refused.text
+        f"(batch #{first + 1} is), so nothing was done"
+        in alerts(refused(shown.submit(status=303), back))
     )
     assert _applies(dbsession) == 0
 
     # Changed since the page was shown (a row compared again): refused too.
     shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
     _change(dbsession, _batch(dbsession))
-    refused = shown.submit(status=409)
-    assert f"Batch #{first + 1} changed since this page showed it" in refused.text
+    page = refused(shown.submit(status=303), back)
+    assert f"Batch #{first + 1} changed since this page showed it" in alerts(page)
     assert _applies(dbsession) == 0
     fresh = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
     fresh.submit(status=303)
@@ -153,12 +155,13 @@ def test_the_same_apply_form_sent_twice_applies_once(testapp, shop, dbsession, j
     _read(testapp, shop, jobs_of, CATALOG)
     form = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
     form.submit(status=303)
-    again = form.submit(status=409)  # a double click, before the worker ran
-    assert "It is already running: nothing more was started." in again.text
+    back = step_url(shop["data_set"], "apply")
+    again = refused(form.submit(status=303), back)  # a double click, before the worker ran
+    assert alerts(again) == "It is already running: nothing more was started."
     assert _applies(dbsession) == 1
     assert jobs_of() == ["succeeded", "succeeded"]
-    later = form.submit(status=409)  # the back button, once it was applied
-    assert "has been applied since this page showed it" in later.text
+    later = refused(form.submit(status=303), back)  # the back button, once it was applied
+    assert "has been applied since this page showed it" in alerts(later)
     assert _applies(dbsession) == 1
     assert _count(dbsession, BatchExecution) == 1
     assert _count(dbsession, CostHistory) == 2  # butter and soap, once each
@@ -177,18 +180,20 @@ def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession,
         for app in (testapp, other)
     ]
     start = threading.Barrier(2)
-    statuses: list[int] = []
+    pages: list[webtest.TestResponse] = []
 
     def send(form: webtest.Form) -> None:
         start.wait()
-        statuses.append(form.submit(expect_errors=True).status_int)
+        pages.append(form.submit(status=303).follow())  # each back to the step page
 
     threads = [threading.Thread(target=send, args=(form,)) for form in forms]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(statuses) == [303, 409]
+    # One started it; the other was refused, with the reason.
+    said = sorted((alerts(page, "success"), bool(alerts(page))) for page in pages)
+    assert said == [("", True), ("Started.", False)]
     assert _applies(dbsession) == 1
     assert jobs_of() == ["succeeded", "succeeded"]
     assert _count(dbsession, BatchExecution) == 1
@@ -208,8 +213,8 @@ def test_a_batch_dated_later_is_applied_now_only_when_confirmed(
     assert page.pyquery("[data-form=schedule] button").text() == f"Apply on {later}"
     form = form_posting_to(page, "/apply/run")
     assert form.fields["apply_early"][0].value is None  # unticked
-    refused = form.submit(status=409)
-    assert f"takes effect on {later}, so nothing was applied" in refused.text
+    sent_back = refused(form.submit(status=303), step_url(shop["data_set"], "apply"))
+    assert f"takes effect on {later}, so nothing was applied" in alerts(sent_back)
     assert _applies(dbsession) == 0
 
     form["apply_early"] = later

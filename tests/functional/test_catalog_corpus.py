@@ -11,31 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, DataSet, ProductCost
-from poser.tasks.datasets import create_data_set
-from tests.catalog_support import make_catalog
-from tests.factories import make_user
-from tests.functional.catalog_pages import form_posting_to, run_queued_jobs, step_url
+from tests.functional.catalog_pages import corner_shop, run_queued_jobs, step_url, upload_for_acme
 from tests.functional.conftest import login
+from tests.functional.form_support import field_error, refused
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "catalog"
 
 
 @pytest.fixture
 def store(dbsession: Session) -> dict[str, Any]:
-    owner = make_user(dbsession, "olga")
-    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
-    rows = make_catalog(dbsession, data_set)
-    dbsession.commit()
-    return {"data_set": data_set, **rows}
+    return corner_shop(dbsession)
 
 
 def _upload_corpus_file(app: webtest.TestApp, data_set: DataSet, name: str) -> Any:
-    options = app.get(step_url(data_set, "options")).forms["parameters-options"]
-    options["catalog_vendor"] = "ACME"
-    options.submit("save", status=303)
-    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
-    form["file"] = webtest.Upload(name, (CORPUS / name).read_bytes(), "text/csv")
-    return form.submit(expect_errors=True)
+    return upload_for_acme(app, data_set, (CORPUS / name).read_bytes(), name)
 
 
 def _costs(dbsession: Session) -> list[tuple[Any, ...]]:
@@ -73,8 +62,8 @@ def test_a_file_it_cannot_read_shows_why_on_review(
 def test_a_pdf_named_xlsx_is_refused_at_upload(testapp, store, dbsession) -> None:
     login(testapp, "olga")
     response = _upload_corpus_file(testapp, store["data_set"], "not_really.xlsx")
-    assert response.status_int == 400
-    assert "content was checked" in response.text
+    page = refused(response, step_url(store["data_set"], "upload"))
+    assert "content was checked" in field_error(page, "file")
     assert dbsession.scalars(select(Batch)).all() == []
 
 

@@ -12,11 +12,9 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, DataSet, Job, Upload
 from poser.storage.settings import store_from_settings
-from poser.tasks.datasets import create_data_set
-from tests.catalog_support import make_catalog
-from tests.factories import make_user
-from tests.functional.catalog_pages import form_posting_to, run_queued_jobs, step_url
+from tests.functional.catalog_pages import corner_shop, run_queued_jobs, step_url, upload_for_acme
 from tests.functional.conftest import login
+from tests.functional.form_support import field_error, refused
 from tests.unit.utils.tabular.zip_builders import (
     DECOY,
     STRINGS,
@@ -32,23 +30,11 @@ SMALL_PARTS = {"[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
 
 @pytest.fixture
 def store(dbsession: Session) -> dict[str, Any]:
-    owner = make_user(dbsession, "olga")
-    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
-    rows = make_catalog(dbsession, data_set)
-    dbsession.commit()
-    return {"data_set": data_set, **rows}
+    return corner_shop(dbsession)
 
 
 def _upload(app: webtest.TestApp, data_set: DataSet, data: bytes) -> webtest.TestResponse:
-    options = app.get(step_url(data_set, "options")).forms["parameters-options"]
-    options["catalog_vendor"] = "ACME"
-    options.submit("save", status=303)
-    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
-    form["file"] = webtest.Upload("acme.xlsx", data, "application/octet-stream")
-    response = form.submit(expect_errors=True)
-    # pyramid_retry copies a body over 10 KB to a temporary file that nothing closes.
-    response.request.environ["wsgi.input"].close()
-    return response
+    return upload_for_acme(app, data_set, data, "acme.xlsx", "application/octet-stream")
 
 
 REFUSED = {
@@ -80,8 +66,8 @@ def test_a_forged_workbook_is_refused_at_upload_without_inflating_it(
     login(testapp, "olga")
     opened = record_opened(monkeypatch)
     response = _upload(testapp, store["data_set"], data)
-    assert response.status_int == 400
-    assert response.pyquery("[data-testid=upload-error]").text() == message
+    page = refused(response, step_url(store["data_set"], "upload"))
+    assert field_error(page, "file") == message
     assert opened == []  # refused from the list of parts: nothing is inflated
     dbsession.rollback()
     assert dbsession.scalar(select(func.count()).select_from(Batch)) == 0

@@ -18,6 +18,7 @@ from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, set_member
 from tests.factories import make_user
 from tests.functional.conftest import StrictTestApp, login
+from tests.functional.form_support import alerts, field_error, refused, reload_shows_no_message
 
 BASE = "/apps/workflow/data-sets/{id}"
 
@@ -50,11 +51,18 @@ def test_creating_a_data_set_opens_its_first_step(testapp: webtest.TestApp, owne
     login(testapp, "olive")
     home = testapp.get("/apps/workflow")
     assert "No data sets yet" in home.text
-    form = next(f for f in home.forms.values() if "name" in f.fields and "example" not in f.fields)
+    form = home.forms["empty"]
     form["name"] = "   "
-    refused = form.submit(status=400)
-    assert refused.pyquery("[data-testid=form-error]").text() == "A data set needs a name."
-    form = next(f for f in refused.forms.values() if "name" in f.fields)
+    page = refused(form.submit(status=303), "/apps/workflow")
+    assert field_error(page, "name", "empty") == "A data set needs a name."
+    assert not field_error(page, "name", "import")
+    form = page.forms["empty"]
+    form["name"] = "S" * 201
+    page = refused(form.submit(status=303), "/apps/workflow")
+    assert field_error(page, "name", "empty") == "Data set names are at most 200 characters."
+    assert "No data sets yet" in page.text  # none was made
+    form = page.forms["empty"]
+    assert form["name"].value == "S" * 201  # as typed
     form["name"] = "  South   Store "
     page = form.submit(status=303).follow()
     assert "Created South Store." in page.text
@@ -89,15 +97,16 @@ def test_parameters_validate_and_nothing_is_stored_on_errors(
     assert form["tolerance"].value == "5"
     form["tolerance"] = "-1"
     form["steps"] = "many"
-    refused = form.submit("save", status=400)
-    errors = refused.pyquery(
-        "[data-widget=options] .invalid-feedback, [data-widget=options] .help-block"
-    ).text()
-    assert "Must be more than zero." in refused.text, errors
-    assert '"many" is not a number' in refused.text
+    page = refused(form.submit("save", status=303), _url(data_set, "/steps/options"))
+    assert field_error(page, "tolerance") == "Must be more than zero."
+    assert field_error(page, "steps") == '"many" is not a number'
+    assert not field_error(page, "effective")
+    form = page.forms["parameters-options"]
+    assert (form["tolerance"].value, form["steps"].value) == ("-1", "many")  # as typed
     assert dbsession.scalars(select(ParameterValue)).all() == []
+    again = reload_shows_no_message(testapp, page).forms["parameters-options"]
+    assert (again["tolerance"].value, again["steps"].value) == ("5", "3")  # as stored
 
-    form = refused.forms["parameters-options"]
     form["tolerance"] = "2.5"
     form["steps"] = "4"
     form["effective"] = "2026-12-01"
@@ -142,11 +151,13 @@ def test_a_job_completes_its_step_and_changed_inputs_make_it_stale(
     assert _states(testapp.get(_url(data_set, "/steps/apply")))["Apply"] == "stale"
 
 
-def _upload(app: webtest.TestApp, data_set: DataSet, name: str, content: bytes, status: int) -> Any:
+def _upload(
+    app: webtest.TestApp, data_set: DataSet, name: str, content: bytes, status: int = 303
+) -> Any:
     page = app.get(_url(data_set, "/steps/upload"))
-    form = page.forms[1]
+    form = page.forms["upload-file"]
     form["file"] = webtest.Upload(name, content)
-    return form.submit(status=status)
+    return form.submit("upload", status=status)
 
 
 def test_uploads_are_checked_by_content_and_recorded(
@@ -164,15 +175,14 @@ def test_uploads_are_checked_by_content_and_recorded(
     with open(stored, "rb") as handle:
         assert handle.read().startswith(b"UPC,Case Cost")
 
-    fake = _upload(testapp, data_set, "report.csv", b"\x00\x01\x02binary\xff" * 50, 400)
-    assert (
-        "This file is not a CSV file or an Excel (.xlsx) workbook"
-        in fake.pyquery("[data-testid=upload-error]").text()
-    )
-    empty = _upload(testapp, data_set, "empty.csv", b"", 400)
-    assert "The file is empty." in empty.text
-    not_xlsx = _upload(testapp, data_set, "book.xlsx", b"PK\x03\x04 not really a workbook", 400)
-    assert "not a CSV file" in not_xlsx.text
+    back = _url(data_set, "/steps/upload")
+    fake = refused(_upload(testapp, data_set, "report.csv", b"\x00\x01\x02binary\xff" * 50), back)
+    assert "This file is not a CSV file or an Excel (.xlsx) workbook" in field_error(fake, "file")
+    empty = refused(_upload(testapp, data_set, "empty.csv", b""), back)
+    assert field_error(empty, "file") == "The file is empty."
+    not_xlsx = refused(_upload(testapp, data_set, "book.xlsx", b"PK\x03\x04 not a workbook"), back)
+    assert "not a CSV file" in field_error(not_xlsx, "file")
+    reload_shows_no_message(testapp, not_xlsx)
     dbsession.rollback()
     assert len(dbsession.scalars(select(Upload)).all()) == 1
 
@@ -184,8 +194,9 @@ def test_uploads_over_the_limit_are_refused(
         make_app(**{"poser.upload.max_bytes": "1000"}), extra_environ={"REMOTE_ADDR": "203.0.113.9"}
     )
     login(app, "olive")
-    refused = _upload(app, data_set, "big.csv", b"UPC\n" + b"012345678905\n" * 200, 413)
-    assert "larger than the limit of 1,000 bytes" in refused.text
+    response = _upload(app, data_set, "big.csv", b"UPC\n" + b"012345678905\n" * 200)
+    page = refused(response, _url(data_set, "/steps/upload"))
+    assert field_error(page, "file") == "The file is larger than the limit of 1,000 bytes."
     assert dbsession.scalars(select(Upload)).all() == []
 
 
@@ -250,9 +261,23 @@ def test_rename_share_and_delete(
     page = rename.submit(status=303).follow()
     assert page.pyquery("h1").text().startswith("North Store 2")
 
+    back = _url(data_set, "/settings")
+    rename = form(page, "rename")
+    rename["name"] = "N" * 201
+    page = refused(rename.submit(status=303), back)
+    assert field_error(page, "name", "rename") == "Data set names are at most 200 characters."
+    assert not field_error(page, "name", "copy")
+    assert form(page, "rename")["name"].value == "N" * 201  # as typed
+    page = reload_shows_no_message(testapp, page)
+    assert form(page, "rename")["name"].value == "North Store 2"  # as it is
+
     share = form(page, "share")
-    share["username"], share["role"] = "nobody", "viewer"
-    assert "There is no active user" in share.submit(status=400).text
+    share["username"], share["role"] = "nobody", "editor"
+    page = refused(share.submit(status=303), back)
+    assert field_error(page, "username", "share") == "There is no active user with that name."
+    kept = form(page, "share")
+    assert (kept["username"].value, kept["role"].value) == ("nobody", "editor")
+    share = form(page, "share")
     share["username"], share["role"] = "SARA", "editor"
     page = share.submit(status=303).follow()
     rows = page.pyquery("[data-testid=members] tr")
@@ -265,14 +290,15 @@ def test_rename_share_and_delete(
         for f in page.forms.values()
         if f.action.endswith("/unshare") and f["username"].value == "olive"
     )
-    assert "at least one owner" in last_owner.submit(status=400).text
+    page = refused(last_owner.submit(status=303), back)
+    assert "at least one owner" in alerts(page)
+    assert "olive" in page.pyquery("[data-testid=members]").text()
 
     delete = form(page, "delete")
     delete["confirm_name"] = "North Store"
-    refused = delete.submit(status=400)
-    assert refused.pyquery("[data-testid=form-error]").text() == (
-        "To delete, type the data set's name exactly."
-    )
+    page = refused(delete.submit(status=303), back)
+    assert field_error(page, "confirm_name") == "To delete, type the data set's name exactly."
+    delete = form(page, "delete")
     assert files.exists(uploaded)
     delete["confirm_name"] = "North Store 2"
     home = delete.submit(status=303).follow()

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from poser.tasks.datasets.formats import DataSetFormat, format_for
+
 if TYPE_CHECKING:
     from poser.apps.framework.widget import Widget
     from poser.apps.parameters import Parameter, ParameterGroup
@@ -70,6 +72,12 @@ class Application:
     table) that a new data set can be created from. ``data_sets_of`` names another
     Application whose data sets this one works on (a vendor catalog changes the data
     sets of Products), instead of having data sets of its own.
+
+    ``data`` is the format of its data sets (`poser.tasks.datasets.formats`): the tables
+    they hold, which the framework copies, exports, imports and checks for emptiness.
+    It is registered by the module that declares it, for the worker too; an Application
+    without one keeps only its parameters. One that works on another's data sets
+    declares none: theirs is its.
     """
 
     name: str
@@ -82,6 +90,7 @@ class Application:
     default_example: str | None = None
     permission: str = "use"
     data_sets_of: str | None = None
+    data: DataSetFormat | None = None
 
     def __post_init__(self) -> None:
         slugs = [step.slug for step in self.steps]
@@ -92,6 +101,14 @@ class Application:
             raise ValueError(f"application {self.url_name!r}: parameter names must be unique")
         if self.default_example and self.default_example not in self.examples:
             raise ValueError(f"default example {self.default_example!r} is not an example")
+        if self.data is not None:
+            if self.data_sets_of is not None:
+                raise ValueError(f"{self.url_name!r} works on {self.data_sets_of!r}'s data sets")
+            if format_for(self.url_name) is not self.data:
+                raise ValueError(
+                    f"application {self.url_name!r}: register its data set format for the kind "
+                    f"{self.url_name!r} (register_format) where the format is declared"
+                )
 
     @property
     def data_set_kind(self) -> str:

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyramid.httpexceptions import HTTPSeeOther
+import colander
 from pyramid.response import Response
 
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
-from poser.apps.widgets.execute import ExecuteFunction, refuse
+from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
+from poser.apps.widgets.execute import ExecuteFunction, hidden_field
 from poser.models.data_extraction.batches import (
     STATUS_LABELS,
     batch_report,
@@ -53,15 +54,33 @@ def _live(ctx: WidgetContext, job: Any) -> Any:
     return read_progress(ctx.request.find_service(name="jobs").store, job.id) if job else None
 
 
-def _acted(ctx: WidgetContext, act: Callable[[], Any], message: Callable[[Any], str]) -> Response:
+def batch_schema(early: bool = False) -> colander.Schema:
+    """What a batch's form sends: the batch and version its page showed (and, to apply
+    one before its effective date, that date)."""
+    schema = CSRFSchema()
+    schema.add(hidden_field(batch_requests.BATCH_FIELD, colander.Integer(), title="Batch"))
+    version = hidden_field(batch_requests.VERSION_FIELD, colander.Integer(), title="Version")
+    schema.add(version)
+    if early:
+        schema.add(hidden_field(batch_requests.EARLY_FIELD))
+    return schema
+
+
+def _acted(
+    ctx: WidgetContext, act: Callable[[dict[str, Any]], Any], message: Callable[[Any], str]
+) -> Response:
     """Do what a form asks through its task: done, back to the step with ``message``;
-    refused, the step again with the task's reason."""
-    try:
-        outcome = act()
-    except BatchError as error:
-        return refuse(ctx, str(error))
-    ctx.request.session.flash(message(outcome), "success")
-    return HTTPSeeOther(location=ctx.step_url())
+    refused, back to the step with the task's reason, nothing changed."""
+
+    def run(values: dict[str, Any]) -> None:
+        try:
+            outcome = act(values)
+        except BatchError as error:
+            raise FormError(str(error)) from error
+        ctx.request.session.flash(message(outcome), "success")
+
+    form = make_form(ctx.request, batch_schema(), name=f"batch-{ctx.widget.name}")
+    return handle_form(ctx.request, form, run, back=ctx.step_url())
 
 
 @dataclass
@@ -97,8 +116,8 @@ class BatchPanel(Widget):
     def acknowledge(self, ctx: WidgetContext) -> Response:
         return _acted(
             ctx,
-            lambda: batch_requests.acknowledge(
-                ctx.data_set, self.batch_type, ctx.request.POST, ctx.request.identity
+            lambda values: batch_requests.acknowledge(
+                ctx.data_set, self.batch_type, values, ctx.request.identity
             ),
             lambda batch: (
                 "Acknowledged: the rows in error will be skipped when the batch is applied."
@@ -106,10 +125,8 @@ class BatchPanel(Widget):
         )
 
     def delete(self, ctx: WidgetContext) -> Response:
-        def act() -> int:
-            batch_id, folder = batch_requests.delete(
-                ctx.data_set, self.batch_type, ctx.request.POST
-            )
+        def act(values: dict[str, Any]) -> int:
+            batch_id, folder = batch_requests.delete(ctx.data_set, self.batch_type, values)
             remove_after_commit(ctx.request, [folder])
             return batch_id
 
@@ -127,14 +144,14 @@ class BatchApply(ExecuteFunction):
     template: str = field(default="widgets/batch_apply.jinja2", repr=False)
 
     def __post_init__(self) -> None:
-        self.parameters = self.parameters or self._apply_parameters
         self.blockers = self.blockers or self._blockers
         self.form_fields = self.form_fields or self._fields
 
-    def _apply_parameters(self, ctx: WidgetContext) -> dict[str, Any]:
-        return batch_requests.apply_now(
-            ctx.data_set, self.batch_type, ctx.request.POST, ctx.request.identity
-        )
+    def schema(self, ctx: WidgetContext) -> colander.Schema:
+        return batch_schema(early=True)
+
+    def job_parameters(self, ctx: WidgetContext, values: dict[str, Any]) -> dict[str, Any]:
+        return batch_requests.apply_now(ctx.data_set, self.batch_type, values, ctx.request.identity)
 
     def _blockers(self, ctx: WidgetContext) -> list[str]:
         batch = current_batch(ctx, self.batch_type)
@@ -165,10 +182,10 @@ class BatchApply(ExecuteFunction):
     def schedule(self, ctx: WidgetContext) -> Response:
         return _acted(
             ctx,
-            lambda: batch_requests.schedule(
+            lambda values: batch_requests.schedule(
                 ctx.data_set,
                 self.batch_type,
-                ctx.request.POST,
+                values,
                 ctx.request.identity,
                 ctx.step.slug,
             ),
@@ -181,7 +198,7 @@ class BatchApply(ExecuteFunction):
     def unschedule(self, ctx: WidgetContext) -> Response:
         return _acted(
             ctx,
-            lambda: batch_requests.unschedule(ctx.data_set, self.batch_type, ctx.request.POST),
+            lambda values: batch_requests.unschedule(ctx.data_set, self.batch_type, values),
             lambda batch: f"Batch {batch.id} is no longer scheduled: it waits to be applied.",
         )
 

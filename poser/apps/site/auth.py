@@ -60,7 +60,9 @@ def login_view(request: Request) -> Any:
     next_param = request.params.get("next", "")
     if request.method == "GET" and request.identity is not None:
         return HTTPSeeOther(location=_next_url(request, next_param))
-    form = make_form(request, LoginSchema(), buttons=(deform.Button("submit", "Log in"),))
+    form = make_form(
+        request, LoginSchema(), buttons=(deform.Button("submit", "Log in"),), focus="on"
+    )
     if request.method == "GET":
         shown_next = next_param if is_local_path(next_param) else ""
         return {"form": render_form(request, form, {"next": shown_next})}

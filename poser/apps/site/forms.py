@@ -18,6 +18,7 @@ status: for a client that reads it (login throttling's 429 and its Retry-After).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,9 +113,25 @@ class FormError(Exception):
 
 
 def make_form(
-    request: Request, schema: colander.Schema, buttons: tuple[Any, ...] = ("submit",), **kw: Any
+    request: Request,
+    schema: colander.Schema,
+    buttons: tuple[Any, ...] = ("submit",),
+    name: str = "deform",
+    **kw: Any,
 ) -> deform.Form:
-    return deform.Form(schema.bind(request=request), buttons=buttons, **kw)
+    """The form of ``schema`` bound to the request. ``name`` is its id and its
+    ``data-form``; ``kw`` go to deform.Form (``action``, ``css_class``, ``focus``).
+
+    The fields of every form of a request are numbered in one sequence, so that their
+    ids (which labels and messages point to) differ between the forms of a page.
+    """
+    counter = request.__dict__.setdefault("poser.form_fields", itertools.count())
+    kw.setdefault("focus", "off")
+    form = deform.Form(
+        schema.bind(request=request), buttons=buttons, formid=name, counter=counter, **kw
+    )
+    form.widget = deform.widget.FormWidget(attributes={"data-form": name})
+    return form
 
 
 def button(name: str, title: str, css_class: str = "btn-primary") -> deform.Button:
@@ -126,16 +143,27 @@ def render_form(
 ) -> Markup:
     """The form's HTML with ``appstruct``; when a POST of it was refused and sent the
     browser here, with what was typed in its fields and the messages next to them."""
-    state = request.session.get(STATE_KEY)
-    if (
-        isinstance(state, dict)
-        and state.get("form") == form.formid
-        and state.get("path") == request.path
-    ):
-        del request.session[STATE_KEY]
+    state = kept_for_page(request, form.formid)
+    if state is not None:
         values, errors = state.get("values") or {}, state.get("errors") or {}
         return _render_again(form, appstruct, values, errors, **kw)
     return Markup(form.render(appstruct, **kw))  # noqa: S704 (deform escapes its values)
+
+
+def keep_for_page(request: Request, key: str, back: str, state: dict[str, Any]) -> None:
+    """Keep ``state`` (JSON) for the next GET of the page at ``back``, where the form
+    ``key`` is shown again: one form's at a time."""
+    request.session[STATE_KEY] = {**state, "form": key, "path": urlsplit(back).path}
+
+
+def kept_for_page(request: Request, key: str) -> dict[str, Any] | None:
+    """What ``keep_for_page`` kept for the form ``key`` on this page, taken (it is
+    shown once); None when there is nothing."""
+    state = request.session.get(STATE_KEY)
+    if isinstance(state, dict) and state.get("form") == key and state.get("path") == request.path:
+        del request.session[STATE_KEY]
+        return state
+    return None
 
 
 Outcome = Response | str | None
@@ -191,8 +219,7 @@ def _refused(
     shown = _flash_unshown(request, form, errors)
     kept = _kept(form, request.POST)
     if shown or kept:
-        state = {"form": form.formid, "path": urlsplit(back).path, "values": kept}
-        request.session[STATE_KEY] = {**state, "errors": shown}
+        keep_for_page(request, form.formid, back, {"values": kept, "errors": shown})
     else:
         request.session.pop(STATE_KEY, None)
     return HTTPSeeOther(location=back)

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyramid.httpexceptions import HTTPSeeOther
+import colander
+import deform
 from pyramid.response import Response
 
-from poser.apps.framework.render import render_step
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.models.data_extraction.jobs import latest_job
 from poser.tasks import jobs
 from poser.tasks.job_kinds import get_kind
@@ -53,35 +54,52 @@ class ExecuteFunction(Widget):
     def actions(self) -> dict[str, WidgetAction]:
         return {"run": WidgetAction(self.run, permission="edit", methods=("POST",))}
 
+    def schema(self, ctx: WidgetContext) -> colander.Schema:
+        """What the run form sends: its CSRF token and ``form_fields``."""
+        schema = CSRFSchema()
+        for name in self.form_fields(ctx) if self.form_fields else {}:
+            schema.add(hidden_field(name))
+        return schema
+
+    def job_parameters(self, ctx: WidgetContext, values: dict[str, Any]) -> dict[str, Any]:
+        """The job's parameters, from ``parameters(ctx)``; a subclass may read the form's
+        ``values``. A TaskError refuses the run with its message."""
+        return dict(self.parameters(ctx) if self.parameters else {})
+
     def run(self, ctx: WidgetContext) -> Response:
         request = ctx.request
-        job = latest_job(ctx.dbsession, ctx.data_set.id, self.kind)
-        if job is not None and not job.finished:
-            return refuse(ctx, "It is already running: nothing more was started.")
-        try:
-            parameters = dict(self.parameters(ctx) if self.parameters else {})
-        except TaskError as error:
-            return refuse(ctx, str(error))
-        reasons = self.blockers(ctx) if self.blockers else []
-        if reasons:
-            return refuse(ctx, "Not yet: " + " ".join(reasons))
-        parameters[jobs.STEP_PARAMETER] = ctx.step.slug
-        jobs.submit(
-            ctx.dbsession,
-            request.find_service(name="jobs"),
-            self.kind,
-            data_set=ctx.data_set,
-            user=request.identity,
-            parameters=parameters,
-        )
-        request.session.flash("Started.", "success")
-        return HTTPSeeOther(location=ctx.step_url())
+
+        def act(values: dict[str, Any]) -> None:
+            job = latest_job(ctx.dbsession, ctx.data_set.id, self.kind)
+            if job is not None and not job.finished:
+                raise FormError("It is already running: nothing more was started.")
+            try:
+                parameters = self.job_parameters(ctx, values)
+            except TaskError as error:
+                raise FormError(str(error)) from error
+            reasons = self.blockers(ctx) if self.blockers else []
+            if reasons:
+                raise FormError("Not yet: " + " ".join(reasons))
+            parameters[jobs.STEP_PARAMETER] = ctx.step.slug
+            jobs.submit(
+                ctx.dbsession,
+                request.find_service(name="jobs"),
+                self.kind,
+                data_set=ctx.data_set,
+                user=request.identity,
+                parameters=parameters,
+            )
+
+        form = make_form(request, self.schema(ctx), name=f"run-{self.name}")
+        return handle_form(request, form, act, back=ctx.step_url(), flash="Started.")
 
 
-def refuse(ctx: WidgetContext, message: str) -> Response:
-    """A form that cannot be done as sent: its step again, as it is now, with the reason
-    (409: the page the form came from no longer matches what is there)."""
-    ctx.request.session.flash(message, "warning")
-    response = render_step(ctx.request, ctx.step)
-    response.status_int = 409
-    return response
+def hidden_field(
+    name: str, typ: colander.SchemaType | None = None, title: str = ""
+) -> colander.SchemaNode:
+    """A field the page fills (which batch it showed): a missing one is the task's to
+    refuse, in its own words."""
+    return colander.SchemaNode(
+        typ or colander.String(), name=name, title=title, widget=deform.widget.HiddenWidget(),
+        missing=colander.drop,
+    )  # fmt: skip

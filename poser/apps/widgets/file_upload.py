@@ -6,12 +6,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
-from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.renderers import render
+import deform
 
-from poser.apps.framework.render import render_step
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.site.forms import (
+    CSRFSchema,
+    FormError,
+    button,
+    file_node,
+    handle_form,
+    make_form,
+    render_form,
+)
 from poser.apps.site.uploads import posted_file, store_posted
 from poser.models.data_extraction.uploads import recent_uploads
 from poser.models.orm import Upload
@@ -29,34 +35,33 @@ class FileUpload(Widget):
     on_upload: Callable[[WidgetContext, Upload], Any] | None = None
     template: str = field(default="widgets/file_upload.jinja2", repr=False)
 
+    def form(self, ctx: WidgetContext) -> deform.Form:
+        schema = CSRFSchema()
+        limit = max_upload_bytes(ctx.request.registry.settings)
+        accept = ",".join(ACCEPT.get(name, "") for name in self.formats)
+        schema.add(file_node(f"File (up to {limit:,} bytes)", accept=accept, name="file"))
+        buttons = (button("upload", "Upload"),)
+        action = ctx.action_url("upload")
+        return make_form(ctx.request, schema, buttons, f"upload-{self.name}", action=action)
+
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        return {
-            "uploads": recent_uploads(ctx.dbsession, ctx.data_set.id),
-            "accept": ",".join(ACCEPT.get(name, "") for name in self.formats),
-            "max_bytes": max_upload_bytes(ctx.request.registry.settings),
-            "error": None,
-        }
+        form = render_form(ctx.request, self.form(ctx)) if ctx.may_edit else None
+        return {"uploads": recent_uploads(ctx.dbsession, ctx.data_set.id), "form": form}
 
     def actions(self) -> dict[str, WidgetAction]:
         return {"upload": WidgetAction(self.upload, permission="edit", methods=("POST",))}
 
     def upload(self, ctx: WidgetContext) -> Any:
         request = ctx.request
-        try:
-            field_storage = posted_file(request)
-            upload = store_posted(request, ctx.data_set, field_storage, self.formats, "upload")
-        except UploadError as error:
-            return self._refused(ctx, str(error), error.status)
-        request.session.flash(f"Uploaded {upload.filename} ({upload.size:,} bytes).", "success")
-        if self.on_upload is not None:
-            outcome = self.on_upload(ctx, upload)
-            if outcome is not None:
-                return outcome
-        return HTTPSeeOther(location=ctx.step_url())
 
-    def _refused(self, ctx: WidgetContext, message: str, status: int) -> Any:
-        values = {"widget": self, "ctx": ctx, **self.values(ctx), "error": message}
-        html = Markup(render(self.template, values, request=ctx.request))  # noqa: S704
-        response = render_step(ctx.request, ctx.step, {self.name: html})
-        response.status_int = status
-        return response
+        def act(values: dict[str, Any]) -> Any:
+            try:
+                posted = posted_file(request)
+                upload = store_posted(request, ctx.data_set, posted, self.formats, "upload")
+            except UploadError as error:
+                raise FormError(str(error), field="file") from error
+            message = f"Uploaded {upload.filename} ({upload.size:,} bytes)."
+            request.session.flash(message, "success")
+            return self.on_upload(ctx, upload) if self.on_upload is not None else None
+
+        return handle_form(request, self.form(ctx), act, back=ctx.step_url())

@@ -26,11 +26,18 @@ from pyramid.response import FileIter, Response
 from sqlalchemy import Select
 from webob.multidict import MultiDict
 
-from poser.apps.framework.render import render_step
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.site.downloads import BLOCK_SIZE, content_disposition
+from poser.apps.site.forms import keep_for_page, kept_for_page
 from poser.apps.site.streaming import BodySession
-from poser.apps.widgets.grid_edit import EditOutcome, OnEdit, apply_edits, read_edits
+from poser.apps.widgets.grid_edit import (
+    EditOutcome,
+    OnEdit,
+    apply_edits,
+    outcome_from_json,
+    outcome_json,
+    read_edits,
+)
 from poser.apps.widgets.grid_view import grid_view, query_dict
 from poser.models.data_extraction.grid import (
     COUNT_CAP,
@@ -120,7 +127,16 @@ class Grid(Widget):
     def may_edit(self, ctx: WidgetContext) -> bool:
         return self.editable and ctx.may_edit
 
+    @property
+    def edit_form_id(self) -> str:
+        return f"grid-{self.name}-edit"
+
     def render(self, ctx: WidgetContext, edits: EditOutcome | None = None) -> Markup:
+        """The grid; after an edit some of whose rows were refused, with what was typed
+        in them and why (kept for this GET, see ``edit``)."""
+        if edits is None:
+            kept = kept_for_page(ctx.request, self.edit_form_id)
+            edits = outcome_from_json(kept.get("edits")) if kept else None
         return self._render(self.template, ctx, edits)
 
     def render_rows(self, ctx: WidgetContext, edits: EditOutcome | None = None) -> Markup:
@@ -207,21 +223,23 @@ class Grid(Widget):
             ctx, ctx.dbsession, self.query(ctx), columns, self.key, rows, self.on_edit
         )
         htmx = bool(request.headers.get("HX-Request"))
-        if outcome.failed:
-            # 422: the form was fine, some of its values were not. htmx swaps a 422 in
-            # only when the layout's htmx-config says so (responseHandling).
-            if htmx:
-                html = self.render_rows(ctx, outcome)
-                return Response(str(html), status=422, content_type="text/html")
-            response = render_step(request, ctx.step, {self.name: self.render(ctx, outcome)})
-            response.status_int = 422
-            return response
         if htmx:
-            return Response(str(self.render_rows(ctx, outcome)), content_type="text/html")
+            # The fragment, posted by htmx: the address bar keeps the step page's GET
+            # URL. 422: the form was fine, some of its values were not; htmx swaps a
+            # 422 in only because the layout's htmx-config says so (responseHandling).
+            status = 422 if outcome.failed else 200
+            html = self.render_rows(ctx, outcome)
+            return Response(str(html), status=status, content_type="text/html")
+        location = self.step_url(ctx, self.state(ctx, columns), columns)
+        if outcome.failed:
+            # Back to the step page, which shows the refused rows as typed, and why
+            # (what was saved stays saved).
+            keep_for_page(request, self.edit_form_id, location, {"edits": outcome_json(outcome)})
+            return HTTPSeeOther(location=location)
         saved = outcome.saved
         message = f"Saved {saved} row{'s' if saved != 1 else ''}." if saved else "Nothing changed."
         request.session.flash(message, "success")
-        return HTTPSeeOther(location=self.step_url(ctx, self.state(ctx, columns), columns))
+        return HTTPSeeOther(location=location)
 
 
 def query_params(request: Request) -> MultiDict:

@@ -55,6 +55,41 @@ class EditOutcome:
         return [row for row in self.rows.values() if row.error is not None]
 
 
+#: The longest text of a cell kept to show again (it waits in the session).
+KEPT_CHARACTERS = 10_000
+
+
+def outcome_json(outcome: EditOutcome) -> dict[str, Any]:
+    """The outcome as the session keeps it (JSON) to show on the page's next GET."""
+
+    def cut(texts: dict[str, str]) -> dict[str, str]:
+        return {name: text[:KEPT_CHARACTERS] for name, text in texts.items()}
+
+    return {
+        key: {"texts": cut(row.texts), "was": cut(row.was), "bad": sorted(row.bad_cells),
+              "error": row.error}
+        for key, row in outcome.rows.items()
+    }  # fmt: skip
+
+
+def outcome_from_json(kept: Any) -> EditOutcome | None:
+    """``outcome_json``'s outcome again (what was typed, and why rows were not saved)."""
+    if not isinstance(kept, dict):
+        return None
+    rows = {
+        str(key): RowEdit(
+            str(key),
+            texts=dict(row.get("texts") or {}),
+            was=dict(row.get("was") or {}),
+            bad_cells=set(row.get("bad") or ()),
+            error=row.get("error"),
+        )
+        for key, row in kept.items()
+        if isinstance(row, dict)
+    }
+    return EditOutcome(rows)
+
+
 def input_name(prefix: str, kind: str, column: str, key: str) -> str:
     """``kind`` is "edit" (the new value) or "was" (the value the page showed)."""
     return f"{prefix}{kind}.{column}.{key}"

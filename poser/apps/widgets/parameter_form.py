@@ -9,12 +9,11 @@ from typing import Any
 import colander
 import deform
 from markupsafe import Markup
-from pyramid.httpexceptions import HTTPSeeOther
 
-from poser.apps.framework.render import render_step
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.parameters import Parameter, typed_values
 from poser.apps.parameters.schema import parameters_schema
+from poser.apps.site.forms import handle_form, make_form, render_form
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.tasks.parameters import save_parameters
 
@@ -38,11 +37,10 @@ class ParameterForm(Widget):
                 return list(parameter.choices)
             return list(parameter.choices_of(ctx))
 
-        schema = parameters_schema(self.parameters(ctx), choices).bind(request=ctx.request)
+        schema = parameters_schema(self.parameters(ctx), choices)
         buttons = (deform.Button("save", "Save"),) if ctx.may_edit else ()
-        form = deform.Form(schema, action=ctx.action_url("save"), buttons=buttons)
-        form.formid = f"parameters-{self.name}"
-        return form
+        name = f"parameters-{self.name}"
+        return make_form(ctx.request, schema, buttons, name, action=ctx.action_url("save"))
 
     def current(self, ctx: WidgetContext) -> dict[str, Any]:
         stored = stored_parameters(ctx.dbsession, ctx.data_set.id)
@@ -51,23 +49,17 @@ class ParameterForm(Widget):
         return {name: colander.null if value is None else value for name, value in values.items()}
 
     def render(self, ctx: WidgetContext) -> Markup:
+        """The stored values; after a refused save, what was typed and the messages."""
         form = self.form(ctx)
-        return Markup(form.render(self.current(ctx), readonly=not ctx.may_edit))  # noqa: S704
+        return render_form(ctx.request, form, self.current(ctx), readonly=not ctx.may_edit)
 
     def actions(self) -> dict[str, WidgetAction]:
         return {"save": WidgetAction(self.save, permission="edit", methods=("POST",))}
 
     def save(self, ctx: WidgetContext) -> Any:
-        form = self.form(ctx)
-        try:
-            values = form.validate(ctx.request.POST.items())
-        except deform.ValidationFailure as failure:
-            # Nothing is stored; the whole step is shown again with the messages.
-            response = render_step(ctx.request, ctx.step, {self.name: Markup(failure.render())})  # noqa: S704
-            response.status_int = 400
-            return response
-        stored = {p.name: p.to_json(values.get(p.name)) for p in self.parameters(ctx)}
-        changed = save_parameters(ctx.data_set, self.group, stored)
-        message = "Saved." if changed else "Nothing changed."
-        ctx.request.session.flash(message, "success")
-        return HTTPSeeOther(location=ctx.step_url())
+        def act(values: dict[str, Any]) -> None:
+            stored = {p.name: p.to_json(values.get(p.name)) for p in self.parameters(ctx)}
+            changed = save_parameters(ctx.data_set, self.group, stored)
+            ctx.request.session.flash("Saved." if changed else "Nothing changed.", "success")
+
+        return handle_form(ctx.request, self.form(ctx), act, back=ctx.step_url())

@@ -8,8 +8,19 @@ from sqlalchemy import Column, Integer, Table, func, insert, literal, select, te
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.datasets import member_role
-from poser.models.orm import MEMBER_ROLES, Base, Batch, DataSet, DataSetMember, Export, User
+from poser.models.orm import (
+    MEMBER_ROLES,
+    Batch,
+    DataSet,
+    DataSetMember,
+    Export,
+    InputChange,
+    ParameterValue,
+    StepRun,
+    User,
+)
 from poser.tasks.batches import get_handler
+from poser.tasks.datasets.formats import format_for
 from poser.tasks.sessions import session_of
 from poser.tasks.uploads import uploads_folder
 from poser.utils.progress import NullProgress, Progress
@@ -116,14 +127,16 @@ def copy_data_set(
 ) -> DataSet:
     """A new data set with all of ``source``'s rows and parameters, owned by ``owner``.
 
-    One INSERT ... SELECT per table. Surrogate ids are shifted by a constant per table
-    (past the table's largest id), and foreign keys to those tables by the same
-    constant, so the copy's rows point at each other exactly as the source's do.
+    The rows are those of the tables its format declares (`formats`), and the
+    framework's own: parameters, step runs, input changes. One INSERT ... SELECT per
+    table. Surrogate ids are shifted by a constant per table (past the table's largest
+    id), and foreign keys to those tables by the same constant, so the copy's rows
+    point at each other exactly as the source's do.
     """
     progress = progress or NullProgress()
     session = session_of(source)
     copy = create_data_set(session, name, source.application, owner, source.description)
-    tables = copyable_tables()
+    tables = copied_tables(source.application)
     offsets: dict[str, int] = {}
     for done, table in enumerate(tables, start=1):
         offsets[table.name] = _copy_table(session, table, source.id, copy.id, offsets)
@@ -140,15 +153,28 @@ def copy_data_set(
     return copy
 
 
-def copyable_tables() -> list[Table]:
-    """Tables whose rows belong to a data set and travel with a copy, parents first."""
-    return [
-        table
-        for table in Base.metadata.sorted_tables
-        if "data_set_id" in table.c
-        and table.name != "data_set"
-        and table.info.get("copy_with_data_set", True)
-    ]
+#: What the framework keeps per data set, whatever its kind: these go with a copy.
+FRAMEWORK_TABLES: tuple[Table, ...] = tuple(
+    model.__table__  # type: ignore[misc]
+    for model in (ParameterValue, StepRun, InputChange)
+)
+
+
+def copied_tables(kind: str) -> list[Table]:
+    """The tables whose rows a copy of a data set of ``kind`` takes, parents first."""
+    return [*FRAMEWORK_TABLES, *(table.table for table in format_for(kind).tables)]
+
+
+def keeps_tables(data_set: DataSet) -> bool:
+    """Whether the data set's format declares tables: only then is there a workbook
+    to export or load."""
+    return bool(format_for(data_set.application).tables)
+
+
+def data_set_is_empty(data_set: DataSet) -> bool:
+    """Whether none of the tables of the data set's format holds a row of it (its
+    parameters do not count): a workbook loads only into such a data set."""
+    return format_for(data_set.application).is_empty(session_of(data_set), data_set.id)
 
 
 def _shifted_id(table: Table) -> bool:

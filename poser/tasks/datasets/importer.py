@@ -1,35 +1,34 @@
-"""Reading the sheets of a data set workbook into the database (see `workbook`).
+"""Reading the sheets of a data set workbook into the database, as the data set's
+format declares them (see `formats` and `workbook`).
 
-Rows are checked and inserted a batch at a time. Problems are collected, up to
+Each sheet is read in its format's load order, its rows checked and inserted a batch at
+a time: each cell read by its column's parser, references looked up among the rows of
+earlier sheets by their keys, repeated keys found within the batch, and across batches
+by the database's unique constraints. Problems are collected, in row order, up to
 `MAX_ERRORS`, and raised together as one TaskError naming sheet and row, so that the
 operator can fix them all at once; after the first one nothing more is inserted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Department, Product, ProductCost, Vendor
 from poser.tasks.bulk import refresh_statistics
-from poser.tasks.datasets.sheets import PARSERS, SHEETS
+from poser.tasks.datasets.formats import DataSetFormat, Table
 from poser.tasks.jobs import TaskError
-from poser.utils.cells import CellError
 from poser.utils.progress import Progress
-from poser.utils.tabular import Columns, ColumnSpec, Limits, Source, TabularError, read_xlsx
-from poser.utils.tabular.errors import HeaderNotFoundError
-from poser.utils.upc import UpcError
+from poser.utils.tabular import Table as SheetRows
+from poser.utils.tabular import TabularError
 
 MAX_ERRORS = 20
-_REPEATED = "{}: this vendor's cost is also on {}"
-_TWO_PREFERRED = "{}: another cost of this UPC is preferred, on {}"
 
 Values = dict[str, Any]
-Pending = list[tuple[int, Values]]  # (sheet row, values) of rows waiting to be inserted
 
 
 class _Problems:
@@ -52,12 +51,29 @@ class _Problems:
         raise TaskError(f"Nothing was imported. The file has these problems:\n{listed}{tail}")
 
 
+@dataclass
+class _Read:
+    """A row as read: its values by sheet column, or the problems of its cells."""
+
+    line: int
+    values: Values
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Ready:
+    """A row that passed every check: what is inserted (``record``), and its key."""
+
+    line: int
+    values: Values
+    record: Values
+
+
 def import_sheets(
     session: Session,
     data_set_id: int,
-    source: Source,
-    start: int,
-    limits: Limits,
+    data_format: DataSetFormat,
+    sheets: dict[str, SheetRows],
     progress: Progress,
     *,
     batch: int,
@@ -67,240 +83,208 @@ def import_sheets(
     Each sheet is checked whole before the next is read: a sheet that refers to a bad
     one would only repeat its problems.
     """
-    importer = _Importer(session, data_set_id, source, start, limits, progress, batch)
-    importer.departments()
-    importer.vendors()
-    importer.products()
-    importer.product_costs()
-    # The grid's plans depend on statistics; a big import changes them.
-    for table in (Product.__table__, ProductCost.__table__):
-        refresh_statistics(session.connection(), table)
+    importer = _Importer(session, data_set_id, progress, batch)
+    for table in data_format.tables:
+        importer.load(table, sheets[table.sheet], data_format)
+    # The planners' choices depend on statistics; a big import changes them.
+    for table in data_format.tables:
+        refresh_statistics(session.connection(), table.table)
     return importer.counts
 
 
-def check_sheets(source: Source, start: int, limits: Limits) -> None:
-    """Raise TaskError unless every sheet is there with its columns; reads only headers.
-
-    The import runs it before reading any row, so that a file that is no data set
-    workbook at all is named as such, not by the bad rows of a sheet before the one it
-    lacks. It opens the workbook (openpyxl reads its text table and sizes up its sheets
-    then), so it runs in the job, never while the operator waits.
-    """
-    for sheet, names in SHEETS.items():
-        if hasattr(source, "seek"):
-            source.seek(start)
-        columns = Columns(ColumnSpec(name, required=True) for name in names)
-        try:
-            read_xlsx(source, sheet, columns=columns, limits=limits).close()
-        except HeaderNotFoundError as error:
-            raise TaskError(
-                f"This is not a data set workbook. In sheet {sheet!r}: {error.message}."
-            ) from None
-        except TabularError as error:  # the file as a whole, or a sheet it lacks
-            raise TaskError(f"This is not a data set workbook: {error.message}.") from None
-
-
 class _Importer:
-    def __init__(
-        self,
-        session: Session,
-        data_set_id: int,
-        source: Source,
-        start: int,
-        limits: Limits,
-        progress: Progress,
-        batch: int,
-    ) -> None:
+    def __init__(self, session: Session, data_set_id: int, progress: Progress, batch: int) -> None:
         self.session = session
         self.data_set_id = data_set_id
-        self.source = source
-        self.start = start
-        self.limits = limits
         self.progress = progress
         self.batch = batch
         self.problems = _Problems()
-        self.counts = dict.fromkeys(SHEETS, 0)
+        self.counts: dict[str, int] = {}
         self.done = 0
+        # Where a sheet turned out damaged while its rows were read, and why.
+        self._damage: tuple[int | None, str] | None = None
 
-    def departments(self) -> None:
-        self._small_sheet("departments", "number", Department.__table__)  # type: ignore[arg-type]
-        query = select(Department.number, Department.id)
-        self.department_ids = dict(self._execute_pairs(query, Department.data_set_id))
-
-    def vendors(self) -> None:
-        self._small_sheet("vendors", "code", Vendor.__table__)  # type: ignore[arg-type]
-        query = select(Vendor.code, Vendor.id)
-        self.vendor_ids = dict(self._execute_pairs(query, Vendor.data_set_id))
-
-    def _execute_pairs(self, query: Any, data_set_column: Any) -> list[tuple[Any, int]]:
-        return list(self.session.execute(query.where(data_set_column == self.data_set_id)).all())
-
-    def _small_sheet(self, sheet: str, key: str, table: Table) -> None:
-        """Departments and vendors: few enough rows to hold, keys checked unique."""
-        rows: Pending = []
-        seen: dict[Any, int] = {}
-        for line, values in self._rows(sheet):
-            if values[key] in seen:
-                self.problems.add(
-                    sheet, line, f"{key} {values[key]} is also on row {seen[values[key]]}"
-                )
-                continue
-            seen[values[key]] = line
-            rows.append((line, {"data_set_id": self.data_set_id, **values}))
-        self._insert(sheet, table, rows, lambda: [])
-        self.problems.raise_any()
-
-    def products(self) -> None:
-        pending: Pending = []
-        upcs: dict[str, int] = {}
-        for line, values in self._rows("products"):
-            number = values.pop("department_number")
-            department_id = None if number is None else self.department_ids.get(number)
-            if number is not None and department_id is None:
-                message = f"department_number {number} is not on the departments sheet"
-                self.problems.add("products", line, message)
-            elif values["upc"] in upcs:
-                message = f"UPC {values['upc']} is also on row {upcs[values['upc']]}"
-                self.problems.add("products", line, message)
-            else:
-                upcs[values["upc"]] = line
-                values.update(data_set_id=self.data_set_id, department_id=department_id)
-                pending.append((line, values))
+    def load(self, table: Table, rows: SheetRows, data_format: DataSetFormat) -> None:
+        self.counts[table.sheet] = 0
+        check = _Batch(self, table, data_format)
+        pending: list[_Read] = []
+        for read in self._read(table, rows):
+            pending.append(read)
             if len(pending) >= self.batch:
-                self._insert_products(pending)
-                pending, upcs = [], {}
-        self._insert_products(pending)
-        self.problems.raise_any()
-
-    def _insert_products(self, pending: Pending) -> None:
-        def explain() -> list[tuple[int, str]]:
-            # Repeats within a batch were caught before; these repeat an earlier batch.
-            query = select(Product.upc).where(
-                Product.data_set_id == self.data_set_id,
-                Product.upc.in_([values["upc"] for _, values in pending]),
-            )
-            earlier = set(self.session.scalars(query))
-            return [
-                (line, f"UPC {values['upc']} is also on an earlier row")
-                for line, values in pending
-                if values["upc"] in earlier
-            ]
-
-        self._insert("products", Product.__table__, pending, explain)  # type: ignore[arg-type]
-
-    def product_costs(self) -> None:
-        pending: Pending = []
-        for line, values in self._rows("product_costs"):
-            pending.append((line, values))
-            if len(pending) >= self.batch:
-                self._insert_costs(pending)
+                check.insert(pending)
                 pending = []
-        self._insert_costs(pending)
+        check.insert(pending)
+        if self._damage is not None:
+            self.problems.add(table.sheet, *self._damage)
         self.problems.raise_any()
 
-    def _insert_costs(self, pending: Pending) -> None:
+    def _read(self, table: Table, rows: SheetRows) -> Iterator[_Read]:
+        """Each row's values, read by the columns' parsers (problems kept with the row)."""
+        self._damage = None
+        parsers = [(column.name, column.parse) for column in table.columns]
+        try:
+            for row in rows:
+                read = _Read(row.line, {}, [problem.message for problem in row.errors])
+                cells, values = row.values, read.values
+                for name, parse in parsers:
+                    try:
+                        values[name] = parse(cells.get(name))  # type: ignore[misc]
+                    except ValueError as error:
+                        read.problems.append(f"{name}: {error}")
+                yield read
+        except TabularError as error:  # a damaged sheet: said after the rows before it
+            self._damage = (error.line, error.message)
+
+
+class _Batch:
+    """Checks and inserts one sheet's rows, a batch at a time."""
+
+    def __init__(self, importer: _Importer, table: Table, data_format: DataSetFormat) -> None:
+        self.importer = importer
+        self.session = importer.session
+        self.data_set_id = importer.data_set_id
+        self.table = table
+        self.sheet = table.sheet
+        self.references = [
+            (column, data_format.table(column.refers_to))
+            for column in table.columns
+            if column.refers_to is not None
+        ]
+        self.key_columns = [table.table.c[table.column(name).stored_as] for name in table.key]
+
+    def insert(self, pending: list[_Read]) -> None:
         if not pending:
             return
-        query = select(Product.upc, Product.id).where(
-            Product.data_set_id == self.data_set_id,
-            Product.upc.in_({values["upc"] for _, values in pending}),
+        problems = self.importer.problems
+        ids = {
+            column.name: self._ids(column.name, target, pending)
+            for column, target in self.references
+        }
+        ready: list[_Ready] = []
+        keys: dict[tuple[Any, ...], int] = {}
+        chosen: list[dict[tuple[Any, ...], int]] = [{} for _ in self.table.only_one]
+        for read in pending:
+            for message in read.problems:
+                problems.add(self.sheet, read.line, message)
+            if read.problems:
+                continue
+            record = self._record(read, ids)
+            if record is None:
+                continue
+            values = read.values
+            key = tuple(values[name] for name in self.table.key)
+            if key in keys:
+                self._repeat(read, self.table.repeated, keys[key])
+                continue
+            clash = self._only_one_clash(values, chosen)
+            if clash is not None:
+                self._repeat(read, *clash)
+                continue
+            keys[key] = read.line
+            for rule, rows in zip(self.table.only_one, chosen, strict=True):
+                if values[rule.flag]:
+                    rows[tuple(values[name] for name in rule.per)] = read.line
+            ready.append(_Ready(read.line, values, record))
+        self._insert(ready)
+
+    def _ids(self, name: str, target: Table, pending: list[_Read]) -> dict[Any, int]:
+        """The ids of the rows of ``target`` that the batch's cells of ``name`` refer to."""
+        wanted = {read.values[name] for read in pending if not read.problems}
+        wanted.discard(None)
+        if not wanted:
+            return {}
+        stored = target.table
+        key = stored.c[target.column(target.key[0]).stored_as]
+        (primary,) = stored.primary_key.columns
+        query = select(key, primary).where(
+            stored.c.data_set_id == self.data_set_id, key.in_(wanted)
         )
-        product_ids = dict(self.session.execute(query).all())
-        ready: Pending = []
-        labels: dict[int, str] = {}
-        pairs: dict[tuple[int, int], int] = {}  # (product, vendor) -> row
-        preferred: dict[int, int] = {}  # product -> row of its preferred cost
-        for line, values in pending:
-            upc, code = values.pop("upc"), values.pop("vendor_code")
-            product_id, vendor_id = product_ids.get(upc), self.vendor_ids.get(code)
-            labels[line] = f"UPC {upc}, vendor {code}"
-            if product_id is None:
-                self._cost_problem(line, f"UPC {upc} is not on the products sheet")
-            elif vendor_id is None:
-                self._cost_problem(line, f"vendor_code {code} is not on the vendors sheet")
-            elif (product_id, vendor_id) in pairs:
-                self._cost_problem(line, _REPEATED, labels[line], pairs[product_id, vendor_id])
-            elif values["preferred"] and product_id in preferred:
-                self._cost_problem(line, _TWO_PREFERRED, labels[line], preferred[product_id])
-            else:
-                pairs[product_id, vendor_id] = line
-                if values["preferred"]:
-                    preferred[product_id] = line
-                values.update(data_set_id=self.data_set_id, product_id=product_id)
-                ready.append((line, {**values, "vendor_id": vendor_id}))
+        return dict(self.session.execute(query).all())
 
-        def explain() -> list[tuple[int, str]]:
-            # Repeats within a batch were caught above; these repeat an earlier batch.
-            ids = [values["product_id"] for _, values in ready]
-            costs = select(ProductCost.product_id, ProductCost.vendor_id, ProductCost.preferred)
-            earlier = self.session.execute(costs.where(ProductCost.product_id.in_(ids))).all()
-            earlier_pairs = {(product_id, vendor_id) for product_id, vendor_id, _ in earlier}
-            earlier_preferred = {product_id for product_id, _, chosen in earlier if chosen}
-            found = []
-            for line, values in ready:
-                if (values["product_id"], values["vendor_id"]) in earlier_pairs:
-                    found.append((line, _REPEATED.format(labels[line], "an earlier row")))
-                elif values["preferred"] and values["product_id"] in earlier_preferred:
-                    found.append((line, _TWO_PREFERRED.format(labels[line], "an earlier row")))
-            return found
+    def _record(self, read: _Read, ids: dict[str, dict[Any, int]]) -> Values | None:
+        """What the row inserts, references turned into ids; None after a problem."""
+        record: Values = {"data_set_id": self.data_set_id}
+        for column in self.table.columns:
+            value = read.values[column.name]
+            if column.refers_to is not None and value is not None:
+                found = ids[column.name].get(value)
+                if found is None:
+                    message = f"{column.describe(value)} is not on the {column.refers_to} sheet"
+                    self.importer.problems.add(self.sheet, read.line, message)
+                    return None
+                value = found
+            record[column.stored_as] = value
+        return record
 
-        self._insert("product_costs", ProductCost.__table__, ready, explain)  # type: ignore[arg-type]
+    def _only_one_clash(
+        self, values: Values, chosen: list[dict[tuple[Any, ...], int]]
+    ) -> tuple[str, int] | None:
+        for rule, rows in zip(self.table.only_one, chosen, strict=True):
+            if values[rule.flag]:
+                first = rows.get(tuple(values[name] for name in rule.per))
+                if first is not None:
+                    return rule.message, first
+        return None
 
-    def _cost_problem(self, line: int, message: str, label: str = "", row: int = 0) -> None:
-        text = message.format(label, f"row {row}") if label else message
-        self.problems.add("product_costs", line, text)
+    def _repeat(self, read: _Read | _Ready, message: str, row: int | None) -> None:
+        where = "an earlier row" if row is None else f"row {row}"
+        text = message.format(key=self.table.describe(read.values), row=where)
+        self.importer.problems.add(self.sheet, read.line, text)
 
-    def _insert(
-        self,
-        sheet: str,
-        table: Table,
-        pending: Pending,
-        explain: Callable[[], list[tuple[int, str]]],
-    ) -> None:
+    def _insert(self, ready: list[_Ready]) -> None:
         """Insert a batch, unless the file has problems already.
 
         Each batch has a savepoint of its own: after a unique key refuses it (a row
         repeating one of an earlier batch), the transaction is usable again to find out
         which rows did.
         """
-        if not pending or self.problems.messages:
+        importer = self.importer
+        if not ready or importer.problems.messages:
             return
         try:
             with self.session.begin_nested():
-                self.session.connection().execute(insert(table), [values for _, values in pending])
+                records = [row.record for row in ready]
+                self.session.connection().execute(insert(self.table.table), records)
         except IntegrityError:
-            found = explain()
+            found = self._explain(ready)
             if not found:
                 raise
-            for line, message in found:
-                self.problems.add(sheet, line, message)
+            for read, message in found:
+                self._repeat(read, message, None)
             return
-        self.counts[sheet] += len(pending)
-        self.done += len(pending)
-        self.progress.update(self.done, None, f"{sheet}: {self.counts[sheet]:,} rows")
+        importer.counts[self.sheet] += len(ready)
+        importer.done += len(ready)
+        count = importer.counts[self.sheet]
+        importer.progress.update(importer.done, None, f"{self.sheet}: {count:,} rows")
 
-    def _rows(self, sheet: str) -> Iterator[tuple[int, Values]]:
-        """(row number, values) of each row that reads well; the others become problems."""
-        if hasattr(self.source, "seek"):
-            self.source.seek(self.start)
-        columns = Columns(ColumnSpec(name, required=True) for name in SHEETS[sheet])
-        try:
-            table = read_xlsx(self.source, sheet, columns=columns, limits=self.limits)
-        except TabularError as error:
-            raise TaskError(f"Nothing was imported. In sheet {sheet!r}: {error.message}") from None
-        parsers = PARSERS[sheet]
-        with table:
-            try:
-                for row in table:
-                    values: Values = {}
-                    for problem in row.errors:
-                        self.problems.add(sheet, row.line, problem.message)
-                    for column, parse in parsers.items():
-                        try:
-                            values[column] = parse(row.values.get(column))
-                        except (CellError, UpcError) as error:
-                            self.problems.add(sheet, row.line, f"{column}: {error}")
-                    if len(values) == len(parsers) and not row.errors:
-                        yield row.line, values
-            except TabularError as error:
-                self.problems.add(sheet, error.line, error.message)
+    def _explain(self, ready: list[_Ready]) -> list[tuple[_Ready, str]]:
+        """The rows that repeat a key (or an only-one rule) of an earlier batch: repeats
+        within the batch were caught before it was inserted."""
+        rules = [(self.table.repeated, self.key_columns, None)]
+        for rule in self.table.only_one:
+            per = [self.table.table.c[self.table.column(name).stored_as] for name in rule.per]
+            flag = self.table.table.c[self.table.column(rule.flag).stored_as]
+            rules.append((rule.message, per, (rule.flag, flag)))
+        found: dict[int, tuple[_Ready, str]] = {}
+        for message, columns, flag in rules:
+            wanted = [row for row in ready if flag is None or row.values[flag[0]]]
+            earlier = self._earlier(columns, wanted, None if flag is None else flag[1])
+            for row in wanted:
+                if row.line not in found and _key(row, columns) in earlier:
+                    found[row.line] = (row, message)
+        return [found[line] for line in sorted(found)]
+
+    def _earlier(self, columns: list[Any], rows: list[_Ready], flag: Any) -> set[tuple[Any, ...]]:
+        if not rows:
+            return set()
+        query = select(*columns).where(
+            self.table.table.c.data_set_id == self.data_set_id,
+            columns[0].in_({row.record[columns[0].name] for row in rows}),
+        )
+        if flag is not None:
+            query = query.where(flag == true())
+        return set(self.session.execute(query).all())
+
+
+def _key(row: _Ready, columns: list[Any]) -> tuple[Any, ...]:
+    return tuple(row.record[column.name] for column in columns)

@@ -9,10 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet, Upload, User
 from poser.storage.interface import FileStore
-from poser.tasks.datasets import copy_data_set, workbooks_folder
+from poser.tasks.datasets import copy_data_set, data_set_is_empty, workbooks_folder
 from poser.tasks.datasets.workbook import export_data_set, import_data_set
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
@@ -59,10 +58,8 @@ def import_upload(
     upload = session.get(Upload, upload_id)
     if upload is None or upload.data_set_id != data_set.id:
         raise TaskError("The uploaded file is no longer there; upload it again.")
-    if any(product_counts(session, data_set.id).values()):
-        raise TaskError(
-            "This data set has catalog data already; a workbook loads only into an empty one."
-        )
+    if not data_set_is_empty(data_set):
+        raise TaskError("This data set has data already; a workbook loads only into an empty one.")
     try:
         with files.open(upload.key) as stream:
             counts = import_data_set(data_set, stream, progress=progress)

@@ -62,7 +62,7 @@ def test_generate_for_an_unknown_owner_creates_nothing(ini: str, dbsession: Sess
 
 
 def test_export_then_import(ini: str, dbsession: Session, tmp_path: Path) -> None:
-    generated = run(ini, "generate", "Store", "--products", "30", "--application", "catalog")
+    generated = run(ini, "generate", "Store", "--products", "30", "--application", "products")
     source_id = _created_id(generated)
     file = tmp_path / "store.xlsx"
     exported = run(ini, "export", str(source_id), str(file))
@@ -90,3 +90,12 @@ def test_errors_leave_no_file_and_no_data_set(ini: str, dbsession: Session, tmp_
     assert refused.exit_code == 1
     assert "This is not a data set workbook: this file is not an Excel workbook" in refused.output
     assert dbsession.scalars(select(DataSet)).all() == []
+
+    # An Application that keeps only parameters has no tables to write.
+    notes = DataSet(name="Notes", application="demo")
+    dbsession.add(notes)
+    dbsession.commit()
+    nothing = run(ini, "export", str(notes.id), str(tmp_path / "notes.xlsx"))
+    assert nothing.exit_code == 1
+    assert "keep no tables: there is no workbook to export" in nothing.output
+    assert list(tmp_path.glob("notes.xlsx")) == list(tmp_path.glob(".*")) == []

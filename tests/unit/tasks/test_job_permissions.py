@@ -50,6 +50,13 @@ def shop(dbsession: Session, tmp_path: Any) -> dict[str, Any]:
     return {"data_set": data_set, "owner": owner, "files": local_store(tmp_path), **catalog}
 
 
+def _member(dbsession: Session, shop: dict[str, Any], name: str, role: str) -> Any:
+    user = make_user(dbsession, name)
+    set_member(shop["data_set"], user, role)
+    dbsession.commit()
+    return user
+
+
 def _run(
     session_factory: sessionmaker[Session], queue: RecordingQueue, job: Job, **resources: Any
 ) -> str | None:
@@ -111,9 +118,7 @@ def _apply(dbsession: Session, queue: RecordingQueue, shop: dict[str, Any], user
 def test_a_copy_queued_by_a_member_removed_before_it_runs_makes_nothing(
     dbsession, session_factory, queue, shop
 ) -> None:
-    viewer = make_user(dbsession, "vic")
-    set_member(shop["data_set"], viewer, "viewer")
-    dbsession.commit()
+    viewer = _member(dbsession, shop, "vic", "viewer")
     job = _copy(dbsession, queue, shop["data_set"], viewer)
     remove_member(shop["data_set"], viewer)  # while the job waits in the queue
     dbsession.commit()
@@ -132,9 +137,7 @@ def test_a_copy_queued_by_a_member_removed_before_it_runs_makes_nothing(
 def test_an_apply_by_an_editor_demoted_to_viewer_before_it_runs_applies_nothing(
     dbsession, session_factory, queue, shop
 ) -> None:
-    editor = make_user(dbsession, "eddie")
-    set_member(shop["data_set"], editor, "editor")
-    dbsession.commit()
+    editor = _member(dbsession, shop, "eddie", "editor")
     before = _costs(dbsession)
     job = _apply(dbsession, queue, shop, editor)
     set_member(shop["data_set"], editor, "viewer")  # while the apply waits

@@ -12,9 +12,9 @@ from poser.models.orm import Department, Product, ProductCost, Upload, Vendor
 from poser.storage import memory_store
 from poser.tasks.datasets import create_data_set
 from poser.tasks.datasets import jobs as dataset_jobs
-from poser.tasks.datasets.sheets import SHEETS
 from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
+from poser.tasks.products_data import SHEETS
 from poser.tasks.uploads import store_upload
 from tests.factories import make_user
 from tests.unit.utils.tabular.builders import make_xlsx
@@ -105,7 +105,7 @@ def test_an_uploaded_workbook_loads_into_an_empty_data_set_only(
     result = dataset_jobs.import_upload(target, upload_id=upload.id, files=files)
     assert result == {"file": "source.xlsx", **product_counts(dbsession, source.id)}
     assert product_counts(dbsession, target.id) == product_counts(dbsession, source.id)
-    with pytest.raises(TaskError, match="has catalog data already"):
+    with pytest.raises(TaskError, match="has data already"):
         dataset_jobs.import_upload(target, upload_id=upload.id, files=files)
 
     gone = store_upload(

@@ -9,19 +9,28 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.products import product_counts
 from poser.models.orm import DataSet
+from poser.tasks.datasets import create_data_set
 from poser.tasks.datasets import workbook as dataset_io
-from poser.tasks.datasets.workbook import SHEETS, export_data_set, import_data_set
+from poser.tasks.datasets.workbook import export_data_set, import_data_set
 from poser.tasks.generate import generate_products
 from poser.tasks.jobs import TaskError
+from poser.tasks.products_data import PRODUCTS_FORMAT, SHEETS
 from poser.utils.tabular import CATALOG_COLUMNS, open_table
 from poser.utils.upc import normalize_upc
 from tests.catalog_support import check_search_index, preferred_costs_out_of_step
-from tests.factories import make_data_set
 from tests.unit.utils.tabular.builders import make_xlsx
 
 UPC_1, UPC_2 = "00012345678905", "00036000291452"
+
+
+def make_data_set(dbsession: Session, name: str = "Store") -> DataSet:
+    """An empty data set of Products, whose format these workbooks are."""
+    return create_data_set(dbsession, name, "products", None)
+
+
+def product_counts(dbsession: Session, data_set_id: int) -> dict[str, int]:
+    return PRODUCTS_FORMAT.counts(dbsession, data_set_id)
 
 
 def _sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
@@ -147,7 +156,7 @@ BAD_INPUTS = {
     ),
     "unknown vendor": (
         _broken("product_costs", 4, [UPC_2, "NOPE", None, 1, 1, 1, False]),
-        "In sheet 'product_costs', row 5: vendor_code NOPE is not on the vendors sheet.",
+        "In sheet 'product_costs', row 5: vendor NOPE is not on the vendors sheet.",
     ),
     "two preferred": (
         _broken("product_costs", 2, [UPC_1, "GLNF", 77, 4, 12.4, 3.1, True]),
@@ -209,7 +218,7 @@ def test_not_a_workbook_and_a_data_set_with_data_are_refused(dbsession: Session)
         import_data_set(make_data_set(dbsession), io.BytesIO(b"upc,description\n1,Milk\n"))
     data_set = make_data_set(dbsession, "Full")
     import_data_set(data_set, io.BytesIO(make_xlsx(_valid())))
-    with pytest.raises(TaskError, match="has catalog data already"):
+    with pytest.raises(TaskError, match="has data already"):
         import_data_set(data_set, io.BytesIO(make_xlsx(_valid())))
 
 
