@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-#: Folders below the app dir, in creation order. See ARCHITECTURE.md, "The app dir".
+#: Folders below the app dir, in creation order. See docs/architecture.md, "The app dir".
 APPDIR_TREE: tuple[str, ...] = (
     "data",
     "data/batches",
