@@ -29,7 +29,7 @@ depends_on = None
 # An update recomputes from the table, not from the changed row: several rows of one
 # statement (one cost stops being preferred, another starts) then end right in any
 # order. A product that holds the values already is not written again: the generator
-# writes them with the product, and a second write of a million rows doubled its time.
+# writes them with the product, and a second write of a million rows doubles its time.
 SQLITE_TRIGGERS = [
     """
     CREATE TRIGGER product_cost_preferred_insert AFTER INSERT ON product_cost

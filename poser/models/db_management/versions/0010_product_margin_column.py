@@ -4,11 +4,11 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-21 18:00:00.000000
 
-The grid worked the margin out per row from the price and the preferred unit cost, so
-a margin filter read products until it had counted its matches (a sequential scan of
-40,000 rows for "at most 20 %", 17 ms on PostgreSQL) and no one could sort by margin.
-The database now works it out as a generated column, from the product's own columns,
-which an index holds:
+Worked out per row from the price and the preferred unit cost, the margin has no
+index: a margin filter reads products until it has counted its matches (a sequential
+scan of 40,000 rows for "at most 20 %", 17 ms on PostgreSQL), and no index serves a
+sort by margin. Here the database works it out as a generated column, from the
+product's own columns, which an index holds:
 
 - ``ix_product_margin`` (data set, margin, id) counts a margin filter's matches and
   reads the rows by margin;
