@@ -15,7 +15,7 @@ def member_role(dbsession: Session, data_set_id: int, user_id: int) -> str | Non
 
 
 # Read on every page of a data set: built once, because building the select and its
-# cache key took longer than running it.
+# cache key takes longer than running it.
 _DATA_SET_FOR_MEMBER = (
     select(DataSet, DataSetMember.role)
     .join(DataSetMember, DataSetMember.data_set_id == DataSet.id)

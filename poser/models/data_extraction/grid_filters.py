@@ -95,7 +95,7 @@ def _day_start(expression: ColumnElement[Any], day: date) -> date | datetime:
 class ContainsText(ColumnElement[bool]):
     """``expression`` holds ``text``, whatever the case of any letter (a grid's
     "contains"): ILIKE, but on SQLite, whose lower() and LIKE fold ASCII letters only, a
-    plain LIKE (without a lower() per row, which cost more than the match: "organic" by
+    plain LIKE (without a lower() per row, which costs more than the match: "organic" by
     description over a million products, 140 ms against 51), or for a text with other
     letters that have cases a GLOB with a class of cases per letter (``[Éé]``)."""
 

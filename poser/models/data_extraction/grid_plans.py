@@ -15,13 +15,13 @@ filters' matches stops below its cap; "many": at it.
 
 1. The matches' keys and sort values are selected in a subquery whose LIMIT (the
    cap, never reached) keeps a planner from merging it into the outer query, which
-   sorts them. SQLite's planner, from sampled statistics, took a brand's 2,487
-   products for many and walked the price index checking every product to them.
+   sorts them. SQLite's planner, from sampled statistics, takes a brand's 2,487
+   products for many and walks the price index checking every product to them.
 2. The same test, which no index serves, so the planner walks the sort's index and
-   the page comes within its first rows; given the range's index, it read every match
-   of the range (a department's 80,000 priced 2 to 5) and sorted them.
+   the page comes within its first rows; given the range's index, it reads every
+   match of the range (a department's 80,000 priced 2 to 5) and sorts them.
 3. An index returns a choice's matches value after value, not in the page's order, so
-   the planner walked the price index checking each product, and these departments'
+   the planner walks the price index checking each product, and these departments'
    products come late along it. Each value's arm is one range of the index of the
    choice's column and the sort's (Products has one for each sort), read in order.
 """

@@ -44,7 +44,7 @@ def product_grid(data_set_id: int) -> Select[Any]:
     """
     # The department's and the vendor's columns are subqueries, not joins: a query that
     # selects only the product's key (the grid's sorting, paging and counting) then
-    # reads neither. A LEFT JOIN there, though PostgreSQL drops it, still kept it from
+    # reads neither. A LEFT JOIN there, though PostgreSQL drops it, still keeps it from
     # reading the keys from the sort's index alone (a deep page: 110 ms, not 18).
     department = select(Department).where(Department.id == Product.department_id)
     vendor = select(Vendor.code).where(Vendor.id == Product.preferred_vendor_id).scalar_subquery()
@@ -74,7 +74,7 @@ def preferred_vendor_condition(
 
     The codes become the data set's vendor ids before the grid's query, not in a
     subquery: compared with one id, the product's (vendor, description) index reads a
-    vendor's products in description order, where "IN (SELECT ...)" sorted them all
+    vendor's products in description order, where "IN (SELECT ...)" sorts them all
     (55 ms for 12,000). The lookup runs only when the filter is used.
     """
 
@@ -206,7 +206,7 @@ def product_by_upc(dbsession: Session, data_set_id: int, upc: str) -> int | None
 
 
 # Statements a grid page reads every time are built once, with their parameters bound
-# per call: building a select and working out its cache key took longer than running it.
+# per call: building a select and working out its cache key takes longer than running it.
 _DEPARTMENT_CHOICES = (
     select(Department.id, Department.name)
     .where(Department.data_set_id == bindparam("data_set_id"))

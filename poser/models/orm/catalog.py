@@ -75,7 +75,7 @@ class Product(DataSetMixin, Base):
         # The grid's filters and sort orders, each within one data set. Each sort's
         # index ends in the id, the grid's tie-break, so that the page's keys are read
         # from the index alone (SQLite ends every index in the rowid anyway;
-        # PostgreSQL otherwise reads each row, and picked the price index for a
+        # PostgreSQL otherwise reads each row, and picks the price index for a
         # department sorted by price: 400 ms instead of 24).
         # A department's products by price, in the grid's order: a department sorted
         # by price, or in a price range, reads only its page.
@@ -112,9 +112,8 @@ class Product(DataSetMixin, Base):
             "id",
         ),
         # A department's or a vendor's products by description, and by every other
-        # sort (the grid's `index_sorts`): the matches of a department or a vendor
-        # often lie far along the sort's own index, and too many to sort (migration
-        # 0011).
+        # sort: the matches of a department or a vendor often lie far along the
+        # sort's own index, and too many to sort (migration 0011).
         Index(
             "ix_product_department_description",
             "data_set_id",
