@@ -1,22 +1,22 @@
 """Writing many rows quickly inside the caller's transaction.
 
 For rows whose values are already what the database driver takes (int, float, str,
-bool, None: no Decimal, no datetime), as generated data is. What was measured while
-generating a million products (2.75 million rows, bench/bench_generate.py):
+bool, None: no Decimal, no datetime), as generated data is. Measured while generating
+a million products (2.75 million rows, bench/bench_generate.py):
 
 - SQLAlchemy's per-row parameter processing in ``connection.execute(insert(t), rows)``
   costs about 5 µs a row, some 13 s of the run; here the Core ``insert()`` is compiled
   once per batch and the rows go straight to the driver's ``executemany``.
-- On PostgreSQL ``executemany`` still runs one INSERT per row; COPY was 2.5 times as
-  fast (100,000 products: 10.9 s against 4.3 s), so PostgreSQL gets COPY.
+- On PostgreSQL ``executemany`` still runs one INSERT per row; COPY is 2.5 times as
+  fast (100,000 products: 4.3 s against 10.9 s), so PostgreSQL gets COPY.
 - SQLite's default 2 MB page cache re-reads index pages on nearly every insert once
-  the indexes outgrow it; 64 MB for the length of the load took the run from about
-  40 s to 30 s. Since the product table has sixteen indexes (migration 0011, about
-  900 MB over a million products), a load of products gets more: 163 s with 64 MB,
-  135 s with 256 MB, 121 s with 512 MB. 256 MB (``PRODUCT_LOAD_CACHE_KIB``): SQLite is
-  the small deployment's database, and a worker should not need half a gigabyte for
-  one load. Other loads (a catalog batch's rows, into a table with few indexes) keep
-  64 MB, and their memory stays flat.
+  the indexes outgrow it; with 64 MB for the length of the load, the run takes about
+  30 s instead of 40. The product table has sixteen indexes (migration 0011, about
+  900 MB over a million products), so a load of products gets more: it takes 163 s
+  with 64 MB, 135 s with 256 MB, 121 s with 512 MB. 256 MB (``PRODUCT_LOAD_CACHE_KIB``):
+  SQLite is the small deployment's database, and a worker should not need half a
+  gigabyte for one load. Other loads (a catalog batch's rows, into a table with few
+  indexes) keep 64 MB, and their memory stays flat.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def refresh_statistics(connection: Connection, table: Table) -> None:
     """New planner statistics for a table that just grew by a big load.
 
     Without them a planner can misjudge a fresh million rows: SQLite, which has none
-    until ANALYZE, read a whole batch through its batch_id index to find 50 rows by
+    until ANALYZE, reads a whole batch through its batch_id index to find 50 rows by
     primary key (120 ms instead of 5). Both databases sample, so this stays quick.
     """
     if connection.dialect.name == "sqlite":

@@ -35,7 +35,7 @@ _PERCENT_LIMIT = Decimal(10) ** 8
 #: none): product id, vendor item code, case size, case cost, unit cost. The costs are as
 #: the driver returns them (SQLite: float, PostgreSQL: Decimal): most products of a big
 #: file are never compared on cost, so only those that are are converted. A plain tuple
-#: as the driver returns it: making a named tuple for each of a million rows cost more
+#: as the driver returns it: making a named tuple for each of a million rows costs more
 #: than the query.
 Current = tuple[int, str | None, int | None, Any, Any]
 
@@ -124,8 +124,8 @@ def decide(record: dict[str, Any], current: Current | None, tolerance: Decimal) 
 def flag_duplicates(connection: Connection, batch: Batch) -> int:
     """Every line of a UPC that appears more than once is an error: which line's cost
     is right is for the vendor to say, not for us to guess. Returns how many lines."""
-    # Two plain statements, not one with a subquery: PostgreSQL planned the semi-join
-    # of a freshly loaded million rows as a nested loop that ran for minutes.
+    # Two plain statements, not one with a subquery: PostgreSQL plans the semi-join
+    # of a freshly loaded million rows as a nested loop that runs for minutes.
     repeated = (
         connection.execute(
             select(R.upc)

@@ -2,14 +2,14 @@
 
 Reading and checking the lines of a 200,000-line file costs about 2 s of pure Python,
 and comparing and inserting them about as much again. A thread cannot overlap the two
-halves: both hold the GIL most of the time (bench/bench_catalog.py measured the old
-read-ahead thread at the sum of both). A process can, on the second core: it parses
-and checks the lines while this one compares and inserts the chunk before.
+halves: both hold the GIL most of the time (bench/bench_catalog.py measures a
+read-ahead thread at about the sum of both). A process can, on the second core: it
+parses and checks the lines while this one compares and inserts the chunk before.
 
 Starting a process costs a few tenths of a second (it imports this package), so a
-file under `PROCESS_MIN_BYTES` is read by a thread, as before. The process reads a
-local copy of the stored file, so any storage backend works, and hands back each
-chunk through a pipe; a pipe holds little, so the child waits while this side is
+file under `PROCESS_MIN_BYTES` is read by a thread (`rows.read_ahead`). The process
+reads a local copy of the stored file, so any storage backend works, and hands back
+each chunk through a pipe; a pipe holds little, so the child waits while this side is
 busy and memory holds about two chunks, whatever the file's size.
 """
 
