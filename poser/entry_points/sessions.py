@@ -3,7 +3,7 @@ their last access saved at most once a minute.
 
 Ending a session deletes it from its backend. Beaker's ``invalidate()`` (logout, and
 login's defence against session fixation) gives the browser a new id but leaves the
-old session stored: its cookie, kept or stolen, still opened every page. Here every
+old session stored: its cookie, kept or stolen, still opens every page. Here every
 invalidation, and every session found timed out, first removes what the backend holds
 under the old id: a file, a Redis key or a database row.
 

@@ -36,7 +36,7 @@ def add_layout_globals(event: BeforeRender) -> None:
 def asset_path(request: Any, spec: str) -> str:
     """``request.static_path(spec)``, worked out once per asset and application root.
 
-    Every page's layout links nine assets, and each path took a route generation and
+    Every page's layout links nine assets, and each path costs a route generation and
     the cache buster's lookup (about 40 µs): more than the rest of the layout. What it
     depends on (the static views, the version in the query, the application's root)
     does not change while the process runs, except the root, which is in the key.
@@ -54,9 +54,9 @@ class MissRememberingLoader(BaseLoader):
 
     For a renderer named without a package ("framework/step.jinja2"), pyramid_jinja2
     first looks in the calling code's package, then on the search path, where the
-    templates are. jinja2 remembers only templates it found, so every render paid for
-    the first lookup again (about 80 µs). Only when templates do not reload: during
-    development a missing template may appear.
+    templates are. jinja2 remembers only templates it found, so without this every
+    render pays for the first lookup again (about 80 µs). Only when templates do not
+    reload: during development a missing template may appear.
     """
 
     def __init__(self, loader: BaseLoader) -> None:

@@ -38,7 +38,7 @@ class SecurityPolicy:
         self.helper = SessionAuthenticationHelper(prefix="auth.")
         self.acl = ACLHelper()
         # Pyramid asks for the identity at every permission check. The session's identity
-        # map holds the user only weakly, so without this each check read the user again.
+        # map holds the user only weakly, so without this each check reads the user again.
         self.identity_cache = RequestLocalCache(self._load_identity)
 
     def identity(self, request: Request) -> User | None:

@@ -50,7 +50,7 @@ def grid_view(
     edits: EditOutcome | None,
 ) -> dict[str, Any]:
     # What grid.query_pairs gives, with the parts every link shares worked out once:
-    # route_path per link took longer than the rest of the links.
+    # route_path per link takes longer than the rest of the links.
     defaults = grid.defaults(columns)
     others = grid.other_params(ctx)
     step_path, rows_path = ctx.step_url(), ctx.action_url("rows")
@@ -168,7 +168,7 @@ def _filter(prefix: str, column: GridColumn, state: GridState) -> dict[str, Any]
     for part in ("min", "max", "from", "to"):
         values[part] = format_value(given.get(part))
     # A choice's options are built here: a template's loop over a few dozen of them
-    # took as long as the rest of the filters.
+    # takes as long as the rest of the filters.
     chosen = values["in"]
     options = Markup(  # noqa: S704 - every value and label is escaped
         "".join(
