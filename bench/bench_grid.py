@@ -124,7 +124,6 @@ SCENARIOS = {
         "sort": "-description",
     },
     # The margin is a generated column (migration 0010): indexed, it filters and sorts.
-    # (Before, worked out per row, it only filtered: "computed margin filter + sort".)
     "margin filter + sort by price": {"margin_percent.max": "20", "sort": "-regular_price"},
     "sort by margin": {"sort": "margin_percent"},
     "choice + sort by margin": {"department.in": "{Produce}", "sort": "margin_percent"},
