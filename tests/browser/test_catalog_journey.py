@@ -1,6 +1,6 @@
-"""Issue 5's journey in Chromium, with a real worker: an operator loads the Sample Store,
-uploads its vendor's catalog, reviews what would change, applies it, downloads the
-change report, and the products carry the new costs with their history."""
+"""The vendor catalog journey in Chromium, with a real worker: an operator loads the
+Sample Store, uploads its vendor's catalog, reviews what would change, applies it,
+downloads the change report, and the products carry the new costs with their history."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """No input gives a 500: every route the app lists, as every role, with each of its
 values spoiled the ways people and programs spoil them. Then what the right answer is,
-for the inputs that used to crash: ids past a column's range, NUL in text, NaN in a
-decimal, a choice outside its choices, a next the Location header cannot hold, a page
-past any end, and HEAD.
+for the inputs a handler is most likely to crash on: ids past a column's range, NUL in
+text, NaN in a decimal, a choice outside its choices, a next the Location header cannot
+hold, a page past any end, and HEAD.
 """
 
 from __future__ import annotations

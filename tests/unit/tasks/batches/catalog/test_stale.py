@@ -95,8 +95,8 @@ def _soap_pack_edited(dbsession: Session, files: Any, store: dict[str, Any]) -> 
 
 
 def _acme_cost_added(dbsession: Session, files: Any, store: dict[str, Any]) -> None:
-    """What made the apply fail with an "unexpected error": the row says "new cost", but
-    the vendor has a cost for the product now (a unique key on product and vendor)."""
+    """The row says "new cost", but the vendor has a cost for the product now: applied,
+    it would break the unique key on product and vendor (an "unexpected error")."""
     dbsession.add(
         ProductCost(
             data_set_id=store["data_set"].id,
