@@ -1,6 +1,6 @@
 """Forged workbook archives for the zip checks' tests, and a record of what is inflated.
 
-`decoy_workbook` is the attack the checks were written against: the shared strings part
+`decoy_workbook` is the attack the checks guard against: the shared strings part
 a reader opens is big, and a small one whose name differs only in case sits after it,
 where a check that folds names without refusing duplicates would look instead.
 """
