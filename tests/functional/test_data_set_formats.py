@@ -90,6 +90,8 @@ def test_a_notes_data_set_from_a_workbook_exports_the_same_workbook(
     assert data_set.application == "notes"
     titles = select(Note.title).where(Note.data_set_id == data_set.id).order_by(Note.number)
     assert dbsession.scalars(titles).all() == ["Water the plants", "Pay the plumber"]
+    grid = app.get(f"{HOME}/data-sets/{data_set.id}/steps/notes")  # its step: a grid of notes
+    assert "Pay the plumber" in grid.text
 
     settings_page = app.get(f"{HOME}/data-sets/{data_set.id}/settings")
     assert {"copy", "export"} <= _offered(settings_page)

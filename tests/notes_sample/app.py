@@ -1,14 +1,33 @@
-"""The Notes Application (see the package): an include the tests add to an app."""
-
-from __future__ import annotations
+"""The Notes Application: one step, a grid of the data set's notes (docs/apps.md)."""
 
 from pyramid.config import Configurator
+from sqlalchemy import select
 
-from poser.apps.framework.application import Application
-from tests.notes_sample.tables import NOTES
+from poser.apps.framework.application import Application, Step, StepGroup
+from poser.apps.widgets.grid import Grid
+from poser.models.data_extraction.grid import GridColumn
+from tests.notes_sample.tables import NOTES, Note, Notebook
 
+
+def notes(ctx):  # the grid's rows: a select of the data set's notes, with a key ("id")
+    query = select(Note.id, Notebook.code.label("notebook"), Note.number, Note.title)
+    return query.join(Notebook).where(Note.data_set_id == ctx.data_set.id)
+
+
+GRID = Grid(
+    "notes",
+    query=notes,
+    columns=[
+        GridColumn("notebook", "Notebook"),
+        GridColumn("number", "Number", type="int"),
+        GridColumn("title", "Title"),
+    ],
+)
 NOTES_APPLICATION = Application(
-    name="Notes", url_name="notes", description="Notebooks and their notes.", data=NOTES
+    name="Notes",
+    url_name="notes",
+    step_groups=[StepGroup("Notes", [Step("Notes", "notes", [GRID])])],
+    data=NOTES,  # what its data sets hold: the framework copies, exports and imports it
 )
 
 
