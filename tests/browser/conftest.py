@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.functional.conftest import build_app, dispose
+from tests.waitress_support import serve_in_thread
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -33,17 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @contextmanager
 def serving(base_settings: dict[str, Any], **overrides: Any) -> Iterator[str]:
     """The whole app (with ``overrides``) under waitress on a free port of 127.0.0.1."""
-    from waitress.server import create_server
-
     app = build_app(base_settings, **overrides)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        with serve_in_thread(app, threads=4) as port:
+            yield f"http://127.0.0.1:{port}"
     finally:
-        server.close()
-        thread.join(timeout=5)
         dispose(app)
 
 

@@ -22,24 +22,21 @@ from poser.models.orm import LoginFailure
 from poser.utils.timeutil import utcnow
 from tests.factories import PASSWORD, make_user
 from tests.functional.conftest import build_app, dispose
+from tests.waitress_support import serve_in_thread
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @contextmanager
 def serving(base_settings: dict[str, Any], threads: int) -> Iterator[tuple[str, int]]:
-    """The whole app under waitress on a free port of 127.0.0.1."""
-    from waitress.server import create_server
-
+    """The whole app under waitress on a free port of 127.0.0.1; once the block ends,
+    waitress stops (tests.waitress_support says in which order) before the app's
+    database engine is disposed."""
     app = build_app(base_settings)
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
     try:
-        yield "127.0.0.1", server.effective_port
+        with serve_in_thread(app, threads=threads) as port:
+            yield "127.0.0.1", port
     finally:
-        server.close()
-        thread.join(timeout=10)
         dispose(app)
 
 
