@@ -127,7 +127,7 @@ def test_the_owner_retries_and_cancels_through_the_page(
     assert "Queued again." in page.text
     assert page.pyquery('[data-testid="job-status"]').text() == "queued"
     # A queued job polls for updates and offers Cancel.
-    assert page.pyquery("#job-panel").attr("hx-get") == f"/jobs/{job.id}/progress"
+    assert page.pyquery("#job-panel").attr("hx-get") == f"/jobs/{job.id}/progress?polls=1"
     page = page.forms[1].submit(status=303).follow()
     assert "Cancelled." in page.text
     assert page.pyquery('[data-testid="job-status"]').text() == "cancelled"
