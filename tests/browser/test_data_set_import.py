@@ -36,14 +36,14 @@ def test_an_operator_starts_a_data_set_from_an_exported_workbook(
 
     page.goto(f"/apps/products/data-sets/{source.id}/settings")
     page.click("button:has-text('Export to Excel')")
-    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=30000)
+    page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=30000)
     workbook = downloaded(page, "[data-testid=job-download]", tmp_path / "corner-shop.xlsx")
 
     page.goto("/apps/products")
     page.set_input_files("#import-file", str(workbook))
     page.fill("#import-name", "Corner Shop again")
     page.click("button:has-text('Create from file')")
-    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=30000)
+    page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=30000)
     assert "products" in page.inner_text("[data-testid=job-result]")
     page.click("[data-testid=job-data-set]")
     page.wait_for_selector("[data-testid=grid-summary]")

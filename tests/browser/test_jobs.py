@@ -37,7 +37,7 @@ def test_an_operator_watches_cancels_and_retries_a_long_job(
 
     page.goto(f"/sample/data-sets/{data_set.id}/start")
     page.click("text=Start a slow job")
-    page.wait_for_selector("[data-testid=job-status]:has-text('running')", timeout=20000)
+    page.wait_for_selector("[data-testid=job-status][data-status=running]", timeout=20000)
     url = page.url
     # The panel refreshes itself (htmx): the bar moves without a reload.
     page.wait_for_function(
@@ -52,10 +52,10 @@ def test_an_operator_watches_cancels_and_retries_a_long_job(
     assert page.url == url
 
     page.click("button:has-text('Cancel')")
-    page.wait_for_selector("[data-testid=job-status]:has-text('cancelled')", timeout=20000)
+    page.wait_for_selector("[data-testid=job-status][data-status=cancelled]", timeout=20000)
     assert "Nothing this job did was saved" in page.inner_text("[data-testid=job-error]")
 
     page.click("button:has-text('Retry')")
-    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=30000)
+    page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=30000)
     assert "step 40" in page.inner_text("[data-testid=job-log]")
     assert page.inner_text("[data-testid=job-result]").split() == ["steps", "40"]

@@ -33,7 +33,7 @@ def test_an_operator_walks_the_products_application(
 
     # Create a data set from the example: a job loads it while the page shows progress.
     page.click("button:has-text('Create from example')")
-    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=60000)
+    page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=60000)
     page.click("text=Jobs")  # back through the app's home, as an operator would
     page.goto("/apps/products")
     page.click("text=Sample Store")

@@ -156,7 +156,7 @@ def test_a_file_it_cannot_read_says_why(
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["failed"]
     review = testapp.get(step_url(store["data_set"], "review"))
     assert "UPC" in review.pyquery("[data-testid=batch-error]").text()
-    assert review.pyquery("[data-testid=batch-status]").text() == "failed"
+    assert review.pyquery("[data-testid=batch-status]").attr("data-status") == "failed"
 
 
 def test_a_file_that_is_not_csv_or_excel_is_refused(testapp, store, dbsession) -> None:

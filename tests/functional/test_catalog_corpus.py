@@ -55,7 +55,7 @@ def test_a_file_it_cannot_read_shows_why_on_review(
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["failed"]
     review = testapp.get(step_url(store["data_set"], "review"))
     assert message in review.pyquery("[data-testid=batch-error]").text()
-    assert review.pyquery("[data-testid=batch-status]").text() == "failed"
+    assert review.pyquery("[data-testid=batch-status]").attr("data-status") == "failed"
     assert _costs(dbsession) == before
 
 

@@ -34,7 +34,7 @@ def test_the_review_page_says_which_sheet_and_line_were_read(
     assert upload_for_acme(testapp, data_set, data, "acme.xlsx", XLSX).status_int == 303
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
     review = testapp.get(step_url(data_set, "review"))
-    assert review.pyquery("[data-testid=batch-status]").text() == "populated"
+    assert review.pyquery("[data-testid=batch-status]").attr("data-status") == "populated"
     assert review.pyquery("[data-testid=batch-read-from]").text() == WHERE
     dbsession.rollback()
     job = dbsession.scalars(select(Job).where(Job.kind == "batches.populate")).one()

@@ -144,7 +144,7 @@ def test_a_job_completes_its_step_and_changed_inputs_make_it_stale(
 
     page = testapp.get(_url(data_set, "/steps/apply"))
     assert _states(page)["Apply"] == "done"
-    assert page.pyquery("[data-testid=job-status]").text() == "succeeded"
+    assert page.pyquery("[data-testid=job-status]").attr("data-status") == "succeeded"
     form = testapp.get(_url(data_set, "/steps/options")).forms["parameters-options"]
     form["steps"] = "5"
     form.submit("save", status=303)

@@ -59,7 +59,7 @@ def test_members_see_their_data_sets_jobs_and_others_get_404(
     login(testapp, "viewer")
     assert f"/jobs/{job.id}" in testapp.get("/jobs").text
     page = testapp.get(f"/jobs/{job.id}")
-    assert page.pyquery('[data-testid="job-status"]').text() == "failed"
+    assert page.pyquery('[data-testid="job-status"]').attr("data-status") == "failed"
     assert page.pyquery('[data-testid="job-error"]').text() == "step 2 of 3 failed on purpose"
     assert not page.pyquery("button:contains('Retry')"), "viewers may not retry"
     testapp.post(f"/jobs/{job.id}/retry", {"csrf_token": _token(testapp)}, status=403)
@@ -125,12 +125,12 @@ def test_the_owner_retries_and_cancels_through_the_page(
     assert response.location.endswith(f"/jobs/{job.id}")
     page = response.follow()
     assert "Queued again." in page.text
-    assert page.pyquery('[data-testid="job-status"]').text() == "queued"
+    assert page.pyquery('[data-testid="job-status"]').attr("data-status") == "queued"
     # A queued job polls for updates and offers Cancel.
     assert page.pyquery("#job-panel").attr("hx-get") == f"/jobs/{job.id}/progress?polls=1"
     page = page.forms[1].submit(status=303).follow()
     assert "Cancelled." in page.text
-    assert page.pyquery('[data-testid="job-status"]').text() == "cancelled"
+    assert page.pyquery('[data-testid="job-status"]').attr("data-status") == "cancelled"
     assert page.pyquery("#job-panel").attr("hx-get") is None, "a finished job stops polling"
     dbsession.expire_all()
     assert dbsession.get_one(Job, job.id).status == "cancelled"
@@ -297,7 +297,7 @@ def test_cancel_and_retry_take_the_permission_the_kind_runs_with_now(
     _post_all(testapp, [apply.id], 403)
     # Exporting takes "view": a viewer retries an export.
     page = testapp.get(f"/jobs/{export.id}").forms[1].submit(status=303).follow()
-    assert page.pyquery('[data-testid="job-status"]').text() == "queued"
+    assert page.pyquery('[data-testid="job-status"]').attr("data-status") == "queued"
     dbsession.expire_all()
     assert dbsession.get_one(Job, apply.id).status == "cancelled"
 
