@@ -493,22 +493,31 @@ def test_a_bad_value_saves_nothing_of_its_row_and_says_why(
     # Without htmx: back to the step page (a GET, at the grid's page), which shows why.
     response = refused(form.submit(status=303), store.url)
     assert ("products.size", "10") in query_of(response.request.url)
+    # A bad value's message is next to its cell; a row the task refused says why under it.
+    cell_errors = {
+        (store.number[int(div.get("data-key"))], div.get("data-column")): div.text
+        for div in response.pyquery("[data-testid=cell-error]")
+    }
+    assert cell_errors == {
+        (1, "regular_price"): "Enter a number.",
+        (2, "regular_price"): "Use at most 2 decimal places.",
+    }
     errors = {
         store.number[int(td.get("data-key"))]: td.text
         for td in response.pyquery("[data-testid=row-error]")
     }
-    assert errors == {
-        1: "Price: Enter a number.",
-        2: "Price: Use at most 2 decimal places.",
-        6: "Descriptions may not start with REFUSE.",
-    }
+    assert errors == {6: "Descriptions may not start with REFUSE."}
     assert "1 other row saved" in response.pyquery("[data-testid=grid-message]").text()
     # What the operator typed is still there, marked.
     price = response.pyquery(f'input[name="{cell(store, 1, "regular_price")}"]')
     assert (price.attr("value"), "is-invalid" in price.attr("class")) == ("abc", True)
+    message = response.pyquery(f'[id="{price.attr("aria-describedby")}"]')
+    assert message.text() == "Enter a number."
     # Reload: the page as it is, the messages shown once.
     again = app.get(response.request.path_qs)
-    assert not again.pyquery("[data-testid=row-error], [data-testid=grid-message]")
+    assert not again.pyquery(
+        "[data-testid=row-error], [data-testid=cell-error], [data-testid=grid-message]"
+    )
     price = again.pyquery(f'input[name="{cell(store, 1, "regular_price")}"]')
     assert price.attr("value") == str(price_of(1))
     assert stored(dbsession, store, 1).description == "Item 001"
@@ -543,7 +552,7 @@ def test_a_row_changed_by_someone_else_meanwhile_is_not_overwritten(
     dbsession.commit()
     form[cell(store, 7, "regular_price")] = "8.00"
     response = refused(form.submit(status=303), store.url)
-    assert "changed by someone else" in response.pyquery("[data-testid=row-error]").text()
+    assert "Changed by someone else" in response.pyquery("[data-testid=cell-error]").text()
     assert stored(dbsession, store, 7).regular_price == Decimal("7.00")
 
 

@@ -257,6 +257,12 @@ CATALOG = Application(
                             columns=ROW_COLUMNS,
                             key="id",
                             download_name="catalog-rows",
+                            formats={
+                                "old_unit_cost": "money",
+                                "unit_cost": "money",
+                                "cost_change": "money_change",
+                                "cost_change_percent": "percent_change",
+                            },
                         ),
                     ],
                     help="Filter by status; sort by the change. Rows in error are skipped "

@@ -136,6 +136,11 @@ PRODUCTS = Application(
                             editable=True,
                             on_edit=_edit,
                             download_name="products",
+                            formats={
+                                "regular_price": "money",
+                                "unit_cost": "money",
+                                "margin_percent": "percent",
+                            },
                         ),
                     ],
                     help="Filter, sort and page the catalog; download what you see; edit cells "

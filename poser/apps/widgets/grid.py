@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,6 +30,7 @@ from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.site.downloads import BLOCK_SIZE, content_disposition
 from poser.apps.site.forms import keep_for_page, kept_for_page
 from poser.apps.site.streaming import BodySession
+from poser.apps.widgets.grid_cells import FORMATS
 from poser.apps.widgets.grid_edit import (
     EditOutcome,
     OnEdit,
@@ -66,6 +67,10 @@ class Grid(Widget):
     With ``editable``, cells of the columns marked editable become inputs, and
     ``on_edit(ctx, key, values)`` saves one row's changed values through a task; a
     ValueError it raises is shown on that row, and nothing of that row is saved.
+
+    ``formats`` says how number columns read, by name: "money", "money_change",
+    "percent", "percent_change" or "count" (grid_cells.FORMATS). Downloads keep the
+    stored values.
     """
 
     query: Callable[[WidgetContext], Select[Any]]
@@ -76,6 +81,7 @@ class Grid(Widget):
     on_edit: OnEdit | None = None
     download_name: str = "rows"
     count_cap: int = COUNT_CAP
+    formats: Mapping[str, str] = field(default_factory=dict)
     template: str = field(default="widgets/grid.jinja2", repr=False)
     rows_template: str = field(default="widgets/grid_rows.jinja2", repr=False)
 
@@ -86,6 +92,9 @@ class Grid(Widget):
             _check_columns(self.name, self.columns)
         if self.editable and self.on_edit is None:
             raise ValueError(f"grid {self.name!r}: an editable grid needs on_edit")
+        unknown = set(self.formats.values()) - set(FORMATS)
+        if unknown:
+            raise ValueError(f"grid {self.name!r}: formats are {FORMATS}, not {sorted(unknown)}")
 
     @property
     def prefix(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,10 @@ from poser.apps.widgets.grid_edit import RowEdit, input_name
 from poser.models.data_extraction.grid import GridColumn, format_value
 
 NUMERIC = ("int", "decimal")
+#: How a number column reads (``Grid(formats={column: style})``): money to the cent
+#: (to the hundredth of a cent where a unit cost has it), percents with their sign,
+#: changes signed, counts with thousands separators. Other numbers show as stored.
+FORMATS = ("money", "money_change", "percent", "percent_change", "count")
 BOOL_OPTIONS = (("", ""), ("yes", "Yes"), ("no", "No"))
 
 _SPECIAL = re.compile("[&<>\"']").search
@@ -49,7 +53,7 @@ def display(column: GridColumn, value: Any) -> str:
     return format_value(value)
 
 
-def _text(column: GridColumn) -> Callable[[Any], str]:
+def _text(column: GridColumn, style: str = "") -> Callable[[Any], str]:
     """`display` for one column, escaped, with what it decides per type decided once."""
     if column.type == "str":
         return lambda value: "" if value is None else escape_text(str(value))
@@ -67,13 +71,15 @@ def _text(column: GridColumn) -> Callable[[Any], str]:
 
         return choice
     if column.type in NUMERIC:
-        return _number_text(column)
+        return _number_text(column, style)
     return lambda value: escape_text(display(column, value))
 
 
-def _number_text(column: GridColumn) -> Callable[[Any], str]:
+def _number_text(column: GridColumn, style: str = "") -> Callable[[Any], str]:
     """A number's digits need no escaping; anything else a query gave goes through
     `display` as usual."""
+    if style:
+        return lambda value: format_number(value, style) or escape_text(display(column, value))
 
     def number(value: Any) -> str:
         kind = type(value)
@@ -86,6 +92,28 @@ def _number_text(column: GridColumn) -> Callable[[Any], str]:
     return number
 
 
+def format_number(value: Any, style: str) -> str:
+    """``value`` as an operator reads it in ``style`` (one of FORMATS); "" when it is
+    not a number."""
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # SQLite computes some decimals as floats
+    elif isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return ""
+    number = Decimal(value)
+    if not number.is_finite():
+        return ""
+    sign = "+" if style.endswith("_change") and number > 0 else ""
+    if style.startswith("money"):
+        exponent = number.normalize().as_tuple().exponent
+        places = 2 if not isinstance(exponent, int) or exponent >= -2 else min(-exponent, 4)
+        return f"{sign}{number:,.{places}f}"
+    if style.startswith("percent"):
+        return f"{sign}{number:,.1f}%"
+    if style == "count":
+        return f"{number:,f}"
+    return format(number, "f")
+
+
 def _shown(column: GridColumn) -> Callable[[Any], str]:
     """`format_value` for one column: the text an input shows and the form sends back."""
     if column.type == "str":
@@ -93,8 +121,8 @@ def _shown(column: GridColumn) -> Callable[[Any], str]:
     return format_value
 
 
-def _text_cell(td: str, column: GridColumn) -> Cell:
-    text = _text(column)
+def _text_cell(td: str, column: GridColumn, style: str = "") -> Cell:
+    text = _text(column, style)
     return lambda value, key, edit: f"{td}{text(value)}</td>"
 
 
@@ -127,10 +155,11 @@ def _editor_cell(td: str, prefix: str, column: GridColumn) -> Cell:
         def select(value: Any, key: str, edit: RowEdit | None) -> str:
             shown = shown_text(value)
             typed, bad = _typed(name, shown, edit)
+            described, message = _cell_error(name, f"{edit_name}{key}", key, edit)
             return (
                 f'{was_start}{key}" value="{escape_text(shown)}"><select class="form-select '
-                f'form-select-sm{bad}" name="{edit_name}{key}" aria-label="{label}{key}">'
-                f"{options_html(typed)}</select></td>"
+                f'form-select-sm{bad}" name="{edit_name}{key}" aria-label="{label}{key}"'
+                f"{described}>{options_html(typed)}</select>{message}</td>"
             )
 
         return select
@@ -147,12 +176,28 @@ def _editor_cell(td: str, prefix: str, column: GridColumn) -> Cell:
         typed, bad = _typed(name, shown, edit)
         typed_html = was if typed is shown else escape_text(typed)
         invalid = ' aria-invalid="true"' if bad else ""
+        described, message = _cell_error(name, f"{edit_name}{key}", key, edit)
         return (
             f'{was_start}{key}" value="{was}{start}{bad}{attributes}{key}" '
-            f'value="{typed_html}" aria-label="{label}{key}"{invalid}></td>'
+            f'value="{typed_html}" aria-label="{label}{key}"{invalid}{described}>{message}</td>'
         )
 
     return text_input
+
+
+def _cell_error(name: str, input_id: str, key: str, edit: RowEdit | None) -> tuple[str, str]:
+    """(the input's aria-describedby, the message under it) for a refused cell, or
+    ("", "")."""
+    message = edit.cell_errors.get(name) if edit is not None else None
+    if not message:
+        return "", ""
+    error_id = f"{input_id}.error"
+    return (
+        f' aria-describedby="{error_id}"',
+        f'<div class="invalid-feedback d-block grid-cell-error" id="{error_id}" '
+        f'data-testid="cell-error" data-key="{key}" data-column="{escape_text(name)}">'
+        f"{escape_text(message)}</div>",
+    )
 
 
 def _typed(name: str, shown: str, edit: RowEdit | None) -> tuple[str, str]:
@@ -168,16 +213,22 @@ class RowRenderer:
     under a row that failed to save, its message."""
 
     def __init__(
-        self, prefix: str, key_column: str, visible: Sequence[GridColumn], editing: bool
+        self,
+        prefix: str,
+        key_column: str,
+        visible: Sequence[GridColumn],
+        editing: bool,
+        formats: Mapping[str, str] | None = None,
     ) -> None:
         self.key_column = key_column
         self.cells: list[tuple[str, Cell]] = []
+        formats = formats or {}
         for column in visible:
             td = '<td class="text-end">' if column.type in NUMERIC else "<td>"
             if editing and column.editable:
                 cell = _editor_cell(td, prefix, column)
             else:
-                cell = _text_cell(td, column)
+                cell = _text_cell(td, column, formats.get(column.name, ""))
             self.cells.append((column.name, cell))
         self.error_start = (
             f'<tr class="grid-row-error">\n<td colspan="{len(self.cells)}" '
@@ -191,6 +242,8 @@ class RowRenderer:
         cells = "\n".join([cell(row[name], escaped_key, edit) for name, cell in self.cells])
         if edit is None or not edit.error:
             html = f'<tr data-key="{escaped_key}">\n{cells}\n</tr>'
+        elif edit.cell_errors:  # each message is next to its cell
+            html = f'<tr data-key="{escaped_key}" class="table-danger">\n{cells}\n</tr>'
         else:
             html = (
                 f'<tr data-key="{escaped_key}" class="table-danger">\n{cells}\n</tr>\n'

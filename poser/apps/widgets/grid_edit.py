@@ -39,6 +39,8 @@ class RowEdit:
     was: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     bad_cells: set[str] = field(default_factory=set)
+    #: Why each bad cell was refused, shown next to it (``error`` joins them).
+    cell_errors: dict[str, str] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -67,7 +69,7 @@ def outcome_json(outcome: EditOutcome) -> dict[str, Any]:
 
     return {
         key: {"texts": cut(row.texts), "was": cut(row.was), "bad": sorted(row.bad_cells),
-              "error": row.error}
+              "cells": row.cell_errors, "error": row.error}
         for key, row in outcome.rows.items()
     }  # fmt: skip
 
@@ -82,6 +84,7 @@ def outcome_from_json(kept: Any) -> EditOutcome | None:
             texts=dict(row.get("texts") or {}),
             was=dict(row.get("was") or {}),
             bad_cells=set(row.get("bad") or ()),
+            cell_errors=dict(row.get("cells") or {}),
             error=row.get("error"),
         )
         for key, row in kept.items()
@@ -147,10 +150,12 @@ def apply_edits(
                 row.values[name] = parse_value(column, text, expressions[name].type)
             except ValueError as error:
                 row.bad_cells.add(name)
+                row.cell_errors[name] = str(error)
                 messages.append(f"{column.label}: {error}")
                 continue
             if clean_text(format_value(stored[name])) != row.was[name]:
                 row.bad_cells.add(name)
+                row.cell_errors[name] = "Changed by someone else meanwhile (reload)."
                 messages.append(f"{column.label}: changed by someone else meanwhile (reload).")
         if messages:
             row.error = " ".join(messages)

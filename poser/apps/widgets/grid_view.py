@@ -83,7 +83,7 @@ def grid_view(
     )
     editing = grid.may_edit(ctx)
     failed = {row.key: row for row in edits.failed} if edits else {}
-    render_row = RowRenderer(grid.prefix, grid.key, visible, editing)
+    render_row = RowRenderer(grid.prefix, grid.key, visible, editing, grid.formats)
     shown, body = set(), []
     for row in page.rows:
         key, html = render_row(row, failed.get(str(row[grid.key])))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from pyquery import PyQuery
 
-from poser.apps.widgets.grid_cells import RowRenderer
+from poser.apps.widgets.grid_cells import RowRenderer, format_number
 from poser.apps.widgets.grid_edit import RowEdit
 from poser.models.data_extraction.grid import GridColumn
 
@@ -82,3 +83,52 @@ def test_inputs_say_their_type_and_mode_only_where_text_is_not_the_default() -> 
     assert (due.attr("type"), due.val()) == ("date", "2026-11-21")
     assert page('input[name^="g.edit.price"]').attr("inputmode") == "decimal"
     assert [td.attrib.get("class") for td in page("td")][:2] == [None, "text-end"]
+
+
+@pytest.mark.parametrize(
+    ("value", "style", "text"),
+    [
+        (Decimal("1234.5"), "money", "1,234.50"),
+        (Decimal("16.7300"), "money", "16.73"),
+        (Decimal("0.0833"), "money", "0.0833"),  # a unit cost's fraction of a cent stays
+        (Decimal("0.083333"), "money", "0.0833"),
+        (2.5, "money", "2.50"),  # SQLite's float for a decimal
+        (Decimal("0.25"), "money_change", "+0.25"),
+        (Decimal("-0.25"), "money_change", "-0.25"),
+        (Decimal("0"), "money_change", "0.00"),
+        (Decimal("35"), "percent", "35.0%"),
+        (Decimal("-4392.14"), "percent", "-4,392.1%"),
+        (Decimal("4.56"), "percent_change", "+4.6%"),
+        (12345, "count", "12,345"),
+        ("n/a", "money", ""),
+        (True, "count", ""),
+    ],
+)
+def test_numbers_read_as_money_percents_and_counts(value, style, text) -> None:
+    assert format_number(value, style) == text
+
+
+def test_formatted_cells_and_a_missing_value() -> None:
+    renderer = RowRenderer("g.", "id", COLUMNS, editing=False, formats={"price": "money"})
+    _, html = renderer({**ROW, "price": Decimal("1234.5")}, None)
+    assert PyQuery(f"<table>{html}</table>")("td").eq(1).text() == "1,234.50"
+    _, html = renderer({**ROW, "price": None}, None)
+    assert PyQuery(f"<table>{html}</table>")("td").eq(1).text() == ""
+
+
+def test_a_refused_cells_message_is_next_to_it_and_describes_its_input() -> None:
+    edit = RowEdit(
+        key="7",
+        texts={"price": "abc"},
+        bad_cells={"price"},
+        cell_errors={"price": "Enter a number."},
+        error="Price: Enter a number.",
+    )
+    _, html = RowRenderer("g.", "id", COLUMNS, editing=True)({**ROW, "id": "7"}, edit)
+    page = PyQuery(f"<table>{html}</table>")
+    price = page('input[name="g.edit.price.7"]')
+    message = page(f'[id="{price.attr("aria-describedby")}"]')
+    assert message.text() == "Enter a number."
+    assert message.parent().is_("td")  # in the cell, under its input
+    assert (message.attr("data-key"), message.attr("data-column")) == ("7", "price")
+    assert not page("tr.grid-row-error")  # not said again under the row
