@@ -18,6 +18,7 @@ from pyramid.response import Response
 from poser.apps.framework.application import Application
 from poser.apps.site.security import data_set_factory
 from poser.tasks import jobs
+from tests import sample_jobs
 
 
 def boom(request: Request) -> Any:
@@ -50,7 +51,7 @@ def start_job(request: Request) -> HTTPSeeOther:
     job = jobs.submit(
         request.dbsession,
         request.find_service(name="jobs"),
-        "sample.touch",
+        sample_jobs.touch,
         data_set=request.context.data_set,
         user=request.identity,
         parameters={"steps": steps, "delay": 0.1},

@@ -13,6 +13,7 @@ from poser.apps.widgets.execute import ExecuteFunction
 from poser.apps.widgets.file_upload import FileUpload
 from poser.apps.widgets.parameter_form import ParameterForm
 from poser.models.data_extraction.parameters import stored_parameters
+from tests import sample_jobs
 
 
 def _positive(value: Decimal) -> str | None:
@@ -83,7 +84,7 @@ WORKFLOW = Application(
                     [
                         ExecuteFunction(
                             "run",
-                            kind="sample.touch",
+                            kind=sample_jobs.touch,
                             label="Apply",
                             parameters=_job_parameters,
                             blockers=_blockers,

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from poser.entry_points.cli_context import Context, pass_context
 from poser.entry_points.cli_progress import TerminalProgress
+from poser.entry_points.plugins import load_tasks
 from poser.entry_points.queues import make_queue
-from poser.entry_points.worker import load_job_modules, run_scheduler, run_worker
+from poser.entry_points.worker import run_scheduler, run_worker
 from poser.models.orm import JOB_STATUSES, Job
 from poser.storage import store_from_settings
 from poser.tasks import jobs as job_tasks
@@ -125,7 +126,7 @@ def cancel(ctx: Context, job_id: int) -> None:
 @pass_context
 def retry(ctx: Context, job_id: int) -> None:
     """Queue a failed or cancelled job again."""
-    load_job_modules(ctx.settings)
+    load_tasks(ctx.settings)
     queue = make_queue(ctx.settings)
     try:
         with ctx.dbsession() as dbsession:

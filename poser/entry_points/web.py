@@ -11,9 +11,9 @@ from pyramid_retry import mark_error_retryable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from poser.entry_points.plugins import application_includes, load_tasks
 from poser.entry_points.queues import make_queue
 from poser.entry_points.sessions import make_session_factory
-from poser.entry_points.worker import load_job_modules
 from poser.models.engine import (
     SQLITE_BEGIN_OPTION,
     get_engine,
@@ -24,8 +24,6 @@ from poser.models.engine import (
 )
 from poser.storage import store_from_settings
 from poser.utils.settings import prepare_settings, setting_bool, setting_int
-
-DEFAULT_APPLICATIONS = "poser.apps.products poser.apps.catalog"
 
 
 def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
@@ -59,13 +57,11 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("poser.apps.site.health")
         config.include("poser.apps.site.jobs")
         config.include("poser.apps.site.exports")
-        # 5. The app framework, then one include per Application.
+        # 5. The app framework, then one include per Application: those the installed
+        # packages name in the poser.applications entry point group (the ini may pick
+        # some), then the extra includes of poser.includes (poser.entry_points.plugins).
         config.include("poser.apps.framework")
-        # The Applications this site offers (the ini may choose), then extra includes
-        # (a plugin point for projects built on Poser).
-        for name in _listed(settings.get("poser.applications", DEFAULT_APPLICATIONS)):
-            config.include(name)
-        for name in _listed(settings.get("poser.includes")):
+        for name in application_includes(settings):
             config.include(name)
         # 6. Error pages last: they catch what everything above lets through.
         config.include("poser.apps.site.errors")
@@ -153,9 +149,11 @@ def _is_a_retry(request: Request) -> bool:
 
 
 def include_queue(config: Configurator) -> None:
-    """The job queue as a service: views submit jobs and read their live progress."""
+    """The job queue as a service: views submit jobs and read their live progress.
+    The task modules are imported here, at start-up: one that fails to import stops the
+    start, and a page never finds a job kind missing."""
     settings = config.get_settings()
-    load_job_modules(settings)
+    load_tasks(settings)
     config.register_service(make_queue(settings), name="jobs")
     config.register_service(store_from_settings(settings), name="files")
 
@@ -165,7 +163,3 @@ def include_sessions(config: Configurator) -> None:
     # Server-side sessions expire after this many seconds of inactivity.
     settings.setdefault("session.timeout", setting_int(settings, "poser.session_timeout", 28800))
     config.set_session_factory(make_session_factory(settings))
-
-
-def _listed(value: Any) -> list[str]:
-    return value.split() if isinstance(value, str) else list(value or [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import threading
@@ -15,6 +14,7 @@ from huey.consumer import Consumer
 from sqlalchemy.exc import OperationalError
 
 from poser.entry_points import queues
+from poser.entry_points.plugins import load_tasks
 from poser.entry_points.schedule import Schedule, scheduler_loop, schedules
 from poser.models.engine import get_engine, get_session_factory, is_sqlite_busy
 from poser.storage import store_from_settings
@@ -23,21 +23,8 @@ from poser.utils.settings import setting_bool, setting_int
 
 log = logging.getLogger(__name__)
 
-#: Modules whose job kinds every process knows; `poser.job_modules` adds more.
-DEFAULT_JOB_MODULES = (
-    "poser.tasks.maintenance",
-    "poser.tasks.datasets.jobs",
-    "poser.tasks.generate",
-    "poser.tasks.batches.jobs",
-)
 #: How often a worker looks for jobs left running by workers that died.
 RECOVERY_SECONDS = 60
-
-
-def load_job_modules(settings: Mapping[str, Any]) -> None:
-    extra = str(settings.get("poser.job_modules") or "").split()
-    for name in (*DEFAULT_JOB_MODULES, *extra):
-        importlib.import_module(name)
 
 
 class WorkerRuntime:
@@ -150,7 +137,7 @@ class GracefulConsumer(Consumer):
 
 
 def run_worker(settings: Mapping[str, Any], workers: int | None, periodic_on: bool | None) -> None:
-    load_job_modules(settings)
+    load_tasks(settings)
     queue = queues.make_queue(settings)
     runtime = WorkerRuntime(settings, queue)
     queues.RUNTIME.update(run_job=runtime.run_job, run_periodic=runtime.run_periodic)
@@ -203,7 +190,7 @@ def run_worker(settings: Mapping[str, Any], workers: int | None, periodic_on: bo
 
 def run_scheduler(settings: Mapping[str, Any]) -> None:
     """The one process that schedules periodic jobs, when workers run with periodic off."""
-    load_job_modules(settings)
+    load_tasks(settings)
     queue = queues.make_queue(settings)
     stop = threading.Event()
 

@@ -1,10 +1,20 @@
-"""The registry of job kinds: which task function a Job row's ``kind`` runs."""
+"""The registry of job kinds: which task function a Job row's ``kind`` runs.
+
+A module declares a kind by decorating its task function (`job_kind`); the decorated
+function carries its `JobKind` (``function.job_kind``), and that is what a caller
+hands to `poser.tasks.jobs.submit`: the kind's name is written once, in the
+decorator, and stored in the Job row. The modules that declare kinds are named in the
+``poser.tasks`` entry point group (`poser.tasks.plugins`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from poser.tasks.plugins import GROUP
+from poser.utils.registry import Registry
 
 JobFunction = Callable[..., dict[str, Any] | None]
 FailureHook = Callable[[Any, Any, str], None]
@@ -48,11 +58,22 @@ DEFAULT_PERMISSION = {"data_set": "edit", "global": "admin"}
 #: What a job of a kind this process does not know takes: the most, never the least.
 UNKNOWN_KIND_PERMISSION = "manage"
 
-_KINDS: dict[str, JobKind] = {}
-
 
 class UnknownJobKindError(LookupError):
     pass
+
+
+class Task(Protocol):
+    """A task function `job_kind` decorated: it carries its kind."""
+
+    job_kind: JobKind
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None: ...
+
+
+_KINDS: Registry[JobKind] = Registry(
+    "job kind", GROUP, lambda name: UnknownJobKindError(f"no job kind named {name!r}")
+)
 
 
 def job_kind(
@@ -65,9 +86,11 @@ def job_kind(
     permission: str | None = None,
     user_parameter: str | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
-    """Decorator: register ``function`` as the job kind ``name``.
+    """Decorator: register ``function`` as the job kind ``name``; returns the function,
+    which carries the kind as ``function.job_kind`` (what `jobs.submit` takes).
 
     ``permission`` defaults to "edit" for a data set kind and is "admin" for a global one.
+    A second, different kind under a taken name is refused (DuplicateNameError).
     """
     if scope not in PERMISSIONS:
         raise ValueError(f"scope must be 'data_set' or 'global', not {scope!r}")
@@ -76,11 +99,8 @@ def job_kind(
         allowed = ", ".join(PERMISSIONS[scope])
         raise ValueError(f"a {scope} job kind takes the permission {allowed}, not {permission!r}")
 
-    def register(function: JobFunction) -> JobFunction:
-        existing = _KINDS.get(name)
-        if existing is not None and existing.function is not function:
-            raise ValueError(f"job kind {name!r} is registered twice")
-        _KINDS[name] = JobKind(
+    def register(function: JobFunction) -> Task:
+        kind = JobKind(
             name,
             title,
             function,
@@ -91,23 +111,34 @@ def job_kind(
             permission,
             user_parameter,
         )
-        return function
+        _KINDS.add(name, kind)
+        function.job_kind = kind  # type: ignore[attr-defined]
+        return function  # type: ignore[return-value]
 
     return register
 
 
+def kind_of(task: Task | JobKind) -> JobKind:
+    """The kind of a decorated task (or the kind itself); a kind's name is refused: a
+    caller names the task it means, which an editor and a reader can follow."""
+    if isinstance(task, JobKind):
+        return task
+    kind = getattr(task, "job_kind", None)
+    if not isinstance(kind, JobKind):
+        raise TypeError(f"{task!r} is not a job kind: pass a function that @job_kind declares")
+    return kind
+
+
 def get_kind(name: str) -> JobKind:
-    try:
-        return _KINDS[name]
-    except KeyError:
-        raise UnknownJobKindError(f"no job kind named {name!r}") from None
+    """The kind a Job row names (UnknownJobKindError when no loaded module declares it)."""
+    return _KINDS.get(name)
 
 
 def all_kinds() -> list[JobKind]:
-    return sorted(_KINDS.values(), key=lambda kind: kind.name)
+    return list(_KINDS)
 
 
 def permission_to_run(name: str) -> str:
     """The permission running (cancelling, retrying) a job of kind ``name`` takes."""
-    kind = _KINDS.get(name)
+    kind = _KINDS.find(name)
     return kind.permission if kind is not None else UNKNOWN_KIND_PERMISSION

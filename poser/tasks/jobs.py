@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.engine import is_sqlite_busy, write_transaction
 from poser.models.orm import DataSet, Job, User
-from poser.tasks.job_kinds import get_kind
+from poser.tasks.job_kinds import JobKind, Task, get_kind, kind_of
 from poser.tasks.job_progress import (
     JobCancelled,
     JobProgress,
@@ -75,19 +75,23 @@ class JobStateError(ValueError):
 def submit(
     dbsession: Session,
     queue: JobQueue,
-    kind: str,
+    task: Task | JobKind,
     *,
     data_set: DataSet | None = None,
     user: User | None = None,
     parameters: dict[str, Any] | None = None,
 ) -> Job:
-    job_kind = get_kind(kind)
+    """A queued Job of ``task`` (a function `job_kind` declares, or its JobKind); the
+    row stores the kind's name, by which a worker finds the task again."""
+    job_kind = kind_of(task)
+    if get_kind(job_kind.name) is not job_kind:
+        raise ValueError(f"job kind {job_kind.name!r} is not the one registered by that name")
     if (job_kind.scope == "data_set") != (data_set is not None):
-        raise ValueError(f"job kind {kind!r} needs scope {job_kind.scope!r}")
+        raise ValueError(f"job kind {job_kind.name!r} needs scope {job_kind.scope!r}")
     parameters = dict(parameters or {})
     json.dumps(parameters)  # fail now, not in the worker, if they cannot be stored
     job = Job(
-        kind=kind,
+        kind=job_kind.name,
         parameters=parameters,
         data_set_id=data_set.id if data_set else None,
         user_id=user.id if user else None,

@@ -37,6 +37,7 @@ from poser.storage import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, remove_member, set_member
 from poser.tasks.exports import ExportColumn, write_export
+from poser.tasks.job_kinds import get_kind
 from poser.tasks.parameters import save_parameters
 from poser.tasks.products_data import SHEETS
 from poser.tasks.users import create_user
@@ -127,7 +128,7 @@ class World:
         made = jobs.submit(
             self.session,
             self.queue,
-            kind,
+            get_kind(kind),
             data_set=None if scope_global else (data_set or self.main),
             user=user,
             parameters=parameters,

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import tests.sample_jobs  # noqa: F401 - registers the sample job kinds
 from poser.entry_points.queues import HueyJobQueue, make_queue
 from poser.models.orm import DataSet, Job, PeriodicRun
 from poser.tasks import jobs
 from poser.tasks.job_progress import read_progress
+from tests import sample_jobs
 from tests.factories import make_data_set
 from tests.worker_support import (
     REDIS_URL,
@@ -61,10 +61,10 @@ def _worker_ini(queue_settings: dict[str, Any], folder: Path, **extra: Any) -> P
 
 
 def _submit(
-    dbsession: Session, queue: HueyJobQueue, kind: str = "sample.touch", **params: Any
+    dbsession: Session, queue: HueyJobQueue, task: Any = sample_jobs.touch, **params: Any
 ) -> Job:
     data_set = make_data_set(dbsession, "Store")
-    job = jobs.submit(dbsession, queue, kind, data_set=data_set, parameters=params)
+    job = jobs.submit(dbsession, queue, task, data_set=data_set, parameters=params)
     dbsession.commit()
     return job
 
@@ -133,19 +133,19 @@ def test_cancel_then_retry(
 
 
 @pytest.mark.parametrize(
-    ("kind", "after_restart"),
-    [("sample.touch", "failed"), ("sample.touch_idempotent", "succeeded")],
+    ("task", "after_restart"),
+    [(sample_jobs.touch, "failed"), (sample_jobs.touch_idempotent, "succeeded")],
 )
 def test_a_worker_killed_mid_job_leaves_nothing_half_done(
     ini: Path,
     tmp_path: Path,
     queue: HueyJobQueue,
     dbsession: Session,
-    kind: str,
+    task: Any,
     after_restart: str,
 ) -> None:
     with running_workers(ini, tmp_path) as (worker,):
-        job = _submit(dbsession, queue, kind, steps=60, delay=0.05)
+        job = _submit(dbsession, queue, task, steps=60, delay=0.05)
         wait_for(lambda: _steps_done(queue, job.id) >= 3, what=f"progress\n{worker.output()}")
         worker.kill9()
     assert _status(dbsession, job.id) == "running", "nobody has noticed yet"

@@ -40,6 +40,8 @@ from poser.tasks.datasets import (
     rename_data_set,
     set_member,
 )
+from poser.tasks.datasets import jobs as data_set_jobs
+from poser.tasks.job_kinds import Task
 from poser.tasks.uploads import UploadError
 from poser.tasks.users import normalize_username
 
@@ -249,11 +251,11 @@ def delete(request: Request) -> Any:
     return _handle(request, "delete", act)
 
 
-def _submit(request: Request, kind: str, **parameters: Any) -> HTTPSeeOther:
+def _submit(request: Request, task: Task, **parameters: Any) -> HTTPSeeOther:
     job = jobs.submit(
         request.dbsession,
         request.find_service(name="jobs"),
-        kind,
+        task,
         data_set=request.context.data_set,
         user=request.identity,
         parameters=parameters,
@@ -265,14 +267,14 @@ def _submit(request: Request, kind: str, **parameters: Any) -> HTTPSeeOther:
 def copy(request: Request) -> Any:
     def act(values: dict[str, Any]) -> HTTPSeeOther:
         name = " ".join(values["name"].split()) or f"Copy of {request.context.data_set.name}"
-        return _submit(request, "datasets.copy", name=name[:200], owner_id=request.identity.id)
+        return _submit(request, data_set_jobs.copy, name=name[:200], owner_id=request.identity.id)
 
     return _handle(request, "copy", act)
 
 
 @view_config(route_name="app_data_set_export", request_method="POST", permission="view")
 def export(request: Request) -> Any:
-    return _handle(request, "export", lambda values: _submit(request, "datasets.export"))
+    return _handle(request, "export", lambda values: _submit(request, data_set_jobs.export))
 
 
 @view_config(route_name="app_data_set_import", request_method="POST", permission="edit")

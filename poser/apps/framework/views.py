@@ -17,6 +17,7 @@ from poser.apps.site.forms import FormError, handle_form
 from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.tasks import jobs
 from poser.tasks.datasets import DataSetError, create_data_set
+from poser.tasks.datasets import jobs as data_set_jobs
 from poser.tasks.uploads import UploadError, safe_filename
 
 
@@ -52,7 +53,7 @@ def create(request: Request) -> Any:
             job = jobs.submit(
                 request.dbsession,
                 request.find_service(name="jobs"),
-                "datasets.load_example",
+                data_set_jobs.load_example,
                 data_set=data_set,
                 user=request.identity,
                 parameters={"resource": application.examples[example]},

@@ -14,6 +14,7 @@ from pyramid.request import Request
 from poser.apps.site.uploads import posted_file, store_posted
 from poser.models.orm import DataSet, Job
 from poser.tasks import jobs
+from poser.tasks.datasets import jobs as data_set_jobs
 from poser.tasks.datasets.workbook import IMPORT_LIMITS
 
 FIELD = "file"
@@ -33,7 +34,7 @@ def start_import(request: Request, data_set: DataSet, field: Any) -> Job:
     return jobs.submit(
         request.dbsession,
         request.find_service(name="jobs"),
-        "datasets.import_upload",
+        data_set_jobs.import_upload,
         data_set=data_set,
         user=request.identity,
         parameters={"upload_id": upload.id},

@@ -25,12 +25,11 @@ from poser.models.data_extraction.batches import (
 from poser.models.data_extraction.jobs import latest_job
 from poser.models.orm import Batch
 from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.base import early_until, effective_date, took_effect
-from poser.tasks.batches.jobs import EXECUTE_KIND, REPORT_KIND
+from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.tasks.job_progress import read_progress
-
-POPULATE_KIND = "batches.populate"
 
 
 def current_batch(ctx: WidgetContext, batch_type: str) -> Batch | None:
@@ -42,9 +41,9 @@ def current_batch(ctx: WidgetContext, batch_type: str) -> Batch | None:
     return cache[key]
 
 
-def _job_of(ctx: WidgetContext, kind: str, batch: Batch | None) -> Any:
-    """The latest job of ``kind`` in the data set, if it is about ``batch``."""
-    job = latest_job(ctx.dbsession, ctx.data_set.id, kind)
+def _job_of(ctx: WidgetContext, task: Task, batch: Batch | None) -> Any:
+    """The latest job of ``task`` in the data set, if it is about ``batch``."""
+    job = latest_job(ctx.dbsession, ctx.data_set.id, kind_of(task).name)
     if batch is None or job is None or job.parameters.get("batch_id") != batch.id:
         return None
     return job
@@ -93,7 +92,7 @@ class BatchPanel(Widget):
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         batch = current_batch(ctx, self.batch_type)
-        job = _job_of(ctx, POPULATE_KIND, batch)
+        job = _job_of(ctx, batch_jobs.populate, batch)
         handler = get_handler(self.batch_type)
         return {
             "batch": batch,
@@ -140,7 +139,7 @@ class BatchApply(ExecuteFunction):
     once the operator confirms applying it early."""
 
     batch_type: str = "catalog"
-    kind: str = EXECUTE_KIND
+    kind: Task | JobKind | str | None = batch_jobs.execute
     template: str = field(default="widgets/batch_apply.jinja2", repr=False)
 
     def __post_init__(self) -> None:
@@ -214,7 +213,7 @@ class BatchReport(Widget):
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         batch = current_batch(ctx, self.batch_type)
         report = batch_report(ctx.dbsession, batch.id) if batch else None
-        job = None if report else _job_of(ctx, REPORT_KIND, batch)
+        job = None if report else _job_of(ctx, batch_jobs.report, batch)
         return {
             "batch": batch,
             "dated": batch is not None and effective_date(batch) is not None,

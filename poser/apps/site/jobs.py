@@ -145,10 +145,10 @@ def run_maintenance(request: Request) -> HTTPSeeOther:
     if not kind.startswith("maintenance."):
         raise HTTPNotFound()
     try:
-        get_kind(kind)
+        task = get_kind(kind)  # the operator picks one by its name: the page lists them
     except LookupError:
         raise HTTPNotFound() from None
-    job = job_tasks.submit(request.dbsession, _queue(request), kind, user=request.identity)
+    job = job_tasks.submit(request.dbsession, _queue(request), task, user=request.identity)
     request.session.flash("Started.", "success")
     return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
 

@@ -14,21 +14,22 @@ from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.models.data_extraction.jobs import latest_job
 from poser.tasks import jobs
-from poser.tasks.job_kinds import get_kind
+from poser.tasks.job_kinds import JobKind, Task, get_kind, kind_of
 from poser.tasks.job_progress import read_progress
 from poser.tasks.jobs import TaskError
 
 
 @dataclass
 class ExecuteFunction(Widget):
-    """``kind`` is a registered job kind (data set scope). ``parameters(ctx)`` gives its
+    """``kind`` is the task to run: a function `job_kind` declares (data set scope), or
+    the kind's name, looked up when the widget is used. ``parameters(ctx)`` gives its
     plain values (e.g. from the Application's parameters, or from what the form names);
     a TaskError it raises refuses the run with its message. ``blockers(ctx)`` lists the
     reasons it cannot run yet. ``form_fields(ctx)`` are hidden fields the form sends
     back: what the page showed (e.g. which batch, at which version), for ``parameters``
     to check. A successful run marks the step done."""
 
-    kind: str = ""
+    kind: Task | JobKind | str | None = None
     label: str = "Run"
     parameters: Callable[[WidgetContext], dict[str, Any]] | None = None
     blockers: Callable[[WidgetContext], list[str]] | None = None
@@ -36,15 +37,21 @@ class ExecuteFunction(Widget):
     template: str = field(default="widgets/execute.jinja2", repr=False)
     completes_step = True
 
+    @property
+    def job_kind(self) -> JobKind:
+        if self.kind is None:
+            raise ValueError(f"widget {self.name!r}: name the task it runs (kind=)")
+        return get_kind(self.kind) if isinstance(self.kind, str) else kind_of(self.kind)
+
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        job = latest_job(ctx.dbsession, ctx.data_set.id, self.kind)
+        job = latest_job(ctx.dbsession, ctx.data_set.id, self.job_kind.name)
         running = job is not None and not job.finished
         return {
             "job": job,
             "live": read_progress(ctx.request.find_service(name="jobs").store, job.id)
             if job
             else None,
-            "title": get_kind(self.kind).title,
+            "title": self.job_kind.title,
             "may_manage": ctx.may_edit,
             "blockers": self.blockers(ctx) if self.blockers else [],
             "running": running,
@@ -70,7 +77,7 @@ class ExecuteFunction(Widget):
         request = ctx.request
 
         def act(values: dict[str, Any]) -> None:
-            job = latest_job(ctx.dbsession, ctx.data_set.id, self.kind)
+            job = latest_job(ctx.dbsession, ctx.data_set.id, self.job_kind.name)
             if job is not None and not job.finished:
                 raise FormError("It is already running: nothing more was started.")
             try:
@@ -84,7 +91,7 @@ class ExecuteFunction(Widget):
             jobs.submit(
                 ctx.dbsession,
                 request.find_service(name="jobs"),
-                self.kind,
+                self.job_kind,
                 data_set=ctx.data_set,
                 user=request.identity,
                 parameters=parameters,

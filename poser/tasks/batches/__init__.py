@@ -1,42 +1,56 @@
 """Batches: one handler per batch type, found by the type's name.
 
-The handlers (and with them SQLAlchemy and the ORM) are imported on first use, not
-with the package: the catalog reader's child process imports a module of this package
-and needs none of them, and importing them took it 0.5 s of a 4 s load.
+A batch type's module declares its handler with `register_batch_type` (a class
+decorator), and the ``poser.tasks`` entry point group names that module
+(`poser.tasks.plugins`): `get_handler` imports the group's modules at its first
+look-up. The handlers (and with them SQLAlchemy and the ORM) are imported on that
+first use, not with this package: the catalog reader's child process imports a module
+of this package and needs none of them, and importing them took it 0.5 s of a 4 s load.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from poser.tasks.plugins import GROUP
+from poser.utils.registry import Registry
 
 if TYPE_CHECKING:
     from poser.tasks.batches.base import BatchError, BatchHandler
-    from poser.tasks.batches.catalog.handler import CatalogHandler
 
 _LAZY = {
     "BatchError": "poser.tasks.batches.base",
     "BatchHandler": "poser.tasks.batches.base",
-    "CatalogHandler": "poser.tasks.batches.catalog.handler",
 }
 
+HandlerClass = TypeVar("HandlerClass", bound="type[BatchHandler]")
 
-@cache
+
+def _no_such_type(batch_type: str) -> Exception:
+    from poser.tasks.batches.base import BatchError
+
+    return BatchError(f"There is no batch type {batch_type!r}.")
+
+
+_HANDLERS: Registry[BatchHandler] = Registry("batch type", GROUP, _no_such_type)
+
+
+def register_batch_type(handler_class: HandlerClass) -> HandlerClass:
+    """Class decorator: the handler of the batch type its ``batch_type`` names. A second
+    handler for a taken name is refused (DuplicateNameError)."""
+    _HANDLERS.add(handler_class.batch_type, handler_class())
+    return handler_class
+
+
 def handlers() -> dict[str, BatchHandler]:
     """Every batch type's handler, by the type's name."""
-    from poser.tasks.batches.catalog.handler import CatalogHandler
-
-    return {handler.batch_type: handler for handler in (CatalogHandler(),)}
+    return {handler.batch_type: handler for handler in _HANDLERS}
 
 
 def get_handler(batch_type: str) -> BatchHandler:
-    from poser.tasks.batches.base import BatchError
-
-    try:
-        return handlers()[batch_type]
-    except KeyError:
-        raise BatchError(f"There is no batch type {batch_type!r}.") from None
+    """The handler of ``batch_type``; BatchError when no loaded module declares it."""
+    return _HANDLERS.get(batch_type)
 
 
 def __getattr__(name: str) -> Any:
@@ -45,4 +59,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["BatchError", "BatchHandler", "CatalogHandler", "get_handler", "handlers"]
+__all__ = ["BatchError", "BatchHandler", "get_handler", "handlers", "register_batch_type"]

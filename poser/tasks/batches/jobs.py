@@ -15,14 +15,12 @@ from poser.storage.interface import FileStore
 from poser.tasks import jobs
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import MESSAGE_EXECUTED, today
-from poser.tasks.job_kinds import job_kind, permission_to_run
+from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import JobQueue
 from poser.tasks.permissions import may
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 
-EXECUTE_KIND = "batches.execute"
-REPORT_KIND = "batches.report"
 MESSAGE_NO_VERSION = (
     "This apply does not say which version of the batch it is for, so nothing was "
     "applied: apply it again from its page."
@@ -63,7 +61,7 @@ def populate(
 
 
 @job_kind(
-    EXECUTE_KIND,
+    "batches.execute",
     "Apply the batch",
     uses=("queue",),
     permission="edit",
@@ -88,7 +86,7 @@ def execute(
 
 
 @job_kind(
-    REPORT_KIND,
+    "batches.report",
     "Write the batch's change report",
     idempotent=True,  # a batch keeps the report it has; an earlier try's files are replaced
     uses=("files",),
@@ -127,7 +125,7 @@ def start_batch(
     jobs.submit(
         session_of(data_set),
         queue,
-        "batches.populate",
+        populate,
         data_set=data_set,
         user=user,
         parameters={"batch_id": batch.id},
@@ -164,7 +162,7 @@ def execute_batch(
     report_job = jobs.submit(
         session,
         queue,
-        REPORT_KIND,
+        report,
         data_set=session.get_one(DataSet, batch.data_set_id),
         user=user,
         parameters={"batch_id": batch.id, "user_id": user.id if user else None},
@@ -230,7 +228,7 @@ def start_scheduled_apply(batch: Batch, queue: JobQueue) -> Job | None:
     return jobs.submit(
         session,
         queue,
-        EXECUTE_KIND,
+        execute,
         data_set=session.get_one(DataSet, batch.data_set_id),
         user=user,
         parameters=parameters,
@@ -250,6 +248,6 @@ def _why_not_as_scheduled(batch: Batch, user: User | None) -> str | None:
         return None  # scheduled from the command line, by no one in particular
     # What the apply's own job takes, by the one table of roles (tasks.permissions); the
     # runner checks it again when the apply starts.
-    if not may(session_of(batch), user, permission_to_run(EXECUTE_KIND), batch.data_set_id):
+    if not may(session_of(batch), user, execute.job_kind.permission, batch.data_set_id):
         return "the user who scheduled it may no longer change this data set."
     return None

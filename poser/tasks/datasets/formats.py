@@ -8,8 +8,10 @@ UPC) and its references to rows of earlier tables, by their keys, never by datab
 ids, so that a workbook moves between databases and between data sets.
 
 A data set finds its format by its kind (`DataSet.application`) in a registry that the
-module declaring a format fills as it is imported (`register_format`); the worker
-imports that module as it imports job modules, and never the web layer.
+module declaring a format fills as it is imported (`register_format`). That module is
+named in the ``poser.tasks`` entry point group (`poser.tasks.plugins`), as job modules
+are: every process that runs jobs knows the format, and none imports the web layer
+for it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from poser.tasks.plugins import GROUP
 from poser.utils.cells import cell_bool, cell_decimal, cell_int, cell_text
+from poser.utils.registry import Registry
 
 #: Reads one cell: returns the value to store, or raises ValueError (CellError) with a
 #: message for the operator (the import adds the sheet, the row and the column).
@@ -264,7 +268,9 @@ def _optional(parse: Parse) -> Parse:
 
 
 #: The formats of the kinds of data set this process knows, by kind.
-_FORMATS: dict[str, DataSetFormat] = {}
+_FORMATS: Registry[DataSetFormat] = Registry(
+    "data set format", GROUP, taken=lambda kind: f"data sets of {kind!r} have a format already"
+)
 
 
 def register_format(data_format: DataSetFormat) -> DataSetFormat:
@@ -273,14 +279,10 @@ def register_format(data_format: DataSetFormat) -> DataSetFormat:
     Called as the module that declares it is imported (importing it twice is no harm);
     a second, different format for the same kind is refused.
     """
-    existing = _FORMATS.get(data_format.kind)
-    if existing is not None and existing is not data_format:
-        raise ValueError(f"data sets of {data_format.kind!r} have a format already")
-    _FORMATS[data_format.kind] = data_format
-    return data_format
+    return _FORMATS.add(data_format.kind, data_format)
 
 
 def format_for(kind: str) -> DataSetFormat:
     """The format of the data sets of ``kind``: one without tables when none is
     registered (an Application that keeps only its parameters)."""
-    return _FORMATS.get(kind) or DataSetFormat(kind, ())
+    return _FORMATS.find(kind) or DataSetFormat(kind, ())

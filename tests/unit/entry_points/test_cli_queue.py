@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.main import cli
+from poser.entry_points.plugins import load_tasks
 from poser.entry_points.queues import HueyJobQueue, make_queue
-from poser.entry_points.worker import load_job_modules
 from poser.models.orm import DataSet, Job, PeriodicRun
 from poser.storage import store_from_settings
 from poser.tasks.job_progress import JobProgress, read_progress
@@ -69,7 +69,7 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path, database_url: str, session_factory: Any) -> Iterator[Site]:
-    load_job_modules({})
+    load_tasks({})
     made = Site(tmp_path, database_url)
     yield made
     made.queue.huey.storage.flush_all()

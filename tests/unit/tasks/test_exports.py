@@ -345,7 +345,9 @@ def test_two_workbook_exports_in_the_same_second_write_two_files(
     data_set = create_data_set(dbsession, "Corner Shop", "products", None)
     generate_products(data_set, products=3, seed=1)
     queue = RecordingQueue()
-    submitted = [jobs.submit(dbsession, queue, "datasets.export", data_set=data_set) for _ in "ab"]
+    submitted = [
+        jobs.submit(dbsession, queue, dataset_jobs.export, data_set=data_set) for _ in "ab"
+    ]
     dbsession.commit()
     same_second = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
     monkeypatch.setattr(dataset_jobs, "utcnow", lambda: same_second)

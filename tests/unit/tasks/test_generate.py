@@ -143,10 +143,11 @@ def test_refuses_a_data_set_with_a_catalog_and_absurd_sizes(dbsession: Session) 
 def test_runs_as_a_job(session_factory: sessionmaker[Session], dbsession: Session) -> None:
     kind = get_kind("datasets.generate")
     assert (kind.scope, kind.function) == ("data_set", generate_products)
+    assert generate_products.job_kind is kind  # what a caller submits
     queue = RecordingQueue()
     data_set = make_data_set(dbsession)
     job = jobs.submit(
-        dbsession, queue, "datasets.generate", data_set=data_set, parameters={"products": 50}
+        dbsession, queue, generate_products, data_set=data_set, parameters={"products": 50}
     )
     dbsession.commit()
     status = jobs.run(session_factory, queue, job.id, worker="test")

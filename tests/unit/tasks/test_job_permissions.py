@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import poser.tasks.datasets.jobs  # registers the data set job kinds
-import poser.tasks.maintenance  # noqa: F401 - registers the maintenance job kinds
 from poser.models.orm import (
     Batch,
     BatchExecution,
@@ -23,9 +21,10 @@ from poser.models.orm import (
     ProductCost,
 )
 from poser.storage.backends import local_store
-from poser.tasks import jobs
+from poser.tasks import jobs, maintenance
 from poser.tasks.batches import get_handler
 from poser.tasks.batches import jobs as batch_jobs
+from poser.tasks.datasets import jobs as data_set_jobs
 from poser.tasks.datasets import remove_member, set_member
 from poser.tasks.permissions import DATA_SET_PERMISSIONS, role_permits
 from poser.tasks.users import disable_user
@@ -88,7 +87,7 @@ def _copy(dbsession: Session, queue: RecordingQueue, data_set: DataSet, user: An
     job = jobs.submit(
         dbsession,
         queue,
-        "datasets.copy",
+        data_set_jobs.copy,
         data_set=data_set,
         user=user,
         parameters={"name": "My copy", "owner_id": user.id},
@@ -106,7 +105,7 @@ def _apply(dbsession: Session, queue: RecordingQueue, shop: dict[str, Any], user
     job = jobs.submit(
         dbsession,
         queue,
-        batch_jobs.EXECUTE_KIND,
+        batch_jobs.execute,
         data_set=shop["data_set"],
         user=user,
         parameters={"batch_id": batch.id, "batch_version": batch.version, "user_id": user.id},
@@ -152,7 +151,7 @@ def test_an_apply_by_an_editor_demoted_to_viewer_before_it_runs_applies_nothing(
     assert _count(dbsession, CostHistory) == 0
     assert _count(dbsession, BatchExecution) == 0
     assert dbsession.scalars(select(Batch.status)).one() == "populated"
-    assert dbsession.scalars(select(Job.kind)).all() == [batch_jobs.EXECUTE_KIND]  # no report
+    assert dbsession.scalars(select(Job.kind)).all() == ["batches.execute"]  # no report
 
     # An editor retries it: it is theirs now, and applies.
     jobs.retry(dbsession, queue, _job(dbsession, job), user=shop["owner"])
@@ -179,7 +178,7 @@ def test_a_job_acts_for_its_kinds_user_too(dbsession, session_factory, queue, sh
     job = jobs.submit(
         dbsession,
         queue,
-        "datasets.copy",
+        data_set_jobs.copy,
         data_set=shop["data_set"],
         user=shop["owner"],
         parameters={"name": "For sam", "owner_id": stranger.id},
@@ -201,7 +200,7 @@ def test_a_maintenance_job_runs_for_an_admin_only_and_for_the_system(
 ) -> None:
     admin = make_user(dbsession, "ada", role="admin")
     queued = [
-        jobs.submit(dbsession, queue, "maintenance.purge_work", user=user)
+        jobs.submit(dbsession, queue, maintenance.purge_work, user=user)
         for user in (admin, admin, None)
     ]
     dbsession.commit()

@@ -7,12 +7,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-import tests.sample_jobs  # noqa: F401 - registers the sample job kinds
-from poser.entry_points.worker import load_job_modules
 from poser.models.engine import IMMEDIATE
 from poser.models.orm import DataSet, Job
 from poser.tasks import job_kinds, jobs
+from poser.tasks.batches import jobs as batch_jobs
+from poser.tasks.datasets import jobs as data_set_jobs
+from poser.tasks.job_kinds import JobKind, Task
 from poser.tasks.job_progress import cancel_key, read_progress
+from tests import sample_jobs
 from tests.factories import make_data_set, make_user
 from tests.jobs_support import RecordingQueue
 from tests.worker_support import wait_for
@@ -24,11 +26,11 @@ def queue() -> RecordingQueue:
 
 
 def _submit(
-    dbsession: Session, queue: RecordingQueue, kind: str = "sample.touch", **params: object
+    dbsession: Session, queue: RecordingQueue, task: Task = sample_jobs.touch, **params: object
 ) -> Job:
     user = make_user(dbsession)
     data_set = make_data_set(dbsession, "Store", members={user: "owner"})  # who may run it
-    job = jobs.submit(dbsession, queue, kind, data_set=data_set, user=user, parameters=params)
+    job = jobs.submit(dbsession, queue, task, data_set=data_set, user=user, parameters=params)
     dbsession.commit()
     return job
 
@@ -53,7 +55,8 @@ def test_a_job_is_enqueued_only_after_its_transaction_commits(
     dbsession: Session, queue: RecordingQueue
 ) -> None:
     data_set = make_data_set(dbsession)
-    job = jobs.submit(dbsession, queue, "sample.touch", data_set=data_set)
+    job = jobs.submit(dbsession, queue, sample_jobs.touch, data_set=data_set)
+    assert job.kind == "sample.touch"  # the row names the kind
     assert queue.enqueued == []
     dbsession.commit()
     assert queue.enqueued == [job.id]
@@ -61,7 +64,7 @@ def test_a_job_is_enqueued_only_after_its_transaction_commits(
 
 def test_a_rolled_back_submit_enqueues_nothing(dbsession: Session, queue: RecordingQueue) -> None:
     data_set = make_data_set(dbsession)
-    jobs.submit(dbsession, queue, "sample.touch", data_set=data_set)
+    jobs.submit(dbsession, queue, sample_jobs.touch, data_set=data_set)
     dbsession.rollback()
     dbsession.commit()
     assert queue.enqueued == []
@@ -70,12 +73,17 @@ def test_a_rolled_back_submit_enqueues_nothing(dbsession: Session, queue: Record
 
 def test_submit_checks_kind_scope_and_parameters(dbsession: Session, queue: RecordingQueue) -> None:
     data_set = make_data_set(dbsession)
+    unregistered = JobKind("nope", "Nothing", sample_jobs.touch)
     with pytest.raises(LookupError, match="no job kind named 'nope'"):
-        jobs.submit(dbsession, queue, "nope", data_set=data_set)
+        jobs.submit(dbsession, queue, unregistered, data_set=data_set)
+    with pytest.raises(TypeError, match=r"'sample\.touch' is not a job kind"):
+        jobs.submit(dbsession, queue, "sample.touch", data_set=data_set)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="needs scope 'data_set'"):
-        jobs.submit(dbsession, queue, "sample.touch")
+        jobs.submit(dbsession, queue, sample_jobs.touch)
     with pytest.raises(TypeError):
-        jobs.submit(dbsession, queue, "sample.touch", data_set=data_set, parameters={"x": object()})
+        jobs.submit(
+            dbsession, queue, sample_jobs.touch, data_set=data_set, parameters={"x": object()}
+        )
 
 
 def test_a_successful_run_commits_the_work_and_the_outcome_together(
@@ -116,7 +124,7 @@ def test_a_task_error_fails_the_job_with_its_message_and_saves_nothing(
 def test_an_unexpected_error_shows_no_internals(
     session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
 ) -> None:
-    job = _submit(dbsession, queue, "sample.crash")
+    job = _submit(dbsession, queue, sample_jobs.crash)
     assert _run(session_factory, queue, job) == "failed"
     job = _reload(dbsession, job)
     assert job.error == jobs.MESSAGE_UNEXPECTED
@@ -178,18 +186,17 @@ def test_retry_queues_a_failed_job_again_after_commit(
 def test_a_job_retried_by_a_user_is_theirs_and_acts_for_them(
     dbsession: Session, queue: RecordingQueue
 ) -> None:
-    load_job_modules({})  # the kinds a worker knows
     first, second = make_user(dbsession, "first"), make_user(dbsession, "second")
     data_set = make_data_set(dbsession)
     apply = jobs.submit(
         dbsession,
         queue,
-        "batches.execute",
+        batch_jobs.execute,
         data_set=data_set,
         user=first,
         parameters={"batch_id": 4, "user_id": first.id},
     )
-    touch = jobs.submit(dbsession, queue, "sample.touch", data_set=data_set, user=first)
+    touch = jobs.submit(dbsession, queue, sample_jobs.touch, data_set=data_set, user=first)
     for job in (apply, touch):
         job.status = "failed"
         jobs.retry(dbsession, queue, job, user=second)
@@ -204,9 +211,9 @@ def test_a_job_retried_by_a_user_is_theirs_and_acts_for_them(
 
 
 def test_a_kind_says_what_running_it_takes() -> None:
-    load_job_modules({})
     assert job_kinds.get_kind("sample.touch").permission == "edit"  # unless it says
     assert job_kinds.get_kind("datasets.export").permission == "view"
+    assert data_set_jobs.export.job_kind is job_kinds.get_kind("datasets.export")
     assert job_kinds.get_kind("maintenance.purge_work").permission == "admin"
     assert job_kinds.permission_to_run("batches.execute") == "edit"
     assert job_kinds.permission_to_run("no.such.kind") == "manage"
@@ -220,7 +227,7 @@ def test_a_stopping_worker_fails_ordinary_jobs_and_requeues_idempotent_ones(
     session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
 ) -> None:
     plain = _submit(dbsession, queue)
-    safe = _submit(dbsession, queue, "sample.touch_idempotent")
+    safe = _submit(dbsession, queue, sample_jobs.touch_idempotent)
     queue.enqueued.clear()
     assert _run(session_factory, queue, plain, should_stop=lambda: True) == "failed"
     assert _reload(dbsession, plain).error == jobs.MESSAGE_WORKER_STOPPED
@@ -233,7 +240,7 @@ def test_orphaned_running_jobs_are_recovered(
     session_factory: sessionmaker[Session], dbsession: Session, queue: RecordingQueue
 ) -> None:
     plain = _submit(dbsession, queue)
-    safe = _submit(dbsession, queue, "sample.touch_idempotent")
+    safe = _submit(dbsession, queue, sample_jobs.touch_idempotent)
     alive = _submit(dbsession, queue)
     for job, worker in ((plain, "dead"), (safe, "dead"), (alive, "alive")):
         job.status, job.worker = "running", worker
@@ -252,7 +259,7 @@ def test_a_task_refused_the_write_lock_runs_again(
     engine = session_factory.kw["bind"]
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's single-writer lock only")
-    job = _submit(dbsession, queue, "sample.read_then_write", pause=0.3)
+    job = _submit(dbsession, queue, sample_jobs.read_then_write, pause=0.3)
     dbsession.close()
     outcome: list[str | None] = []
     runner = threading.Thread(target=lambda: outcome.append(_run(session_factory, queue, job)))

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-import tests.sample_jobs  # noqa: F401 - registers the sample job kinds
 from poser.models.engine import IMMEDIATE, get_engine, get_session_factory
 from poser.models.orm import DataSet, Job
 from poser.tasks import jobs
 from poser.tasks.job_progress import read_progress
+from tests import sample_jobs
 from tests.factories import make_data_set
 from tests.jobs_support import RecordingQueue
 from tests.worker_support import wait_for
@@ -43,7 +43,7 @@ def test_a_task_refused_its_first_write_waits_its_turn_for_the_lock(
     queue = RecordingQueue()
     data_set = make_data_set(dbsession, "Store")
     job = jobs.submit(
-        dbsession, queue, "sample.read_then_write", data_set=data_set, parameters={"pause": 0.3}
+        dbsession, queue, sample_jobs.read_then_write, data_set=data_set, parameters={"pause": 0.3}
     )
     dbsession.commit()
     outcome: list[str | None] = []

@@ -25,6 +25,7 @@ from poser.models.orm import (
     Vendor,
 )
 from poser.storage.interface import FileStore
+from poser.tasks.batches import register_batch_type
 from poser.tasks.batches.base import MESSAGE_EXECUTED, BatchError, BatchHandler, moved_on
 from poser.tasks.batches.catalog import compare
 from poser.tasks.batches.catalog import execute as apply
@@ -51,6 +52,7 @@ NEW_ITEMS = ("add", "skip")
 DEFAULT_TOLERANCE = Decimal("10")
 
 
+@register_batch_type
 class CatalogHandler(BatchHandler):
     batch_type = "catalog"
     title = "Vendor catalog"

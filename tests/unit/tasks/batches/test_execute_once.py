@@ -36,7 +36,7 @@ def test_two_concurrent_executes_apply_the_batch_once(
         jobs.submit(
             dbsession,
             queue,
-            "batches.execute",
+            batch_jobs.execute,
             data_set=data_set,
             parameters={"batch_id": batch.id, "batch_version": batch.version},
         ).id

@@ -125,7 +125,7 @@ def test_the_report_job_and_a_second_run(dbsession, session_factory, shop) -> No
     apply = jobs.submit(
         dbsession,
         queue,
-        "batches.execute",
+        batch_jobs.execute,
         data_set=shop["data_set"],
         parameters={"batch_id": batch.id, "batch_version": batch.version},
     )
@@ -143,7 +143,7 @@ def test_the_report_job_and_a_second_run(dbsession, session_factory, shop) -> No
     again = jobs.submit(
         dbsession,
         queue,
-        "batches.report",
+        batch_jobs.report,
         data_set=shop["data_set"],
         parameters={"batch_id": batch.id},
     )
@@ -162,7 +162,7 @@ def test_an_apply_without_a_version_is_refused(dbsession, session_factory, shop)
     job = jobs.submit(
         dbsession,
         queue,
-        "batches.execute",
+        batch_jobs.execute,
         data_set=shop["data_set"],
         parameters={"batch_id": batch.id},
     )

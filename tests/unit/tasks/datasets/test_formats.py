@@ -158,9 +158,9 @@ def test_every_process_that_runs_jobs_knows_the_products_format() -> None:
     """The worker (and the web app, and the CLI) import the job modules, never the web
     layer's Applications: the format must come with them."""
     script = (
-        "from poser.entry_points.worker import load_job_modules\n"
+        "from poser.entry_points.plugins import load_tasks\n"
         "from poser.tasks.datasets.formats import format_for\n"
-        "load_job_modules({})\n"
+        "load_tasks({})\n"
         "print(list(format_for('products').sheets))\n"
     )
     shown = subprocess.run(
