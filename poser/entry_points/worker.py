@@ -165,12 +165,16 @@ def run_worker(settings: Mapping[str, Any], workers: int | None, periodic_on: bo
     for thread in threads:
         thread.start()
     log.info(
-        "worker %s: %d workers, periodic %s, queue %s",
-        runtime.worker_id,
-        workers,
-        "on" if periodic_on else "off",
-        type(queue.huey).__name__,
+        startup_message(
+            runtime.worker_id,
+            workers,
+            type(queue.huey).__name__,
+            periodic_on and list(runtime.schedules),
+        )
     )
+    # huey's own start-up lines describe its scheduler, which is off (periodic=False):
+    # the line above says what schedules the periodic jobs.
+    logging.getLogger("huey.consumer").addFilter(_not_huey_startup)
     consumer = GracefulConsumer(
         queue.huey,
         runtime=runtime,
@@ -186,6 +190,33 @@ def run_worker(settings: Mapping[str, Any], workers: int | None, periodic_on: bo
     finally:
         stop.set()
         runtime.engine.dispose()
+
+
+#: How huey's consumer begins the lines it logs as it starts.
+HUEY_STARTUP = (
+    "Huey consumer started",
+    "Scheduler runs every",
+    "Periodic tasks are",
+    "The following commands",
+)
+
+
+def _not_huey_startup(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith(HUEY_STARTUP)
+
+
+def startup_message(worker_id: str, workers: int, queue: str, periodic: list[str] | bool) -> str:
+    """What a starting worker says: its threads, its queue, and whether it schedules
+    the periodic jobs (``periodic``: their names, or False when it does not)."""
+    if periodic is False:
+        scheduling = "it schedules no periodic jobs (`poser scheduler` does)"
+    elif periodic:
+        scheduling = "it also schedules the periodic jobs: " + ", ".join(periodic)
+    else:
+        scheduling = "it would schedule the periodic jobs, but the settings turn each off"
+    return (
+        f"worker {worker_id} runs jobs from the queue ({queue}) on {workers} threads; {scheduling}"
+    )
 
 
 def run_scheduler(settings: Mapping[str, Any]) -> None:
