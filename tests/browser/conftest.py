@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser.accessibility import PageAudit, screenshot_folder
 from tests.functional.conftest import build_app, dispose
 from tests.waitress_support import serve_in_thread
 
@@ -59,16 +60,29 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+AUDIT = pytest.StashKey[PageAudit]()
+
+
 @pytest.fixture
-def page(browser: Any, live_server: str, session_factory: sessionmaker[Session]) -> Iterator[Any]:
+def page(
+    browser: Any,
+    live_server: str,
+    session_factory: sessionmaker[Session],
+    request: pytest.FixtureRequest,
+) -> Iterator[Any]:
     """A fresh browser context per test.
 
     Script errors, CSP violations and sub-resources (scripts, styles, images) that fail
-    to load fail the test; pages themselves may answer 4xx on purpose.
+    to load fail the test; pages themselves may answer 4xx on purpose. Every page that
+    loads, and the last one as the test leaves it, is checked with axe-core: a serious
+    or critical violation fails the test (see accessibility.py).
     """
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     problems: list[str] = []
+    audit = PageAudit(page, request.node.name, screenshot_folder())
+    request.node.stash[AUDIT] = audit
+    audit.attach()
 
     def on_console(message: Any) -> None:
         if "Content Security Policy" in message.text or "Refused to" in message.text:
@@ -82,5 +96,14 @@ def page(browser: Any, live_server: str, session_factory: sessionmaker[Session])
     page.on("console", on_console)
     page.on("response", on_response)
     yield page
+    if not page.is_closed() and page.url.startswith(live_server):
+        audit.check("last")
     context.close()
     assert problems == [], problems
+    assert audit.violations == [], "accessibility:\n" + "\n".join(audit.violations)
+
+
+@pytest.fixture
+def a11y(page: Any, request: pytest.FixtureRequest) -> PageAudit:
+    """The page's axe-core audit: ``a11y.check()`` checks what htmx swapped in."""
+    return request.node.stash[AUDIT]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.orm import Batch, CostHistory, DataSet, Product, ProductCost, Vendor
+from tests.browser.accessibility import PageAudit
 from tests.browser.support import downloaded, log_in
 from tests.factories import make_user
 from tests.worker_support import WorkerProcess, write_ini
@@ -64,6 +65,7 @@ def _counts(page: Any) -> dict[str, int]:
 
 def test_an_operator_applies_a_vendor_catalog(
     page: Any,
+    a11y: PageAudit,
     dbsession: Session,
     session_factory: sessionmaker[Session],
     worker: WorkerProcess,
@@ -75,7 +77,7 @@ def test_an_operator_applies_a_vendor_catalog(
 
     # The Sample Store, from the example: a job loads it while the page shows progress.
     page.click("button:has-text('Create from example')")
-    page.wait_for_selector("[data-testid=job-status]:has-text('succeeded')", timeout=JOB_TIMEOUT)
+    page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=JOB_TIMEOUT)
     page.goto("/apps/catalog")
     page.click("[data-testid=data-sets] >> text=Sample Store")
     page.wait_for_selector("[data-testid=step-list]")
@@ -96,8 +98,17 @@ def test_an_operator_applies_a_vendor_catalog(
     page.click("[data-widget=file] button:has-text('Upload')")
     page.wait_for_url("**/steps/review")
     status = page.locator("[data-testid=batch-status]")
-    expect(status).to_have_text(re.compile("populated|failed"), timeout=JOB_TIMEOUT)
-    assert status.inner_text() == "populated", page.inner_text("[data-widget=batch]")
+    expect(status).to_have_attribute(
+        "data-status", re.compile("populated|failed"), timeout=JOB_TIMEOUT
+    )
+    assert status.get_attribute("data-status") == "populated", page.inner_text(
+        "[data-widget=batch]"
+    )
+    # What the operator reads: a word for the batch, a label before each count.
+    assert status.inner_text() == "Ready to review"
+    counts_text = page.inner_text("[data-testid=batch-counts]")
+    assert "New item 20" in counts_text
+    assert "Cost up" in counts_text
     expect(page.locator("#job-panel")).to_have_count(0)  # no reload is still to come
     counts = _counts(page)
     assert sum(counts.values()) == 500
@@ -136,7 +147,13 @@ def test_an_operator_applies_a_vendor_catalog(
     expect(page.locator("[data-widget=rows] th[data-column=cost_change]")).to_have_attribute(
         "aria-sort", "ascending"
     )
-    changes = [Decimal(text) for text in _column(page, "rows", "cost_change")]
+    # Money to the cent, signed; percents with their sign.
+    texts = _column(page, "rows", "cost_change")
+    assert all(re.fullmatch(r"[+-][\d,]+\.\d{2,4}", text) for text in texts), texts
+    percents = _column(page, "rows", "cost_change_percent")
+    assert all(re.fullmatch(r"[+-]?[\d,]+\.\d%", text) for text in percents), percents
+    a11y.check("review-sorted")  # what htmx swapped in
+    changes = [Decimal(text.replace(",", "")) for text in texts]
     assert changes == sorted(changes)
     assert changes[0] < 0  # the decreases come first
     assert page.evaluate("window.__still_here") is True
@@ -145,7 +162,7 @@ def test_an_operator_applies_a_vendor_catalog(
     expect(page.locator("[data-widget=apply] [data-testid=blockers]")).to_have_count(0)
     page.click("[data-widget=apply] button:has-text('Apply the new costs')")
     page.wait_for_selector(
-        "[data-widget=apply] [data-testid=job-status]:has-text('succeeded')",
+        "[data-widget=apply] [data-testid=job-status][data-status=succeeded]",
         timeout=JOB_TIMEOUT,
     )
 
