@@ -40,7 +40,7 @@ def data_set_edit(request: Request) -> dict[str, Any]:
 def start_job_page(request: Request) -> Response:
     token = escape(get_csrf_token(request))
     return Response(
-        "<!doctype html><title>Start</title><h1>Sample job</h1>"
+        '<!doctype html><html lang="en"><title>Start</title><h1>Sample job</h1>'
         f'<form method="post"><input type="hidden" name="csrf_token" value="{token}">'
         '<button type="submit">Start a slow job</button></form>'
     )
