@@ -18,18 +18,17 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 
 ## run: create the environment, app dir, database and an admin; then serve on :6543
 ## with a worker beside it. Ctrl-C stops both, and make ends without an error.
-# The server runs as a job of its own (set -m) in the terminal's foreground, so Ctrl-C
-# reaches the server alone and not make, which would die of it ("Interrupt", status
-# 130) whatever the recipe does. When the server has stopped the worker is told to stop
-# (SIGTERM: as graceful as Ctrl-C, see poser.entry_points.worker) and waited for. A
-# SIGINT or SIGTERM that reaches the recipe's shell instead (no terminal: `timeout -s
-# INT make run`) is passed on to the server as SIGINT, its way to stop cleanly.
+# In a terminal the server runs as a job of its own (set -m), in the terminal's
+# foreground, so Ctrl-C reaches the server alone and not make, which would die of it
+# ("Interrupt", status 130) whatever the recipe does. When the server has stopped, the
+# worker is told to stop (SIGTERM: as graceful as Ctrl-C, see poser.entry_points.worker)
+# and waited for. Without a terminal (`timeout -s INT make run`) there is no job control:
+# a SIGINT to the process group reaches the server and the worker alike.
 run: $(BIN)/.installed
 	$(BIN)/poser -c $(CONFIG) dev-setup
 	@$(BIN)/poser -c $(CONFIG) worker & worker=$$!; \
-	  set -m; $(BIN)/pserve $(CONFIG) & server=$$!; \
-	  trap 'kill -INT $$server 2>/dev/null' INT TERM HUP; \
-	  fg %2 >/dev/null; status=$$?; set +m; \
+	  if [ -t 0 ]; then set -m; fi; \
+	  $(BIN)/pserve $(CONFIG); status=$$?; set +m; \
 	  kill -TERM $$worker 2>/dev/null; wait $$worker; \
 	  exit $$status
 
