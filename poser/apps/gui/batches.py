@@ -139,10 +139,11 @@ class BatchApply(ExecuteFunction):
     once the operator confirms applying it early."""
 
     batch_type: str = "catalog"
-    kind: Task | JobKind | str | None = batch_jobs.execute
+    kind: Task | JobKind | None = batch_jobs.execute
     template: str = field(default="widgets/batch_apply.jinja2", repr=False)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         self.blockers = self.blockers or self._blockers
         self.form_fields = self.form_fields or self._fields
 

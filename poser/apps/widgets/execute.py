@@ -14,7 +14,7 @@ from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.models.data_extraction.jobs import latest_job
 from poser.tasks import jobs
-from poser.tasks.job_kinds import JobKind, Task, get_kind, kind_of
+from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.tasks.job_progress import read_progress
 from poser.tasks.jobs import TaskError
 
@@ -22,14 +22,15 @@ from poser.tasks.jobs import TaskError
 @dataclass
 class ExecuteFunction(Widget):
     """``kind`` is the task to run: a function `job_kind` declares (data set scope), or
-    the kind's name, looked up when the widget is used. ``parameters(ctx)`` gives its
+    its JobKind, as `jobs.submit` takes it; a kind's name is refused, so a reader and an
+    editor follow the widget to its task. ``parameters(ctx)`` gives its
     plain values (e.g. from the Application's parameters, or from what the form names);
     a TaskError it raises refuses the run with its message. ``blockers(ctx)`` lists the
     reasons it cannot run yet. ``form_fields(ctx)`` are hidden fields the form sends
     back: what the page showed (e.g. which batch, at which version), for ``parameters``
     to check. A successful run marks the step done."""
 
-    kind: Task | JobKind | str | None = None
+    kind: Task | JobKind | None = None
     label: str = "Run"
     parameters: Callable[[WidgetContext], dict[str, Any]] | None = None
     blockers: Callable[[WidgetContext], list[str]] | None = None
@@ -37,11 +38,15 @@ class ExecuteFunction(Widget):
     template: str = field(default="widgets/execute.jinja2", repr=False)
     completes_step = True
 
+    def __post_init__(self) -> None:
+        if self.kind is not None:
+            kind_of(self.kind)  # a kind's name, or anything not a task, is refused here
+
     @property
     def job_kind(self) -> JobKind:
         if self.kind is None:
             raise ValueError(f"widget {self.name!r}: name the task it runs (kind=)")
-        return get_kind(self.kind) if isinstance(self.kind, str) else kind_of(self.kind)
+        return kind_of(self.kind)
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         job = latest_job(ctx.dbsession, ctx.data_set.id, self.job_kind.name)

@@ -18,9 +18,11 @@ def test_widgets_fill_rows_of_twelve_columns() -> None:
 
 def test_only_steps_with_a_completing_widget_are_tracked() -> None:
     from poser.apps.widgets.execute import ExecuteFunction
+    from tests import sample_jobs
 
     assert not Step("Browse", "browse", _widgets(6, 6)).tracked
-    assert Step("Run", "run", [Widget("text"), ExecuteFunction("run", kind="x")]).tracked
+    run = ExecuteFunction("run", kind=sample_jobs.touch)
+    assert Step("Run", "run", [Widget("text"), run]).tracked
 
 
 def test_steps_refuse_duplicate_widgets_and_bad_widths() -> None:
