@@ -21,6 +21,9 @@ from typing import Any
 
 from huey import crontab
 
+from poser.tasks import maintenance
+from poser.tasks.batches import jobs as batch_jobs
+from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.utils.settings import SettingsError, setting_int
 from poser.utils.timeutil import utcnow
 
@@ -29,19 +32,30 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PeriodicJob:
+    """``task`` is what runs, a function `job_kind` declares (global scope); the Job
+    and PeriodicRun rows store its kind's name and ``name``."""
+
     name: str
-    kind: str
+    task: Task | JobKind
     schedule: str  # five crontab fields, in UTC
     older_than_days: int | None = None  # for a purge: how old what it removes must be
 
+    def __post_init__(self) -> None:
+        if self.kind.scope != "global":
+            raise ValueError(f"periodic {self.name!r}: {self.kind.name!r} is not a global kind")
+
+    @property
+    def kind(self) -> JobKind:
+        return kind_of(self.task)
+
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
-    PeriodicJob("purge_work", "maintenance.purge_work", "30 3 * * *", 2),
-    PeriodicJob("purge_uploads", "maintenance.purge_uploads", "45 3 * * *", 7),
-    PeriodicJob("purge_job_logs", "maintenance.purge_job_logs", "15 4 * * *", 30),
+    PeriodicJob("purge_work", maintenance.purge_work, "30 3 * * *", 2),
+    PeriodicJob("purge_uploads", maintenance.purge_uploads, "45 3 * * *", 7),
+    PeriodicJob("purge_job_logs", maintenance.purge_job_logs, "15 4 * * *", 30),
     # Hourly: a batch is applied within the hour its date begins (the server's time
     # zone), and one a stopped worker missed, within the hour it starts again.
-    PeriodicJob("apply_scheduled_batches", "batches.apply_scheduled", "7 * * * *"),
+    PeriodicJob("apply_scheduled_batches", batch_jobs.apply_scheduled, "7 * * * *"),
 )
 
 

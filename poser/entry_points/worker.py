@@ -64,7 +64,7 @@ class WorkerRuntime:
             self.session_factory,
             self.queue,
             name,
-            schedule.job.kind,
+            schedule.job.task,
             schedule.parameters,
             datetime.fromisoformat(scheduled_for),
             worker=self.worker_id,

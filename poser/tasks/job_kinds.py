@@ -129,6 +129,16 @@ def kind_of(task: Task | JobKind) -> JobKind:
     return kind
 
 
+def registered_kind(task: Task | JobKind) -> JobKind:
+    """The kind of ``task``, which must be the one registered under its name (what a
+    worker runs when it reads the name off a Job row); a kind no loaded module declares
+    fails here, before a row is written."""
+    kind = kind_of(task)
+    if get_kind(kind.name) is not kind:
+        raise ValueError(f"job kind {kind.name!r} is not the one registered by that name")
+    return kind
+
+
 def get_kind(name: str) -> JobKind:
     """The kind a Job row names (UnknownJobKindError when no loaded module declares it)."""
     return _KINDS.get(name)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.engine import is_sqlite_busy, write_transaction
 from poser.models.orm import DataSet, Job, User
-from poser.tasks.job_kinds import JobKind, Task, get_kind, kind_of
+from poser.tasks.job_kinds import JobKind, Task, get_kind, registered_kind
 from poser.tasks.job_progress import (
     JobCancelled,
     JobProgress,
@@ -83,9 +83,7 @@ def submit(
 ) -> Job:
     """A queued Job of ``task`` (a function `job_kind` declares, or its JobKind); the
     row stores the kind's name, by which a worker finds the task again."""
-    job_kind = kind_of(task)
-    if get_kind(job_kind.name) is not job_kind:
-        raise ValueError(f"job kind {job_kind.name!r} is not the one registered by that name")
+    job_kind = registered_kind(task)
     if (job_kind.scope == "data_set") != (data_set is not None):
         raise ValueError(f"job kind {job_kind.name!r} needs scope {job_kind.scope!r}")
     parameters = dict(parameters or {})

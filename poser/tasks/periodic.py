@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.orm import Job, PeriodicRun
-from poser.tasks.job_kinds import get_kind
+from poser.tasks.job_kinds import JobKind, Task, registered_kind
 from poser.tasks.jobs import JobQueue, run
 
 log = logging.getLogger(__name__)
@@ -20,16 +20,18 @@ log = logging.getLogger(__name__)
 def claim(
     session_factory: sessionmaker[Session],
     name: str,
-    kind: str,
+    task: Task | JobKind,
     parameters: dict[str, Any],
     scheduled_for: datetime,
     worker: str,
 ) -> int | None:
-    """Record the run and its queued Job; None if another worker claimed it first."""
-    get_kind(kind)  # an unknown kind fails here, before anything is recorded
+    """Record the run and its queued Job of ``task`` (a function `job_kind` declares,
+    or its JobKind; the row stores the kind's name); None if another worker claimed it
+    first."""
+    kind = registered_kind(task)
     try:
         with session_factory.begin() as session:
-            job = Job(kind=kind, parameters=parameters, status="queued")
+            job = Job(kind=kind.name, parameters=parameters, status="queued")
             session.add(job)
             session.flush()
             session.add(
@@ -48,7 +50,7 @@ def run_periodic(
     session_factory: sessionmaker[Session],
     queue: JobQueue,
     name: str,
-    kind: str,
+    task: Task | JobKind,
     parameters: dict[str, Any],
     scheduled_for: datetime,
     *,
@@ -57,7 +59,7 @@ def run_periodic(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> str | None:
     """Claim and run one periodic job in this worker; returns its status or None."""
-    job_id = claim(session_factory, name, kind, parameters, scheduled_for, worker)
+    job_id = claim(session_factory, name, task, parameters, scheduled_for, worker)
     if job_id is None:
         return None
     return run(

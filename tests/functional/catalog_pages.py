@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
+from poser.entry_points.schedule import schedules
 from poser.models.orm import DataSet, Job
 from poser.storage.settings import store_from_settings
 from poser.tasks import jobs
@@ -61,12 +62,13 @@ def run_scheduler(settings: dict[str, Any], session_factory: Any, on: date) -> s
     """The hourly job that applies the batches whose date has come, claimed and run as
     a worker's scheduler runs it, looking at ``on`` as today; its status."""
     queue = make_queue(settings)
+    plan = schedules(settings)["apply_scheduled_batches"]
     return run_periodic(
         session_factory,
         queue,
-        "apply_scheduled_batches",
-        "batches.apply_scheduled",
-        {"on": on.isoformat()},
+        plan.job.name,
+        plan.job.task,
+        {**plan.parameters, "on": on.isoformat()},
         datetime.combine(on, datetime.min.time(), tzinfo=UTC),
         worker="test",
         resources={"queue": queue},

@@ -6,7 +6,7 @@ the operator confirms it."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,17 +14,16 @@ import webtest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from poser.entry_points.queues import make_queue
-from poser.models.orm import Batch, BatchExecution, CatalogBatchRow, CostHistory, Job
+from poser.models.orm import Batch, BatchExecution, CatalogBatchRow, Job, ProductChange
 from poser.tasks.batches import get_handler
 from poser.tasks.batches.base import today
 from poser.tasks.datasets import create_data_set, set_member
-from poser.tasks.periodic import run_periodic
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_catalog
 from tests.factories import make_user
 from tests.functional.catalog_pages import (
     form_posting_to,
     run_queued_jobs,
+    run_scheduler,
     save_options,
     step_url,
     upload,
@@ -86,22 +85,6 @@ def _states(page: webtest.TestResponse) -> dict[str, str | None]:
     }
 
 
-def _run_scheduler(settings: dict[str, Any], session_factory: Any, on: date) -> str | None:
-    """The hourly periodic job, claimed and run as a worker's scheduler runs it, looking
-    at ``on`` as today."""
-    queue = make_queue(settings)
-    return run_periodic(
-        session_factory,
-        queue,
-        "apply_scheduled_batches",
-        "batches.apply_scheduled",
-        {"on": on.isoformat()},
-        datetime.combine(on, datetime.min.time(), tzinfo=UTC),
-        worker="test",
-        resources={"queue": queue},
-    )
-
-
 def test_the_form_applies_the_batch_its_page_showed_or_nothing(
     testapp, shop, dbsession, jobs_of
 ) -> None:
@@ -129,7 +112,7 @@ def test_the_form_applies_the_batch_its_page_showed_or_nothing(
     fresh = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
     fresh.submit(status=303)
     assert jobs_of() == ["succeeded", "succeeded"]  # the apply, then its report
-    assert _count(dbsession, CostHistory, CostHistory.batch_id == first + 1) == 1
+    assert _count(dbsession, ProductChange, ProductChange.batch_id == first + 1) == 1
 
 
 def test_a_batch_changed_after_the_apply_was_sent_is_not_applied(
@@ -145,7 +128,7 @@ def test_a_batch_changed_after_the_apply_was_sent_is_not_applied(
     assert jobs_of() == ["failed"]
     failed = dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).one()
     assert f"Batch #{batch.id} changed after it was sent to be applied" in (failed.error or "")
-    assert _count(dbsession, CostHistory) == 0
+    assert _count(dbsession, ProductChange) == 0
     assert _count(dbsession, Job, Job.kind == "batches.report") == 0
     assert _batch(dbsession).status == "populated"
 
@@ -164,7 +147,7 @@ def test_the_same_apply_form_sent_twice_applies_once(testapp, shop, dbsession, j
     assert "has been applied since this page showed it" in alerts(later)
     assert _applies(dbsession) == 1
     assert _count(dbsession, BatchExecution) == 1
-    assert _count(dbsession, CostHistory) == 2  # butter and soap, once each
+    assert _count(dbsession, ProductChange) == 2  # butter and soap, once each
 
 
 def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession, jobs_of) -> None:
@@ -197,7 +180,7 @@ def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession,
     assert _applies(dbsession) == 1
     assert jobs_of() == ["succeeded", "succeeded"]
     assert _count(dbsession, BatchExecution) == 1
-    assert _count(dbsession, CostHistory) == 2
+    assert _count(dbsession, ProductChange) == 2
 
 
 def test_a_batch_dated_later_is_applied_now_only_when_confirmed(
@@ -220,7 +203,7 @@ def test_a_batch_dated_later_is_applied_now_only_when_confirmed(
     form["apply_early"] = later
     form.submit(status=303)
     assert jobs_of() == ["succeeded", "succeeded"]
-    assert _count(dbsession, CostHistory) == 2
+    assert _count(dbsession, ProductChange) == 2
     report = testapp.get(step_url(shop["data_set"], "report"))
     assert report.pyquery("[data-testid=report-effective]").text() == later
     assert f"effective {later}" in report.pyquery("[data-testid=report-ready]").text()
@@ -249,14 +232,14 @@ def test_a_batch_dated_later_is_applied_on_its_date_as_who_scheduled_it(
     assert not page.pyquery("[data-testid=apply-scheduled]")
     form_posting_to(page, "/apply/schedule").submit(status=303)
 
-    assert _run_scheduler(settings, session_factory, later - timedelta(days=1)) == "succeeded"
+    assert run_scheduler(settings, session_factory, later - timedelta(days=1)) == "succeeded"
     assert _applies(dbsession) == 0  # not yet
-    assert _run_scheduler(settings, session_factory, later) == "succeeded"
+    assert run_scheduler(settings, session_factory, later) == "succeeded"
     assert jobs_of() == ["succeeded", "succeeded"]
     batch = _batch(dbsession)
     assert (batch.status, batch.executed_by_id) == ("executed", shop["owner"].id)
     assert batch.scheduled_for is None
-    assert _count(dbsession, CostHistory, CostHistory.changed_by_id == shop["owner"].id) == 2
+    assert _count(dbsession, ProductChange, ProductChange.changed_by_id == shop["owner"].id) == 2
     assert _states(testapp.get(step_url(shop["data_set"], "apply")))["Apply"] == "done"
     assert testapp.get(step_url(shop["data_set"], "report")).pyquery("[data-testid=report-file]")
 
@@ -275,7 +258,7 @@ def test_a_schedule_is_dropped_when_the_batch_changes(
         "it changed since it was scheduled" in page.pyquery("[data-testid=batch-scheduled]").text()
     )
 
-    assert _run_scheduler(settings, session_factory, later) == "succeeded"
+    assert run_scheduler(settings, session_factory, later) == "succeeded"
     assert _applies(dbsession) == 0
     batch = _batch(dbsession)
     assert (batch.status, batch.scheduled_for) == ("populated", None)

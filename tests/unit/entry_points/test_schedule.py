@@ -5,8 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from poser.entry_points.schedule import due, scheduler_loop, schedules
+from poser.entry_points.schedule import PERIODIC_JOBS, PeriodicJob, due, scheduler_loop, schedules
+from poser.tasks import maintenance
+from poser.tasks.batches import jobs as batch_jobs
+from poser.tasks.job_kinds import get_kind
 from poser.utils.settings import SettingsError
+from tests import sample_jobs
 
 
 def test_defaults_and_overrides() -> None:
@@ -20,10 +24,30 @@ def test_defaults_and_overrides() -> None:
     assert plans["purge_uploads"].parameters == {"older_than_days": 3}
     assert plans["purge_work"].parameters == {"older_than_days": 2}
     # Scheduled batches are looked for every hour, with no purge's age to pass.
-    assert plans["apply_scheduled_batches"].job.kind == "batches.apply_scheduled"
+    assert plans["apply_scheduled_batches"].job.task is batch_jobs.apply_scheduled
+    assert plans["apply_scheduled_batches"].job.kind.name == "batches.apply_scheduled"
     assert plans["apply_scheduled_batches"].parameters == {}
     hourly = [datetime(2026, 1, 1, hour, 7, tzinfo=UTC) for hour in (0, 9, 23)]
     assert all("apply_scheduled_batches" in due(plans, minute) for minute in hourly)
+
+
+def test_each_periodic_job_names_its_task_which_the_registry_knows_by_its_name() -> None:
+    tasks = {job.name: job.task for job in PERIODIC_JOBS}
+    assert tasks == {
+        "purge_work": maintenance.purge_work,
+        "purge_uploads": maintenance.purge_uploads,
+        "purge_job_logs": maintenance.purge_job_logs,
+        "apply_scheduled_batches": batch_jobs.apply_scheduled,
+    }
+    for job in PERIODIC_JOBS:
+        assert get_kind(job.kind.name) is job.kind
+
+
+def test_a_periodic_job_takes_a_global_task_not_a_name() -> None:
+    with pytest.raises(TypeError, match="is not a job kind"):
+        PeriodicJob("purge", "maintenance.purge_work", "* * * * *")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"'sample\.touch' is not a global kind"):
+        PeriodicJob("touch", sample_jobs.touch, "* * * * *")
 
 
 def test_a_schedule_can_be_turned_off_or_moved() -> None:
