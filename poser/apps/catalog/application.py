@@ -14,6 +14,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.gui.batches import BatchApply, BatchPanel, BatchReport, current_batch
+from poser.apps.gui.products import product_links
 from poser.apps.parameters import Parameter, ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
 from poser.apps.widgets.file_upload import FileUpload
@@ -257,6 +258,7 @@ CATALOG = Application(
                             columns=ROW_COLUMNS,
                             key="id",
                             download_name="catalog-rows",
+                            links={"upc": product_links("product_upc", "product_id")},
                             formats={
                                 "old_unit_cost": "money",
                                 "unit_cost": "money",

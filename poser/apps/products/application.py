@@ -7,6 +7,7 @@ from typing import Any
 
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
+from poser.apps.gui.products import product_links
 from poser.apps.parameters import Parameter, ParameterGroup
 from poser.apps.products.widgets import ProductLookup
 from poser.apps.widgets.chart import Chart
@@ -136,6 +137,7 @@ PRODUCTS = Application(
                             editable=True,
                             on_edit=_edit,
                             download_name="products",
+                            links={"upc": product_links()},
                             formats={
                                 "regular_price": "money",
                                 "unit_cost": "money",

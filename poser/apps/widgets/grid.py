@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -30,7 +30,7 @@ from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.site.downloads import BLOCK_SIZE, content_disposition
 from poser.apps.site.forms import keep_for_page, kept_for_page
 from poser.apps.site.streaming import BodySession
-from poser.apps.widgets.grid_cells import FORMATS
+from poser.apps.widgets.grid_cells import FORMATS, RowHref
 from poser.apps.widgets.grid_edit import (
     EditOutcome,
     OnEdit,
@@ -45,6 +45,7 @@ from poser.models.data_extraction.grid import (
     DEFAULT_PAGE_SIZE,
     GridColumn,
     GridState,
+    count_rows,
     grid_page,
     grid_rows,
     parse_grid_state,
@@ -71,6 +72,13 @@ class Grid(Widget):
     ``formats`` says how number columns read, by name: "money", "money_change",
     "percent", "percent_change" or "count" (grid_cells.FORMATS). Downloads keep the
     stored values.
+
+    ``links`` makes a column's cells links, by name: ``links[column](ctx)`` gives, once
+    a page, a function of a row to the URL of its page (None: that row's cell stays
+    text). An editable column that is being edited shows its input instead.
+
+    Past ``count_cap`` matching rows the total reads "10,000+" and the grid offers to
+    count them all (the "count" action: the same rows, with the exact total).
     """
 
     query: Callable[[WidgetContext], Select[Any]]
@@ -82,6 +90,7 @@ class Grid(Widget):
     download_name: str = "rows"
     count_cap: int = COUNT_CAP
     formats: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, Callable[[WidgetContext], RowHref]] = field(default_factory=dict)
     template: str = field(default="widgets/grid.jinja2", repr=False)
     rows_template: str = field(default="widgets/grid_rows.jinja2", repr=False)
 
@@ -152,12 +161,21 @@ class Grid(Widget):
         """The grid's inside: what the "rows" action sends for htmx to swap in."""
         return self._render(self.rows_template, ctx, edits)
 
-    def _render(self, template: str, ctx: WidgetContext, edits: EditOutcome | None) -> Markup:
+    def _render(
+        self,
+        template: str,
+        ctx: WidgetContext,
+        edits: EditOutcome | None,
+        *,
+        count_all: bool = False,
+    ) -> Markup:
         columns = self.grid_columns(ctx)
         state = self.state(ctx, columns)
-        page = grid_page(
-            ctx.dbsession, self.query(ctx), columns, state, self.key, count_cap=self.count_cap
-        )
+        query = self.query(ctx)
+        page = grid_page(ctx.dbsession, query, columns, state, self.key, count_cap=self.count_cap)
+        if count_all and page.total_is_capped:
+            total = count_rows(ctx.dbsession, query, columns, state, self.key)
+            page = replace(page, total=total, total_is_capped=False)
         view = grid_view(self, ctx, columns, state, page, edits)
         values = {"widget": self, "ctx": ctx, "grid": view}
         return Markup(render(template, values, request=ctx.request))  # noqa: S704
@@ -165,6 +183,7 @@ class Grid(Widget):
     def actions(self) -> dict[str, WidgetAction]:
         actions = {
             "rows": WidgetAction(self.rows),
+            "count": WidgetAction(self.count),
             "csv": WidgetAction(self.csv),
             "xlsx": WidgetAction(self.xlsx),
         }
@@ -173,11 +192,20 @@ class Grid(Widget):
         return actions
 
     def rows(self, ctx: WidgetContext) -> Response:
+        return self._rows_response(ctx, count_all=False)
+
+    def count(self, ctx: WidgetContext) -> Response:
+        """The grid's inside, as "rows" sends it, with every matching row counted (past
+        the cap): the exact total, the number of pages and a "Last" link."""
+        return self._rows_response(ctx, count_all=True)
+
+    def _rows_response(self, ctx: WidgetContext, *, count_all: bool) -> Response:
         columns = self.grid_columns(ctx)
         location = self.step_url(ctx, self.state(ctx, columns), columns)
         if not ctx.request.headers.get("HX-Request"):
             return HTTPSeeOther(location=location)  # a bookmarked fragment URL: the page
-        response = Response(str(self.render_rows(ctx)), content_type="text/html")
+        html = self._render(self.rows_template, ctx, None, count_all=count_all)
+        response = Response(str(html), content_type="text/html")
         # The step page's URL, not this fragment's, goes in the address bar and history.
         response.headers["HX-Push-Url"] = location
         response.vary = ("HX-Request",)

@@ -33,6 +33,10 @@ _SPECIAL = re.compile("[&<>\"']").search
 
 #: A cell: (the value, the row's key escaped, the row's failed edit or None) -> HTML.
 Cell = Callable[[Any, str, RowEdit | None], str]
+#: A row -> the URL of the page its cell links to, or None (``Grid(links=...)``).
+RowHref = Callable[[Any], str | None]
+#: A cell that needs the whole row (a link): the row -> HTML.
+RowCell = Callable[[Any], str]
 
 
 def escape_text(text: str) -> str:
@@ -124,6 +128,21 @@ def _shown(column: GridColumn) -> Callable[[Any], str]:
 def _text_cell(td: str, column: GridColumn, style: str = "") -> Cell:
     text = _text(column, style)
     return lambda value, key, edit: f"{td}{text(value)}</td>"
+
+
+def _linked_cell(td: str, column: GridColumn, style: str, href: RowHref) -> RowCell:
+    """A text cell whose text links to the page ``href(row)`` names (none: plain text)."""
+    text = _text(column, style)
+    name = column.name
+
+    def cell(row: Any) -> str:
+        url = href(row)
+        shown = text(row[name])
+        if not url or not shown:
+            return f"{td}{shown}</td>"
+        return f'{td}<a href="{escape_text(url)}" data-testid="row-link">{shown}</a></td>'
+
+    return cell
 
 
 def _editor_cell(td: str, prefix: str, column: GridColumn) -> Cell:
@@ -219,17 +238,22 @@ class RowRenderer:
         visible: Sequence[GridColumn],
         editing: bool,
         formats: Mapping[str, str] | None = None,
+        links: Mapping[str, RowHref] | None = None,
     ) -> None:
         self.key_column = key_column
         self.cells: list[tuple[str, Cell]] = []
-        formats = formats or {}
+        #: The cells that link somewhere, by column: they read the whole row.
+        self.linked: dict[str, RowCell] = {}
+        formats, links = formats or {}, links or {}
         for column in visible:
             td = '<td class="text-end">' if column.type in NUMERIC else "<td>"
+            style = formats.get(column.name, "")
             if editing and column.editable:
-                cell = _editor_cell(td, prefix, column)
-            else:
-                cell = _text_cell(td, column, formats.get(column.name, ""))
-            self.cells.append((column.name, cell))
+                self.cells.append((column.name, _editor_cell(td, prefix, column)))
+                continue
+            self.cells.append((column.name, _text_cell(td, column, style)))
+            if column.name in links:
+                self.linked[column.name] = _linked_cell(td, column, style, links[column.name])
         self.error_start = (
             f'<tr class="grid-row-error">\n<td colspan="{len(self.cells)}" '
             'class="text-danger small" role="alert" data-testid="row-error" data-key="'
@@ -239,7 +263,13 @@ class RowRenderer:
         """(the row's key as text, its HTML: a <tr>, and one for its error if it has one)."""
         key = str(row[self.key_column])
         escaped_key = escape_text(key)
-        cells = "\n".join([cell(row[name], escaped_key, edit) for name, cell in self.cells])
+        linked = self.linked
+        cells = "\n".join(
+            [
+                linked[name](row) if name in linked else cell(row[name], escaped_key, edit)
+                for name, cell in self.cells
+            ]
+        )
         if edit is None or not edit.error:
             html = f'<tr data-key="{escaped_key}">\n{cells}\n</tr>'
         elif edit.cell_errors:  # each message is next to its cell

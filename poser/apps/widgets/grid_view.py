@@ -83,7 +83,8 @@ def grid_view(
     )
     editing = grid.may_edit(ctx)
     failed = {row.key: row for row in edits.failed} if edits else {}
-    render_row = RowRenderer(grid.prefix, grid.key, visible, editing, grid.formats)
+    links = {name: href(ctx) for name, href in grid.links.items()}
+    render_row = RowRenderer(grid.prefix, grid.key, visible, editing, grid.formats, links)
     shown, body = set(), []
     for row in page.rows:
         key, html = render_row(row, failed.get(str(row[grid.key])))
@@ -97,6 +98,8 @@ def grid_view(
         "headers": [_header(column, at_page, link) for column in visible],
         "rows": Markup("\n".join(body)),  # noqa: S704 - RowRenderer escapes
         "summary": _summary(page),
+        # Past the cap: the same page with every matching row counted.
+        "count_all": _count_link(ctx, grid, link(at_page)) if page.total_is_capped else None,
         "pager": _pager(page, at_page, link),
         "filters": [_filter(grid.prefix, column, state) for column in columns if column.filterable],
         "choosable": [(column, column.name in state.columns) for column in columns],
@@ -129,6 +132,18 @@ def _header(column: GridColumn, state: GridState, link: Any) -> dict[str, Any]:
         "aria_sort": aria,
         "arrow": {"ascending": "▲", "descending": "▼"}.get(aria or ""),
     }
+
+
+def _count_link(ctx: WidgetContext, grid: Grid, page: Link) -> Markup:
+    """The attributes of a "Count all" link: without htmx, the page as it is; with it,
+    the "count" action's rows in the grid's frame."""
+    query = page.rows.partition("?")[2]
+    count = ctx.action_url("count") + ("?" + query if query else "")
+    h, c = escape_text(page.href), escape_text(count)
+    target = f"#grid-{grid.name}"
+    return Markup(  # noqa: S704 - escaped above, and the target is a name
+        f'href="{h}" hx-get="{c}" hx-target="{target}" hx-push-url="{h}" hx-indicator="{target}"'
+    )
 
 
 def _summary(page: GridPage) -> str:

@@ -74,6 +74,8 @@ def catalog_rows(batch_id: int) -> Select[Any]:
         R.cost_change,
         R.cost_change_percent,
         R.message,
+        R.product_id,  # the product the row matched, if any: its UPC links to its page
+        R.upc.label("product_upc"),
     ).where(R.batch_id == batch_id)
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "GridState",
     "clean_text",
     "count_capped",
+    "count_rows",
     "filtered_select",
     "format_value",
     "grid_page",
@@ -250,6 +251,21 @@ def count_capped(session: Session, keyed: Select[Any], cap: int | None) -> tuple
     limited = keyed if cap is None else keyed.limit(cap + 1)
     count = session.scalar(select(func.count()).select_from(limited.subquery())) or 0
     return (count, False) if cap is None else (min(count, cap), count > cap)
+
+
+def count_rows(
+    session: Session,
+    base_select: Select[Any],
+    columns: Sequence[GridColumn],
+    state: GridState,
+    key_column: str,
+) -> int:
+    """How many rows match the state's filters, every one counted (no cap): what an
+    operator asks for past the cap ("Count all")."""
+    resolved, expressions = resolve_columns(base_select, columns)
+    key = key_expression(resolved, expressions, key_column)
+    keyed = resolved.with_only_columns(key).where(*conditions_of(expressions, columns, state))
+    return count_capped(session, keyed.order_by(None), None)[0]
 
 
 def _rows_of(

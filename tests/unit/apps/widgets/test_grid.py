@@ -138,6 +138,7 @@ def test_grids_are_checked_when_declared() -> None:
     assert "edit" not in make_grid().actions()
     assert set(make_grid(editable=True, on_edit=lambda *a: None).actions()) == {
         "rows",
+        "count",
         "csv",
         "xlsx",
         "edit",
