@@ -34,6 +34,7 @@ from poser.tasks.batches.base import early_until, today
 from poser.tasks.batches.jobs import execute_batch
 from poser.tasks.jobs import JobQueue, TaskError
 from poser.tasks.permissions import may
+from poser.tasks.product_history import ChangeSource
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
 from poser.tasks.users import normalize_username
 from poser.utils.tabular import TabularError
@@ -228,7 +229,8 @@ def _execute(
         )
     progress = TerminalProgress("applying")
     try:
-        summary, report_job = execute_batch(batch, queue, user, progress)
+        via = ChangeSource("command", command="poser catalog import")
+        summary, report_job = execute_batch(batch, queue, user, progress, via=via)
     finally:
         progress.close()
     return summary, report_job.id

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from poser.models.orm import Batch, CostHistory, DataSet, Product, ProductCost, Vendor
+from poser.models.orm import Batch, DataSet, Product, ProductChange, ProductCost, Vendor
 from tests.browser.accessibility import PageAudit
 from tests.browser.support import downloaded, log_in
 from tests.factories import make_user
@@ -201,8 +201,12 @@ def test_an_operator_applies_a_vendor_catalog(
         costs = dict(session.execute(of_vendor).all())
         assert costs == {upc: new for upc, (_, new) in new_costs.items()}
         history = session.execute(
-            select(Product.upc, CostHistory.old_unit_cost, CostHistory.new_unit_cost)
-            .join(Product, Product.id == CostHistory.product_id)
-            .where(CostHistory.batch_id == batch.id, Product.upc.in_(new_costs))
+            select(Product.upc, ProductChange.old_unit_cost, ProductChange.new_unit_cost)
+            .join(Product, Product.id == ProductChange.product_id)
+            .where(
+                ProductChange.field == "cost",
+                ProductChange.batch_id == batch.id,
+                Product.upc.in_(new_costs),
+            )
         )
         assert {upc: (old, new) for upc, old, new in history} == new_costs

@@ -13,7 +13,7 @@ import webtest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, CostHistory, Job, ProductCost
+from poser.models.orm import Batch, Job, ProductChange, ProductCost
 from poser.storage.settings import store_from_settings
 from poser.tasks.datasets import set_member
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP
@@ -121,7 +121,7 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
         select(ProductCost).where(ProductCost.product_id == store["butter"].id)
     ).one()
     assert butter.unit_cost == Decimal("2.2000")
-    assert len(dbsession.scalars(select(CostHistory)).all()) == 2  # new items were skipped
+    assert len(dbsession.scalars(select(ProductChange)).all()) == 2  # new items were skipped
 
     report = testapp.get(step_url(data_set, "report"))
     assert report.pyquery("[data-summary=costs_updated]").text() == "2"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, BatchExecution, CostHistory, Job, ProductCost
+from poser.models.orm import Batch, BatchExecution, Job, ProductChange, ProductCost
 from poser.tasks.batches.base import today
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP
 from tests.functional.catalog_pages import (
@@ -98,7 +98,7 @@ def test_a_batch_overtaken_by_another_is_refused_then_read_again(
     assert job_page.pyquery("[data-testid=job-error]").text() == refusal
     # Nothing of it was applied.
     assert _butter(dbsession, shop) == Decimal("30.00")
-    assert _count(dbsession, CostHistory, CostHistory.batch_id == first) == 0
+    assert _count(dbsession, ProductChange, ProductChange.batch_id == first) == 0
     assert _count(dbsession, BatchExecution, BatchExecution.batch_id == first) == 0
     assert dbsession.get_one(Batch, first).status == "populated"
 

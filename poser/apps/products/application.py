@@ -25,6 +25,7 @@ from poser.models.data_extraction.products import (
     vendor_choices,
 )
 from poser.models.orm import Product
+from poser.tasks.product_history import edit_on_page
 from poser.tasks.products import update_product
 from poser.tasks.products_data import PRODUCTS_FORMAT
 
@@ -74,7 +75,8 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
 
 
 def _edit(ctx: WidgetContext, product_id: Any, values: dict[str, Any]) -> None:
-    update_product(ctx.data_set, int(product_id), values)
+    source = edit_on_page(ctx.request.identity, ctx.application.url_name, ctx.step.slug)
+    update_product(ctx.data_set, int(product_id), values, source=source)
 
 
 def _margins(ctx: WidgetContext) -> list[tuple[str, Any]]:

@@ -8,12 +8,12 @@ from .batches import (
     Batch,
     BatchExecution,
     CatalogBatchRow,
-    CostHistory,
 )
 from .catalog import Department, Product, ProductCost, Vendor
 from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
 from .exports import Export
 from .framework import InputChange, ParameterValue, StepRun, Upload
+from .history import CHANGE_FIELDS, CHANGE_SOURCES, ProductChange
 from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
 from .meta import Base, UTCDateTime
 from .users import ROLES, LoginFailure, User
@@ -24,6 +24,8 @@ configure_mappers()
 __all__ = [
     "BATCH_STATUSES",
     "CATALOG_ROW_STATUSES",
+    "CHANGE_FIELDS",
+    "CHANGE_SOURCES",
     "FINISHED_STATUSES",
     "JOB_STATUSES",
     "MEMBER_ROLES",
@@ -32,7 +34,6 @@ __all__ = [
     "Batch",
     "BatchExecution",
     "CatalogBatchRow",
-    "CostHistory",
     "DataSet",
     "DataSetMember",
     "DataSetMixin",
@@ -44,6 +45,7 @@ __all__ = [
     "ParameterValue",
     "PeriodicRun",
     "Product",
+    "ProductChange",
     "ProductCost",
     "StepRun",
     "UTCDateTime",

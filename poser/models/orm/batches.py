@@ -180,31 +180,3 @@ class CatalogBatchRow(DataSetMixin, Base):
     #: The change is beyond the batch's tolerance: worth a second look.
     flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     message: Mapped[str] = mapped_column(Text, default="")
-
-
-class CostHistory(DataSetMixin, Base):
-    """Every change of a vendor's cost for a product: what it was, what it became, and
-    which batch (if any) did it, who and when."""
-
-    __tablename__ = "cost_history"
-    __table_args__ = (
-        Index("ix_cost_history_product", "product_id", "changed_at"),
-        _NOT_COPIED,
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))
-    old_unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
-    new_unit_cost: Mapped[Decimal] = mapped_column(Numeric(10, 4))
-    old_case_cost: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
-    new_case_cost: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    old_case_size: Mapped[int | None]
-    new_case_size: Mapped[int]
-    batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("batch.id", ondelete="SET NULL"), index=True
-    )
-    changed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from poser.models.data_extraction.batches import batch_report
 from poser.models.orm import Batch, BatchExecution, DataSet, Export, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.jobs import TaskError
+from poser.tasks.product_history import ChangeSource
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.timeutil import utcnow
@@ -221,11 +222,18 @@ class BatchHandler:
     # -- execute ----------------------------------------------------------------------
 
     def execute(
-        self, batch: Batch, user: User | None, progress: Progress | None = None
+        self,
+        batch: Batch,
+        user: User | None,
+        progress: Progress | None = None,
+        via: ChangeSource | None = None,
     ) -> dict[str, Any]:
         """Apply the batch, in the caller's transaction: all of it or, on any failure,
         nothing. The BatchExecution row is inserted first, so a second execution stops
-        at the database's primary key before it changes anything."""
+        at the database's primary key before it changes anything.
+
+        Each product's change log names the batch, ``user`` and what ran the apply
+        (``via``'s job or command)."""
         session = session_of(batch)
         reasons = self.why_not_executable(batch)
         if reasons:
@@ -237,7 +245,14 @@ class BatchHandler:
                 )
         except IntegrityError:
             raise BatchError(MESSAGE_EXECUTED) from None
-        summary = self.execute_rows(batch, user, progress or NullProgress())
+        source = ChangeSource(
+            "batch",
+            user_id=user.id if user else None,
+            batch_id=batch.id,
+            job_id=via.job_id if via else None,
+            command=via.command if via else None,
+        )
+        summary = self.execute_rows(batch, user, progress or NullProgress(), source)
         batch.status = "executed"
         batch.executed_at = utcnow()
         batch.executed_by_id = user.id if user else None
@@ -247,7 +262,7 @@ class BatchHandler:
         return summary
 
     def execute_rows(
-        self, batch: Batch, user: User | None, progress: Progress
+        self, batch: Batch, user: User | None, progress: Progress, source: ChangeSource
     ) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
 

@@ -18,6 +18,7 @@ from poser.tasks.batches.base import MESSAGE_EXECUTED, today
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import JobQueue
 from poser.tasks.permissions import may
+from poser.tasks.product_history import ChangeSource
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 
@@ -63,7 +64,7 @@ def populate(
 @job_kind(
     "batches.execute",
     "Apply the batch",
-    uses=("queue",),
+    uses=("queue", "job_id"),
     permission="edit",
     user_parameter="user_id",
 )
@@ -74,6 +75,7 @@ def execute(
     batch_version: int | None = None,
     user_id: int | None = None,
     queue: JobQueue,
+    job_id: int | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Apply the batch as it was when the apply was asked for (``batch_version``)."""
@@ -81,7 +83,10 @@ def execute(
     if batch_version is None:
         raise BatchError(MESSAGE_NO_VERSION)
     user = session_of(data_set).get(User, user_id) if user_id else None
-    summary, report_job = execute_batch(batch, queue, user, progress, version=batch_version)
+    via = ChangeSource("job", job_id=job_id)
+    summary, report_job = execute_batch(
+        batch, queue, user, progress, version=batch_version, via=via
+    )
     return {"batch_id": batch.id, **summary, "report_job_id": report_job.id}
 
 
@@ -140,13 +145,15 @@ def execute_batch(
     progress: Progress | None = None,
     *,
     version: int | None = None,
+    via: ChangeSource | None = None,
 ) -> tuple[dict[str, Any], Job]:
     """Apply the batch (once) in the caller's transaction, and submit the job that writes
     its report: queued once that transaction commits, so it exists if and only if the
     batch was applied, and the apply's transaction holds no file work.
 
     ``version`` is the batch's version when the apply was asked for: a batch changed
-    since is not applied.
+    since is not applied. ``via`` is the job or command that applies it, which the
+    products' change log names.
     """
     if version is not None and batch.version != version:
         if batch.status == "executed":
@@ -157,7 +164,7 @@ def execute_batch(
             "it again, then apply it."
         )
     handler = get_handler(batch.batch_type)
-    summary = handler.execute(batch, user, progress)
+    summary = handler.execute(batch, user, progress, via)
     session = session_of(batch)
     report_job = jobs.submit(
         session,

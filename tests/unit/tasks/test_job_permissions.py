@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from poser.models.orm import (
     Batch,
     BatchExecution,
-    CostHistory,
     DataSet,
     DataSetMember,
     Job,
+    ProductChange,
     ProductCost,
 )
 from poser.storage.backends import local_store
@@ -148,7 +148,7 @@ def test_an_apply_by_an_editor_demoted_to_viewer_before_it_runs_applies_nothing(
         "eddie no longer may edit this data set; nothing was done."
     )
     assert _costs(dbsession) == before
-    assert _count(dbsession, CostHistory) == 0
+    assert _count(dbsession, ProductChange) == 0
     assert _count(dbsession, BatchExecution) == 0
     assert dbsession.scalars(select(Batch.status)).one() == "populated"
     assert dbsession.scalars(select(Job.kind)).all() == ["batches.execute"]  # no report
@@ -157,7 +157,7 @@ def test_an_apply_by_an_editor_demoted_to_viewer_before_it_runs_applies_nothing(
     jobs.retry(dbsession, queue, _job(dbsession, job), user=shop["owner"])
     dbsession.commit()
     assert _run(session_factory, queue, job, files=shop["files"]) == "succeeded"
-    assert _count(dbsession, CostHistory) == 2
+    assert _count(dbsession, ProductChange) == 2
 
 
 def test_a_disabled_user_s_job_does_not_run(dbsession, session_factory, queue, shop) -> None:

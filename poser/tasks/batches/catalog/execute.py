@@ -1,7 +1,9 @@
 """Applying a catalog batch: set-based statements in the caller's transaction.
 
-History first (it needs the old costs), then the updates, then new costs and new
-items. Any failure rolls all of it back with the transaction.
+The products' change log first (it reads the old costs the rows hold), then the
+updates, then new costs and new items, each logged by an INSERT ... SELECT over the
+batch's rows: as set-based as the changes. Any failure rolls all of it back with the
+transaction.
 """
 
 from __future__ import annotations
@@ -9,17 +11,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, String, exists, func, insert, literal, select, true, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    String,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from poser.models.orm import (
     Batch,
     CatalogBatchRow,
-    CostHistory,
     Department,
     Product,
+    ProductChange,
     ProductCost,
 )
+from poser.tasks.product_history import ChangeSource, source_values
 
 R = CatalogBatchRow
 #: Rows whose product already has this vendor's cost, which they change.
@@ -36,46 +51,86 @@ def _run(session: Session, statement: Any) -> int:
     )
 
 
-def record_history(
+def _insert_changes(session: Session, columns: dict[str, Any], where: Any) -> int:
+    """One change row per batch row that ``where`` picks: ``columns`` maps the log's
+    columns to what each holds (a row's column or a literal)."""
+    rows = select(*columns.values()).where(where)
+    statement: Insert = insert(ProductChange).from_select(list(columns), rows)
+    return _run(session, statement)
+
+
+def _common(source: ChangeSource, at: datetime) -> dict[str, Any]:
+    """The columns every change of this apply has: the data set, the product, the
+    batch's row, why (a flagged line's message) and what made it."""
+    return {
+        "data_set_id": R.data_set_id,
+        "product_id": R.product_id,
+        "batch_row_id": R.id,
+        "reason": func.substr(func.nullif(R.message, ""), 1, 200),
+        **source_values(source, at),
+    }
+
+
+def record_cost_changes(
     session: Session,
     batch: Batch,
     vendor_id: int,
     statuses: tuple[str, ...],
-    user_id: int | None,
+    source: ChangeSource,
     at: datetime,
 ) -> int:
-    rows = select(
-        R.data_set_id,
-        R.product_id,
-        literal(vendor_id),
-        R.old_unit_cost,
-        R.unit_cost,
-        R.old_case_cost,
-        R.case_cost,
-        R.old_case_size,
-        R.case_size,
-        literal(batch.id),
-        literal(user_id),
-        literal(at, CostHistory.changed_at.type),
-    ).where(R.batch_id == batch.id, R.status.in_(statuses), R.product_id.is_not(None))
-    statement: Insert = insert(CostHistory).from_select(
-        [
-            "data_set_id",
-            "product_id",
-            "vendor_id",
-            "old_unit_cost",
-            "new_unit_cost",
-            "old_case_cost",
-            "new_case_cost",
-            "old_case_size",
-            "new_case_size",
-            "batch_id",
-            "changed_by_id",
-            "changed_at",
-        ],
-        rows,
+    """The vendor's cost before and after, for the rows of these statuses: run before
+    the costs change (it reads the old costs the rows hold)."""
+    columns = {
+        **_common(source, at),
+        "field": literal("cost", String),
+        "vendor_id": literal(vendor_id, Integer),
+        "old_unit_cost": R.old_unit_cost,
+        "new_unit_cost": R.unit_cost,
+        "old_case_cost": R.old_case_cost,
+        "new_case_cost": R.case_cost,
+        "old_case_size": R.old_case_size,
+        "new_case_size": R.case_size,
+    }
+    where = and_(R.batch_id == batch.id, R.status.in_(statuses), R.product_id.is_not(None))
+    return _insert_changes(session, columns, where)
+
+
+def record_item_code_changes(
+    session: Session, batch: Batch, vendor_id: int, source: ChangeSource, at: datetime
+) -> int:
+    """The vendor's item code, where a row that updates a cost gives a different one
+    (``update_costs`` keeps the old code when the file gives none)."""
+    columns = {
+        **_common(source, at),
+        "field": literal("vendor_item_code", String),
+        "vendor_id": literal(vendor_id, Integer),
+        "old_value": R.old_vendor_item_code,
+        "new_value": R.vendor_item_code,
+    }
+    where = and_(
+        R.batch_id == batch.id,
+        R.status.in_(UPDATES),
+        R.product_id.is_not(None),
+        R.vendor_item_code != "",
+        R.vendor_item_code != func.coalesce(R.old_vendor_item_code, ""),
     )
-    return _run(session, statement)
+    return _insert_changes(session, columns, where)
+
+
+def record_added(session: Session, batch: Batch, source: ChangeSource, at: datetime) -> int:
+    """The products this batch added (after ``add_products`` has linked them)."""
+    columns = {
+        **_common(source, at),
+        "field": literal("added", String),
+        "new_value": func.substr(
+            func.coalesce(func.nullif(R.description, ""), literal("UPC ", String) + R.upc_text),
+            1,
+            200,
+        ),
+    }
+    where = and_(R.batch_id == batch.id, R.status == "new_item", R.product_id.is_not(None))
+    return _insert_changes(session, columns, where)
 
 
 def update_costs(session: Session, batch: Batch, vendor_id: int) -> int:

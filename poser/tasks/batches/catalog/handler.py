@@ -33,6 +33,7 @@ from poser.tasks.batches.catalog.reader import read_chunks
 from poser.tasks.batches.catalog.report import write_change_report
 from poser.tasks.batches.catalog.rows import driver_ready
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
+from poser.tasks.product_history import ChangeSource
 from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress
 from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError
@@ -49,6 +50,8 @@ _COMPARED = (
     "cost_change_percent",
 )
 NEW_ITEMS = ("add", "skip")
+#: The rows whose apply changes a cost the vendor has.
+UPDATE_COSTS = ("cost_up", "cost_down", "case_size_change")
 DEFAULT_TOLERANCE = Decimal("10")
 
 
@@ -173,7 +176,11 @@ class CatalogHandler(BatchHandler):
         moved_on(batch)  # what applying it would do may have changed, its counts or not
 
     def execute(
-        self, batch: Batch, user: User | None, progress: Progress | None = None
+        self,
+        batch: Batch,
+        user: User | None,
+        progress: Progress | None = None,
+        via: ChangeSource | None = None,
     ) -> dict[str, Any]:
         """Apply the batch as it was reviewed, or nothing: a batch whose rows the catalog
         no longer bears out is refused. Checked in the apply's transaction before its
@@ -187,29 +194,28 @@ class CatalogHandler(BatchHandler):
                 raise BatchError(MESSAGE_EXECUTED)
             if stale:
                 raise BatchError(_no_longer_as_read(batch, stale, lines))
-        return super().execute(batch, user, progress)
+        return super().execute(batch, user, progress, via)
 
-    def execute_rows(self, batch: Batch, user: User | None, progress: Progress) -> dict[str, Any]:
+    def execute_rows(
+        self, batch: Batch, user: User | None, progress: Progress, source: ChangeSource
+    ) -> dict[str, Any]:
         session = session_of(batch)
         parameters = batch.parameters
         vendor_id = parameters["vendor_id"]
-        user_id = user.id if user else None
         at = utcnow()
-        history = apply.record_history(
-            session,
-            batch,
-            vendor_id,
-            ("cost_up", "cost_down", "case_size_change", "new_cost"),
-            user_id,
-            at,
-        )
+        changed = (*UPDATE_COSTS, "new_cost")
+        history = apply.record_cost_changes(session, batch, vendor_id, changed, source, at)
+        history += apply.record_item_code_changes(session, batch, vendor_id, source, at)
         updated = apply.update_costs(session, batch, vendor_id)
         new_costs = apply.add_costs(session, batch, vendor_id, "new_cost")
         added = 0
         if parameters.get("new_items") == "add":
             added = apply.add_products(session, batch)
             apply.add_costs(session, batch, vendor_id, "new_item")
-            history += apply.record_history(session, batch, vendor_id, ("new_item",), user_id, at)
+            history += apply.record_added(session, batch, source, at)
+            history += apply.record_cost_changes(
+                session, batch, vendor_id, ("new_item",), source, at
+            )
         counts = batch.status_counts
         summary = {
             "costs_updated": updated,

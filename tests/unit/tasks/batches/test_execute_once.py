@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from poser.models.orm import Batch, BatchExecution, CostHistory, Job, ProductCost
+from poser.models.orm import Batch, BatchExecution, Job, ProductChange, ProductCost
 from poser.storage.backends import local_store
 from poser.tasks import jobs
 from poser.tasks.batches import get_handler
@@ -71,7 +71,7 @@ def test_two_concurrent_executes_apply_the_batch_once(
     failed = dbsession.scalars(select(Job).where(Job.status == "failed")).one()
     assert "already been executed" in (failed.error or "")
     assert dbsession.scalar(select(func.count()).select_from(BatchExecution)) == 1
-    assert dbsession.scalar(select(func.count()).select_from(CostHistory)) == 2
+    assert dbsession.scalar(select(func.count()).select_from(ProductChange)) == 2
     assert dbsession.get_one(Batch, batch.id).status == "executed"
     # The one apply that committed queued the one job that writes its report.
     reports = dbsession.scalars(select(Job.id).where(Job.kind == "batches.report")).all()

@@ -13,8 +13,8 @@ from poser.models.orm import (
     Batch,
     BatchExecution,
     CatalogBatchRow,
-    CostHistory,
     Product,
+    ProductChange,
     ProductCost,
     Upload,
 )
@@ -230,12 +230,32 @@ def test_execute_changes_costs_and_records_history(dbsession, files, store) -> N
         select(ProductCost).where(ProductCost.product_id == store["other"].id)
     ).all()
     assert sorted(cost.preferred for cost in other_costs) == [False, True]  # BETA stays
-    history = dbsession.scalars(select(CostHistory).order_by(CostHistory.id)).all()
+    history = dbsession.scalars(select(ProductChange).order_by(ProductChange.id)).all()
     by_product = {entry.product_id: entry for entry in history}
     assert set(by_product) == {store["butter"].id, store["soap"].id, store["other"].id, new.id}
     assert by_product[store["butter"].id].old_unit_cost == Decimal("2.0000")
     assert by_product[store["butter"].id].new_unit_cost == Decimal("2.2000")
     assert all(e.batch_id == batch.id and e.changed_by_id == user.id for e in history)
+    # One change log: each change names its field, the batch's row and what made it.
+    fields = sorted((e.product_id, e.field) for e in history)
+    assert fields == sorted(
+        [
+            (store["butter"].id, "cost"),
+            (store["soap"].id, "cost"),
+            (store["soap"].id, "vendor_item_code"),
+            (store["other"].id, "cost"),
+            (new.id, "added"),
+            (new.id, "cost"),
+        ]
+    )
+    assert summary["history_rows"] == len(history)
+    code = next(e for e in history if e.field == "vendor_item_code")
+    assert (code.old_value, code.new_value, code.vendor_id) == ("A-200", "A-201", store["acme"].id)
+    added = next(e for e in history if e.field == "added")
+    assert added.new_value == "New thing"
+    lines = dict(dbsession.execute(select(CatalogBatchRow.id, CatalogBatchRow.line)).all())
+    assert sorted(lines[e.batch_row_id] for e in history) == [2, 3, 3, 5, 5, 6]
+    assert {(e.source, e.job_id, e.command) for e in history} == {("batch", None, None)}
     assert batch.status == "executed"
     assert batch.executed_by_id == user.id
     assert preferred_costs_out_of_step(dbsession) == []
@@ -270,7 +290,7 @@ def test_a_batch_executes_once(dbsession, files, store) -> None:
     with pytest.raises(BatchError, match="already been executed"):
         handler.execute(batch, None)
     assert dbsession.scalars(select(BatchExecution)).all() != []
-    assert len(dbsession.scalars(select(CostHistory)).all()) == 1
+    assert len(dbsession.scalars(select(ProductChange)).all()) == 1
 
 
 def test_refresh_row_compares_again(dbsession, files, store) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, BatchExecution, CostHistory, Product, ProductCost
+from poser.models.orm import Batch, BatchExecution, Product, ProductChange, ProductCost
 from poser.tasks.batches import BatchError, get_handler
 from tests.catalog_support import (
     HEADER,
@@ -58,7 +58,7 @@ def _state(dbsession: Session) -> dict[str, Any]:
     return {
         "costs": [tuple(row) for row in costs],
         "products": dbsession.scalars(select(Product.upc).order_by(Product.id)).all(),
-        "history": dbsession.scalar(select(func.count()).select_from(CostHistory)),
+        "history": dbsession.scalar(select(func.count()).select_from(ProductChange)),
         "executions": dbsession.scalar(select(func.count()).select_from(BatchExecution)),
     }
 
