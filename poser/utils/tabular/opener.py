@@ -50,10 +50,8 @@ def open_table(
         if not head:
             raise TabularError("the file is empty")
         if head.startswith(ZIP_MAGICS):
-            stream = resources.seekable(stream, head, start, limits)
-            return resources.hand_over(
-                _xlsx_table(stream, sheet, _columns(columns, mapping), limits, resources)
-            )
+            table = _xlsx_table(stream, (head, start), sheet, columns, mapping, limits, resources)
+            return resources.hand_over(table)
         if head.startswith(OLE_MAGIC):
             raise TabularError(
                 "this is an old Excel workbook (.xls) or another Office file; "
@@ -74,11 +72,8 @@ def open_table(
                 f"{filename} is named like an Excel workbook but is not one: "
                 "it is not a zip archive (it may be damaged or truncated)"
             )
-        csv_stream = CsvStream(stream, limits, sample=(head, complete))
-        resources.push(csv_stream.close)
-        return resources.hand_over(
-            _csv_table(csv_stream, _columns(columns, mapping), limits, resources)
-        )
+        table = _csv_table(stream, (head, complete), columns, mapping, limits, resources)
+        return resources.hand_over(table)
 
 
 def read_csv(
@@ -91,11 +86,8 @@ def read_csv(
     """Open a CSV file as a `Table` (see `open_table` for the arguments)."""
     with _Resources() as resources:
         stream, _ = resources.open(source)
-        csv_stream = CsvStream(stream, limits)
-        resources.push(csv_stream.close)
-        return resources.hand_over(
-            _csv_table(csv_stream, _columns(columns, mapping), limits, resources)
-        )
+        table = _csv_table(stream, None, columns, mapping, limits, resources)
+        return resources.hand_over(table)
 
 
 def read_xlsx(
@@ -109,20 +101,28 @@ def read_xlsx(
     """Open an .xlsx workbook as a `Table` (see `open_table` for the arguments)."""
     with _Resources() as resources:
         stream, _ = resources.open(source)
-        start = _tell(stream)
-        stream = resources.seekable(stream, b"", start, limits)
-        return resources.hand_over(
-            _xlsx_table(stream, sheet, _columns(columns, mapping), limits, resources)
+        table = _xlsx_table(
+            stream, (b"", _tell(stream)), sheet, columns, mapping, limits, resources
         )
+        return resources.hand_over(table)
 
 
 def _csv_table(
-    csv_stream: CsvStream, columns: Columns | None, limits: Limits, resources: _Resources
+    stream: BinaryIO,
+    sample: tuple[bytes, bool] | None,
+    columns: Columns | None,
+    mapping: ColumnMapping | None,
+    limits: Limits,
+    resources: _Resources,
 ) -> Table:
+    """The table of a CSV ``stream``; ``sample`` is the (head, complete) a caller already
+    read from it to sniff it, if any."""
+    csv_stream = CsvStream(stream, limits, sample=sample)
+    resources.push(csv_stream.close)
     return Table(
         csv_stream.rows(),
         format="csv",
-        columns=columns,
+        columns=_columns(columns, mapping),
         limits=limits,
         close=resources.close,
         encoding=csv_stream.encoding,
@@ -132,14 +132,19 @@ def _csv_table(
 
 def _xlsx_table(
     stream: BinaryIO,
+    read: tuple[bytes, int | None],
     sheet: str | None,
     columns: Columns | None,
+    mapping: ColumnMapping | None,
     limits: Limits,
     resources: _Resources,
 ) -> Table:
     """The table of the sheet named, or else of the first sheet with a header: vendors
-    put a cover sheet, notes or terms before the catalog."""
-    workbook = XlsxStream(stream, limits)
+    put a cover sheet, notes or terms before the catalog. ``read`` is what a caller
+    already read from ``stream`` and where it started (`_Resources.seekable`)."""
+    columns = _columns(columns, mapping)
+    head, start = read
+    workbook = XlsxStream(resources.seekable(stream, head, start, limits), limits)
     resources.push(workbook.close)
     names = [workbook.pick(sheet)] if sheet is not None else workbook.sheet_names
     if not names:
