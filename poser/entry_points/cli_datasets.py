@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -53,17 +54,11 @@ def generate(
     ctx: Context, name: str, products: int, seed: int, application: str, owner: str | None
 ) -> None:
     """Create data set NAME filled with a generated grocery catalog."""
-    progress = TerminalProgress("generating")
-    try:
-        with ctx.write_session() as session:
-            data_set = _new_data_set(session, name, application, owner)
-            counts = generate_products(data_set, products=products, seed=seed, progress=progress)
-            data_set_id = data_set.id
-    except (TaskError, DataSetError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        progress.close()
-    click.echo(f"created data set {data_set_id} {name!r}: {_counts(counts)}")
+
+    def fill(data_set: DataSet, progress: TerminalProgress) -> dict[str, int]:
+        return generate_products(data_set, products=products, seed=seed, progress=progress)
+
+    _create_filled(ctx, name, application, owner, "generating", fill)
 
 
 @data_set_group.command("export")
@@ -104,11 +99,28 @@ def import_command(
 
     Nothing is saved unless the whole file imports.
     """
-    progress = TerminalProgress("importing")
+
+    def fill(data_set: DataSet, progress: TerminalProgress) -> dict[str, int]:
+        return import_data_set(data_set, file, progress=progress)
+
+    _create_filled(ctx, name, application, owner, "importing", fill)
+
+
+def _create_filled(
+    ctx: Context,
+    name: str,
+    application: str,
+    owner: str | None,
+    doing: str,
+    fill: Callable[[DataSet, TerminalProgress], dict[str, int]],
+) -> None:
+    """Create data set NAME and ``fill`` it in one transaction, so that nothing is saved
+    unless it is filled; say what it holds."""
+    progress = TerminalProgress(doing)
     try:
         with ctx.write_session() as session:
             data_set = _new_data_set(session, name, application, owner)
-            counts = import_data_set(data_set, file, progress=progress)
+            counts = fill(data_set, progress)
             data_set_id = data_set.id
     except (TaskError, DataSetError) as exc:
         raise click.ClickException(str(exc)) from exc
