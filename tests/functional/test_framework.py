@@ -280,19 +280,32 @@ def test_rename_share_and_delete(
     share = form(page, "share")
     share["username"], share["role"] = "SARA", "editor"
     page = share.submit(status=303).follow()
+    assert alerts(page, "success") == "sara is now editor."
     rows = page.pyquery("[data-testid=members] tr")
     assert [[cell.text_content().strip() for cell in row.findall("td")] for row in rows] == [
         ["olive", "owner", "remove"],
         ["sara", "editor", "remove"],
     ]  # fmt: skip
-    last_owner = next(
-        f
-        for f in page.forms.values()
-        if f.action.endswith("/unshare") and f["username"].value == "olive"
-    )
+
+    def unshare(page: webtest.TestResponse, username: str) -> webtest.Form:
+        return next(
+            f
+            for f in page.forms.values()
+            if f.action.endswith("/unshare") and f["username"].value == username
+        )
+
+    last_owner = unshare(page, "olive")
     page = refused(last_owner.submit(status=303), back)
     assert "at least one owner" in alerts(page)
     assert "olive" in page.pyquery("[data-testid=members]").text()
+
+    nobody = unshare(page, "sara")
+    nobody["username"].force_value("nobody")
+    page = refused(nobody.submit(status=303), back)
+    assert alerts(page) == "There is no user with that name."
+    page = unshare(page, "sara").submit(status=303).follow()
+    assert alerts(page, "success") == "sara no longer has access."
+    assert "sara" not in page.pyquery("[data-testid=members]").text()
 
     delete = form(page, "delete")
     delete["confirm_name"] = "North Store"

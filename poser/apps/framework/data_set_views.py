@@ -29,7 +29,7 @@ from poser.apps.site.forms import (
 )
 from poser.models.data_extraction.datasets import members
 from poser.models.data_extraction.users import user_by_name
-from poser.models.orm import MEMBER_ROLES
+from poser.models.orm import MEMBER_ROLES, DataSet, User
 from poser.tasks import jobs
 from poser.tasks.datasets import (
     DataSetError,
@@ -208,32 +208,47 @@ def rename(request: Request) -> Any:
 
 @view_config(route_name="app_data_set_share", request_method="POST", permission="manage")
 def share(request: Request) -> Any:
-    def act(values: dict[str, Any]) -> None:
-        user = user_by_name(request.dbsession, normalize_username(values["username"]))
-        if user is None or not user.active:
-            raise FormError("There is no active user with that name.", field="username")
-        try:
-            set_member(request.context.data_set, user, values["role"])
-        except DataSetError as error:
-            raise FormError(str(error)) from error
-        request.session.flash(f"{user.username} is now {values['role']}.", "success")
+    def change(data_set: DataSet, user: User, values: dict[str, Any]) -> str:
+        set_member(data_set, user, values["role"])
+        return f"{user.username} is now {values['role']}."
 
-    return _handle(request, "share", act)
+    refusal = FormError("There is no active user with that name.", field="username")
+    return _change_member(request, "share", change, refusal, active_only=True)
 
 
 @view_config(route_name="app_data_set_unshare", request_method="POST", permission="manage")
 def unshare(request: Request) -> Any:
+    def change(data_set: DataSet, user: User, values: dict[str, Any]) -> str:
+        remove_member(data_set, user)
+        return f"{user.username} no longer has access."
+
+    refusal = FormError("There is no user with that name.")
+    return _change_member(request, "unshare", change, refusal, active_only=False)
+
+
+def _change_member(
+    request: Request,
+    name: str,
+    change: Callable[[DataSet, User, dict[str, Any]], str],
+    refusal: FormError,
+    *,
+    active_only: bool,
+) -> Any:
+    """The form ``name`` names a user (``username``) whose membership ``change`` sets;
+    ``refusal`` when there is no such user (or no such active one), the task's own
+    words when it refuses, and what ``change`` says when it is done."""
+
     def act(values: dict[str, Any]) -> None:
         user = user_by_name(request.dbsession, normalize_username(values["username"]))
-        if user is None:
-            raise FormError("There is no user with that name.")
+        if user is None or (active_only and not user.active):
+            raise refusal
         try:
-            remove_member(request.context.data_set, user)
+            message = change(request.context.data_set, user, values)
         except DataSetError as error:
             raise FormError(str(error)) from error
-        request.session.flash(f"{user.username} no longer has access.", "success")
+        request.session.flash(message, "success")
 
-    return _handle(request, "unshare", act)
+    return _handle(request, name, act)
 
 
 @view_config(route_name="app_data_set_delete", request_method="POST", permission="manage")
