@@ -43,7 +43,7 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  POSER_APPDIR=$$tmp POSER_DATABASE_URL= $(BIN)/poser -c $(CONFIG) make-appdir >/dev/null && \
-	  POSER_APPDIR=$$tmp POSER_DATABASE_URL= $(BIN)/poser -c $(CONFIG) db upgrade 2>/dev/null && \
+	  POSER_APPDIR=$$tmp POSER_DATABASE_URL= $(BIN)/poser -c $(CONFIG) db upgrade >/dev/null 2>&1 && \
 	  POSER_APPDIR=$$tmp POSER_DATABASE_URL= $(BIN)/poser -c $(CONFIG) db check
 
 unit: $(BIN)/.installed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import plaster
 
 from poser.entry_points.cli_context import Context, pass_context, random_password
 from poser.entry_points.cli_db import upgrade_database
@@ -54,4 +55,21 @@ def dev_setup_command(ctx: Context, admin_name: str) -> None:
     click.echo("Created the development admin (this password is shown only once):")
     click.echo(f"    username: {admin_name}")
     click.echo(f"    password: {password}")
-    click.echo("Log in at http://127.0.0.1:6543/login")
+    click.echo(f"Log in at {login_url(ctx.config_file)}")
+
+
+def login_url(config_file: str) -> str:
+    """Where the ini's server listens, as a browser on this machine reaches it."""
+    try:
+        server = plaster.get_settings(config_file, "server:main")
+    except (plaster.PlasterError, LookupError, OSError):
+        server = {}
+    listen = str(server.get("listen") or "").split()
+    address = listen[0] if listen else f"{server.get('host', '')}:{server.get('port', '')}"
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::", "*"):  # noqa: S104 (any address: this machine too)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port or 8080}/login"

@@ -3,11 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.main import cli
+from poser.models.db_management import alembic_config
 from poser.models.orm import DataSet
 from poser.tasks.users import authenticate
 from tests.conftest import TEST_SECRET
@@ -26,6 +28,10 @@ def _ini(folder: Path, database_url: str | None = None, environment: str = "deve
         encoding="utf-8",
     )
     return ini
+
+
+def _head() -> str:
+    return ScriptDirectory.from_config(alembic_config({})).get_current_head() or ""
 
 
 def run(*args: str, stdin: str | None = None) -> Result:
@@ -88,6 +94,17 @@ def test_db_check_passes_on_the_test_database(
     assert "models and migrations agree" in result.output
 
 
+def test_db_upgrade_says_in_one_line_what_it_did(tmp_path: Path) -> None:
+    ini = str(_ini(tmp_path))  # a new SQLite database of its own
+    run("-c", ini, "make-appdir")
+    made = run("-c", ini, "db", "upgrade", "0002")
+    assert made.output == "Database schema created (revision 0002).\n"
+    upgraded = run("-c", ini, "db", "upgrade")
+    assert upgraded.output == f"Database schema upgraded from revision 0002 to {_head()}.\n"
+    again = run("-c", ini, "db", "upgrade")
+    assert again.output == f"Database schema is up to date (revision {_head()}).\n"
+
+
 def test_dev_setup_creates_one_admin_and_prints_the_password_once(
     tmp_path: Path, database_url: str, session_factory: object, dbsession: Session
 ) -> None:
@@ -97,6 +114,8 @@ def test_dev_setup_creates_one_admin_and_prints_the_password_once(
     password = first.output.split("password: ")[1].split()[0]
     assert authenticate(session_factory, "admin", password, "127.0.0.1").user is not None
     assert "Example data set 'Sample Store': 3,000 products." in first.output
+    assert f"Database schema is up to date (revision {_head()})." in first.output
+    assert "Log in at http://127.0.0.1:8080/login" in first.output  # waitress' default
     example = dbsession.scalars(select(DataSet).where(DataSet.name == "Sample Store")).one()
     assert example.application == "products"
     assert [m.role for m in example.members] == ["owner"]
