@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +47,8 @@ class WorkerRuntime:
         }
 
     def run_job(self, job_id: int) -> None:
-        jobs.run(
+        started = time.perf_counter()
+        status = jobs.run(
             self.session_factory,
             self.queue,
             job_id,
@@ -54,6 +56,8 @@ class WorkerRuntime:
             resources=self.resources,
             should_stop=self.stopping.is_set,
         )
+        if status is not None:
+            log.info("job %s: %s in %.1f s", job_id, status, time.perf_counter() - started)
 
     def run_periodic(self, name: str, scheduled_for: str) -> None:
         schedule = self.schedules.get(name)
@@ -175,6 +179,9 @@ def run_worker(settings: Mapping[str, Any], workers: int | None, periodic_on: bo
     # huey's own start-up lines describe its scheduler, which is off (periodic=False):
     # the line above says what schedules the periodic jobs.
     logging.getLogger("huey.consumer").addFilter(_not_huey_startup)
+    # huey names each task it runs by its queue's id ("Executing ...run_job: <uuid>");
+    # run_job says which job it ran and how it ended.
+    logging.getLogger("huey").addFilter(_not_huey_task_line)
     consumer = GracefulConsumer(
         queue.huey,
         runtime=runtime,
@@ -203,6 +210,14 @@ HUEY_STARTUP = (
 
 def _not_huey_startup(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith(HUEY_STARTUP)
+
+
+#: The lines huey logs around each task it runs, as its format strings.
+HUEY_TASK_LINES = ("Executing %s", "%s executed in %0.3fs")
+
+
+def _not_huey_task_line(record: logging.LogRecord) -> bool:
+    return record.msg not in HUEY_TASK_LINES
 
 
 def startup_message(worker_id: str, workers: int, queue: str, periodic: list[str] | bool) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from huey import MemoryHuey
 from huey.consumer import Consumer
 
-from poser.entry_points.worker import _not_huey_startup, startup_message
+from poser.entry_points.worker import _not_huey_startup, _not_huey_task_line, startup_message
 
 
 def test_a_worker_that_schedules_names_the_periodic_jobs() -> None:
@@ -48,3 +48,23 @@ def test_hueys_start_up_lines_are_left_out_and_its_other_lines_kept(caplog: Any)
             signal.signal(sig, handler)
     said = [record.getMessage() for record in caplog.records if record.name == "huey.consumer"]
     assert said == ["Shutting down gracefully...", "All workers have stopped."]
+
+
+def test_hueys_lines_around_each_task_are_left_out(caplog: Any) -> None:
+    huey = MemoryHuey(immediate=True)
+
+    @huey.task()
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    logger = logging.getLogger("huey")
+    logger.addFilter(_not_huey_task_line)
+    try:
+        with caplog.at_level(logging.INFO, logger="huey"):
+            assert add(1, 2)() == 3
+    finally:
+        logger.removeFilter(_not_huey_task_line)
+    assert [r.getMessage() for r in caplog.records if r.name == "huey"] == []
+    with caplog.at_level(logging.INFO, logger="huey"):
+        add(1, 2)()  # without the filter huey says what it runs: the test sees its lines
+    assert any("executed in" in r.getMessage() for r in caplog.records if r.name == "huey")
