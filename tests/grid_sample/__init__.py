@@ -16,13 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine, make_url
+from sqlalchemy import MetaData, make_url
 
 from tests.database_support import postgres_database
+from tests.migration_support import check_models, upgrade
 
 VERSION_TABLE = "grid_sample_version"
 
@@ -44,19 +41,5 @@ def sample_database(suite_url: str, folder: Path, metadata: MetaData) -> Iterato
 
 
 def migrate(url: str, metadata: MetaData) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent))
-    config.attributes["url"] = url
-    command.upgrade(config, "head")
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-
-            def ours(name: str | None, kind: str, parents: object) -> bool:
-                return kind != "table" or name in metadata.tables
-
-            context = MigrationContext.configure(connection, opts={"include_name": ours})
-            differences = compare_metadata(context, metadata)
-    finally:
-        engine.dispose()
-    assert differences == [], f"the sample tables and their migration differ: {differences}"
+    upgrade(Path(__file__).parent, url)
+    check_models(url, metadata, "the sample tables")

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine
-
 from tests.grid_sample import VERSION_TABLE
+from tests.migration_support import run_migrations
 
-engine = create_engine(context.config.attributes["url"])
-try:
-    with engine.connect() as connection:
-        context.configure(connection=connection, version_table=VERSION_TABLE)
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
-finally:
-    engine.dispose()
+run_migrations(VERSION_TABLE)

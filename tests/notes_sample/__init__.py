@@ -16,43 +16,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+from tests.migration_support import check_models, script_config, upgrade
 from tests.notes_sample.tables import NotesBase
 
 VERSION_TABLE = "notes_sample_version"
 
 
-def _config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent))
-    config.attributes["url"] = url
-    return config
-
-
 @contextmanager
 def migrated(url: str) -> Iterator[None]:
     """The suite's database at ``url`` with the Notes tables, dropped afterwards."""
-    command.upgrade(_config(url), "head")
+    folder = Path(__file__).parent
+    upgrade(folder, url)
     try:
-        engine = create_engine(url)
-        try:
-            with engine.connect() as connection:
-
-                def ours(name: str | None, kind: str, parents: object) -> bool:
-                    return kind != "table" or name in NotesBase.metadata.tables
-
-                context = MigrationContext.configure(connection, opts={"include_name": ours})
-                differences = compare_metadata(context, NotesBase.metadata)
-        finally:
-            engine.dispose()
-        assert differences == [], f"the Notes tables and their migration differ: {differences}"
+        check_models(url, NotesBase.metadata, "the Notes tables")
         yield
     finally:
-        command.downgrade(_config(url), "base")
+        command.downgrade(script_config(folder, url), "base")
         _drop_version_table(url)
 
 
