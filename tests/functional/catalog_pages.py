@@ -18,8 +18,25 @@ from poser.storage.settings import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set
 from poser.tasks.periodic import run_periodic
-from tests.catalog_support import make_catalog
+from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
 from tests.factories import make_user
+
+#: A vendor file for the shop's catalog: butter's cost up 10% (24.00 to 26.40 a case),
+#: soap's down 33% (9.00 to 6.00), a new item, and a line whose UPC is not one.
+CATALOG_FILE = HEADER + "\n".join(
+    [
+        f"{UPC_BUTTER},A-100,Butter,,,12,26.40",
+        f"{UPC_SOAP},A-200,Soap,,,6,6.00",
+        f"{UPC_NEW},A-400,New thing,Brand,1 ea,2,5.00",
+        "abc,A-500,Not a UPC,,,1,1.00",
+    ]
+)
+#: Butter up (24.00 to 26.40 a case), soap down (9.00 to 6.00): lines 2 and 3.
+BUTTER_UP_SOAP_DOWN = (
+    HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,6.00\n"
+)
+#: Butter up further, from the same vendor.
+BUTTER_UP_AGAIN = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,30.00\n"
 
 
 def corner_shop(dbsession: Session) -> dict[str, Any]:

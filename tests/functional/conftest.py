@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import poser
 from poser.entry_points.queues import make_queue
 from tests.factories import PASSWORD
+from tests.functional.catalog_pages import corner_shop, run_queued_jobs
 
 CLIENT_ADDR = "203.0.113.7"
 
@@ -122,3 +123,15 @@ def world(
     from tests.functional.route_support import make_world
 
     yield from make_world(engine, people_by_role, settings, tmp_path, clients, shipped_app)
+
+
+@pytest.fixture
+def shop(dbsession: Session) -> dict[str, Any]:
+    """The Corner Shop of `corner_shop`, committed: its data set, owner and catalog."""
+    return corner_shop(dbsession)
+
+
+@pytest.fixture
+def jobs_of(settings: dict[str, Any], session_factory: Any, tmp_path: Any) -> Any:
+    """Run the queued jobs (and those they queue) with the real runner; their statuses."""
+    return lambda: run_queued_jobs(settings, session_factory, tmp_path)

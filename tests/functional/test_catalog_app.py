@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from poser.models.orm import Batch, Job, ProductChange, ProductCost
 from poser.storage.settings import store_from_settings
 from poser.tasks.datasets import set_member
-from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP
 from tests.factories import make_user
 from tests.functional.catalog_pages import (
+    CATALOG_FILE,
     corner_shop,
     form_posting_to,
     run_queued_jobs,
@@ -28,15 +28,6 @@ from tests.functional.catalog_pages import (
 )
 from tests.functional.conftest import login
 from tests.functional.form_support import alerts, field_error, refused
-
-CATALOG_FILE = HEADER + "\n".join(
-    [
-        f"{UPC_BUTTER},A-100,Butter,,,12,26.40",  # cost up 10%
-        f"{UPC_SOAP},A-200,Soap,,,6,6.00",  # cost down 33%
-        f"{UPC_NEW},A-400,New thing,Brand,1 ea,2,5.00",
-        "abc,A-500,Not a UPC,,,1,1.00",
-    ]
-)
 
 
 @pytest.fixture

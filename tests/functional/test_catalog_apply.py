@@ -9,7 +9,6 @@ import threading
 from datetime import timedelta
 from typing import Any
 
-import pytest
 import webtest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,12 +16,12 @@ from sqlalchemy.orm import Session
 from poser.models.orm import Batch, BatchExecution, CatalogBatchRow, Job, ProductChange
 from poser.tasks.batches import get_handler
 from poser.tasks.batches.base import today
-from poser.tasks.datasets import create_data_set, set_member
-from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_catalog
+from poser.tasks.datasets import set_member
 from tests.factories import make_user
 from tests.functional.catalog_pages import (
+    BUTTER_UP_AGAIN,
+    BUTTER_UP_SOAP_DOWN,
     form_posting_to,
-    run_queued_jobs,
     run_scheduler,
     save_options,
     step_url,
@@ -30,24 +29,6 @@ from tests.functional.catalog_pages import (
 )
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 from tests.functional.form_support import alerts, refused
-
-CATALOG = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,6.00\n"
-OTHER = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,30.00\n"
-
-
-@pytest.fixture
-def shop(dbsession: Session) -> dict[str, Any]:
-    owner = make_user(dbsession, "olga")
-    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
-    make_catalog(dbsession, data_set)
-    dbsession.commit()
-    return {"data_set": data_set, "owner": owner}
-
-
-@pytest.fixture
-def jobs_of(settings: dict[str, Any], session_factory: Any, tmp_path: Any) -> Any:
-    """Run the queued jobs (and those they queue) with the real runner."""
-    return lambda: run_queued_jobs(settings, session_factory, tmp_path)
 
 
 def _read(app: webtest.TestApp, shop: dict[str, Any], jobs_of: Any, text: str, **options: str):
@@ -89,11 +70,11 @@ def test_the_form_applies_the_batch_its_page_showed_or_nothing(
     testapp, shop, dbsession, jobs_of
 ) -> None:
     login(testapp, "olga")
-    _read(testapp, shop, jobs_of, CATALOG)
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
     shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
     first = _batch(dbsession).id
 
-    upload(testapp, shop["data_set"], OTHER)  # another upload while the page was open
+    upload(testapp, shop["data_set"], BUTTER_UP_AGAIN)  # another upload while the page was open
     assert jobs_of() == ["succeeded"]
     back = step_url(shop["data_set"], "apply")
     assert (
@@ -119,7 +100,7 @@ def test_a_batch_changed_after_the_apply_was_sent_is_not_applied(
     testapp, shop, dbsession, jobs_of
 ) -> None:
     login(testapp, "olga")
-    _read(testapp, shop, jobs_of, CATALOG)
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
     form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run").submit(
         status=303
     )
@@ -135,7 +116,7 @@ def test_a_batch_changed_after_the_apply_was_sent_is_not_applied(
 
 def test_the_same_apply_form_sent_twice_applies_once(testapp, shop, dbsession, jobs_of) -> None:
     login(testapp, "olga")
-    _read(testapp, shop, jobs_of, CATALOG)
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
     form = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
     form.submit(status=303)
     back = step_url(shop["data_set"], "apply")
@@ -155,7 +136,7 @@ def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession,
     set_member(dbsession.merge(shop["data_set"]), editor, "editor")
     dbsession.commit()
     login(testapp, "olga")
-    _read(testapp, shop, jobs_of, CATALOG)
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
     other = StrictTestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     login(other, "eddie")
     forms = [
@@ -188,7 +169,7 @@ def test_a_batch_dated_later_is_applied_now_only_when_confirmed(
 ) -> None:
     later = (today() + timedelta(days=30)).isoformat()
     login(testapp, "olga")
-    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later)
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN, catalog_effective_date=later)
     page = testapp.get(step_url(shop["data_set"], "apply"))
     assert (
         f"takes effect on {later}, after today" in page.pyquery("[data-testid=apply-dated]").text()
@@ -214,7 +195,7 @@ def test_a_batch_dated_later_is_applied_on_its_date_as_who_scheduled_it(
 ) -> None:
     later = today() + timedelta(days=30)
     login(testapp, "olga")
-    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later.isoformat())
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN, catalog_effective_date=later.isoformat())
     page = testapp.get(step_url(shop["data_set"], "apply"))
     form_posting_to(page, "/apply/schedule").submit(status=303)
     page = testapp.get(step_url(shop["data_set"], "apply"))
@@ -249,7 +230,7 @@ def test_a_schedule_is_dropped_when_the_batch_changes(
 ) -> None:
     later = today() + timedelta(days=3)
     login(testapp, "olga")
-    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later.isoformat())
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN, catalog_effective_date=later.isoformat())
     page = testapp.get(step_url(shop["data_set"], "apply"))
     form_posting_to(page, "/apply/schedule").submit(status=303)
     _change(dbsession, _batch(dbsession))
@@ -273,7 +254,7 @@ def test_a_viewer_can_neither_schedule_nor_apply(testapp, shop, dbsession, jobs_
     dbsession.commit()
     login(testapp, "olga")
     later = (today() + timedelta(days=3)).isoformat()
-    _read(testapp, shop, jobs_of, CATALOG, catalog_effective_date=later)
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN, catalog_effective_date=later)
     shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
     viewer_app = StrictTestApp(testapp.app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     login(viewer_app, "vic")

@@ -9,39 +9,21 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, BatchExecution, Job, ProductChange, ProductCost
 from poser.tasks.batches.base import today
-from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP
 from tests.functional.catalog_pages import (
-    corner_shop,
+    BUTTER_UP_AGAIN,
+    BUTTER_UP_SOAP_DOWN,
     form_posting_to,
-    run_queued_jobs,
     run_scheduler,
     save_options,
     step_url,
     upload,
 )
 from tests.functional.conftest import login
-
-# Butter up (24.00 to 26.40 a case), soap down (9.00 to 6.00): lines 2 and 3.
-FIRST = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_SOAP},A-200,Soap,,,6,6.00\n"
-# Butter up further, from the same vendor.
-SECOND = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,30.00\n"
-
-
-@pytest.fixture
-def shop(dbsession: Session) -> dict[str, Any]:
-    return corner_shop(dbsession)
-
-
-@pytest.fixture
-def jobs_of(settings: dict[str, Any], session_factory: Any, tmp_path: Any) -> Any:
-    """Run the queued jobs (and those they queue) with the real runner."""
-    return lambda: run_queued_jobs(settings, session_factory, tmp_path)
 
 
 def _butter(dbsession: Session, shop: dict[str, Any]) -> Decimal:
@@ -66,13 +48,13 @@ def test_a_batch_overtaken_by_another_is_refused_then_read_again(
     login(testapp, "olga")
     # The first file, dated later, is read and scheduled for its date.
     save_options(testapp, data_set, catalog_vendor="ACME", catalog_effective_date=str(later))
-    upload(testapp, data_set, FIRST, "first.csv")
+    upload(testapp, data_set, BUTTER_UP_SOAP_DOWN, "first.csv")
     assert jobs_of() == ["succeeded"]
     form_posting_to(testapp.get(step_url(data_set, "apply")), "/apply/schedule").submit(status=303)
     first = dbsession.scalars(select(Batch.id)).one()
     # The second, undated, is read and applied before it.
     save_options(testapp, data_set, catalog_effective_date="")
-    upload(testapp, data_set, SECOND, "second.csv")
+    upload(testapp, data_set, BUTTER_UP_AGAIN, "second.csv")
     assert jobs_of() == ["succeeded"]
     form_posting_to(testapp.get(step_url(data_set, "apply")), "/apply/run").submit(status=303)
     assert jobs_of() == ["succeeded", "succeeded"]  # the apply, then its report
@@ -103,7 +85,7 @@ def test_a_batch_overtaken_by_another_is_refused_then_read_again(
     assert dbsession.get_one(Batch, first).status == "populated"
 
     # The way forward: its file uploaded again is read against the catalog as it is.
-    upload(testapp, data_set, FIRST, "first.csv")
+    upload(testapp, data_set, BUTTER_UP_SOAP_DOWN, "first.csv")
     assert jobs_of() == ["succeeded"]
     review = testapp.get(step_url(data_set, "review"))
     counts = {el.attrib["data-count"]: el.text for el in review.pyquery("[data-count]")}

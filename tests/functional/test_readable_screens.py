@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP
+from tests.catalog_support import UPC_BUTTER, UPC_SOAP
 from tests.functional.catalog_pages import (
+    CATALOG_FILE,
     corner_shop,
     run_queued_jobs,
     save_options,
@@ -19,14 +20,6 @@ from tests.functional.catalog_pages import (
 )
 from tests.functional.conftest import login
 
-CATALOG_FILE = HEADER + "\n".join(
-    [
-        f"{UPC_BUTTER},A-100,Butter,,,12,26.40",  # cost up 10%
-        f"{UPC_SOAP},A-200,Soap,,,6,6.00",  # cost down 33%
-        f"{UPC_NEW},A-400,New thing,Brand,1 ea,2,5.00",
-        "abc,A-500,Not a UPC,,,1,1.00",
-    ]
-)
 #: Stored values that are never the text of a page an operator reads.
 KEYS = ("populated", "succeeded", "executed", "new_item", "cost_up", "cost_down", "not started")
 
