@@ -109,18 +109,22 @@ class DescriptionSearch:
     On PostgreSQL a "contains" is ``lower(description) LIKE lower(text)``, which its
     trigram index holds (migration 0013), and its planner chooses between the two.
 
-    On SQLite it is "the product is one of the trigram table's matches" (migration
-    0009) when the table finds at most `SEARCH_LIST` of them: a search that finds
-    nothing reads no product, where the grid's LIKE reads every one (300 ms over a
-    million). A text found more often is left to the grid's LIKE: listing a tenth of the
-    catalog from the table takes longer (115 ms for "organic") than finding the first
-    matches among dense rows.
+    On SQLite it is "the product is one of these", the trigram table's matches
+    (migration 0009), when the table finds at most `SEARCH_LIST` of them: a search that
+    finds nothing reads no product, where the grid's LIKE reads every one (300 ms over a
+    million). The matches are listed once a request, as one JSON array SQLite builds,
+    and the page's statements (the count, the keys) read that list: each search of the
+    table costs as much as the statement that reads its matches (a long text's many
+    trigrams: 10 ms for "honeycrisp tomatoes"). A text found more often is left to the
+    grid's LIKE: listing a tenth of the catalog from the table takes longer (115 ms for
+    "organic") than finding the first matches among dense rows.
     """
 
     def __init__(self, dbsession: Session) -> None:
         self.sqlite = dbsession.get_bind().dialect.name == "sqlite"
         self.dbsession = dbsession
-        self.listed: dict[str, bool] = {}  # by text: found few enough times to list
+        # By text: its matches as a JSON array, or None when found too often to list.
+        self.listed: dict[str, str | None] = {}
 
     def condition(self, item: Filter) -> ColumnElement[bool] | None:
         text_ = str(item.value)
@@ -134,12 +138,20 @@ class DescriptionSearch:
             return None
         # One FTS5 phrase: the trigrams of the whole text, in order (a substring).
         phrase = '"' + text_.replace('"', '""') + '"'
-        matches = select(SEARCH_TABLE.c.rowid).where(SEARCH_MATCH(phrase))
         if text_ not in self.listed:
-            first = matches.limit(SEARCH_LIST + 1).subquery()
-            found = self.dbsession.scalar(select(func.count()).select_from(first)) or 0
-            self.listed[text_] = found <= SEARCH_LIST
-        return Product.id.in_(matches) if self.listed[text_] else None
+            first = (
+                select(SEARCH_TABLE.c.rowid)
+                .where(SEARCH_MATCH(phrase))
+                .limit(SEARCH_LIST + 1)
+                .subquery()
+            )
+            listing = select(func.json_group_array(first.c.rowid), func.count())
+            ids, found = self.dbsession.execute(listing.select_from(first)).one()
+            self.listed[text_] = ids if found <= SEARCH_LIST else None
+        ids = self.listed[text_]
+        if ids is None:
+            return None
+        return Product.id.in_(select(func.json_each(ids).table_valued("value").c.value))
 
 
 def margin_by_department(data_set_id: int) -> Select[Any]:
