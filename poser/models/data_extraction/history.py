@@ -1,0 +1,56 @@
+"""A product's change log, read for its page: every change, newest first, with who made
+it, the vendor of a cost, and the line of the batch that made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poser.models.orm import CatalogBatchRow, ProductChange, User, Vendor
+
+#: How many changes a product's page shows at most (the newest).
+TIMELINE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    change: ProductChange
+    #: Who made it (their username); None for no one in particular (the scheduler).
+    user: str | None
+    vendor_code: str | None
+    vendor_name: str | None
+    #: The line of the batch's file that made it.
+    batch_line: int | None
+
+    @property
+    def at(self) -> datetime:
+        return self.change.changed_at
+
+
+def product_timeline(
+    dbsession: Session, data_set_id: int, product_id: int, limit: int = TIMELINE_LIMIT
+) -> list[TimelineEntry]:
+    """The product's changes, newest first (read from the product's index on the log)."""
+    query = (
+        select(ProductChange, User.username, Vendor.code, Vendor.name, CatalogBatchRow.line)
+        .outerjoin(User, User.id == ProductChange.changed_by_id)
+        .outerjoin(Vendor, Vendor.id == ProductChange.vendor_id)
+        .outerjoin(
+            CatalogBatchRow,
+            (CatalogBatchRow.id == ProductChange.batch_row_id)
+            & (CatalogBatchRow.batch_id == ProductChange.batch_id),
+        )
+        .where(
+            ProductChange.product_id == product_id,
+            ProductChange.data_set_id == data_set_id,
+        )
+        .order_by(ProductChange.changed_at.desc(), ProductChange.id.desc())
+        .limit(limit)
+    )
+    return [
+        TimelineEntry(change, user, code, name, line)
+        for change, user, code, name, line in dbsession.execute(query)
+    ]
