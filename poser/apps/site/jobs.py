@@ -12,10 +12,12 @@ from pyramid.view import view_config
 from poser.apps.site.downloads import download_response
 from poser.apps.site.paging import page_number
 from poser.apps.site.security import OwnedFactory, OwnedResource, job_acl
+from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
 from poser.models.orm import JOB_STATUSES, Job
 from poser.tasks import jobs as job_tasks
-from poser.tasks.job_kinds import all_kinds, get_kind
+from poser.tasks.datasets import jobs as data_set_jobs
+from poser.tasks.job_kinds import all_kinds, get_kind, kind_of
 from poser.tasks.job_progress import read_progress
 
 PAGE_SIZE = 50
@@ -36,6 +38,45 @@ def _queue(request: Request) -> Any:
     return request.find_service(name="jobs")
 
 
+#: Jobs that fill their own data set (an example, a workbook): it is what they made.
+FILL_KINDS = {
+    kind_of(task).name for task in (data_set_jobs.load_example, data_set_jobs.import_upload)
+}
+COPY_KIND = kind_of(data_set_jobs.copy).name
+
+
+def made_links(request: Request, job: Job, mine: set[int]) -> list[tuple[str, str]]:
+    """What a job that succeeded made, as (words, URL) links to follow: the data set it
+    loaded, its copy (for a member of it: ``mine`` holds the ids of the user's data
+    sets) or its export."""
+    if job.status != "succeeded":
+        return []
+    result, data_set = job.result or {}, job.data_set
+    links = []
+    if job.kind in FILL_KINDS and data_set is not None:
+        links.append(
+            (f"Open {data_set.name}", _data_set_url(request, data_set.application, data_set.id))
+        )
+    made = result.get("data_set_id")
+    if job.kind == COPY_KIND and data_set is not None and made in mine:
+        name = result.get("name") or "the copy"
+        links.append((f"Open {name}", _data_set_url(request, data_set.application, made)))
+    if isinstance(result.get("export_id"), int):
+        anchor = f"export-{result['export_id']}"
+        links.append(("See it on the Exports page", request.route_path("exports", _anchor=anchor)))
+    return links
+
+
+def _data_set_url(request: Request, application: str, data_set_id: int) -> str:
+    return str(request.route_path("app_data_set", app=application, data_set_id=data_set_id))
+
+
+def _my_data_sets(request: Request) -> set[int]:
+    return {
+        data_set.id for data_set, _ in data_sets_for_user(request.dbsession, request.identity.id)
+    }
+
+
 @view_config(route_name="jobs", renderer="site/jobs/list.jinja2", request_method="GET")
 def jobs_list(request: Request) -> dict[str, Any]:
     status = request.params.get("status") or None
@@ -51,8 +92,10 @@ def jobs_list(request: Request) -> dict[str, Any]:
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
+    mine = _my_data_sets(request) if any(job.kind == COPY_KIND for job in rows) else set()
     return {
         "jobs": rows,
+        "made": {job.id: made_links(request, job, mine) for job in rows},
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
@@ -75,6 +118,9 @@ def _panel(request: Request) -> dict[str, Any]:
         "job": job,
         "title": title,
         "live": read_progress(_queue(request).store, job.id),
+        "made": made_links(
+            request, job, _my_data_sets(request) if job.kind == COPY_KIND else set()
+        ),
         "may_manage": bool(request.has_permission("manage_job")),
     }
 

@@ -9,16 +9,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from poser.models.orm import DataSet, Upload, User
+from poser.models.orm import DataSet, Job, Upload, User
 from poser.storage.interface import FileStore
 from poser.tasks.datasets import copy_data_set, data_set_is_empty, workbooks_folder
 from poser.tasks.datasets.workbook import export_data_set, import_data_set
+from poser.tasks.exports import record_export
 from poser.tasks.job_kinds import job_kind
 from poser.tasks.jobs import TaskError
 from poser.tasks.sessions import session_of
 from poser.utils.progress import Progress
 from poser.utils.timeutil import utcnow
 
+#: The export type of a data set's workbook (the Exports page's "Type").
+WORKBOOK_EXPORT = "workbook"
 RESOURCE = re.compile(r"^[a-z_][a-z0-9_.]*:[A-Za-z0-9_./-]+\.xlsx$")
 
 
@@ -87,17 +90,30 @@ def export(
     job_id: int,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Writes the xlsx in the work folder, then stores it under exports/data-sets/, named
-    after the job too: two exports in the same second write two files."""
+    """Writes the xlsx in the work folder, stores it under exports/data-sets/, named after
+    the job too (two exports in the same second write two files), and records it as an
+    Export, which the Exports page lists and its files' folder holds."""
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     filename = f"{_slug(data_set.name)}-{stamp}-{job_id}.xlsx"
-    key = f"{workbooks_folder(data_set.id)}/{filename}"
+    folder = workbooks_folder(data_set.id)
     Path(work_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=work_dir) as scratch:
-        export_data_set(data_set, scratch, progress=progress)
+        counts = export_data_set(data_set, scratch, progress=progress)
         scratch.seek(0)
-        size = files.write(key, scratch)
-    return {"download": key, "filename": filename, "bytes": size}
+        size = files.write(f"{folder}/{filename}", scratch)
+    job = session_of(data_set).get(Job, job_id)
+    recorded = record_export(
+        data_set,
+        files,
+        export_type=WORKBOOK_EXPORT,
+        title=f"{data_set.name}: the whole data set",
+        folder=folder,
+        names=[filename],
+        row_count=sum(counts.values()),
+        user_id=job.user_id if job is not None else None,
+    )
+    key = f"{recorded.folder}/{filename}"
+    return {"download": key, "filename": filename, "bytes": size, "export_id": recorded.id}
 
 
 @job_kind("datasets.copy", "Copy the data set", permission="view", user_parameter="owner_id")

@@ -355,9 +355,11 @@ def test_two_workbook_exports_in_the_same_second_write_two_files(
     for job in submitted:
         assert jobs.run(session_factory, queue, job.id, worker="w", resources=resources)
     dbsession.expire_all()
-    keys = [dbsession.get_one(Job, job.id).result["download"] for job in submitted]  # type: ignore[index]
-    assert keys == [
-        f"{workbooks_folder(data_set.id)}/corner-shop-20240506-070809-{job.id}.xlsx"
-        for job in submitted
+    results = [dbsession.get_one(Job, job.id).result or {} for job in submitted]
+    assert [result["filename"] for result in results] == [
+        f"corner-shop-20240506-070809-{job.id}.xlsx" for job in submitted
     ]
-    assert files.list(workbooks_folder(data_set.id)) == sorted(keys)
+    for result in results:  # each in its own export's folder
+        export = dbsession.get_one(Export, result["export_id"])
+        assert files.list(export.folder) == [result["download"]]
+    assert files.list(workbooks_folder(data_set.id)) == []  # moved, nothing left behind

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.products import product_counts
-from poser.models.orm import Department, Product, ProductCost, Upload, Vendor
+from poser.models.orm import Department, Export, Product, ProductCost, Upload, Vendor
 from poser.storage import memory_store
 from poser.tasks.datasets import create_data_set
 from poser.tasks.datasets import jobs as dataset_jobs
@@ -37,7 +37,14 @@ def test_export_stores_a_file_that_imports_to_the_same_data(
     generate_products(source, products=200, seed=3)
     files = memory_store()
     result = dataset_jobs.export(source, files=files, work_dir=tmp_path, job_id=7)
-    assert result["download"].startswith(f"exports/data-sets/{source.id}/source-store-")
+    # Recorded as an export of the data set, which the Exports page lists.
+    export = dbsession.get_one(Export, result["export_id"])
+    assert (export.data_set_id, export.export_type) == (source.id, "workbook")
+    assert export.title == "Source Store: the whole data set"
+    assert export.files == [result["filename"]]
+    assert result["filename"].startswith("source-store-")
+    assert export.row_count == sum(product_counts(dbsession, source.id).values())
+    assert result["download"] == f"{export.folder}/{result['filename']}"
     assert files.size(result["download"]) == result["bytes"] > 0
     copy = create_data_set(dbsession, "Imported", "products", None)
     with files.open(result["download"]) as stream:
