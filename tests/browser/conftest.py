@@ -5,14 +5,17 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.accessibility import PageAudit, screenshot_folder
+from tests.browser.support import running_worker
 from tests.functional.conftest import build_app, dispose
 from tests.waitress_support import serve_in_thread
+from tests.worker_support import WorkerProcess
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -107,3 +110,10 @@ def page(
 def a11y(page: Any, request: pytest.FixtureRequest) -> PageAudit:
     """The page's axe-core audit: ``a11y.check()`` checks what htmx swapped in."""
     return request.node.stash[AUDIT]
+
+
+@pytest.fixture
+def worker(settings: dict[str, Any], tmp_path: Path, live_server: str) -> Iterator[WorkerProcess]:
+    """A worker for the live server's jobs."""
+    with running_worker(settings, tmp_path) as process:
+        yield process

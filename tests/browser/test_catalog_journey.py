@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,21 +18,12 @@ from poser.models.orm import Batch, DataSet, Product, ProductChange, ProductCost
 from tests.browser.accessibility import PageAudit
 from tests.browser.support import downloaded, log_in
 from tests.factories import make_user
-from tests.worker_support import WorkerProcess, write_ini
+from tests.worker_support import WorkerProcess
 
 CATALOG = Path(__file__).resolve().parents[2] / "poser" / "data" / "sample_vendor_catalog.csv"
 # The vendor supplying the most of the Sample Store's items: the catalog is theirs.
 VENDOR = "GLNF"
 JOB_TIMEOUT = 60_000  # ms: a bound on waiting for the worker, not a speed target
-
-
-@pytest.fixture
-def worker(settings: dict[str, Any], tmp_path: Path, live_server: str) -> Iterator[WorkerProcess]:
-    keys = ("poser.appdir", "sqlalchemy.url", "session.secret", "poser.queue.name")
-    ini = write_ini(tmp_path, {k: settings[k] for k in keys})
-    process = WorkerProcess(ini, tmp_path / "worker.log")
-    yield process
-    process.stop()
 
 
 def _step(page: Any, name: str) -> None:

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
 from poser.tasks.datasets import create_data_set
 from poser.tasks.generate import generate_products
 from tests.browser.support import downloaded, log_in
 from tests.factories import make_user
-from tests.worker_support import WorkerProcess, write_ini
-
-
-@pytest.fixture
-def worker(settings: dict[str, Any], tmp_path: Path, live_server: str) -> Iterator[WorkerProcess]:
-    keys = ("poser.appdir", "sqlalchemy.url", "session.secret", "poser.queue.name")
-    ini = write_ini(tmp_path, {k: settings[k] for k in keys})
-    process = WorkerProcess(ini, tmp_path / "worker.log")
-    yield process
-    process.stop()
+from tests.worker_support import WorkerProcess
 
 
 def test_an_operator_starts_a_data_set_from_an_exported_workbook(

@@ -7,20 +7,18 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.browser.support import log_in
+from tests.browser.support import log_in, running_worker
 from tests.factories import make_data_set, make_user
-from tests.worker_support import WorkerProcess, write_ini
+from tests.worker_support import WorkerProcess
 
 
 @pytest.fixture
 def worker(settings: dict[str, Any], tmp_path: Path, live_server: str) -> Iterator[WorkerProcess]:
-    keys = ("poser.appdir", "sqlalchemy.url", "session.secret", "poser.queue.name")
-    ini = write_ini(
-        tmp_path, {**{k: settings[k] for k in keys}, "poser.job_modules": "tests.sample_jobs"}
-    )
-    process = WorkerProcess(ini, tmp_path / "worker.log")
-    yield process
-    process.stop()
+    """A worker that also knows the tests' sample jobs."""
+    with running_worker(
+        settings, tmp_path, **{"poser.job_modules": "tests.sample_jobs"}
+    ) as process:
+        yield process
 
 
 def _progress(page: Any) -> float:
