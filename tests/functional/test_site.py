@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import gc
-import io
 from typing import Any
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_data_set, make_user
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
+from tests.unit.utils.tabular.builders import OneWayStream
 
 
 def test_every_response_has_strict_security_headers(testapp: webtest.TestApp) -> None:
@@ -249,26 +249,13 @@ def test_undecodable_query_strings_are_a_bad_request(testapp: webtest.TestApp) -
     assert "not valid text" in page.text
 
 
-class _Unseekable(io.RawIOBase):
-    """A server's request stream: read once, no seeking (so webob has to copy it)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        return self._data.readinto(buffer)
-
-
 def test_a_large_body_copied_for_retries_is_closed_after_the_request(wsgi_app: Any) -> None:
     from webob import Request
 
     body = b"x=" + b"y" * 100_000  # over webob's limit: copied to a temporary file
     environ = Request.blank("/nowhere", method="POST", body=body).environ
     environ.pop("webob.is_body_seekable", None)
-    received = environ["wsgi.input"] = _Unseekable(body)
+    received = environ["wsgi.input"] = OneWayStream(body)
     response = list(wsgi_app(environ, lambda status, headers, exc_info=None: None))
     assert response
     copy = environ["wsgi.input"]

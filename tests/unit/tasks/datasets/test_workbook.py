@@ -19,7 +19,7 @@ from poser.tasks.products_data import PRODUCTS_FORMAT, SHEETS
 from poser.utils.tabular import CATALOG_COLUMNS, open_table
 from poser.utils.upc import normalize_upc
 from tests.catalog_support import check_search_index, preferred_costs_out_of_step
-from tests.unit.utils.tabular.builders import make_xlsx
+from tests.unit.utils.tabular.builders import OneWayStream, make_xlsx
 
 UPC_1, UPC_2 = "00012345678905", "00036000291452"
 
@@ -99,17 +99,7 @@ def test_import_from_a_path_and_from_a_stream_that_cannot_seek(
     path.write_bytes(make_xlsx(_valid()))
     assert import_data_set(make_data_set(dbsession, "A"), path)["products"] == 2
 
-    class Pipe(io.RawIOBase):
-        def __init__(self, data: bytes) -> None:
-            self._data = io.BytesIO(data)
-
-        def readable(self) -> bool:
-            return True
-
-        def readinto(self, buffer: Any) -> int:
-            return self._data.readinto(buffer)
-
-    pipe = Pipe(path.read_bytes())
+    pipe = OneWayStream(path.read_bytes())
     assert import_data_set(make_data_set(dbsession, "B"), pipe)["products"] == 2  # type: ignore[arg-type]
 
 
