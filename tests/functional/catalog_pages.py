@@ -137,3 +137,18 @@ def upload_for_acme(
     saved = save_options(app, data_set, catalog_vendor="ACME")
     assert saved.status_int == 303, saved.text
     return upload_file(app, data_set, data, name, content_type)
+
+
+def review_of_unreadable_file(
+    app: webtest.TestApp,
+    data_set: DataSet,
+    settings: dict[str, Any],
+    session_factory: Any,
+    folder: Path,
+) -> webtest.TestResponse:
+    """Upload, as ACME's catalog, a file with no UPC column: its read fails, as the
+    queued job reports; the review step's page then."""
+    save_options(app, data_set, catalog_vendor="ACME")
+    upload(app, data_set, "Description,Pack\nThing,1\n")
+    assert run_queued_jobs(settings, session_factory, folder) == ["failed"]
+    return app.get(step_url(data_set, "review"))

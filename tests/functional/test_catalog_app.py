@@ -21,6 +21,7 @@ from tests.functional.catalog_pages import (
     CATALOG_FILE,
     corner_shop,
     form_posting_to,
+    review_of_unreadable_file,
     run_queued_jobs,
     save_options,
     step_url,
@@ -142,10 +143,9 @@ def test_a_file_it_cannot_read_says_why(
     testapp, store, dbsession, settings, session_factory, tmp_path
 ) -> None:
     login(testapp, "olga")
-    save_options(testapp, store["data_set"], catalog_vendor="ACME")
-    upload(testapp, store["data_set"], "Description,Pack\nThing,1\n")
-    assert run_queued_jobs(settings, session_factory, tmp_path) == ["failed"]
-    review = testapp.get(step_url(store["data_set"], "review"))
+    review = review_of_unreadable_file(
+        testapp, store["data_set"], settings, session_factory, tmp_path
+    )
     assert "UPC" in review.pyquery("[data-testid=batch-error]").text()
     assert review.pyquery("[data-testid=batch-status]").attr("data-status") == "failed"
 

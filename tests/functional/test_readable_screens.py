@@ -13,6 +13,7 @@ from tests.catalog_support import UPC_BUTTER, UPC_SOAP
 from tests.functional.catalog_pages import (
     CATALOG_FILE,
     corner_shop,
+    review_of_unreadable_file,
     run_queued_jobs,
     save_options,
     step_url,
@@ -88,10 +89,9 @@ def test_a_batch_that_could_not_be_read_says_so(
     testapp, store, settings, session_factory, tmp_path
 ) -> None:
     login(testapp, "olga")
-    save_options(testapp, store["data_set"], catalog_vendor="ACME")
-    upload(testapp, store["data_set"], "Description,Pack\nThing,1\n")
-    assert run_queued_jobs(settings, session_factory, tmp_path) == ["failed"]
-    review = testapp.get(step_url(store["data_set"], "review"))
+    review = review_of_unreadable_file(
+        testapp, store["data_set"], settings, session_factory, tmp_path
+    )
     status = review.pyquery("[data-testid=batch-status]")
     assert (status.text(), status.attr("data-status")) == ("Could not be read", "failed")
     assert "tone-bad" in status.attr("class")
