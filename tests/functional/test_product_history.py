@@ -57,7 +57,7 @@ def test_a_price_edited_in_the_grid_shows_on_the_products_history(
     (description, price) = _timeline(page)  # newest first
     assert description[1:5] == ["Description", "Butter", "Salted butter", "olga"]
     assert price[1:5] == ["Price", "5.00", "5.49", "olga"]
-    assert price[5] == "An edit on Products: Products"
+    assert price[5] == "An edit on the Products page"
     link = page.pyquery("[data-testid=product-change]").eq(1).find("a")
     assert link.attr("href") == catalog
     # Its costs by vendor are on the same page.

@@ -162,7 +162,10 @@ def _made_by(ctx: WidgetContext, entry: TimelineEntry) -> tuple[str, str | None]
         href = request.route_path(
             "app_step", app=app_name, data_set_id=ctx.data_set.id, step=step_slug
         )
-        return f"An edit on {application.name}: {step.name}", href
+        page = f"the {step.name} page"
+        if step.name != application.name:
+            page += f" of {application.name}"
+        return f"An edit on {page}", href
     if change.source == "command":
         return f"The command “{change.command or 'poser'}”", None
     if change.source == "job":

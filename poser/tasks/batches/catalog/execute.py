@@ -61,12 +61,11 @@ def _insert_changes(session: Session, columns: dict[str, Any], where: Any) -> in
 
 def _common(source: ChangeSource, at: datetime) -> dict[str, Any]:
     """The columns every change of this apply has: the data set, the product, the
-    batch's row, why (a flagged line's message) and what made it."""
+    batch's row and what made it."""
     return {
         "data_set_id": R.data_set_id,
         "product_id": R.product_id,
         "batch_row_id": R.id,
-        "reason": func.substr(func.nullif(R.message, ""), 1, 200),
         **source_values(source, at),
     }
 
@@ -79,10 +78,12 @@ def record_cost_changes(
     source: ChangeSource,
     at: datetime,
 ) -> int:
-    """The vendor's cost before and after, for the rows of these statuses: run before
-    the costs change (it reads the old costs the rows hold)."""
+    """The vendor's cost before and after, for the rows of these statuses, with the
+    line's message as the reason (a flagged change says why it was flagged): run
+    before the costs change (it reads the old costs the rows hold)."""
     columns = {
         **_common(source, at),
+        "reason": func.substr(func.nullif(R.message, ""), 1, 200),
         "field": literal("cost", String),
         "vendor_id": literal(vendor_id, Integer),
         "old_unit_cost": R.old_unit_cost,

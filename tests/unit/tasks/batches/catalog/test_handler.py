@@ -251,6 +251,7 @@ def test_execute_changes_costs_and_records_history(dbsession, files, store) -> N
     assert summary["history_rows"] == len(history)
     code = next(e for e in history if e.field == "vendor_item_code")
     assert (code.old_value, code.new_value, code.vendor_id) == ("A-200", "A-201", store["acme"].id)
+    assert code.reason is None  # a line's message is about its cost
     added = next(e for e in history if e.field == "added")
     assert added.new_value == "New thing"
     lines = dict(dbsession.execute(select(CatalogBatchRow.id, CatalogBatchRow.line)).all())
