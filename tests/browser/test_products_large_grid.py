@@ -1,5 +1,5 @@
-"""An operator pages, sorts and filters a grid of 100,000 products in Chromium, and
-downloads what the filters keep as CSV and XLSX."""
+"""An operator pages, sorts, counts and filters a grid of 100,000 products in Chromium,
+and downloads what the filters keep as CSV and XLSX."""
 
 from __future__ import annotations
 
@@ -87,6 +87,25 @@ def test_an_operator_filters_a_100000_product_grid_and_downloads_it(
         select(func.max(Product.regular_price)).where(Product.data_set_id == store.id)
     )
     assert dearest[0] == top
+
+    # Past the cap the operator asks for the exact total; then the last page is a click.
+    first = page.evaluate(FIRST_KEY)
+    page.click("[data-testid=grid-count-all]")
+    page.wait_for_selector(f"[data-testid=grid-summary]:has-text('of {PRODUCTS:,}')")
+    assert page.inner_text("[data-testid=grid-summary]").strip() == f"1{DASH}50 of {PRODUCTS:,}"
+    assert "Page 1 of 2,000" in page.inner_text(f"{GRID} .pagination")
+    assert not page.query_selector("[data-testid=grid-count-all]")
+    page.click(f"{GRID} .page-link:has-text('Last')")
+    page.wait_for_selector(f"[data-testid=grid-summary]:has-text('99,951{DASH}100,000')")
+    cheapest_of_all = _prices(page)
+    assert cheapest_of_all == sorted(cheapest_of_all, reverse=True)
+    assert cheapest_of_all[-1] <= cheapest[0]
+    assert page.evaluate("window.__still_here") is True
+    # The page's own link (after the sort) keeps the order: back to the first page.
+    page.click(f"{GRID} .page-link:has-text('First')")
+    page.wait_for_selector(f"[data-testid=grid-summary]:has-text('1{DASH}50 of 10,000+')")
+    assert _prices(page) == dearest
+    assert page.evaluate(FIRST_KEY) == first
 
     # A price range: the summary counts its matches exactly.
     page.click(f"{GRID} summary:has-text('Filters')")
