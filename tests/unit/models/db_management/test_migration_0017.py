@@ -50,9 +50,7 @@ def _costs(connection: object, table: str) -> list[tuple[object, ...]]:
 
 
 def _normalized(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
-    return [
-        tuple(v.normalize() if isinstance(v, Decimal) else v for v in row) for row in rows
-    ]
+    return [tuple(v.normalize() if isinstance(v, Decimal) else v for v in row) for row in rows]
 
 
 def test_0017_moves_the_cost_history_into_the_change_log_and_back(scratch_url: str) -> None:
