@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from poser.tasks.batches import BatchError, get_handler, handlers, register_batch_type
 from poser.tasks.batches.base import BatchHandler
 from poser.tasks.batches.catalog.handler import CatalogHandler
 from poser.utils.registry import DuplicateNameError
+from tests.fresh_process import printed_by
 
 
 def test_the_installed_batch_types_are_found_by_name() -> None:
@@ -43,7 +41,4 @@ def test_the_catalog_readers_child_imports_no_orm() -> None:
         "    'poser.tasks.batches.base', 'poser.tasks.batches.catalog.handler')\n"
         "    if name in sys.modules))\n"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", script], check=True, capture_output=True, text=True
-    ).stdout
-    assert shown.strip() == "[]"
+    assert printed_by(script) == "[]"

@@ -4,8 +4,6 @@ registry that finds a data set's format by its kind."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
@@ -27,6 +25,7 @@ from poser.tasks.datasets.formats import Column as SheetColumn
 from poser.tasks.datasets.formats import DataSetFormat, OnlyOne, format_for, parser_for
 from poser.tasks.datasets.formats import Table as SheetTable
 from poser.tasks.products_data import PRODUCTS_FORMAT
+from tests.fresh_process import printed_by
 from tests.notes_sample.tables import NOTES, Note, Notebook
 
 NOTEBOOKS = SheetTable(Notebook, "notebooks", [SheetColumn("code"), SheetColumn("name")], ["code"])
@@ -163,7 +162,4 @@ def test_every_process_that_runs_jobs_knows_the_products_format() -> None:
         "load_tasks({})\n"
         "print(list(format_for('products').sheets))\n"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", script], check=True, capture_output=True, text=True
-    ).stdout
-    assert shown.strip() == "['departments', 'vendors', 'products', 'product_costs']"
+    assert printed_by(script) == "['departments', 'vendors', 'products', 'product_costs']"
