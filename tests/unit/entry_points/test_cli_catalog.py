@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 # main first: it registers the command modules, which import it back.
 from poser.entry_points.main import cli
-from poser.models.orm import Batch, Export, Job, ProductCost
+from poser.models.orm import Batch, Export, Job, ProductChange, ProductCost
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
 from tests.factories import make_data_set, make_user
 
@@ -118,6 +118,11 @@ def test_execute_applies_and_writes_the_report(ini, store, dbsession, tmp_path) 
     assert batch.parameters["effective_date"] == "2020-01-31"
     assert batch.executed_by_id == batch.created_by_id is not None
     assert batch.execution_summary["new_items_added"] == 1
+    # The products' change log names the batch and the command that applied it.
+    changes = dbsession.scalars(select(ProductChange).where(ProductChange.field == "cost")).all()
+    assert {(c.source, c.batch_id, c.command, c.changed_by_id) for c in changes} == {
+        ("batch", batch.id, "poser catalog import", batch.executed_by_id)
+    }
     # The report was written by its own job, once the apply had committed.
     report_job = dbsession.scalars(select(Job).where(Job.kind == "batches.report")).one()
     assert (report_job.status, report_job.user_id) == ("succeeded", batch.executed_by_id)
