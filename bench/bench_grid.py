@@ -8,10 +8,12 @@ sort and filter) on a data set of a million generated products.
 Each request goes through the whole WSGI app in-process (session, security, the
 grid's count and page queries, rendering), so the times are the server's, without a
 network. One JSON line per database and scenario: p50/p95/max over BENCH_GRID_N
-requests (default 30) after 3 warm-up requests. BENCH_GRID_PRODUCTS changes the size
-(default 1,000,000); BENCH_GRID_ONLY runs the scenarios whose names contain it, and
-BENCH_GRID_DB=sqlite (or postgresql) that database alone;
-BENCH_GRID_PLAIN=1 reads every page by the plain query, without the plans of
+requests (default 30) after 3 warm-up requests, and p50/p95 of this process's CPU
+time (``cpu_``): SQLite works within the process, so on a machine busy with other
+work its CPU time varies less than the elapsed time (PostgreSQL's server is not in it).
+BENCH_GRID_PRODUCTS changes the size (default 1,000,000); BENCH_GRID_ONLY runs the
+scenarios whose names contain it, and BENCH_GRID_DB=sqlite (or postgresql) that
+database alone; BENCH_GRID_PLAIN=1 reads every page by the plain query, without the plans of
 poser/models/data_extraction/grid_plans.py (what their table compares). The
 generated database is kept between runs (`bench.support.cached_database`); on
 PostgreSQL each run works on a copy of it, dropped after.
@@ -281,12 +283,13 @@ def bench(kind: str) -> None:
                 url_ = rows
                 if follow:
                     url_, query = followed(app, rows, query, follow)
-                times, summary = [], ""
+                times, cpu, summary = [], [], ""
                 for number in range(WARM_UP + REQUESTS):
-                    started = time.perf_counter()
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     response = app.get(url_, query, headers={"HX-Request": "true"}, status=200)
                     if number >= WARM_UP:
                         times.append(time.perf_counter() - started)
+                        cpu.append(time.process_time() - started_cpu)
                     found = re.search(r'data-testid="grid-summary">([^<]*)<', response.text)
                     summary = found.group(1) if found else ""
                 emit(
@@ -302,6 +305,8 @@ def bench(kind: str) -> None:
                         "p50_ms": round(percentile(times, 0.50) * 1000, 1),
                         "p95_ms": round(percentile(times, 0.95) * 1000, 1),
                         "max_ms": round(max(times) * 1000, 1),
+                        "cpu_p50_ms": round(percentile(cpu, 0.50) * 1000, 1),
+                        "cpu_p95_ms": round(percentile(cpu, 0.95) * 1000, 1),
                     }
                 )
         finally:
