@@ -181,7 +181,6 @@ GRIDS = {
 }
 for (app, step, grid), query in GRIDS.items():
     _action(app, step, grid, "rows", query=query, headers=HTMX)
-    _action(app, step, grid, "count", query=query, headers=HTMX)
     _action(app, step, grid, "csv", query=query)
     _action(app, step, grid, "xlsx", query=query)
 

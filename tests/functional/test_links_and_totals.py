@@ -142,12 +142,19 @@ def test_past_the_cap_count_all_gives_the_exact_total_and_a_last_page(
     assert not page.pyquery(".page-link:contains('Last')").attr("href")  # not known yet
     count = page.pyquery("[data-testid=grid-count-all]")
     assert count.text() == "Count all"
+    assert "products.count=all" in count.attr("href")
     counted = testapp.get(count.attr("hx-get"), headers=HTMX)
-    assert counted.headers["HX-Push-Url"] == count.attr("href")
+    assert counted.headers["HX-Push-Url"] == count.attr("href")  # Reload counts again
     assert counted.pyquery("[data-testid=grid-summary]").text() == "1\u201325 of 120"
     assert not counted.pyquery("[data-testid=grid-count-all]")
     assert "Page 1 of 5" in counted.pyquery(".pagination").text()
-    last = counted.pyquery(".page-link:contains('Last')")
+    # The next page keeps counting; a new filter (the form) starts from the cap again.
+    following = testapp.get(counted.pyquery("a[rel=next]").attr("hx-get"), headers=HTMX)
+    assert following.pyquery("[data-testid=grid-summary]").text() == "26\u201350 of 120"
+    hidden = following.pyquery("[data-testid=grid-filters] input[type=hidden]")
+    assert "products.count" not in [field.get("name") for field in hidden]
+    assert "count" not in following.pyquery("[data-testid=grid-reset]").attr("href")
+    last = following.pyquery(".page-link:contains('Last')")
     last_page = testapp.get(last.attr("hx-get"), headers=HTMX)
     assert last_page.pyquery("[data-testid=grid-summary]").text() == "101\u2013120 of 120"
     shown = [int(key) for key in last_page.pyquery("tbody tr").map(lambda i, e: e.get("data-key"))]
@@ -175,12 +182,14 @@ def test_count_all_counts_what_the_filter_matches(
     assert counted.pyquery("[data-testid=grid-summary]").text().endswith(f"of {matching}")
 
 
-def test_count_all_without_htmx_is_the_step_page(
+def test_count_all_without_htmx_is_the_step_page_counted(
     testapp: webtest.TestApp, store: DataSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_grid(PRODUCTS, "catalog", "products"), "count_cap", 10)
     login(testapp, "petra")
     page = testapp.get(_products_step(store))
-    count = page.pyquery("[data-testid=grid-count-all]")
-    answer = testapp.get(count.attr("hx-get"), status=303)
-    assert answer.location.endswith(_products_step(store))
+    counted = testapp.get(page.pyquery("[data-testid=grid-count-all]").attr("href"))
+    assert counted.pyquery("[data-testid=grid-summary]").text() == "1\u201350 of 120"
+    # A fragment's URL opened as a page (a bookmark) is the step page, still counted.
+    fragment = counted.pyquery("a[rel=next]").attr("hx-get")
+    assert testapp.get(fragment, status=303).location.endswith("products.count=all")

@@ -39,7 +39,7 @@ from poser.apps.widgets.grid_edit import (
     outcome_json,
     read_edits,
 )
-from poser.apps.widgets.grid_view import grid_view, query_dict
+from poser.apps.widgets.grid_view import COUNT_ALL, COUNT_PARAMETER, grid_view, query_dict
 from poser.models.data_extraction.grid import (
     COUNT_CAP,
     DEFAULT_PAGE_SIZE,
@@ -78,7 +78,8 @@ class Grid(Widget):
     text). An editable column that is being edited shows its input instead.
 
     Past ``count_cap`` matching rows the total reads "10,000+" and the grid offers to
-    count them all (the "count" action: the same rows, with the exact total).
+    count them all: its "Count all" link is the same view with ``<name>.count=all``,
+    which every link of that view keeps (pages, sorts) until the filters change.
     """
 
     query: Callable[[WidgetContext], Select[Any]]
@@ -140,7 +141,10 @@ class Grid(Widget):
         return [(key, value) for key, value in params if not key.startswith(self.prefix)]
 
     def step_url(self, ctx: WidgetContext, state: GridState, columns: Sequence[GridColumn]) -> str:
-        return ctx.step_url(**query_dict(self.query_pairs(ctx, state, columns)))
+        pairs = self.query_pairs(ctx, state, columns)
+        if self.counting(ctx):
+            pairs.append((self.prefix + COUNT_PARAMETER, COUNT_ALL))
+        return ctx.step_url(**query_dict(pairs))
 
     def may_edit(self, ctx: WidgetContext) -> bool:
         return self.editable and ctx.may_edit
@@ -161,29 +165,26 @@ class Grid(Widget):
         """The grid's inside: what the "rows" action sends for htmx to swap in."""
         return self._render(self.rows_template, ctx, edits)
 
-    def _render(
-        self,
-        template: str,
-        ctx: WidgetContext,
-        edits: EditOutcome | None,
-        *,
-        count_all: bool = False,
-    ) -> Markup:
+    def counting(self, ctx: WidgetContext) -> bool:
+        """Whether the operator asked for every matching row to be counted."""
+        return query_params(ctx.request).get(self.prefix + COUNT_PARAMETER) == COUNT_ALL
+
+    def _render(self, template: str, ctx: WidgetContext, edits: EditOutcome | None) -> Markup:
         columns = self.grid_columns(ctx)
         state = self.state(ctx, columns)
         query = self.query(ctx)
         page = grid_page(ctx.dbsession, query, columns, state, self.key, count_cap=self.count_cap)
-        if count_all and page.total_is_capped:
+        counting = self.counting(ctx)
+        if counting and page.total_is_capped:
             total = count_rows(ctx.dbsession, query, columns, state, self.key)
             page = replace(page, total=total, total_is_capped=False)
-        view = grid_view(self, ctx, columns, state, page, edits)
+        view = grid_view(self, ctx, columns, state, page, edits, counting=counting)
         values = {"widget": self, "ctx": ctx, "grid": view}
         return Markup(render(template, values, request=ctx.request))  # noqa: S704
 
     def actions(self) -> dict[str, WidgetAction]:
         actions = {
             "rows": WidgetAction(self.rows),
-            "count": WidgetAction(self.count),
             "csv": WidgetAction(self.csv),
             "xlsx": WidgetAction(self.xlsx),
         }
@@ -192,20 +193,11 @@ class Grid(Widget):
         return actions
 
     def rows(self, ctx: WidgetContext) -> Response:
-        return self._rows_response(ctx, count_all=False)
-
-    def count(self, ctx: WidgetContext) -> Response:
-        """The grid's inside, as "rows" sends it, with every matching row counted (past
-        the cap): the exact total, the number of pages and a "Last" link."""
-        return self._rows_response(ctx, count_all=True)
-
-    def _rows_response(self, ctx: WidgetContext, *, count_all: bool) -> Response:
         columns = self.grid_columns(ctx)
         location = self.step_url(ctx, self.state(ctx, columns), columns)
         if not ctx.request.headers.get("HX-Request"):
             return HTTPSeeOther(location=location)  # a bookmarked fragment URL: the page
-        html = self._render(self.rows_template, ctx, None, count_all=count_all)
-        response = Response(str(html), content_type="text/html")
+        response = Response(str(self.render_rows(ctx)), content_type="text/html")
         # The step page's URL, not this fragment's, goes in the address bar and history.
         response.headers["HX-Push-Url"] = location
         response.vary = ("HX-Request",)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from poser.apps.widgets.grid import Grid
 
 PAGE_SIZES = (10, 25, 50, 100, 200)
+#: ``<grid>.count=all``: count every matching row, past the grid's count cap.
+COUNT_PARAMETER, COUNT_ALL = "count", "all"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,11 @@ def grid_view(
     state: GridState,
     page: GridPage,
     edits: EditOutcome | None,
+    *,
+    counting: bool = False,
 ) -> dict[str, Any]:
+    """``counting``: the operator asked to count every row; the links to other pages and
+    orders of the same rows ask it too, the filter form and Reset do not."""
     # What grid.query_pairs gives, with the parts every link shares worked out once:
     # route_path per link takes longer than the rest of the links.
     defaults = grid.defaults(columns)
@@ -60,8 +66,10 @@ def grid_view(
     # never start with this grid's prefix, so the two parts join as one encoding would.
     others_query = urlencode(query_dict(others), doseq=True)
 
-    def link(new_state: GridState) -> Link:
-        own = new_state.query(grid.prefix, defaults)
+    count_pair = [(f"{grid.prefix}{COUNT_PARAMETER}", COUNT_ALL)]
+
+    def link(new_state: GridState, count: bool = counting) -> Link:
+        own = new_state.query(grid.prefix, defaults) + (count_pair if count else [])
         parts = [others_query, urlencode(query_dict(own), doseq=True) if own else ""]
         query = "&".join(part for part in parts if part)
         query = "?" + query if query else ""
@@ -99,7 +107,7 @@ def grid_view(
         "rows": Markup("\n".join(body)),  # noqa: S704 - RowRenderer escapes
         "summary": _summary(page),
         # Past the cap: the same page with every matching row counted.
-        "count_all": _count_link(ctx, grid, link(at_page)) if page.total_is_capped else None,
+        "count_all": link(at_page, count=True) if page.total_is_capped else None,
         "pager": _pager(page, at_page, link),
         "filters": [_filter(grid.prefix, column, state) for column in columns if column.filterable],
         "choosable": [(column, column.name in state.columns) for column in columns],
@@ -108,7 +116,7 @@ def grid_view(
         "hidden": others + sort,
         "form_action": step_path,
         "form_rows": rows_path,
-        "reset": link(defaults),
+        "reset": link(defaults, count=False),
         "csv": ctx.action_url("csv", **own),
         "xlsx": ctx.action_url("xlsx", **own),
         "edit": ctx.action_url("edit", **query_dict(others + at_page.query(grid.prefix, defaults)))
@@ -132,18 +140,6 @@ def _header(column: GridColumn, state: GridState, link: Any) -> dict[str, Any]:
         "aria_sort": aria,
         "arrow": {"ascending": "▲", "descending": "▼"}.get(aria or ""),
     }
-
-
-def _count_link(ctx: WidgetContext, grid: Grid, page: Link) -> Markup:
-    """The attributes of a "Count all" link: without htmx, the page as it is; with it,
-    the "count" action's rows in the grid's frame."""
-    query = page.rows.partition("?")[2]
-    count = ctx.action_url("count") + ("?" + query if query else "")
-    h, c = escape_text(page.href), escape_text(count)
-    target = f"#grid-{grid.name}"
-    return Markup(  # noqa: S704 - escaped above, and the target is a name
-        f'href="{h}" hx-get="{c}" hx-target="{target}" hx-push-url="{h}" hx-indicator="{target}"'
-    )
 
 
 def _summary(page: GridPage) -> str:
