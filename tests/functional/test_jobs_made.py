@@ -18,7 +18,16 @@ from poser.storage.settings import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.datasets import create_data_set, set_member
 from poser.tasks.generate import generate_products
+from tests.catalog_support import HEADER, UPC_BUTTER
 from tests.factories import make_user
+from tests.functional.catalog_pages import (
+    corner_shop,
+    form_posting_to,
+    run_queued_jobs,
+    save_options,
+    step_url,
+    upload,
+)
 from tests.functional.conftest import login
 
 
@@ -121,3 +130,27 @@ def test_loading_an_example_links_to_the_data_set_it_filled(
     assert made == {"Open Sample Store": f"/apps/products/data-sets/{job.data_set_id}"}
     opened = testapp.get(made["Open Sample Store"], status=303).follow()
     assert opened.pyquery("h1").text() == "Products"
+
+
+def test_an_apply_links_to_its_change_report_and_the_report_to_its_export(
+    testapp: webtest.TestApp,
+    dbsession: Session,
+    settings: dict[str, Any],
+    session_factory: Any,
+    tmp_path: Path,
+) -> None:
+    shop = corner_shop(dbsession)
+    data_set = shop["data_set"]
+    login(testapp, "olga")
+    assert save_options(testapp, data_set, catalog_vendor="ACME").status_int == 303
+    upload(testapp, data_set, HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n")
+    run_queued_jobs(settings, session_factory, tmp_path)
+    form = form_posting_to(testapp.get(step_url(data_set, "apply")), "/apply/run")
+    form.submit(status=303)
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded", "succeeded"]
+    apply = dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).one()
+    made = _made(testapp.get(f"/jobs/{apply.id}"))
+    assert list(made) == ["Its change report"]
+    report = testapp.get(made["Its change report"])
+    assert report.pyquery("h1").text().startswith("Write the")
+    assert list(_made(report)) == ["See it on the Exports page"]

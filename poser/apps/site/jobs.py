@@ -48,7 +48,7 @@ COPY_KIND = kind_of(data_set_jobs.copy).name
 def made_links(request: Request, job: Job, mine: set[int]) -> list[tuple[str, str]]:
     """What a job that succeeded made, as (words, URL) links to follow: the data set it
     loaded, its copy (for a member of it: ``mine`` holds the ids of the user's data
-    sets) or its export."""
+    sets), the job writing an apply's change report, or its export."""
     if job.status != "succeeded":
         return []
     result, data_set = job.result or {}, job.data_set
@@ -61,6 +61,9 @@ def made_links(request: Request, job: Job, mine: set[int]) -> list[tuple[str, st
     if job.kind == COPY_KIND and data_set is not None and made in mine:
         name = result.get("name") or "the copy"
         links.append((f"Open {name}", _data_set_url(request, data_set.application, made)))
+    report = result.get("report_job_id")  # an apply's change report, written after it
+    if isinstance(report, int):
+        links.append(("Its change report", request.route_path("job", job_id=report)))
     if isinstance(result.get("export_id"), int):
         anchor = f"export-{result['export_id']}"
         links.append(("See it on the Exports page", request.route_path("exports", _anchor=anchor)))
