@@ -12,6 +12,7 @@ import webtest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from poser.apps.catalog.application import CATALOG
 from poser.apps.products.application import PRODUCTS
 from poser.apps.widgets.grid import Grid
 from poser.models.orm import DataSet, Product
@@ -193,3 +194,32 @@ def test_count_all_without_htmx_is_the_step_page_counted(
     # A fragment's URL opened as a page (a bookmark) is the step page, still counted.
     fragment = counted.pyquery("a[rel=next]").attr("hx-get")
     assert testapp.get(fragment, status=303).location.endswith("products.count=all")
+
+
+def test_a_batchs_rows_read_their_exact_total_unfiltered_without_counting(
+    testapp: webtest.TestApp,
+    dbsession: Session,
+    settings: dict[str, Any],
+    session_factory: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading a batch's file counts its rows: past the cap the review grid's total is
+    that count; filtered, it is capped as any grid's."""
+    monkeypatch.setattr(_grid(CATALOG, "review", "rows"), "count_cap", 1)
+    shop = corner_shop(dbsession)
+    data_set = shop["data_set"]
+    login(testapp, "olga")
+    assert save_options(testapp, data_set, catalog_vendor="ACME").status_int == 303
+    text = HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,26.40\n{UPC_NEW},A-400,New thing,,,2,5.00"
+    upload(testapp, data_set, text)
+    run_queued_jobs(settings, session_factory, tmp_path)
+    review = testapp.get(step_url(data_set, "review"), params={"rows.size": "1"})
+    assert review.pyquery("[data-widget=rows] [data-testid=grid-summary]").text() == "1\u20131 of 2"
+    assert not review.pyquery("[data-widget=rows] [data-testid=grid-count-all]")
+    params = {"rows.size": "1", "rows.description.q": "e"}
+    filtered = testapp.get(step_url(data_set, "review"), params=params)
+    assert (
+        filtered.pyquery("[data-widget=rows] [data-testid=grid-summary]").text() == "1\u20131 of 1+"
+    )
+    assert filtered.pyquery("[data-widget=rows] [data-testid=grid-count-all]")

@@ -163,6 +163,12 @@ def _make_batch(ctx: WidgetContext, upload: Upload) -> HTTPSeeOther:
     )
 
 
+def _batch_rows(ctx: WidgetContext) -> int | None:
+    """How many rows the current batch has, as reading its file counted them."""
+    batch = current_batch(ctx, "catalog")
+    return batch.row_count if batch and batch.status in ("populated", "executed") else None
+
+
 def _batch_id(ctx: WidgetContext) -> int:
     batch = current_batch(ctx, "catalog")
     return batch.id if batch else -1  # no batch: an empty grid
@@ -259,6 +265,7 @@ CATALOG = Application(
                             key="id",
                             download_name="catalog-rows",
                             links={"upc": product_links("product_upc", "product_id")},
+                            unfiltered_total=_batch_rows,
                             formats={
                                 "old_unit_cost": "money",
                                 "unit_cost": "money",

@@ -77,6 +77,10 @@ class Grid(Widget):
     a page, a function of a row to the URL of its page (None: that row's cell stays
     text). An editable column that is being edited shows its input instead.
 
+    ``unfiltered_total(ctx)`` gives the number of rows with no filter when something
+    keeps it (a batch counts its rows as it reads them), or None: then the unfiltered
+    total is exact past the cap without counting.
+
     Past ``count_cap`` matching rows the total reads "10,000+" and the grid offers to
     count them all: its "Count all" link is the same view with ``<name>.count=all``,
     which every link of that view keeps (pages, sorts) until the filters change.
@@ -92,6 +96,7 @@ class Grid(Widget):
     count_cap: int = COUNT_CAP
     formats: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, Callable[[WidgetContext], RowHref]] = field(default_factory=dict)
+    unfiltered_total: Callable[[WidgetContext], int | None] | None = None
     template: str = field(default="widgets/grid.jinja2", repr=False)
     rows_template: str = field(default="widgets/grid_rows.jinja2", repr=False)
 
@@ -174,6 +179,10 @@ class Grid(Widget):
         state = self.state(ctx, columns)
         query = self.query(ctx)
         page = grid_page(ctx.dbsession, query, columns, state, self.key, count_cap=self.count_cap)
+        if page.total_is_capped and not state.filters and self.unfiltered_total is not None:
+            known = self.unfiltered_total(ctx)
+            if known is not None and known >= page.last:  # never fewer than are shown
+                page = replace(page, total=known, total_is_capped=False)
         counting = self.counting(ctx)
         if counting and page.total_is_capped:
             total = count_rows(ctx.dbsession, query, columns, state, self.key)
