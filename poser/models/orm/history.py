@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .datasets import DataSetMixin
@@ -44,24 +44,22 @@ CHANGE_FIELDS = (
 CHANGE_SOURCES = ("batch", "edit", "command", "job")
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class ProductChange(DataSetMixin, Base):
     __tablename__ = "product_change"
+    # No CHECK on ``field`` and ``source``: on SQLite, checking a value against a
+    # list per row doubles the time a catalog's apply takes to log its changes
+    # (90,000 rows: 1.0 s instead of 0.45). Only tasks write the log, with the
+    # constants above (``ChangeSource`` refuses any other source).
     __table_args__ = (
-        CheckConstraint(f"field IN ({_in(CHANGE_FIELDS)})", name="field"),
-        CheckConstraint(f"source IN ({_in(CHANGE_SOURCES)})", name="source"),
         # The product's timeline, newest first. The only index: a catalog's apply
         # inserts a row per change, and each index is a write per row.
         Index("ix_product_change_product", "product_id", "changed_at", "id"),
         {"info": {"copy_with_data_set": False}},
     )
 
+    id: Mapped[int] = mapped_column(primary_key=True)
     # Not indexed, unlike other domain tables: changes are reached through their
     # product, and a data set's deletion reaches them through its products too.
-    id: Mapped[int] = mapped_column(primary_key=True)
     data_set_id: Mapped[int] = mapped_column(ForeignKey("data_set.id", ondelete="CASCADE"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
