@@ -125,3 +125,8 @@ def test_an_application_without_tables_offers_no_workbook(
     page = app.get(f"/apps/workflow/data-sets/{data_set.id}/settings")
     assert "copy" in _offered(page)
     assert not {"export", "import"} & _offered(page)
+    home = app.get("/apps/workflow")
+    assert "empty" in _offered(home)
+    assert "import" not in _offered(home)
+    token = home.forms[0]["csrf_token"].value
+    app.post("/apps/workflow/import", {"csrf_token": token}, status=404)

@@ -3,6 +3,8 @@ from an Excel file ("Export to Excel" made)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import colander
 import deform
 from markupsafe import Markup
@@ -10,6 +12,7 @@ from pyramid.request import Request
 
 from poser.apps.framework.workbook_upload import FIELD
 from poser.apps.site.forms import CSRFSchema, button, file_node, make_form, render_form
+from poser.tasks.datasets import kind_keeps_tables
 from poser.tasks.uploads import max_upload_bytes
 
 #: Each form's button and the route it posts to.
@@ -61,7 +64,17 @@ def create_form(request: Request, name: str) -> deform.Form:
     return make_form(request, schema, (button("submit", title, style),), name, action=action)
 
 
+def offered(application: Any, name: str) -> bool:
+    """Whether the home offers the form ``name``: an example's only when the Application
+    has some, a workbook's only when its data sets keep tables."""
+    if name == "example":
+        return bool(application.examples)
+    if name == "import":
+        return kind_keeps_tables(application.data_set_kind)
+    return True
+
+
 def home_forms(request: Request) -> dict[str, Markup]:
-    """The forms the home shows (an example's only when the Application has some)."""
-    names = [name for name in BUTTONS if name != "example" or request.context.application.examples]
+    """The forms the home shows (see `offered`)."""
+    names = [name for name in BUTTONS if offered(request.context.application, name)]
     return {name: render_form(request, create_form(request, name)) for name in names}

@@ -10,7 +10,7 @@ from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.framework.application import Application, Step
-from poser.apps.framework.home_forms import create_form, home_forms, posted_form_name
+from poser.apps.framework.home_forms import create_form, home_forms, offered, posted_form_name
 from poser.apps.framework.render import step_values
 from poser.apps.framework.workbook_upload import posted_workbook, start_import
 from poser.apps.site.forms import FormError, handle_form
@@ -72,6 +72,8 @@ def create_from_workbook(request: Request) -> Any:
     """New data set loaded from an uploaded workbook, by a job; a refused file leaves
     neither a data set nor a stored file."""
     application = request.context.application
+    if not offered(application, "import"):
+        raise HTTPNotFound()  # its data sets keep no tables: there is no workbook to load
 
     def act(values: dict[str, Any]) -> HTTPSeeOther:
         try:

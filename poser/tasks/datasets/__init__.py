@@ -168,7 +168,12 @@ def copied_tables(kind: str) -> list[Table]:
 def keeps_tables(data_set: DataSet) -> bool:
     """Whether the data set's format declares tables: only then is there a workbook
     to export or load."""
-    return bool(format_for(data_set.application).tables)
+    return kind_keeps_tables(data_set.application)
+
+
+def kind_keeps_tables(kind: str) -> bool:
+    """Whether data sets of ``kind`` keep tables (see `keeps_tables`)."""
+    return bool(format_for(kind).tables)
 
 
 def data_set_is_empty(data_set: DataSet) -> bool:
