@@ -76,9 +76,9 @@ def freeze_startup_objects() -> None:
     """Leave what exists now out of every later garbage collection.
 
     What a server process builds at startup (modules, classes, mappers, routes,
-    templates) lives as long as the process, yet each full collection walked it all:
-    about 150,000 objects, a pause of 85 to 135 ms that fell on one request in a few
-    hundred and set a grid page's 95th percentile. Frozen, they are skipped, and the
+    templates) lives as long as the process, and a full collection walks it all:
+    about 150,000 objects, a pause of 85 to 135 ms that falls on one request in a few
+    hundred and sets a grid page's 95th percentile. Frozen, they are skipped, and the
     pause is about 12 ms. Only for a process that serves (the ini files turn it on):
     frozen objects are never freed, so a test that builds many apps keeps it off.
     """

@@ -5,7 +5,8 @@ decorator), and the ``poser.tasks`` entry point group names that module
 (`poser.tasks.plugins`): `get_handler` imports the group's modules at its first
 look-up. The handlers (and with them SQLAlchemy and the ORM) are imported on that
 first use, not with this package: the catalog reader's child process imports a module
-of this package and needs none of them, and importing them took it 0.5 s of a 4 s load.
+of this package and needs none of them (importing them costs it about 0.5 s of a 4 s
+start).
 """
 
 from __future__ import annotations
