@@ -9,7 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import poser
 from poser.entry_points.queues import make_queue
-from tests.factories import PASSWORD
+from poser.models.orm import DataSet
+from poser.tasks.datasets import create_data_set
+from poser.tasks.generate import generate_products
+from tests.factories import PASSWORD, make_user
 from tests.functional.catalog_pages import corner_shop, run_queued_jobs
 
 CLIENT_ADDR = "203.0.113.7"
@@ -129,6 +132,16 @@ def world(
 def shop(dbsession: Session) -> dict[str, Any]:
     """The Corner Shop of `corner_shop`, committed: its data set, owner and catalog."""
     return corner_shop(dbsession)
+
+
+@pytest.fixture
+def store(dbsession: Session) -> DataSet:
+    """A Products data set of 120 generated products, owned by petra, committed."""
+    owner = make_user(dbsession, "petra")
+    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
+    generate_products(data_set, products=120, seed=7)
+    dbsession.commit()
+    return data_set
 
 
 @pytest.fixture

@@ -16,10 +16,7 @@ from poser.apps.catalog.application import CATALOG
 from poser.apps.products.application import PRODUCTS
 from poser.apps.widgets.grid import Grid
 from poser.models.orm import DataSet, Product
-from poser.tasks.datasets import create_data_set
-from poser.tasks.generate import generate_products
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW
-from tests.factories import make_user
 from tests.functional.catalog_pages import (
     corner_shop,
     run_queued_jobs,
@@ -30,15 +27,6 @@ from tests.functional.catalog_pages import (
 from tests.functional.conftest import login
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def store(dbsession: Session) -> DataSet:
-    owner = make_user(dbsession, "petra")
-    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
-    generate_products(data_set, products=120, seed=7)
-    dbsession.commit()
-    return data_set
 
 
 def _products_step(data_set: DataSet, step: str = "catalog") -> str:

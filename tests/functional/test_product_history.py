@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import webtest
-from sqlalchemy.orm import Session
 
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_MILK
 from tests.functional.catalog_pages import (
-    corner_shop,
     form_posting_to,
     run_queued_jobs,
     save_options,
@@ -19,11 +16,6 @@ from tests.functional.catalog_pages import (
     upload,
 )
 from tests.functional.conftest import login
-
-
-@pytest.fixture
-def shop(dbsession: Session) -> dict[str, Any]:
-    return corner_shop(dbsession)
 
 
 def _product_page(app: webtest.TestApp, shop: dict[str, Any], upc: str) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
 import webtest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -18,15 +17,6 @@ from poser.tasks.generate import generate_products
 from tests.factories import make_user
 from tests.functional.conftest import login
 from tests.functional.form_support import field_error, refused
-
-
-@pytest.fixture
-def store(dbsession: Session) -> DataSet:
-    owner = make_user(dbsession, "petra")
-    data_set = create_data_set(dbsession, "Corner Shop", "products", owner)
-    generate_products(data_set, products=120, seed=7)
-    dbsession.commit()
-    return data_set
 
 
 def _step(data_set: DataSet, step: str) -> str:
