@@ -43,9 +43,9 @@ def cli(ctx: click.Context, config_file: str) -> None:
     keep_files_private()  # every command, before it creates a file
     if not Path(config_file).is_file():
         raise click.UsageError(f"config file not found: {config_file} (give one with -c FILE)")
-    # Short log lines on stderr: alembic's progress and the app's warnings.
+    # Short log lines on stderr: the app's warnings. A command says what it did in its
+    # own words (`poser db upgrade`: one line), not in alembic's progress lines.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.INFO)
     ctx.obj = Context(config_file)
 
 
