@@ -91,6 +91,12 @@ class Batch(DataSetMixin, Base):
     #: The step whose page scheduled it: the scheduled execution completes that step.
     scheduled_step: Mapped[str | None] = mapped_column(String(100))
     schedule_note: Mapped[str | None] = mapped_column(Text)
+    #: A deleted batch keeps this row, so its number is never another batch's; its rows
+    #: and files are gone. No foreign keys on these: migration 0018 says why.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None]
+    #: The applied batch this one undoes.
+    reverts_batch_id: Mapped[int | None]
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     executed_by: Mapped[User | None] = relationship(foreign_keys=[executed_by_id])
@@ -180,3 +186,7 @@ class CatalogBatchRow(DataSetMixin, Base):
     #: The change is beyond the batch's tolerance: worth a second look.
     flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     message: Mapped[str] = mapped_column(Text, default="")
+    #: Left out of the apply by an operator, who said why.
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
+    excluded_by_id: Mapped[int | None]
+    exclude_reason: Mapped[str | None] = mapped_column(String(200))

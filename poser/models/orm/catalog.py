@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Computed,
     ForeignKey,
@@ -44,6 +45,8 @@ class Department(DataSetMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int]
     name: Mapped[str] = mapped_column(String(100))
+    #: The margin the department aims for, a percent of the price.
+    target_margin: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
     def __repr__(self) -> str:
         return f"<Department {self.number} {self.name!r}>"
@@ -56,6 +59,10 @@ class Vendor(DataSetMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
+    #: Where its new items go, and the mapping of its last upload (header -> column).
+    #: No foreign key: migration 0018 says why; deleting a department clears it.
+    default_department_id: Mapped[int | None]
+    column_mapping: Mapped[dict[str, str | None] | None] = mapped_column(JSON)
 
     def __repr__(self) -> str:
         return f"<Vendor {self.code} {self.name!r}>"
