@@ -18,6 +18,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from poser.models.data_extraction.jobs import latest_job
 from poser.models.engine import is_sqlite_busy, write_transaction
 from poser.models.orm import DataSet, Job, User
 from poser.tasks.job_kinds import JobKind, Task, get_kind, registered_kind
@@ -72,6 +73,10 @@ class JobStateError(ValueError):
     """The job is not in a state that allows this (e.g. retrying a running job)."""
 
 
+class AlreadyRunningError(TaskError):
+    """A job of this kind for this data set has not finished: one at a time."""
+
+
 def submit(
     dbsession: Session,
     queue: JobQueue,
@@ -99,6 +104,14 @@ def submit(
     dbsession.flush()
     enqueue_after_commit(dbsession, queue, job.id)
     return job
+
+
+def refuse_while_running(dbsession: Session, task: Task | JobKind, data_set: DataSet) -> None:
+    """AlreadyRunningError while a job of ``task`` for ``data_set`` has not finished: a
+    second click on Run starts nothing, whatever else it would have said."""
+    running = latest_job(dbsession, data_set.id, registered_kind(task).name)
+    if running is not None and not running.finished:
+        raise AlreadyRunningError("It is already running: nothing more was started.")
 
 
 def enqueue_after_commit(dbsession: Session, queue: JobQueue, job_id: int) -> None:

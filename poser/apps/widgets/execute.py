@@ -82,25 +82,23 @@ class ExecuteFunction(Widget):
         request = ctx.request
 
         def act(values: dict[str, Any]) -> None:
-            job = latest_job(ctx.dbsession, ctx.data_set.id, self.job_kind.name)
-            if job is not None and not job.finished:
-                raise FormError("It is already running: nothing more was started.")
             try:
+                jobs.refuse_while_running(ctx.dbsession, self.job_kind, ctx.data_set)
                 parameters = self.job_parameters(ctx, values)
+                reasons = self.blockers(ctx) if self.blockers else []
+                if reasons:
+                    raise TaskError("Not yet: " + " ".join(reasons))
+                parameters[jobs.STEP_PARAMETER] = ctx.step.slug
+                jobs.submit(
+                    ctx.dbsession,
+                    request.find_service(name="jobs"),
+                    self.job_kind,
+                    data_set=ctx.data_set,
+                    user=request.identity,
+                    parameters=parameters,
+                )
             except TaskError as error:
                 raise FormError(str(error)) from error
-            reasons = self.blockers(ctx) if self.blockers else []
-            if reasons:
-                raise FormError("Not yet: " + " ".join(reasons))
-            parameters[jobs.STEP_PARAMETER] = ctx.step.slug
-            jobs.submit(
-                ctx.dbsession,
-                request.find_service(name="jobs"),
-                self.job_kind,
-                data_set=ctx.data_set,
-                user=request.identity,
-                parameters=parameters,
-            )
 
         form = make_form(request, self.schema(ctx), name=f"run-{self.name}")
         return handle_form(request, form, act, back=ctx.step_url(), flash="Started.")

@@ -186,7 +186,8 @@ class CatalogBatchRow(DataSetMixin, Base):
     #: The change is beyond the batch's tolerance: worth a second look.
     flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     message: Mapped[str] = mapped_column(Text, default="")
-    #: Left out of the apply by an operator, who said why.
-    excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Left out of the apply by an operator, who said why. The database's default
+    #: alone: the rows are loaded in bulk with the columns that `rows` reads.
+    excluded: Mapped[bool] = mapped_column(server_default=false())
     excluded_by_id: Mapped[int | None]
     exclude_reason: Mapped[str | None] = mapped_column(String(200))

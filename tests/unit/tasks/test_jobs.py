@@ -71,6 +71,22 @@ def test_a_rolled_back_submit_enqueues_nothing(dbsession: Session, queue: Record
     assert dbsession.scalars(select(Job)).all() == []
 
 
+def test_a_kind_runs_one_at_a_time_per_data_set(
+    dbsession: Session, session_factory: sessionmaker[Session], queue: RecordingQueue
+) -> None:
+    job = _submit(dbsession, queue)
+    data_set = dbsession.get_one(DataSet, job.data_set_id)
+    other = make_data_set(dbsession, "Other store")
+    with pytest.raises(jobs.AlreadyRunningError, match="already running"):
+        jobs.refuse_while_running(dbsession, sample_jobs.touch, data_set)
+    jobs.refuse_while_running(dbsession, sample_jobs.touch, other)  # another data set's
+    jobs.refuse_while_running(dbsession, sample_jobs.crash, data_set)  # another kind
+    dbsession.commit()
+    assert _run(session_factory, queue, job) == "succeeded"
+    dbsession.expire_all()
+    jobs.refuse_while_running(dbsession, sample_jobs.touch, data_set)  # it has finished
+
+
 def test_submit_checks_kind_scope_and_parameters(dbsession: Session, queue: RecordingQueue) -> None:
     data_set = make_data_set(dbsession)
     unregistered = JobKind("nope", "Nothing", sample_jobs.touch)
