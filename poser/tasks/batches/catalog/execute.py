@@ -9,23 +9,30 @@ transaction.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import (
     Insert,
     Integer,
+    Numeric,
     String,
     and_,
+    case,
+    cast,
     exists,
+    false,
     func,
     insert,
     literal,
+    literal_column,
     select,
     true,
     update,
 )
 from sqlalchemy.orm import Session
 
+from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.orm import (
     Batch,
     CatalogBatchRow,
@@ -33,10 +40,21 @@ from poser.models.orm import (
     Product,
     ProductChange,
     ProductCost,
+    Vendor,
 )
 from poser.tasks.product_history import ChangeSource, source_values
 
 R = CatalogBatchRow
+#: What a new item's change log says of its price.
+PRICED_BY_DEPARTMENT = "New item priced at its department's target margin over its unit cost"
+PRICED_BY_DATA_SET = "New item priced at the data set's target margin over its unit cost"
+NEEDS_A_PRICE = (
+    "No price: neither its department nor the data set has a target margin. "
+    "Added inactive; it is listed under Needs a price"
+)
+#: The Products pricing parameter a new item's price falls back on, and the dearest price.
+TARGET_MARGIN = "target_margin"
+MAX_PRICE = Decimal("99999999.99")
 #: Rows whose product already has this vendor's cost, which they change.
 UPDATES = ("cost_up", "cost_down", "case_size_change", "vendor_code_change")
 #: Of those, the ones that change what the product costs.
@@ -120,9 +138,12 @@ def record_item_code_changes(
 
 
 def record_added(session: Session, batch: Batch, source: ChangeSource, at: datetime) -> int:
-    """The products this batch added (after ``add_products`` has linked them)."""
+    """The products this batch added (after ``add_products`` has linked them), an
+    unpriced one saying so, and the price each priced one got (``record_priced``)."""
+    priced = exists().where(Product.id == R.product_id, Product.regular_price.is_not(None))
     columns = {
         **_common(source, at),
+        "reason": case((~priced, literal(NEEDS_A_PRICE, String)), else_=None),
         "field": literal("added", String),
         "new_value": func.substr(
             func.coalesce(func.nullif(R.description, ""), literal("UPC ", String) + R.upc_text),
@@ -131,7 +152,7 @@ def record_added(session: Session, batch: Batch, source: ChangeSource, at: datet
         ),
     }
     where = and_(R.batch_id == batch.id, R.status == "new_item", R.product_id.is_not(None))
-    return _insert_changes(session, columns, where)
+    return _insert_changes(session, columns, where) + record_priced(session, batch, source, at)
 
 
 def update_costs(session: Session, batch: Batch, vendor_id: int) -> int:
@@ -184,30 +205,58 @@ def add_costs(session: Session, batch: Batch, vendor_id: int, status: str) -> in
 
 
 def add_products(session: Session, batch: Batch) -> int:
-    """New items become products (unpriced: someone sets the price), in the department
-    whose name the file gave, when there is one."""
-    department = (
-        select(Department.id)
-        .where(
-            Department.data_set_id == batch.data_set_id,
-            func.lower(Department.name) == func.lower(R.department),
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
-    description = func.coalesce(
-        func.nullif(R.description, ""), literal("UPC ", String) + R.upc_text
-    )
-    rows = select(
+    """New items become products, complete or plainly incomplete (``new_item_terms``
+    says how each is placed and priced): in the department the file's department
+    column names (by name or number), else the vendor's default department; priced at
+    that department's target margin over the new unit cost, else at the data set's
+    target margin when one was saved for it, rounded to the cent; with no margin to
+    price it, active no and no price, so that "Needs a price" lists it. Two
+    statements, whatever the number of rows."""
+    vendor_default = _vendor_default_department(session, batch)
+    inner = select(
         R.data_set_id,
         R.upc,
-        func.substr(description, 1, 200),
+        func.substr(
+            func.coalesce(func.nullif(R.description, ""), literal("UPC ", String) + R.upc_text),
+            1,
+            200,
+        ).label("description"),
         R.brand,
         R.size,
-        department,
-        literal(0),
+        R.unit_cost,
+        func.coalesce(
+            _department_of(Department.name, func.lower, R.department),
+            _department_of(cast(Department.number, String), func.trim, R.department),
+            literal(vendor_default, Integer),
+        ).label("department_id"),
     ).where(R.batch_id == batch.id, R.status == "new_item")
-    columns = ["data_set_id", "upc", "description", "brand", "size", "department_id", "on_hand"]
+    new = inner.subquery()
+    department = Department.__table__.alias("priced_by")
+    margin = func.coalesce(department.c.target_margin, _data_set_margin(session, batch))
+    price = func.round(new.c.unit_cost * literal_column("100.0") / (100 - margin), 2)
+    priced = and_(new.c.unit_cost > 0, margin.is_not(None), margin < 100, price <= MAX_PRICE)
+    rows = select(
+        new.c.data_set_id,
+        new.c.upc,
+        new.c.description,
+        new.c.brand,
+        new.c.size,
+        new.c.department_id,
+        case((priced, price), else_=None),
+        case((priced, true()), else_=false()),
+        literal(0),
+    ).select_from(new.outerjoin(department, department.c.id == new.c.department_id))
+    columns = [
+        "data_set_id",
+        "upc",
+        "description",
+        "brand",
+        "size",
+        "department_id",
+        "regular_price",
+        "active",
+        "on_hand",
+    ]
     added = _run(session, insert(Product).from_select(columns, rows))
     _run(
         session,
@@ -221,3 +270,68 @@ def add_products(session: Session, batch: Batch) -> int:
         .values(product_id=Product.id),
     )
     return added
+
+
+def _department_of(key: Any, normal: Any, named: Any) -> Any:
+    """The id of the data set's department whose ``key`` (its name, any case, or its
+    number as text) is what the row's department column holds."""
+    return (
+        select(Department.id)
+        .where(Department.data_set_id == R.data_set_id, normal(key) == normal(named))
+        .order_by(Department.number)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _vendor_default_department(session: Session, batch: Batch) -> int | None:
+    """The department the batch's vendor puts its new items in, when it still exists."""
+    return session.scalar(
+        select(Department.id).where(
+            Department.data_set_id == batch.data_set_id,
+            Department.id
+            == select(Vendor.default_department_id)
+            .where(Vendor.id == batch.parameters.get("vendor_id"))
+            .scalar_subquery(),
+        )
+    )
+
+
+def _data_set_margin(session: Session, batch: Batch) -> Any:
+    """The data set's target margin (the Products pricing parameter) as a literal, when
+    an operator saved one for it; NULL otherwise: a default nobody chose prices
+    nothing."""
+    stored = stored_parameters(session, batch.data_set_id).get(TARGET_MARGIN)
+    try:
+        margin = Decimal(str(stored)) if stored not in (None, "") else None
+    except InvalidOperation:
+        margin = None
+    if margin is not None and not Decimal(0) <= margin < 100:
+        margin = None
+    return literal(margin, Numeric(5, 2))
+
+
+def record_priced(session: Session, batch: Batch, source: ChangeSource, at: datetime) -> int:
+    """The price each new item got (after ``add_products``), with the margin it came
+    from as the reason."""
+    target = (
+        select(Department.target_margin)
+        .where(Department.id == Product.department_id)
+        .scalar_subquery()
+    )
+    columns = {
+        **_common(source, at),
+        "reason": case(
+            (target.is_not(None), literal(PRICED_BY_DEPARTMENT, String)),
+            else_=literal(PRICED_BY_DATA_SET, String),
+        ),
+        "field": literal("regular_price", String),
+        "new_value": cast(Product.regular_price, String),
+    }
+    where = and_(
+        R.batch_id == batch.id,
+        R.status == "new_item",
+        Product.id == R.product_id,
+        Product.regular_price.is_not(None),
+    )
+    return _insert_changes(session, columns, where)
