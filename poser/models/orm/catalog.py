@@ -61,7 +61,8 @@ class Vendor(DataSetMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     #: Where its new items go, and the mapping of its last upload (header -> column).
     #: No foreign key: migration 0018 says why; deleting a department clears it.
-    default_department_id: Mapped[int | None]
+    #: "refers_to" tells a data set's copy which ids it follows.
+    default_department_id: Mapped[int | None] = mapped_column(info={"refers_to": "department"})
     column_mapping: Mapped[dict[str, str | None] | None] = mapped_column(JSON)
 
     def __repr__(self) -> str:

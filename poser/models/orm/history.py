@@ -38,6 +38,7 @@ CHANGE_FIELDS = (
     "brand",
     "size",
     "department",
+    "preferred_vendor",
     "active",
 )
 #: What made a change: a batch's apply, an edit on a page, a command, a job.
