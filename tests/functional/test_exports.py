@@ -105,7 +105,12 @@ def test_members_see_their_data_sets_exports_newest_first(
 
     filtered = testapp.get("/exports", params={"type": "report"})
     assert _titles(filtered) == ["North margins"]
-    assert [o.text for o in filtered.pyquery("#type option")] == ["any", "catalog", "report"]
+    # The filter and the Type column name each type in words; the value stays the key.
+    options = filtered.pyquery("#type option")
+    assert [o.text for o in options] == ["any", "Catalog change report", "Report"]
+    assert [o.attrib["value"] for o in options] == ["", "catalog", "report"]
+    types = [td.text for td in page.pyquery("[data-testid=exports-table] tbody td:nth-child(3)")]
+    assert types == ["Report", "Catalog change report"]
 
 
 def test_admins_see_a_data_sets_exports_only_as_its_members(

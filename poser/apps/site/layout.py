@@ -12,6 +12,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.static import QueryStringConstantCacheBuster
 from pyramid_jinja2 import EXTRAS_CONFIG_PHASE, IJinja2Environment
 
+from poser.utils import labels
 from poser.utils.settings import is_production
 
 FLASH_QUEUES = ("success", "info", "warning", "danger")
@@ -89,6 +90,17 @@ def _remember_missing_templates(config: Configurator) -> None:
     config.action(None, wrap, order=EXTRAS_CONFIG_PHASE + 1)
 
 
+def _add_words(config: Configurator) -> None:
+    """Templates name statuses, export types and results in the words of
+    ``poser.utils.labels``, the same words the files made for people use."""
+
+    def add() -> None:
+        environment = config.registry.getUtility(IJinja2Environment, name=".jinja2")
+        environment.globals["words"] = labels
+
+    config.action(None, add, order=EXTRAS_CONFIG_PHASE + 1)
+
+
 def _version() -> str:
     try:
         return version("poser")
@@ -101,6 +113,7 @@ def includeme(config: Configurator) -> None:
     config.add_jinja2_renderer(".jinja2")
     config.add_jinja2_search_path("poser.apps:templates", name=".jinja2")
     _remember_missing_templates(config)
+    _add_words(config)
     cache_max_age = 3600 if is_production(config.get_settings()) else 0
     for name, spec in (("static/poser", "poser.apps:static"), ("static/deform", "deform:static")):
         config.add_static_view(
