@@ -131,6 +131,29 @@ def record_product_changes(
     return changes
 
 
+def record_change(
+    product: Product,
+    field: str,
+    old: Any,
+    new: Any,
+    source: ChangeSource,
+    at: datetime | None = None,
+) -> ProductChange:
+    """One change of ``field`` (one of ``CHANGE_FIELDS``) that is not one of the
+    product's own columns: its adding, its preferred vendor (by code)."""
+    change = ProductChange(
+        data_set_id=product.data_set_id,
+        product_id=product.id,
+        field=field,
+        old_value=as_text(old),
+        new_value=as_text(new),
+        changed_at=at or utcnow(),
+        **_columns(source),
+    )
+    session_of(product).add(change)
+    return change
+
+
 def _columns(source: ChangeSource) -> dict[str, Any]:
     return {
         "source": source.source,
