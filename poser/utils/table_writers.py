@@ -46,11 +46,12 @@ def neutralize(text: str) -> str:
 
 
 def csv_cell(value: Any) -> str:
-    """The CSV text of one value: ISO dates, plain (never scientific) decimals."""
+    """The CSV text of one value: ISO dates, plain (never scientific) decimals, Yes and
+    No (what people read, and what Poser's cells read back as yes/no)."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "Yes" if value else "No"
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, float):

@@ -407,7 +407,7 @@ def test_csv_has_every_filtered_sorted_row_and_neutralized_formulas(
     assert by_number[117][2] == '\'=HYPERLINK("http://evil.example","x")'
     assert by_number[117][5] == "-2.500"  # a negative number stays a number
     assert by_number[120][4] == ""  # no price
-    assert by_number[111][3:] == ["Produce", "27.75", "111.000", "false"]
+    assert by_number[111][3:] == ["Produce", "27.75", "111.000", "No"]
 
 
 def test_xlsx_has_every_filtered_row_with_types(app: webtest.TestApp, store: Store) -> None:

@@ -63,7 +63,8 @@ def test_numbers_are_never_neutralized() -> None:
     assert csv_cell(Decimal("-1.50")) == "-1.50"
     assert csv_cell(Decimal("1E+3")) == "1000"  # never scientific
     assert csv_cell(-0.25) == "-0.25"
-    assert csv_cell(True) == "true"
+    assert csv_cell(True) == "Yes"
+    assert csv_cell(False) == "No"
     assert csv_cell(None) == ""
     assert csv_cell(date(2024, 2, 29)) == "2024-02-29"
     assert csv_cell(datetime(2024, 2, 29, 13, 5, tzinfo=UTC)) == "2024-02-29 13:05:00+00:00"

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, literal, select
+from sqlalchemy import Date, case, literal, select
 
 from poser.models.orm import Batch, CatalogBatchRow, DataSet, Export, User
 from poser.storage.interface import FileStore
@@ -27,6 +28,7 @@ from poser.tasks.exports import (
     write_export_files,
 )
 from poser.tasks.sessions import session_of
+from poser.utils.labels import ROW_STATUSES
 from poser.utils.progress import Progress
 
 TEMPLATE = "catalog_change_report.json"
@@ -48,12 +50,7 @@ def write_change_report(
     columns = template_columns(template)
     session = session_of(batch)
     effective = took_effect(batch)
-    selected = [
-        literal(effective, Date()).label(column.key)
-        if column.key == "effective_date"
-        else getattr(CatalogBatchRow, column.key)
-        for column in columns
-    ]
+    selected = [_selected(column.key, effective) for column in columns]
     query = (
         select(*selected)
         .where(CatalogBatchRow.batch_id == batch.id, CatalogBatchRow.status != "unchanged")
@@ -97,6 +94,16 @@ def write_change_report(
     )
     files.remove_tree(folder)
     return export
+
+
+def _selected(key: str, effective: date | None) -> Any:
+    """A report column: a row's status in the words of the review page, not its key."""
+    if key == "effective_date":
+        return literal(effective, Date()).label(key)
+    column = getattr(CatalogBatchRow, key)
+    if key == "status":
+        return case(ROW_STATUSES, value=column, else_=column).label(key)
+    return column
 
 
 def _written(files: FileStore, folder: str) -> tuple[list[str], int] | None:
