@@ -41,11 +41,15 @@ CHANGE_BUCKETS: tuple[tuple[str, float | None, float | None], ...] = (
 def recent_batches(
     dbsession: Session, data_set_id: int, batch_type: str, limit: int = 20
 ) -> list[Batch]:
-    """The data set's batches of this type, newest first."""
+    """The data set's batches of this type, newest first; a deleted batch is gone."""
     return list(
         dbsession.scalars(
             select(Batch)
-            .where(Batch.data_set_id == data_set_id, Batch.batch_type == batch_type)
+            .where(
+                Batch.data_set_id == data_set_id,
+                Batch.batch_type == batch_type,
+                Batch.deleted_at.is_(None),
+            )
             .order_by(Batch.id.desc())
             .limit(limit)
         )
@@ -53,6 +57,7 @@ def recent_batches(
 
 
 def latest_batch(dbsession: Session, data_set_id: int, batch_type: str) -> Batch | None:
+    """The data set's newest batch of this type that was not deleted."""
     found = recent_batches(dbsession, data_set_id, batch_type, limit=1)
     return found[0] if found else None
 
@@ -124,7 +129,11 @@ def due_batches(dbsession: Session, on: date) -> list[Batch]:
     return list(
         dbsession.scalars(
             select(Batch)
-            .where(Batch.scheduled_for <= on, Batch.status != "executed")
+            .where(
+                Batch.scheduled_for <= on,
+                Batch.status != "executed",
+                Batch.deleted_at.is_(None),
+            )
             .order_by(Batch.scheduled_for, Batch.id)
         )
     )
