@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, case, false, func, or_, select, update
 
 from poser.models.orm import Batch, CatalogBatchRow, Product, ProductCost
 
@@ -164,8 +164,18 @@ def flag_duplicates(connection: Connection, batch: Batch) -> int:
     return sum(times for _, times, _ in details)
 
 
-#: The statuses of rows compared with the vendor's cost it had (the old values).
-HAD_A_COST = ("cost_up", "cost_down", "case_size_change", "vendor_code_change", "unchanged")
+#: The statuses of rows compared with the vendor's cost it had (the old values); a
+#: revert's "remove_cost" and "retire_item" rows remove a cost the vendor has, as their
+#: old values say (the latter of a product the reverted batch added).
+HAD_A_COST = (
+    "cost_up",
+    "cost_down",
+    "case_size_change",
+    "vendor_code_change",
+    "unchanged",
+    "remove_cost",
+    "retire_item",
+)
 #: Every status of a compared row; rows in error were never compared, and are skipped.
 COMPARED = ("new_item", "new_cost", *HAD_A_COST)
 #: How far a stored cost may be from a row's old one (kept to its column's places) and
@@ -180,12 +190,24 @@ def no_longer_as_read(connection: Connection, batch: Batch) -> tuple[int, list[i
     """How many compared rows of the batch the catalog no longer bears out, and the
     first of their lines: a new item whose UPC is a product now, a row whose product is
     gone, a new cost the vendor has now, a change from a cost the vendor no longer
-    has (another unit cost, case cost, pack or item code, or none).
+    has (another unit cost, case cost, pack or item code, or none). Excluded rows are
+    not applied, so nothing about them stops the apply.
 
     Applying such a row would do what nobody reviewed, or fail on a unique key (a
     second cost of the vendor for a product, a second product of a UPC). One pass
     over the batch's rows, through the products' (data set, UPC) and the costs'
     (product, vendor) unique indexes."""
+    stale = stale_rows(batch, R.line).where(R.excluded == false())
+    count = connection.scalar(select(func.count()).select_from(stale.subquery())) or 0
+    if not count:
+        return 0, []
+    lines = connection.scalars(stale.order_by(R.line).limit(LINES_NAMED)).all()
+    return count, list(lines)
+
+
+def stale_rows(batch: Batch, *columns: Any) -> Select[Any]:
+    """``columns`` of the batch's compared rows that the catalog no longer bears out
+    (see ``no_longer_as_read``), excluded or not."""
     vendor_id = batch.parameters["vendor_id"]
     changed = or_(
         and_(R.status == "new_item", Product.id.is_not(None)),
@@ -205,8 +227,8 @@ def no_longer_as_read(connection: Connection, batch: Batch) -> tuple[int, list[i
             ),
         ),
     )
-    stale = (
-        select(R.line)
+    return (
+        select(*columns)
         .select_from(R)
         .outerjoin(Product, and_(Product.data_set_id == batch.data_set_id, Product.upc == R.upc))
         .outerjoin(
@@ -219,8 +241,3 @@ def no_longer_as_read(connection: Connection, batch: Batch) -> tuple[int, list[i
         )
         .where(R.batch_id == batch.id, R.status.in_(COMPARED), changed)
     )
-    count = connection.scalar(select(func.count()).select_from(stale.subquery())) or 0
-    if not count:
-        return 0, []
-    lines = connection.scalars(stale.order_by(R.line).limit(LINES_NAMED)).all()
-    return count, list(lines)

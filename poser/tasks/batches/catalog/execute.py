@@ -4,6 +4,9 @@ The products' change log first (it reads the old costs the rows hold), then the
 updates, then new costs and new items, each logged by an INSERT ... SELECT over the
 batch's rows: as set-based as the changes. Any failure rolls all of it back with the
 transaction.
+
+Excluded rows are left out by every statement (``R.excluded`` in its WHERE, beside the
+batch's id): the operator took them out of the apply.
 """
 
 from __future__ import annotations
@@ -111,7 +114,12 @@ def record_cost_changes(
         "old_case_size": R.old_case_size,
         "new_case_size": R.case_size,
     }
-    where = and_(R.batch_id == batch.id, R.status.in_(statuses), R.product_id.is_not(None))
+    where = and_(
+        R.batch_id == batch.id,
+        R.excluded == false(),
+        R.status.in_(statuses),
+        R.product_id.is_not(None),
+    )
     return _insert_changes(session, columns, where)
 
 
@@ -129,6 +137,7 @@ def record_item_code_changes(
     }
     where = and_(
         R.batch_id == batch.id,
+        R.excluded == false(),
         R.status.in_(UPDATES),
         R.product_id.is_not(None),
         R.vendor_item_code != "",
@@ -151,7 +160,12 @@ def record_added(session: Session, batch: Batch, source: ChangeSource, at: datet
             200,
         ),
     }
-    where = and_(R.batch_id == batch.id, R.status == "new_item", R.product_id.is_not(None))
+    where = and_(
+        R.batch_id == batch.id,
+        R.excluded == false(),
+        R.status == "new_item",
+        R.product_id.is_not(None),
+    )
     return _insert_changes(session, columns, where) + record_priced(session, batch, source, at)
 
 
@@ -161,6 +175,7 @@ def update_costs(session: Session, batch: Batch, vendor_id: int) -> int:
         update(ProductCost)
         .where(
             R.batch_id == batch.id,
+            R.excluded == false(),
             R.status.in_(UPDATES),
             ProductCost.product_id == R.product_id,
             ProductCost.vendor_id == vendor_id,
@@ -190,7 +205,9 @@ def add_costs(session: Session, batch: Batch, vendor_id: int, status: str) -> in
         R.case_cost,
         R.unit_cost,
         ~has_preferred,
-    ).where(R.batch_id == batch.id, R.status == status, R.product_id.is_not(None))
+    ).where(
+        R.batch_id == batch.id, R.excluded == false(), R.status == status, R.product_id.is_not(None)
+    )
     columns = [
         "data_set_id",
         "product_id",
@@ -229,7 +246,7 @@ def add_products(session: Session, batch: Batch) -> int:
             _department_of(cast(Department.number, String), func.trim, R.department),
             literal(vendor_default, Integer),
         ).label("department_id"),
-    ).where(R.batch_id == batch.id, R.status == "new_item")
+    ).where(R.batch_id == batch.id, R.excluded == false(), R.status == "new_item")
     new = inner.subquery()
     department = Department.__table__.alias("priced_by")
     margin = func.coalesce(department.c.target_margin, _data_set_margin(session, batch))
@@ -263,6 +280,7 @@ def add_products(session: Session, batch: Batch) -> int:
         update(R)
         .where(
             R.batch_id == batch.id,
+            R.excluded == false(),
             R.status == "new_item",
             Product.data_set_id == batch.data_set_id,
             Product.upc == R.upc,
@@ -330,6 +348,7 @@ def record_priced(session: Session, batch: Batch, source: ChangeSource, at: date
     }
     where = and_(
         R.batch_id == batch.id,
+        R.excluded == false(),
         R.status == "new_item",
         Product.id == R.product_id,
         Product.regular_price.is_not(None),

@@ -27,7 +27,7 @@ from poser.models.orm import (
 from poser.storage.interface import FileStore
 from poser.tasks.batches import register_batch_type
 from poser.tasks.batches.base import MESSAGE_EXECUTED, BatchError, BatchHandler, moved_on
-from poser.tasks.batches.catalog import compare
+from poser.tasks.batches.catalog import compare, revert, review
 from poser.tasks.batches.catalog import execute as apply
 from poser.tasks.batches.catalog.reader import read_chunks
 from poser.tasks.batches.catalog.report import write_change_report
@@ -216,16 +216,24 @@ class CatalogHandler(BatchHandler):
             history += apply.record_cost_changes(
                 session, batch, vendor_id, ("new_item",), source, at
             )
+        undone: dict[str, int] = {}
+        if batch.reverts_batch_id is not None:  # only a revert's rows have these statuses
+            undone["costs_removed"] = revert.remove_costs(session, batch, vendor_id, source, at)
+            undone["items_retired"] = revert.retire_items(session, batch, source, at)
+            history += sum(undone.values())
         counts = batch.status_counts
+        excluded = review.excluded_by_status(batch)
         summary = {
             "costs_updated": updated,
             "new_costs": new_costs,
             "new_items_added": added,
-            "new_items_skipped": counts.get("new_item", 0) - added,
+            "new_items_skipped": counts.get("new_item", 0) - added - excluded.get("new_item", 0),
             "errors_skipped": counts.get("error", 0),
             "unchanged": counts.get("unchanged", 0),
+            "rows_excluded": sum(excluded.values()),
             "history_rows": history,
         }
+        summary.update(undone)
         progress.log(
             "applied: "
             + ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in summary.items())
