@@ -23,6 +23,11 @@ ENV_OVERRIDES: dict[str, str] = {
     "POSER_SESSION_URL": "session.url",
     "POSER_SESSION_SECURE": "session.secure",
     "POSER_QUEUE_URL": "poser.queue.url",
+    "POSER_STORAGE_BACKEND": "poser.storage.backend",
+    "POSER_S3_BUCKET": "poser.storage.s3.bucket",
+    "POSER_S3_PREFIX": "poser.storage.s3.prefix",
+    "POSER_S3_ENDPOINT_URL": "poser.storage.s3.endpoint_url",
+    "POSER_S3_REGION": "poser.storage.s3.region",
 }
 
 #: Values that must never be accepted as a production secret.

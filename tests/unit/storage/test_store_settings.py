@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from poser.storage import FileStore, LocalFileStore, MemoryFileStore, store_from_settings
-from poser.utils.settings import SettingsError
-from tests.unit.storage.s3_server import S3Server, s3_settings
+from poser.utils.settings import SettingsError, prepare_settings
+from tests.unit.storage.s3_server import REGION, S3Server, s3_settings
 
 
 def test_local_is_the_default_rooted_at_the_app_dirs_data(tmp_path: Path) -> None:
@@ -71,3 +71,24 @@ def test_s3_store_from_settings(s3_server: S3Server, aws_environ: None) -> None:
     assert store.read_bytes("k") == b"on s3"
     store.remove("k")
     assert store.list() == []
+
+
+def test_the_environment_chooses_s3(tmp_path: Path, s3_server: S3Server, aws_environ: None) -> None:
+    """POSER_STORAGE_BACKEND and POSER_S3_* (README.md, "Configuration") override the ini."""
+    settings = prepare_settings(
+        {"poser.storage.backend": "local"},
+        here=tmp_path,
+        environ={
+            "POSER_STORAGE_BACKEND": "s3",
+            "POSER_S3_BUCKET": s3_server.bucket,
+            "POSER_S3_PREFIX": "from-environment",
+            "POSER_S3_ENDPOINT_URL": s3_server.endpoint_url,
+            "POSER_S3_REGION": REGION,
+        },
+    )
+    store = store_from_settings(settings)
+    store.write("k", b"on s3")
+    assert not (tmp_path / "app" / "data" / "k").exists()
+    reader = store_from_settings(s3_settings(s3_server, "from-environment"))
+    assert reader.read_bytes("k") == b"on s3"
+    store.remove("k")
