@@ -13,6 +13,7 @@ import click
 
 from poser.entry_points import (
     cli_appdir,
+    cli_backup,
     cli_catalog,
     cli_datasets,
     cli_db,
@@ -59,3 +60,5 @@ cli.add_command(cli_queue.jobs)
 cli.add_command(cli_queue.maintenance_group)
 cli.add_command(cli_datasets.data_set_group)
 cli.add_command(cli_catalog.catalog_group)
+cli.add_command(cli_backup.backup_command)
+cli.add_command(cli_backup.restore_command)
