@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.cli_context import Context, pass_context
@@ -26,11 +26,16 @@ from poser.entry_points.queues import make_queue
 from poser.models.data_extraction.batches import STATUS_LABELS, batch_report
 from poser.models.data_extraction.users import user_by_name
 from poser.models.engine import get_engine, get_session_factory
-from poser.models.orm import Batch, DataSet, Job, User, Vendor
+from poser.models.orm import Batch, DataSet, Job, User
 from poser.storage import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import early_until, today
+from poser.tasks.batches.catalog.upload import (
+    catalog_parameters,
+    make_catalog_batch,
+    same_file_message,
+)
 from poser.tasks.batches.jobs import execute_batch
 from poser.tasks.jobs import JobQueue, TaskError
 from poser.tasks.permissions import may
@@ -137,11 +142,6 @@ def import_command(
         raise click.UsageError("--apply-early goes with --execute")
     handler = get_handler("catalog")
     files = store_from_settings(ctx.settings)
-    parameters: dict[str, Any] = {
-        "tolerance_percent": tolerance,
-        "new_items": new_items,
-        "effective_date": effective_date,
-    }
     with _refusals(file):
         with ctx.write_session() as session, file.open("rb") as stream:
             data_set = _data_set(session, data_set_name, data_set_id)
@@ -153,12 +153,21 @@ def import_command(
                     f"{user.username} may not change data set {data_set.id} "
                     f"{data_set.name!r}: name an owner or editor of it with --user"
                 )
-            parameters["vendor_id"] = _vendor(session, data_set, vendor_code).id
+            parameters = catalog_parameters(
+                data_set,
+                vendor_code=vendor_code,
+                tolerance=tolerance,
+                new_items=new_items,
+                effective_date=effective_date,
+            )
             upload = store_upload(
                 data_set, files, stream, file.name, user, max_upload_bytes(ctx.settings)
             )
-            batch = handler.make(data_set, files, upload=upload, parameters=parameters, user=user)
-            batch_id, user_id = batch.id, user.id if user else None
+            made = make_catalog_batch(data_set, files, upload, parameters, user)
+            batch_id, user_id = made.batch.id, user.id if user else None
+            same_file = same_file_message(made)
+        if same_file:
+            click.echo(f"batch {batch_id}: {same_file}", err=True)
         counts = _populate(ctx, batch_id, files)
         _print_counts(batch_id, counts)
         if not (execute or schedule):
@@ -281,23 +290,6 @@ def _data_set(session: Session, name: str | None, data_set_id: int | None) -> Da
             f"{len(found)} data sets are named {name!r} (ids {ids}); choose one with --data-set-id"
         )
     return found[0]
-
-
-def _vendor(session: Session, data_set: DataSet, code: str) -> Vendor:
-    in_data_set = select(Vendor).where(Vendor.data_set_id == data_set.id)
-    vendor = session.scalar(in_data_set.where(Vendor.code == code))
-    if vendor is None:
-        # Codes are typed in upper case in the app; a lower-case one on the command line
-        # means the same vendor when it is the only one spelled that way.
-        alike = session.scalars(in_data_set.where(func.upper(Vendor.code) == code.upper())).all()
-        vendor = alike[0] if len(alike) == 1 else None
-    if vendor is None:
-        codes = session.scalars(in_data_set.with_only_columns(Vendor.code).order_by(Vendor.code))
-        known = ", ".join(list(codes)[:20]) or "none"
-        raise click.ClickException(
-            f"no vendor {code!r} in data set {data_set.id} {data_set.name!r} (vendors: {known})"
-        )
-    return vendor
 
 
 def _user(session: Session, username: str | None) -> User | None:

@@ -26,6 +26,7 @@ from poser.utils.progress import NullProgress, Progress
 from poser.utils.timeutil import utcnow
 
 MESSAGE_EXECUTED = "This batch has already been executed; a batch is executed once."
+MESSAGE_DELETED = "This batch was deleted, with its rows and its file."
 
 
 class BatchError(TaskError):
@@ -125,6 +126,8 @@ class BatchHandler:
         """Read the input file into rows, replacing any rows from an earlier try."""
         if batch.status == "executed":
             raise BatchError(MESSAGE_EXECUTED)
+        if batch.deleted_at is not None:
+            raise BatchError(MESSAGE_DELETED)
         if not batch.input_key:
             raise BatchError("This batch has no file to read.")
         session = session_of(batch)
@@ -139,7 +142,7 @@ class BatchHandler:
 
     def populate_failed(self, batch: Batch, message: str) -> None:
         """Remember why the file could not be read (the rows were rolled back)."""
-        if batch.status != "executed":
+        if batch.status != "executed" and batch.deleted_at is None:
             batch.status, batch.error = "failed", message
 
     def populate_rows(
@@ -173,6 +176,8 @@ class BatchHandler:
         """The reasons this batch cannot execute yet; empty when it can."""
         if batch.status == "executed":
             return [MESSAGE_EXECUTED]
+        if batch.deleted_at is not None:
+            return [MESSAGE_DELETED]
         if batch.status == "failed":
             return [f"Its file could not be read: {batch.error}"]
         if batch.status != "populated":
@@ -286,16 +291,25 @@ class BatchHandler:
 
     # -- delete -----------------------------------------------------------------------
 
-    def delete(self, batch: Batch) -> str:
-        """Delete a batch that was not executed, with its rows and its files' Upload
-        rows; return the storage folder of its files, for the caller to remove once the
-        deletion has committed. An executed batch is the record of what changed, and
-        is kept."""
+    def delete(self, batch: Batch, user: User | None = None) -> str:
+        """Delete a batch that was not applied: its rows and its file's Upload row go,
+        its ``batch`` row stays, marked deleted by ``user``, so that its number is never
+        given to another batch (SQLite gives the highest id again once its row is gone)
+        and logs that name it still mean one batch. Return the storage folder of its
+        files, for the caller to remove once the deletion has committed. An applied
+        batch is the record of what it changed, and is kept."""
         if batch.status == "executed":
-            raise BatchError("An executed batch is the record of what it changed; it is kept.")
+            raise BatchError("An applied batch is the record of what it changed; it is kept.")
+        if batch.deleted_at is not None:
+            raise BatchError(f"Batch #{batch.id} was already deleted.")
         session = session_of(batch)
         session.execute(delete(self.row_class).where(self.row_class.batch_id == batch.id))
         session.execute(delete(Upload).where(Upload.key.startswith(self.folder(batch) + "/")))
-        session.delete(batch)
+        batch.deleted_at = utcnow()
+        batch.deleted_by_id = user.id if user else None
+        batch.status_counts, batch.row_count = {}, 0
+        batch.input_key = None
+        if batch.scheduled_for is not None:
+            self.unschedule(batch)
         session.flush()
         return self.folder(batch)

@@ -2,11 +2,13 @@
 decided here rather than on the page.
 
 Each form names the batch and the version its page showed. It is refused, with a
-BatchError for the operator and nothing changed, unless that batch is still the data
-set's current one of its type and has not changed since: an editor never applies,
-acknowledges or deletes a batch that someone uploaded or changed while the page was
-open. What a form does moves the version on in turn, so the same form sent twice, or
-two sent at once, act once.
+BatchError for the operator and nothing changed, unless that batch is still the one
+the steps show and has not changed since: an editor never applies, acknowledges or
+deletes a batch that someone uploaded or changed while the page was open. The steps
+show the data set's current batch of the type (`current_batch_of`), or the one the
+operator opened from the list of batches (``opened``). The list's Delete names any
+batch of the list, at the version the list showed. What a form does moves the version
+on in turn, so the same form sent twice, or two sent at once, act once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from poser.models.data_extraction.batches import latest_batch
+from poser.models.data_extraction.batch_list import current_batch_of, live_batch
 from poser.models.orm import Batch, DataSet, User
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import early_until, moved_on, today
@@ -35,17 +37,31 @@ def shown_fields(batch: Batch) -> dict[str, str]:
     return {BATCH_FIELD: str(batch.id), VERSION_FIELD: str(batch.version)}
 
 
-def posted_batch(data_set: DataSet, batch_type: str, posted: Mapping[str, Any]) -> Batch:
-    """The batch the form names, if it is the data set's current batch of this type at
-    the version the page showed; BatchError otherwise."""
+def shown_batch(data_set: DataSet, batch_type: str, opened: int | None = None) -> Batch | None:
+    """The batch the steps show: the one the operator opened from the list (``opened``)
+    while it is not deleted, else the data set's current batch of this type."""
+    session = session_of(data_set)
+    found = live_batch(session, data_set.id, batch_type, opened) if opened is not None else None
+    return found or current_batch_of(session, data_set.id, batch_type)
+
+
+def _posted_id(posted: Mapping[str, Any]) -> tuple[int, int]:
     try:
-        batch_id, version = int(posted[BATCH_FIELD]), int(posted[VERSION_FIELD])
+        return int(posted[BATCH_FIELD]), int(posted[VERSION_FIELD])
     except (KeyError, TypeError, ValueError):
         raise BatchError(
             "This form does not say which batch it is for, so nothing was done: reload the "
             "page, look at the batch, and try again."
         ) from None
-    current = latest_batch(session_of(data_set), data_set.id, batch_type)
+
+
+def posted_batch(
+    data_set: DataSet, batch_type: str, posted: Mapping[str, Any], opened: int | None = None
+) -> Batch:
+    """The batch the form names, if it is the batch the steps show (``shown_batch``) at
+    the version the page showed; BatchError otherwise."""
+    batch_id, version = _posted_id(posted)
+    current = shown_batch(data_set, batch_type, opened)
     if current is None or current.id != batch_id:
         now = f"batch #{current.id} is" if current else "there is none"
         raise BatchError(
@@ -57,8 +73,14 @@ def posted_batch(data_set: DataSet, batch_type: str, posted: Mapping[str, Any]) 
     return current
 
 
-def acknowledge(data_set: DataSet, batch_type: str, posted: Mapping[str, Any], user: User) -> Batch:
-    batch = posted_batch(data_set, batch_type, posted)
+def acknowledge(
+    data_set: DataSet,
+    batch_type: str,
+    posted: Mapping[str, Any],
+    user: User,
+    opened: int | None = None,
+) -> Batch:
+    batch = posted_batch(data_set, batch_type, posted, opened)
     handler = get_handler(batch_type)
     if batch.status != "populated" or not handler.needs_acknowledgement(batch):
         raise BatchError(f"Batch #{batch.id} has no rows in error to acknowledge.")
@@ -67,13 +89,39 @@ def acknowledge(data_set: DataSet, batch_type: str, posted: Mapping[str, Any], u
     return batch
 
 
-def delete(data_set: DataSet, batch_type: str, posted: Mapping[str, Any]) -> tuple[int, str]:
-    """Delete the batch the form names; its id, and the folder of its files for the
-    caller to remove once the deletion has committed."""
-    batch = posted_batch(data_set, batch_type, posted)
+def listed_batch(data_set: DataSet, batch_type: str, posted: Mapping[str, Any]) -> Batch:
+    """The batch a form of the list of batches names, at the version the list showed;
+    BatchError when it was deleted or changed since."""
+    batch_id, version = _posted_id(posted)
+    batch = live_batch(session_of(data_set), data_set.id, batch_type, batch_id)
+    if batch is None:
+        raise BatchError(
+            f"There is no batch #{batch_id} here any more (it was deleted), so nothing was done."
+        )
+    if batch.version != version:
+        raise BatchError(_changed(batch))
+    return batch
+
+
+def delete(
+    data_set: DataSet,
+    batch_type: str,
+    posted: Mapping[str, Any],
+    user: User | None = None,
+    *,
+    opened: int | None = None,
+    listed: bool = False,
+) -> tuple[int, str]:
+    """Delete the batch the form names (the batch the steps show, or with ``listed``
+    any batch of the list); its id, and the folder of its files for the caller to
+    remove once the deletion has committed."""
+    if listed:
+        batch = listed_batch(data_set, batch_type, posted)
+    else:
+        batch = posted_batch(data_set, batch_type, posted, opened)
     batch_id = batch.id
     with _as_shown(batch):
-        folder = get_handler(batch_type).delete(batch)
+        folder = get_handler(batch_type).delete(batch, user)
     return batch_id, folder
 
 
@@ -83,6 +131,7 @@ def apply_now(
     posted: Mapping[str, Any],
     user: User | None,
     on: date | None = None,
+    opened: int | None = None,
 ) -> dict[str, Any]:
     """The parameters of the job that applies the batch the form names, now.
 
@@ -90,7 +139,7 @@ def apply_now(
     the form confirms applying it early by naming its date. A schedule it had is
     dropped: the apply is asked for now.
     """
-    batch = posted_batch(data_set, batch_type, posted)
+    batch = posted_batch(data_set, batch_type, posted, opened)
     handler = get_handler(batch_type)
     reasons = handler.why_not_executable(batch)
     if reasons:
@@ -120,9 +169,10 @@ def schedule(
     user: User | None,
     step: str | None,
     on: date | None = None,
+    opened: int | None = None,
 ) -> Batch:
     """Have the scheduler apply the batch the form names on its effective date."""
-    batch = posted_batch(data_set, batch_type, posted)
+    batch = posted_batch(data_set, batch_type, posted, opened)
     if batch.scheduled_for is not None:
         raise BatchError(f"Batch #{batch.id} is already to be applied on {batch.scheduled_for}.")
     with _as_shown(batch):
@@ -130,8 +180,10 @@ def schedule(
     return batch
 
 
-def unschedule(data_set: DataSet, batch_type: str, posted: Mapping[str, Any]) -> Batch:
-    batch = posted_batch(data_set, batch_type, posted)
+def unschedule(
+    data_set: DataSet, batch_type: str, posted: Mapping[str, Any], opened: int | None = None
+) -> Batch:
+    batch = posted_batch(data_set, batch_type, posted, opened)
     if batch.scheduled_for is None:
         raise BatchError(f"Batch #{batch.id} is not scheduled.")
     with _as_shown(batch):
