@@ -9,20 +9,12 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, Export, Vendor
+from poser.utils.labels import ROW_STATUSES
 
 R = CatalogBatchRow
 
 #: How the review page names each status, in the order it lists them.
-STATUS_LABELS = {
-    "new_item": "New item",
-    "new_cost": "New cost",
-    "cost_up": "Cost up",
-    "cost_down": "Cost down",
-    "case_size_change": "Case size change",
-    "vendor_code_change": "Vendor code change",
-    "unchanged": "Unchanged",
-    "error": "Error",
-}
+STATUS_LABELS = ROW_STATUSES  # the words of every page and report (poser.utils.labels)
 
 #: Buckets of the cost-change distribution, in percent: (label, low, high) with the
 #: low bound included; None is open-ended.
