@@ -6,6 +6,12 @@ type="application/json">`` block, which htmx drops from swapped content), that
 ``static/js/charts.js`` draws with Chart.js on a ``<canvas>``, and as a plain table.
 Without JavaScript the table is all there is; once the chart is drawn, the table is
 hidden visually but stays for screen readers.
+
+Colours come from Okabe and Ito's palette, which people with any common colour-vision
+deficiency tell apart: each series (each slice of a pie) its own. A bar chart with a
+``Target`` draws that series as a dashed line over the bars and colours each bar by
+whether it is under its target; its legend says what the colours mean, and the table
+says it of each bar in words.
 """
 
 from __future__ import annotations
@@ -25,11 +31,35 @@ KINDS = ("bar", "line", "pie", "scatter")
 #: What a missing value (None, NaN) shows as in the table and tooltips.
 MISSING = "—"
 
+#: Okabe and Ito's colour-blind-safe palette, in the order series take it.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+#: A target chart's colours: bars that meet their target, bars under it, the target.
+MET_COLOUR, UNDER_COLOUR, TARGET_COLOUR = "#0072B2", "#D55E00", "#000000"
+
 # A chart's name goes into attributes, test ids and URLs: keep it to what they take as is.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # The part of a format spec that charts.js can repeat on the axis: grouping, precision
 # and "f" or "%" (or nothing, Python's general format).
 _SPEC = re.compile(r"(?P<grouping>[,_]?)(?:\.(?P<decimals>\d+))?(?P<type>[f%]?)\Z")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The series of a bar chart that holds each bar's target: drawn as a dashed line,
+    and each bar coloured ``under`` or ``met`` by its value against it."""
+
+    series: str
+    under: str = "Under target"
+    met: str = "At or above target"
 
 
 @dataclass(kw_only=True)
@@ -40,7 +70,8 @@ class Chart(Widget):
     ``(label, value)`` for one series, ``(label, v1, v2, ...)`` with ``series`` naming
     each. A pie has one series. ``value_format`` is a Python format string with one
     field (``"{:,.2f} %"``, ``"${:,.2f}"``, ``"{:.0%}"``); it formats the table and the
-    tooltips, and the value axis repeats it.
+    tooltips, and the value axis repeats it. ``target`` (a bar chart's) names the
+    series that holds each bar's target (``Target``).
     """
 
     kind: str
@@ -49,6 +80,7 @@ class Chart(Widget):
     x_label: str = ""
     y_label: str = ""
     value_format: str = "{:,}"
+    target: Target | None = None
     template: str = field(default="widgets/chart.jinja2", repr=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +97,13 @@ class Chart(Widget):
         if self.kind == "pie" and len(self.series) > 1:
             raise ValueError(f"chart {self.name!r}: a pie chart has one series")
         _axis_format(self.name, self.value_format)
+        if self.target is not None and (
+            self.kind != "bar" or len(self.series) != 2 or self.target.series not in self.series
+        ):
+            raise ValueError(
+                f"chart {self.name!r}: a target is one of a bar chart's two series,"
+                f" got {self.target.series!r} for {list(self.series)}"
+            )
 
     @property
     def series_names(self) -> tuple[str, ...]:
@@ -113,22 +152,65 @@ class Chart(Widget):
             }
             for name, column, raw in zip(names, columns, raw_columns, strict=True)
         ]
+        legend, under = self._colour(series, len(labels))
         table = [
             (label, [entry["formatted"][index] for entry in series])
             for index, label in enumerate(labels)
         ]
+        columns = (self.x_label or ("x" if self.kind == "scatter" else "Label"), *names)
+        if self.target is not None:
+            # The words the colours say, for whoever reads the table instead.
+            for (_, cells), below in zip(table, under, strict=True):
+                cells.append(self._against_target(below))
+            columns = (*columns, "Against target")
         return {
             "data": {
                 "kind": self.kind,
                 "labels": labels,
                 "series": series,
+                "legend": legend,
                 "x_label": self.x_label,
                 "y_label": self.y_label,
                 "format": _axis_format(self.name, self.value_format),
             },
-            "columns": (self.x_label or ("x" if self.kind == "scatter" else "Label"), *names),
+            "columns": columns,
             "table": table,
         }
+
+    def _colour(
+        self, series: list[dict[str, Any]], count: int
+    ) -> tuple[list[dict[str, str]], list[bool | None]]:
+        """Give each series (a pie: each slice) its colours. Returns the legend that says
+        what they mean when the chart's own (an entry a series) would not, a target
+        chart's, and whether each bar is under its target (None: a value is missing)."""
+        for index, entry in enumerate(series):
+            entry["colour"] = PALETTE[index % len(PALETTE)]
+            entry["role"] = "bar" if self.kind == "bar" else self.kind
+        if self.kind == "pie":
+            series[0]["colours"] = [PALETTE[index % len(PALETTE)] for index in range(count)]
+        if self.target is None:
+            return [], []
+        targets = next(entry for entry in series if entry["name"] == self.target.series)
+        bars = next(entry for entry in series if entry is not targets)
+        targets.update(role="line", colour=TARGET_COLOUR)
+        under = [
+            None if value is None or goal is None else value < goal
+            for value, goal in zip(bars["values"], targets["values"], strict=True)
+        ]
+        bars["colour"] = MET_COLOUR
+        bars["colours"] = [UNDER_COLOUR if below else MET_COLOUR for below in under]
+        legend = [
+            {"text": self.target.met, "colour": MET_COLOUR, "mark": "bar"},
+            {"text": self.target.under, "colour": UNDER_COLOUR, "mark": "bar"},
+            {"text": self.target.series, "colour": TARGET_COLOUR, "mark": "line"},
+        ]
+        return legend, under
+
+    def _against_target(self, under: bool | None) -> str:
+        assert self.target is not None
+        if under is None:
+            return MISSING
+        return self.target.under if under else self.target.met
 
 
 def _number(name: str, value: Any) -> int | float | None:

@@ -1,7 +1,11 @@
 /* Poser charts: draws every chart widget ([data-poser-chart]) with Chart.js.
  *
  * Each chart's numbers come from its data-chart attribute (JSON; not a script block,
- * which htmx would drop from swapped content). Once a chart is drawn, its table is
+ * which htmx would drop from swapped content), with their colours (Okabe and Ito's
+ * palette, chosen in poser/apps/widgets/chart.py): a series' colour, or one a bar (a
+ * pie: a slice). A series whose role is "line" in a bar chart is a target, drawn as a
+ * dashed line over the bars; the chart's legend then lists what the data's "legend"
+ * says the colours mean. Once a chart is drawn, its table is
  * hidden visually (Bootstrap's visually-hidden: screen readers still read it); if
  * Chart.js is missing or a chart cannot be drawn, the table stays as it is. Charts that htmx swaps in are
  * drawn after the swap settles, and charts it swapped out are destroyed.
@@ -43,6 +47,48 @@
     return text ? { display: true, text: text } : { display: false };
   }
 
+  function dataset(kind, entry) {
+    var colours = entry.colours || entry.colour;
+    var drawn = {
+      label: entry.name,
+      data: entry.values,
+      backgroundColor: colours,
+      borderColor: kind === "pie" ? "#ffffff" : colours,
+    };
+    if (kind === "bar" && entry.role === "line") {
+      // The target: a dashed step over each bar, drawn above the bars.
+      drawn.type = "line";
+      drawn.stepped = "middle";
+      drawn.borderColor = entry.colour;
+      drawn.borderDash = [6, 4];
+      drawn.borderWidth = 2;
+      drawn.pointRadius = 0;
+      drawn.pointHitRadius = 8;
+      drawn.fill = false;
+      drawn.order = 0;
+    } else if (kind === "bar") {
+      drawn.order = 1;
+    }
+    return drawn;
+  }
+
+  function legendEntries(entries) {
+    return function () {
+      return entries.map(function (entry) {
+        var line = entry.mark === "line";
+        return {
+          text: entry.text,
+          fillStyle: line ? "rgba(0, 0, 0, 0)" : entry.colour,
+          strokeStyle: entry.colour,
+          lineWidth: line ? 2 : 0,
+          lineDash: line ? [6, 4] : [],
+          pointStyle: line ? "line" : "rect",
+          hidden: false,
+        };
+      });
+    };
+  }
+
   function chartConfig(spec) {
     var kind = KINDS[spec.kind];
     if (!kind) {
@@ -64,12 +110,20 @@
       return entry.name + ": " + value;
     }
 
+    var legend = { display: kind === "pie" || series.length > 1 };
+    if (spec.legend && spec.legend.length) {
+      legend = {
+        display: true,
+        onClick: null, // its entries are colours, not series to hide
+        labels: { generateLabels: legendEntries(spec.legend) },
+      };
+    }
     var options = {
       responsive: true,
       aspectRatio: 2, // pies too, so that charts side by side line up
       animation: reducedMotion ? false : {},
       plugins: {
-        legend: { display: kind === "pie" || series.length > 1 },
+        legend: legend,
         tooltip: { callbacks: { label: tooltipLabel } },
       },
     };
@@ -89,7 +143,7 @@
       data: {
         labels: kind === "scatter" ? undefined : spec.labels,
         datasets: series.map(function (entry) {
-          return { label: entry.name, data: entry.values };
+          return dataset(kind, entry);
         }),
       },
       options: options,

@@ -15,7 +15,16 @@ from pyramid.config import Configurator
 
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
-from poser.apps.widgets.chart import KINDS, MISSING, Chart
+from poser.apps.widgets.chart import (
+    KINDS,
+    MET_COLOUR,
+    MISSING,
+    PALETTE,
+    TARGET_COLOUR,
+    UNDER_COLOUR,
+    Chart,
+    Target,
+)
 
 CHART_JS = "/static/poser/vendor/chartjs/chart.umd.min.js"
 CHARTS_JS = "/static/poser/js/charts.js"
@@ -250,3 +259,74 @@ def test_rows_that_do_not_fit_raise(
 def test_a_scatter_x_must_be_a_number(config: Configurator) -> None:
     with pytest.raises(TypeError, match="'Mon' is not a number"):
         render(config, Chart("c", kind="scatter", query=fixed(("Mon", 1))))
+
+
+def test_series_and_slices_take_the_colour_blind_safe_palette_in_order(
+    config: Configurator,
+) -> None:
+    html, pie = render(
+        config,
+        margins(),
+        Chart("share", kind="pie", query=fixed(("Dairy", 3), ("Deli", 2), ("Bakery", 1))),
+    )
+    series = data_block(html, "margins")["series"]
+    assert [entry["colour"] for entry in series] == list(PALETTE[:2])
+    assert len(set(PALETTE)) == len(PALETTE) == 8
+    slices = data_block(pie, "share")["series"][0]
+    assert slices["colours"] == list(PALETTE[:3])
+    assert data_block(html, "margins")["legend"] == []  # Chart.js names each series
+
+
+def target_chart() -> Chart:
+    return Chart(
+        "margins",
+        title="Average margin by department",
+        kind="bar",
+        query=fixed(
+            ("Dairy", Decimal("50.00"), Decimal("55.00")),
+            ("Health", Decimal("75.00"), Decimal("30")),
+            ("Deli", Decimal("30.00"), Decimal("30")),
+            ("(no department)", None, Decimal("30")),
+        ),
+        series=("Average margin", "Target"),
+        value_format="{:,.2f} %",
+        target=Target("Target"),
+    )
+
+
+def test_a_target_is_a_line_and_bars_under_it_take_another_colour(config: Configurator) -> None:
+    (html,) = render(config, target_chart())
+    data = data_block(html, "margins")
+    bars, targets = data["series"]
+    assert (bars["role"], targets["role"]) == ("bar", "line")
+    assert targets["colour"] == TARGET_COLOUR
+    assert bars["colours"] == [UNDER_COLOUR, MET_COLOUR, MET_COLOUR, MET_COLOUR]
+    assert UNDER_COLOUR != MET_COLOUR
+    assert {UNDER_COLOUR, MET_COLOUR, TARGET_COLOUR} <= set(PALETTE)
+    assert data["legend"] == [
+        {"text": "At or above target", "colour": MET_COLOUR, "mark": "bar"},
+        {"text": "Under target", "colour": UNDER_COLOUR, "mark": "bar"},
+        {"text": "Target", "colour": TARGET_COLOUR, "mark": "line"},
+    ]
+    # The table says in words what the colours say.
+    assert table(html) == [
+        ["Label", "Average margin", "Target", "Against target"],
+        ["Dairy", "50.00 %", "55.00 %", "Under target"],
+        ["Health", "75.00 %", "30.00 %", "At or above target"],
+        ["Deli", "30.00 %", "30.00 %", "At or above target"],
+        ["(no department)", MISSING, "30.00 %", MISSING],
+    ]
+    assert "under their target" in html("canvas").attr("aria-label")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"kind": "line", "series": ("Margin", "Target")},
+        {"kind": "bar", "series": ("Margin", "Goal")},
+        {"kind": "bar", "series": ("Margin", "Target", "Last year")},
+    ],
+)
+def test_a_target_is_one_of_a_bar_charts_two_series(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="a target is one of a bar chart's two series"):
+        Chart("margins", query=fixed(), target=Target("Target"), **options)
