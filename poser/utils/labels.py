@@ -23,6 +23,9 @@ ROW_STATUSES = {
     "vendor_code_change": "Vendor code change",
     "unchanged": "Unchanged",
     "error": "Error",
+    # Only a revert's rows: a cost the reverted batch added, a product it added.
+    "remove_cost": "Cost removed",
+    "retire_item": "Added item retired",
 }
 BATCH_STATUSES = {
     "new": "Reading the file",
@@ -58,12 +61,14 @@ KEYS = {
     "applies_queued": "Scheduled applies started",
     "batch_id": "Batch",
     "bytes": "Size",
+    "costs_removed": "Costs removed",
     "costs_updated": "Costs updated",
     "departments": "Departments",
     "errors_skipped": "Rows in error, skipped",
     "file": "File",
     "filename": "File",
     "history_rows": "Changes written to product histories",
+    "items_retired": "Added products made inactive",
     "kept": "Kept",
     "name": "Name",
     "new_costs": "New costs",
@@ -75,6 +80,7 @@ KEYS = {
     "read_from": "Read from",
     "removed": "Removed",
     "rows": "Rows",
+    "rows_excluded": "Rows left out",
     "schedules_dropped": "Schedules dropped",
     "statuses": "Rows by status",
     "unchanged": "Unchanged",
