@@ -25,6 +25,9 @@ KEYS = (
     "new_items_added",
     "new_items_skipped",
     "errors_skipped",
+    "rows_excluded",
+    "costs_removed",
+    "items_retired",
     "applies_queued",
     "schedules_dropped",
     "read_from",
@@ -39,6 +42,8 @@ ROW_STATUSES = (
     "cost_down",
     "case_size_change",
     "vendor_code_change",
+    "remove_cost",
+    "retire_item",
 )
 #: Batch and job statuses as stored whose words differ ("Applied", "Done", ...).
 STATUSES = ("populated", "executed", "succeeded")
