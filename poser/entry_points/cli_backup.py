@@ -26,7 +26,7 @@ def backup_command(ctx: Context, file: Path) -> None:
     files = sum(1 for name in manifest["members"] if name.startswith("data/"))
     click.echo(
         f"backup written: {file} ({manifest['database']['backend']} database at revision "
-        f"{manifest['alembic_revision']}, {rows:,} rows, {files:,} files)"
+        f"{manifest['alembic_revision']}, {_count(rows, 'row')}, {_count(files, 'file')})"
     )
     if sources.storage_backend != "local":
         click.echo(
@@ -55,10 +55,14 @@ def restore_command(
         raise click.ClickException(str(exc)) from exc
     manifest = restored.manifest
     click.echo(
-        f"restored {file} into {restored.appdir}: {restored.files:,} files, database "
+        f"restored {file} into {restored.appdir}: {_count(restored.files, 'file')}, database "
         f"at revision {manifest['alembic_revision']} ({restored.database})"
     )
     if restored.pg_restore_command:
         click.echo("The PostgreSQL dump is not loaded yet; load it into an empty database:")
         click.echo(f"    {restored.pg_restore_command}")
         click.echo("or run poser restore again with --database-url URL.")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

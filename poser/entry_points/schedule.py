@@ -22,6 +22,7 @@ from typing import Any
 from huey import crontab
 
 from poser.tasks import maintenance
+from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.utils.settings import SettingsError, setting_int
@@ -56,6 +57,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Hourly: a batch is applied within the hour its date begins (the server's time
     # zone), and one a stopped worker missed, within the hour it starts again.
     PeriodicJob("apply_scheduled_batches", batch_jobs.apply_scheduled, "7 * * * *"),
+    # Off unless the ini sets poser.schedule.backup (poser/tasks/backups/nightly.py).
+    PeriodicJob("backup", nightly.nightly_backup, "off"),
 )
 
 

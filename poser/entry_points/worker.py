@@ -43,6 +43,7 @@ class WorkerRuntime:
             "files": store_from_settings(settings),
             "progress_store": queue.store,
             "queue": queue,
+            "settings": settings,
             "work_dir": Path(str(settings["poser.appdir"])) / "work",
         }
 

@@ -7,6 +7,7 @@ import pytest
 
 from poser.entry_points.schedule import PERIODIC_JOBS, PeriodicJob, due, scheduler_loop, schedules
 from poser.tasks import maintenance
+from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.job_kinds import get_kind
 from poser.utils.settings import SettingsError
@@ -38,6 +39,7 @@ def test_each_periodic_job_names_its_task_which_the_registry_knows_by_its_name()
         "purge_uploads": maintenance.purge_uploads,
         "purge_job_logs": maintenance.purge_job_logs,
         "apply_scheduled_batches": batch_jobs.apply_scheduled,
+        "backup": nightly.nightly_backup,
     }
     for job in PERIODIC_JOBS:
         assert get_kind(job.kind.name) is job.kind
@@ -101,3 +103,10 @@ def test_the_loop_enqueues_each_due_minute_once() -> None:
         ("purge_work", "2026-01-01T10:01:00+00:00"),
         ("purge_work", "2026-01-01T10:02:00+00:00"),
     ]
+
+
+def test_the_backup_is_off_unless_the_ini_schedules_it() -> None:
+    assert "backup" not in schedules({})
+    plans = schedules({"poser.schedule.backup": "0 2 * * *"})
+    assert plans["backup"].job.kind.name == "backups.nightly"
+    assert due(plans, datetime(2026, 1, 1, 2, 0, tzinfo=UTC)) == ["backup"]
