@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, Select, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Numeric, Select, case, func, select, true, type_coerce
+from sqlalchemy.orm import Session
 
 from poser.models.orm import CatalogBatchRow, Product
 
@@ -61,3 +62,23 @@ def review_rows(batch_id: int) -> Select[Any]:
         R.product_id,  # the product the row matched, if any: its UPC links to its page
         R.upc.label("product_upc"),
     ).where(R.batch_id == batch_id)
+
+
+def excluded_rows(dbsession: Session, batch_id: int, limit: int) -> list[Any]:
+    """The first ``limit`` excluded rows of a batch, by line: line, upc (as read),
+    description, product_id, product_upc (as stored), reason."""
+    return list(
+        dbsession.execute(
+            select(
+                R.line,
+                R.upc_text.label("upc"),
+                R.description,
+                R.product_id,
+                R.upc.label("product_upc"),
+                R.exclude_reason.label("reason"),
+            )
+            .where(R.batch_id == batch_id, R.excluded == true())
+            .order_by(R.line)
+            .limit(limit)
+        )
+    )

@@ -67,6 +67,8 @@ CATALOG_KEYS = [
     "cost_change_percent",
     "flagged",
     "message",
+    "excluded",
+    "exclude_reason",
 ]
 
 

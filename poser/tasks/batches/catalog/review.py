@@ -14,12 +14,13 @@ excluded or included since) is refused like a stale page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, case, false, func, select, true, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from poser.models.data_extraction.catalog_review import margin_at_price, product_price
 from poser.models.orm import Batch, CatalogBatchRow, User
@@ -28,6 +29,7 @@ from poser.tasks.batches.catalog.compare import COMPARED
 from poser.tasks.sessions import session_of
 
 R = CatalogBatchRow
+T = TypeVar("T")
 #: The form field that confirms applying the flagged rows: it holds how many.
 CONFIRM_FIELD = "apply_flagged"
 #: How many of the largest changes the confirmation shows.
@@ -58,6 +60,8 @@ class Change:
     upc: str
     description: str
     product_id: int | None
+    #: The UPC as stored (14 digits): the product's page is found by it.
+    product_upc: str | None
     old_case_cost: Decimal | None
     case_cost: Decimal | None
     cost_change_percent: Decimal | None
@@ -105,6 +109,23 @@ def parse_lines(text: str | None) -> list[int]:
     if not lines:
         raise BatchError("Name the lines to leave out, e.g. 12, 40-45.")
     return sorted(lines)
+
+
+def as_shown(batch: Batch, change: Callable[[Batch], T]) -> T:
+    """``change(batch)``, in a savepoint flushed at its end: if another request changed
+    the batch first, its version check fails and the change is undone, refused."""
+    session = session_of(batch)
+    try:
+        with session.begin_nested():
+            outcome = change(batch)
+            session.flush()
+    except StaleDataError:
+        session.expire(batch)
+        raise BatchError(
+            f"Batch #{batch.id} changed since this page showed it, so nothing was done: "
+            "look at it again."
+        ) from None
+    return outcome
 
 
 def _exclude(batch: Batch, which: ColumnElement[bool], user: User | None, reason: str) -> int:
@@ -241,6 +262,7 @@ def largest_changes(
             R.upc_text,
             R.description,
             R.product_id,
+            R.upc,
             R.old_case_cost,
             R.case_cost,
             R.cost_change_percent,
