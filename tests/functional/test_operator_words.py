@@ -66,6 +66,14 @@ def test_a_catalogs_pages_and_change_report_use_words(
     _applied(testapp, store, lambda: run_queued_jobs(settings, session_factory, tmp_path))
     data_set = store["data_set"]
 
+    # An applied batch is done for good, and its Apply step says so: not "cannot run yet".
+    apply_page = testapp.get(step_url(data_set, "apply"))
+    applied = apply_page.pyquery("[data-testid=batch-applied]").text()
+    assert applied.startswith("This batch was applied on ")
+    assert applied.endswith("; it will not run again.")
+    assert "cannot run yet" not in apply_page.text
+    assert_words_only([_text(apply_page)], "the Apply step")
+
     report = testapp.get(step_url(data_set, "report"))
     summary = report.pyquery("[data-testid=execution-summary]")
     labels = [dt.text for dt in summary.find("dt")]

@@ -25,8 +25,16 @@ from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.timeutil import utcnow
 
-MESSAGE_EXECUTED = "This batch has already been executed; a batch is executed once."
+MESSAGE_EXECUTED = "This batch has already been applied; it will not run again."
 MESSAGE_DELETED = "This batch was deleted, with its rows and its file."
+
+
+def applied_message(batch: Batch) -> str:
+    """What an applied batch's Apply step says: it is done, and for good."""
+    if batch.executed_at is None:
+        return MESSAGE_EXECUTED
+    day = batch.executed_at.astimezone().date()  # where Poser runs, as ``took_effect``
+    return f"This batch was applied on {day.isoformat()}; it will not run again."
 
 
 class BatchError(TaskError):
@@ -175,7 +183,7 @@ class BatchHandler:
     def why_not_executable(self, batch: Batch) -> list[str]:
         """The reasons this batch cannot execute yet; empty when it can."""
         if batch.status == "executed":
-            return [MESSAGE_EXECUTED]
+            return [applied_message(batch)]
         if batch.deleted_at is not None:
             return [MESSAGE_DELETED]
         if batch.status == "failed":

@@ -69,7 +69,7 @@ def test_two_concurrent_executes_apply_the_batch_once(
     dbsession.rollback()
     dbsession.expire_all()  # sessions keep loaded values past commit (expire_on_commit off)
     failed = dbsession.scalars(select(Job).where(Job.status == "failed")).one()
-    assert "already been executed" in (failed.error or "")
+    assert "will not run again" in (failed.error or "")
     assert dbsession.scalar(select(func.count()).select_from(BatchExecution)) == 1
     assert dbsession.scalar(select(func.count()).select_from(ProductChange)) == 2
     assert dbsession.get_one(Batch, batch.id).status == "executed"

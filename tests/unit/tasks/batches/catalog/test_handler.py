@@ -284,11 +284,15 @@ def test_errors_must_be_acknowledged_before_execute(dbsession, files, store) -> 
 def test_a_batch_executes_once(dbsession, files, store) -> None:
     batch, _ = _populate(dbsession, files, store, HEADER + f"{UPC_BUTTER},A-100,B,,,12,26.40")
     handler.execute(batch, None)
-    with pytest.raises(BatchError, match="already been executed"):
+    with pytest.raises(BatchError, match="will not run again"):
         handler.execute(batch, None)
+    applied_on = batch.executed_at.astimezone().date().isoformat()
+    assert handler.why_not_executable(batch) == [
+        f"This batch was applied on {applied_on}; it will not run again."
+    ]
     # Even past the status check, the database refuses a second execution row.
     batch.status = "populated"
-    with pytest.raises(BatchError, match="already been executed"):
+    with pytest.raises(BatchError, match="will not run again"):
         handler.execute(batch, None)
     assert dbsession.scalars(select(BatchExecution)).all() != []
     assert len(dbsession.scalars(select(ProductChange)).all()) == 1
