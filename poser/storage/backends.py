@@ -110,6 +110,9 @@ def s3_store(
         endpoint_url=endpoint_url or None,
         client_kwargs={"region_name": region} if region else None,
         default_block_size=S3_BLOCK_SIZE,
+        # Signature version 4, which every region takes, also for presigned URLs
+        # (botocore would sign those with version 2, which newer regions refuse).
+        config_kwargs={"signature_version": "s3v4"},
         # Each store gets its own client, and listings always ask the server:
         # another process may have written since (the worker, another web node).
         skip_instance_cache=True,

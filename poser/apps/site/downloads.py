@@ -1,4 +1,17 @@
-"""Send a stored file to the browser as a download, streamed in chunks."""
+"""Send a stored file to the browser as a download, once the view has checked who may.
+
+By default waitress streams it in chunks, which holds one of its threads for as long as
+the transfer takes. In production the transfer leaves the web process (production.ini):
+
+- ``poser.downloads.accel_redirect`` (nginx's internal location for the local store's
+  folder, e.g. ``/_poser_files/``): the answer is an empty response whose
+  ``X-Accel-Redirect`` names the file under that location, and nginx sends the file,
+  with the Content-Type and Content-Disposition Poser chose;
+- ``poser.downloads.presign_seconds`` (above 0) with files on S3: a redirect to a
+  presigned URL that lives that long, and the browser fetches the file from S3.
+
+Either way nothing is sent for a key with no file (a 404), as when streaming.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +21,21 @@ from collections.abc import Iterable
 from typing import BinaryIO
 from urllib.parse import quote
 
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.request import Request
 from pyramid.response import FileIter, Response
 
+from poser.storage import LocalFileStore
 from poser.storage.interface import FileStore
 from poser.storage.keys import InvalidKey
+from poser.utils.settings import SettingsError, setting_int
 
 #: Bytes per chunk sent to the WSGI server: a large export never sits in memory whole.
 BLOCK_SIZE = 256 * 1024
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 FALLBACK_FILENAME = "download"
+ACCEL_REDIRECT = "poser.downloads.accel_redirect"
+PRESIGN_SECONDS = "poser.downloads.presign_seconds"
 
 
 def download_response(
@@ -32,7 +49,11 @@ def download_response(
 
     Raises HTTPNotFound if there is no file at ``key`` (or ``key`` is not a valid key:
     such a file cannot exist). ``content_type`` defaults to a guess from ``filename``.
+    nginx or S3 send it instead when the settings say so (the module's docstring).
     """
+    handed_over = _handed_over(request, store, key, filename, content_type)
+    if handed_over is not None:
+        return handed_over
     try:
         stream = store.open(key)
     except (FileNotFoundError, InvalidKey) as error:
@@ -60,6 +81,43 @@ def download_response(
     response.content_length = length
     response.headers["Content-Disposition"] = content_disposition(name)
     return response
+
+
+def _handed_over(
+    request: Request, store: FileStore, key: str, filename: str, content_type: str | None
+) -> Response | None:
+    """The response that has nginx or S3 send the file, or None: Poser streams it."""
+    settings = request.registry.settings or {}
+    location = str(settings.get(ACCEL_REDIRECT) or "").strip()
+    seconds = setting_int(settings, PRESIGN_SECONDS, 0)
+    presign = getattr(store, "presigned_url", None)
+    if not (location and isinstance(store, LocalFileStore)) and not (seconds > 0 and presign):
+        return None
+    try:
+        found = store.exists(key)
+    except InvalidKey as error:
+        raise HTTPNotFound() from error
+    if not found:
+        raise HTTPNotFound()
+    name = clean_filename(filename)
+    content_type = content_type or guess_content_type(name)
+    if location and isinstance(store, LocalFileStore):
+        if not location.startswith("/"):
+            raise SettingsError(f"{ACCEL_REDIRECT} is a path of nginx's, starting with /")
+        response = Response(content_type=content_type, charset=None)
+        # A valid key has no "." or ".." segment; quoting keeps "?", "#" and "%" in a
+        # name from being read as a query, a fragment or an escape by nginx.
+        response.headers["X-Accel-Redirect"] = location.rstrip("/") + "/" + quote(key, safe="/")
+        response.headers["Content-Disposition"] = content_disposition(name)
+        return response
+    assert presign is not None
+    url = presign(
+        key, seconds, content_disposition=content_disposition(name), content_type=content_type
+    )
+    if url is None:
+        return None
+    # The link expires: neither the browser nor a proxy may keep the redirect.
+    return HTTPFound(location=url, headers={"Cache-Control": "no-store"})
 
 
 def clean_filename(filename: str) -> str:
