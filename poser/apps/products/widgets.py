@@ -117,7 +117,12 @@ def _line(ctx: WidgetContext, entry: TimelineEntry) -> ChangeLine:
             if change.old_case_cost is not None
             else NONE
         )
-        detail = f"Case: {before} → {change.new_case_size} for {_money(change.new_case_cost)}"
+        after = (
+            f"{change.new_case_size} for {_money(change.new_case_cost)}"
+            if change.new_case_cost is not None
+            else NONE  # a cost removed (a revert of the batch that added it)
+        )
+        detail = f"Case: {before} → {after}"
     elif change.field == "vendor_item_code":
         what = f"Item code at {entry.vendor_code or 'a vendor since removed'}"
         old, new = _value(change.field, change.old_value), _value(change.field, change.new_value)
