@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from jinja2 import BaseLoader, Environment, TemplateNotFound
 from pyramid.config import Configurator
 from pyramid.events import BeforeRender, subscriber
 from pyramid.security import NO_PERMISSION_REQUIRED
-from pyramid.static import QueryStringConstantCacheBuster
 from pyramid_jinja2 import EXTRAS_CONFIG_PHASE, IJinja2Environment
 
+from poser.apps.site.static_versions import ContentCacheBuster
 from poser.utils import labels
 from poser.utils.settings import is_production
 
@@ -101,24 +100,18 @@ def _add_words(config: Configurator) -> None:
     config.action(None, add, order=EXTRAS_CONFIG_PHASE + 1)
 
 
-def _version() -> str:
-    try:
-        return version("poser")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "dev"
-
-
 def includeme(config: Configurator) -> None:
     config.include("pyramid_jinja2")
     config.add_jinja2_renderer(".jinja2")
     config.add_jinja2_search_path("poser.apps:templates", name=".jinja2")
     _remember_missing_templates(config)
     _add_words(config)
-    cache_max_age = 3600 if is_production(config.get_settings()) else 0
+    # URLs name their files' content (static_versions): production may keep them a year.
+    cache_max_age = 365 * 24 * 3600 if is_production(config.get_settings()) else 0
     for name, spec in (("static/poser", "poser.apps:static"), ("static/deform", "deform:static")):
         config.add_static_view(
             name, spec, cache_max_age=cache_max_age, permission=NO_PERMISSION_REQUIRED
         )
-        config.add_cache_buster(spec, QueryStringConstantCacheBuster(_version()))
+        config.add_cache_buster(spec, ContentCacheBuster(spec))
     config.add_request_method(asset_path)
     config.scan(__name__)
