@@ -16,6 +16,7 @@ from .framework import InputChange, ParameterValue, StepRun, Upload
 from .history import CHANGE_FIELDS, CHANGE_SOURCES, ProductChange
 from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
 from .meta import Base, UTCDateTime
+from .upgrades import UPGRADE_STATUSES, Upgrade
 from .users import ROLES, LoginFailure, User
 
 # Fail at import, not at the first query, if a relationship is wrong.
@@ -30,6 +31,7 @@ __all__ = [
     "JOB_STATUSES",
     "MEMBER_ROLES",
     "ROLES",
+    "UPGRADE_STATUSES",
     "Base",
     "Batch",
     "BatchExecution",
@@ -49,6 +51,7 @@ __all__ = [
     "ProductCost",
     "StepRun",
     "UTCDateTime",
+    "Upgrade",
     "Upload",
     "User",
     "Vendor",
