@@ -9,6 +9,13 @@ from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.gui.products import product_links
 from poser.apps.parameters import Parameter, ParameterGroup
+from poser.apps.products.lists import DEPARTMENTS, NEEDS_A_PRICE, VENDORS
+from poser.apps.products.product_forms import (
+    ADD_PRODUCT,
+    DELETE_PRODUCT,
+    PLACE_PRODUCT,
+    RETIRE_PRODUCT,
+)
 from poser.apps.products.widgets import ProductLookup
 from poser.apps.widgets.chart import Chart
 from poser.apps.widgets.content import Html
@@ -153,9 +160,19 @@ PRODUCTS = Application(
                 Step(
                     "Product",
                     "product",
-                    [ProductLookup("lookup", title="Look up a product")],
-                    help="A product's details and every vendor's cost for it.",
+                    [
+                        ProductLookup("lookup", title="Look up a product"),
+                        PLACE_PRODUCT,
+                        RETIRE_PRODUCT,
+                        DELETE_PRODUCT,
+                        ADD_PRODUCT,
+                    ],
+                    help="A product's details, every vendor's cost for it and its history; "
+                    "set its department and vendor, retire it, or add a product.",
                 ),
+                NEEDS_A_PRICE,
+                DEPARTMENTS,
+                VENDORS,
             ],
         ),
         StepGroup(

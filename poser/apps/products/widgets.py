@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "brand": "Brand",
     "size": "Size",
     "department": "Department",
+    "preferred_vendor": "Preferred vendor",
     "active": "Active",
 }
 NONE = "(none)"
