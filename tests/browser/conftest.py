@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.accessibility import PageAudit, screenshot_folder
+from tests.browser.accessibility import _gone as page_gone
 from tests.browser.support import running_worker
 from tests.functional.conftest import build_app, dispose
+from tests.operator_words import internal_keys_in
 from tests.waitress_support import serve_in_thread
 from tests.worker_support import WorkerProcess
 
@@ -63,7 +66,27 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-AUDIT = pytest.StashKey[PageAudit]()
+@dataclass
+class PageChecks(PageAudit):
+    """axe-core's audit, and the page's visible text read for internal keys
+    (tests/operator_words.py): operators read words, on every page a test visits."""
+
+    keys_shown: list[str] = field(default_factory=list)
+
+    def _check(self, label: str) -> None:
+        super()._check(label)
+        try:
+            text = self.page.evaluate("document.body ? document.body.innerText : ''")
+        except Exception as error:
+            if page_gone(error):
+                return
+            raise
+        found = internal_keys_in(text)
+        if found:
+            self.keys_shown.append(f"{self.page.url} shows {', '.join(found)}")
+
+
+AUDIT = pytest.StashKey[PageChecks]()
 
 
 @pytest.fixture
@@ -78,12 +101,13 @@ def page(
     Script errors, CSP violations and sub-resources (scripts, styles, images) that fail
     to load fail the test; pages themselves may answer 4xx on purpose. Every page that
     loads, and the last one as the test leaves it, is checked with axe-core: a serious
-    or critical violation fails the test (see accessibility.py).
+    or critical violation fails the test (see accessibility.py); and so does an internal
+    key in its visible text (PageChecks).
     """
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     problems: list[str] = []
-    audit = PageAudit(page, request.node.name, screenshot_folder())
+    audit = PageChecks(page, request.node.name, screenshot_folder())
     request.node.stash[AUDIT] = audit
     audit.attach()
 
@@ -104,11 +128,12 @@ def page(
     context.close()
     assert problems == [], problems
     assert audit.violations == [], "accessibility:\n" + "\n".join(audit.violations)
+    assert audit.keys_shown == [], "internal keys on pages:\n" + "\n".join(audit.keys_shown)
 
 
 @pytest.fixture
-def a11y(page: Any, request: pytest.FixtureRequest) -> PageAudit:
-    """The page's axe-core audit: ``a11y.check()`` checks what htmx swapped in."""
+def a11y(page: Any, request: pytest.FixtureRequest) -> PageChecks:
+    """The page's checks: ``a11y.check()`` checks what htmx swapped in."""
     return request.node.stash[AUDIT]
 
 

@@ -171,7 +171,7 @@ def test_an_operator_applies_a_vendor_catalog(
     new_costs = {
         row["UPC"]: (Decimal(row["Old unit cost"]), Decimal(row["Unit cost"]))
         for row in rows
-        if row["Status"] in ("cost_up", "cost_down")
+        if row["Status"] in ("Cost up", "Cost down")  # in words, as the review names them
     }
     assert len(new_costs) == changed
 
