@@ -194,8 +194,8 @@ def set_exclusion(
         row = session_of(batch).get(R, row_id)
         if row is None or row.batch_id != batch.id:
             raise BatchError("This row is not one of the batch's.")
-        if excluded is None:
-            excluded = row.excluded
+        if excluded is None:  # only the reason was typed: it says to leave the row out
+            excluded = row.excluded or bool((reason or "").strip())
         if not excluded:
             row.excluded, row.excluded_by_id, row.exclude_reason = False, None, None
         else:

@@ -125,6 +125,8 @@ def test_one_row_is_set_as_the_grid_edits_it(dbsession, files, store) -> None:
     assert _rows(dbsession, batch)[3].exclude_reason == "wrong pack"
     review.set_exclusion(batch, row.id, False, "wrong pack", None)
     assert not _rows(dbsession, batch)[3].excluded
+    review.set_exclusion(batch, row.id, None, "typed a reason only", None)  # it means: out
+    assert _rows(dbsession, batch)[3].exclude_reason == "typed a reason only"
     with pytest.raises(ValueError, match="not one of the batch's"):
         review.set_exclusion(batch, row.id + 100, True, "x", None)
 
