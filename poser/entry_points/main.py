@@ -18,6 +18,7 @@ from poser.entry_points import (
     cli_datasets,
     cli_db,
     cli_queue,
+    cli_upgrade,
     cli_users,
 )
 from poser.entry_points.cli_context import Context
@@ -62,3 +63,4 @@ cli.add_command(cli_datasets.data_set_group)
 cli.add_command(cli_catalog.catalog_group)
 cli.add_command(cli_backup.backup_command)
 cli.add_command(cli_backup.restore_command)
+cli.add_command(cli_upgrade.upgrade_group)
