@@ -11,7 +11,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from poser.apps.framework.widget import action_route_name
+from poser.models.orm import Batch
 from tests.functional.route_support import CATALOG_CSV, Call, Target, World, workbook
 
 TARGETS: dict[str, Target] = {}
@@ -226,7 +229,6 @@ _action(
         ("catalog_effective_date", "2026-01-31"),
         ("catalog_new_items", "add"),
         ("catalog_tolerance", "12.5"),
-        ("catalog_mapping", "Net = case_cost"),
     ],
     decimals=("catalog_tolerance",),
     choices=("catalog_vendor", "catalog_new_items"),
@@ -253,7 +255,31 @@ def _batch_form(step: str, widget: str, action: str, **batch: Any) -> None:
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 for step in ("upload", "review", "apply"):
     _batch_form(step, "batch", "acknowledge", errors=True)
-    _batch_form(step, "batch", "delete")
 _batch_form("apply", "apply", "run")
 _batch_form("apply", "apply", "schedule", effective=TOMORROW)
 _batch_form("apply", "apply", "unschedule", effective=TOMORROW)
+_batch_form("upload", "columns", "save")
+
+
+def _listed_batch(world: World) -> int:
+    world.batch()
+    return world.session.scalars(select(Batch.id).order_by(Batch.id.desc())).first()
+
+
+_action(
+    "catalog", "batches", "batches", "open",
+    query=lambda w: [("batch", str(_listed_batch(w))), ("step", "review")],
+)  # fmt: skip
+
+
+def _confirmed_delete(world: World) -> list[tuple[str, str]]:
+    """The fields of the list's confirmation of deleting the newest batch."""
+    page = world.arranger.app.get(
+        world.step_path("catalog", "batches"), params={"delete": str(_listed_batch(world))}
+    )
+    form = next(f for f in page.forms.values() if (f.action or "").endswith("/batches/delete"))
+    return [(name, field.value or "") for name, field in form.field_order
+            if name and name != "csrf_token" and field.value is not None]  # fmt: skip
+
+
+_action("catalog", "batches", "batches", "delete", "POST", fields=_confirmed_delete)

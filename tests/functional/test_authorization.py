@@ -86,14 +86,14 @@ EXPECTED = {
     "catalog/options/options/save POST":              "401   404  404  404  403  303  303",
     "catalog/upload/file/upload POST":                "401   404  404  404  403  303  303",
     "catalog/upload/batch/acknowledge POST":          "401   404  404  404  403  303  303",
-    "catalog/upload/batch/delete POST":               "401   404  404  404  403  303  303",
     "catalog/review/batch/acknowledge POST":          "401   404  404  404  403  303  303",
-    "catalog/review/batch/delete POST":               "401   404  404  404  403  303  303",
     "catalog/apply/batch/acknowledge POST":           "401   404  404  404  403  303  303",
-    "catalog/apply/batch/delete POST":                "401   404  404  404  403  303  303",
     "catalog/apply/apply/run POST":                   "401   404  404  404  403  303  303",
     "catalog/apply/apply/schedule POST":              "401   404  404  404  403  303  303",
     "catalog/apply/apply/unschedule POST":            "401   404  404  404  403  303  303",
+    "catalog/upload/columns/save POST":               "401   404  404  404  403  303  303",
+    "catalog/batches/batches/open GET":               "login 404  404  404  303  303  303",
+    "catalog/batches/batches/delete POST":            "401   404  404  404  403  303  303",
 }  # fmt: skip
 
 

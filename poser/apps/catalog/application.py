@@ -1,7 +1,9 @@
 """The Catalog Application: a vendor's catalog, uploaded, reviewed, applied, reported.
 
 It works on the Products Application's data sets: a catalog changes the costs of the
-products there. Each upload makes a new batch; the steps show the latest one.
+products there. Each upload makes a new batch; the steps show the current one (the
+newest, unless it could not be read while an earlier one waits for review) or the one
+the operator opened from the list of batches (All batches).
 """
 
 from __future__ import annotations
@@ -9,15 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pyramid.httpexceptions import HTTPSeeOther
-
+from poser.apps.catalog.columns import ColumnChoice
+from poser.apps.catalog.upload import BATCH_INPUT, CatalogUpload
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
+from poser.apps.gui.batch_list import BatchList
 from poser.apps.gui.batches import BatchApply, BatchPanel, BatchReport, current_batch
 from poser.apps.gui.products import product_links
 from poser.apps.parameters import Parameter, ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
-from poser.apps.widgets.file_upload import FileUpload
 from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.parameter_form import ParameterForm
 from poser.models.data_extraction.batches import (
@@ -26,42 +28,9 @@ from poser.models.data_extraction.batches import (
     cost_change_distribution,
     status_counts,
     vendor_code_choices,
-    vendor_id_by_code,
 )
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
-from poser.models.orm import Upload
-from poser.tasks.batches import BatchError
-from poser.tasks.batches.jobs import start_batch
-from poser.tasks.steps import touch_inputs
-from poser.utils.tabular import CATALOG_COLUMNS
-
-BATCH_INPUT = "catalog_batch"
-_COLUMN_NAMES = tuple(spec.name for spec in CATALOG_COLUMNS.specs)
-
-
-def parse_mapping(text: str | None) -> dict[str, str | None]:
-    """ "Our Pack = case_size; Net = case_cost; Notes = -" -> a header mapping ("-" ignores
-    the column). Raises ValueError with a message for the operator."""
-    mapping: dict[str, str | None] = {}
-    for part in (text or "").replace("\n", ";").split(";"):
-        if not part.strip():
-            continue
-        header, sep, column = (piece.strip() for piece in part.partition("="))
-        if not sep or not header or not column:
-            raise ValueError(f"{part.strip()!r}: write it as Header = column.")
-        if column != "-" and column not in _COLUMN_NAMES:
-            raise ValueError(f"{column!r} is not a column; use one of {', '.join(_COLUMN_NAMES)}.")
-        mapping[header] = None if column == "-" else column
-    return mapping
-
-
-def _mapping_problem(text: str) -> str | None:
-    try:
-        parse_mapping(text)
-    except ValueError as error:
-        return str(error)
-    return None
 
 
 def _tolerance_problem(value: Decimal) -> str | None:
@@ -74,10 +43,12 @@ OPTIONS = ParameterGroup(
     [
         Parameter(
             "catalog_vendor",
-            "Vendor",
+            "Usual vendor",
             "choice",
+            required=False,
             choices_of=lambda ctx: vendor_code_choices(ctx.dbsession, ctx.data_set.id),
-            help="Whose catalog you upload: its costs are compared with this vendor's.",
+            help="The vendor the Upload step offers first; you choose the vendor of each "
+            "file as you upload it.",
         ),
         Parameter(
             "catalog_effective_date",
@@ -103,64 +74,12 @@ OPTIONS = ParameterGroup(
             validator=_tolerance_problem,
             help="A row whose unit cost changes by more than this is flagged for review.",
         ),
-        Parameter(
-            "catalog_mapping",
-            "Column mapping",
-            required=False,
-            validator=_mapping_problem,
-            help="Only for a vendor whose headers are not recognised: Header = column, "
-            "separated by ';' (e.g. 'Net Cost = case_cost; Notes = -'). Columns: "
-            + ", ".join(_COLUMN_NAMES)
-            + ".",
-        ),
     ],
 )
 
 
 def _options(ctx: WidgetContext) -> dict[str, Any]:
     return typed_values(OPTIONS.parameters, stored_parameters(ctx.dbsession, ctx.data_set.id))
-
-
-def _make_batch(ctx: WidgetContext, upload: Upload) -> HTTPSeeOther:
-    """An upload makes a batch (the file moves into it) and starts reading it."""
-    request = ctx.request
-    options = _options(ctx)
-    vendor_id = vendor_id_by_code(ctx.dbsession, ctx.data_set.id, options["catalog_vendor"] or "")
-    options_url = request.route_path(
-        "app_step", app=ctx.application.url_name, data_set_id=ctx.data_set.id, step="options"
-    )
-    if vendor_id is None:
-        request.session.flash(
-            "Choose the vendor on the Options step, then upload again.", "warning"
-        )
-        return HTTPSeeOther(location=options_url)
-    effective = options["catalog_effective_date"]
-    parameters = {
-        "vendor_id": vendor_id,
-        "tolerance_percent": str(options["catalog_tolerance"]),
-        "new_items": options["catalog_new_items"],
-        "effective_date": effective.isoformat() if effective else None,
-        "mapping": parse_mapping(options["catalog_mapping"]),
-    }
-    try:
-        start_batch(
-            ctx.data_set,
-            request.find_service(name="files"),
-            request.find_service(name="jobs"),
-            "catalog",
-            upload=upload,
-            parameters=parameters,
-            user=request.identity,
-        )
-    except BatchError as error:
-        request.session.flash(str(error), "danger")
-        return HTTPSeeOther(location=options_url)
-    touch_inputs(ctx.data_set, [BATCH_INPUT])
-    return HTTPSeeOther(
-        location=request.route_path(
-            "app_step", app=ctx.application.url_name, data_set_id=ctx.data_set.id, step="review"
-        )
-    )
 
 
 def _batch_rows(ctx: WidgetContext) -> int | None:
@@ -225,8 +144,9 @@ CATALOG = Application(
                     "Upload",
                     "upload",
                     [
-                        FileUpload("file", title="Catalog file", on_upload=_make_batch),
-                        BatchPanel("batch", title="Current batch"),
+                        CatalogUpload("file", title="Catalog file", options=_options),
+                        BatchPanel("batch", title="Current batch", list_step="batches"),
+                        ColumnChoice("columns", title="Columns of the file"),
                     ],
                     help="A CSV or Excel file from the vendor, with at least a UPC column "
                     "and a case or unit cost. Uploading makes a new batch.",
@@ -240,7 +160,7 @@ CATALOG = Application(
                     "Review",
                     "review",
                     [
-                        BatchPanel("batch", title="Current batch"),
+                        BatchPanel("batch", title="Current batch", list_step="batches"),
                         Chart(
                             name="statuses",
                             title="Rows by status",
@@ -281,7 +201,7 @@ CATALOG = Application(
                     "Apply",
                     "apply",
                     [
-                        BatchPanel("batch", title="Current batch"),
+                        BatchPanel("batch", title="Current batch", list_step="batches"),
                         BatchApply("apply", title="Apply the catalog", label="Apply the new costs"),
                     ],
                     help="Applies every change of the batch at once, or none if anything "
@@ -294,6 +214,18 @@ CATALOG = Application(
                     "report",
                     [BatchReport("report", title="Change report")],
                     help="What the batch changed, as CSV and Excel.",
+                ),
+            ],
+        ),
+        StepGroup(
+            "History",
+            [
+                Step(
+                    "All batches",
+                    "batches",
+                    [BatchList("batches", title="Batches")],
+                    help="Every catalog uploaded to this data set, newest first: open one "
+                    "to review or apply it, or delete one that was not applied.",
                 ),
             ],
         ),

@@ -13,15 +13,20 @@ import colander
 from pyramid.response import Response
 
 from poser.apps.framework.after_commit import remove_after_commit
-from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.framework.widget import (
+    Widget,
+    WidgetAction,
+    WidgetContext,
+    action_route_name,
+)
 from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.apps.widgets.execute import ExecuteFunction, hidden_field
-from poser.models.data_extraction.batches import (
-    STATUS_LABELS,
-    batch_report,
-    latest_batch,
-    recent_batches,
+from poser.models.data_extraction.batch_list import (
+    current_batch_of,
+    failed_since,
+    same_file_batch,
 )
+from poser.models.data_extraction.batches import STATUS_LABELS, batch_report, recent_batches
 from poser.models.data_extraction.jobs import latest_job
 from poser.models.orm import Batch
 from poser.tasks.batches import BatchError, get_handler
@@ -31,13 +36,40 @@ from poser.tasks.batches.base import early_until, effective_date, took_effect
 from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.tasks.job_progress import read_progress
 
+#: The session key of the batches operators opened from the list, by data set and type.
+OPENED_KEY = "poser.opened_batches"
+
+
+def opened(ctx: WidgetContext, batch_type: str) -> int | None:
+    """The batch the operator opened from the list of batches, for the steps to show
+    instead of the current one; None when they show the current one."""
+    found = ctx.request.session.get(OPENED_KEY, {}).get(f"{ctx.data_set.id}:{batch_type}")
+    return found if isinstance(found, int) else None
+
+
+def open_batch(ctx: WidgetContext, batch_type: str, batch_id: int) -> None:
+    """Have the steps show this batch (the operator's choice, kept in the session)."""
+    chosen = dict(ctx.request.session.get(OPENED_KEY, {}))
+    chosen[f"{ctx.data_set.id}:{batch_type}"] = batch_id
+    ctx.request.session[OPENED_KEY] = chosen
+    ctx.request.__dict__.pop("_poser_batches", None)
+
+
+def forget_opened(ctx: WidgetContext, batch_type: str) -> None:
+    """Have the steps show the current batch again."""
+    chosen = dict(ctx.request.session.get(OPENED_KEY, {}))
+    if chosen.pop(f"{ctx.data_set.id}:{batch_type}", None) is not None:
+        ctx.request.session[OPENED_KEY] = chosen
+    ctx.request.__dict__.pop("_poser_batches", None)
+
 
 def current_batch(ctx: WidgetContext, batch_type: str) -> Batch | None:
-    """The data set's latest batch of this type (cached for the request)."""
+    """The batch the steps show (cached for the request): the one the operator opened
+    from the list, else the data set's current batch of this type."""
     cache = ctx.request.__dict__.setdefault("_poser_batches", {})
     key = (ctx.data_set.id, batch_type)
     if key not in cache:
-        cache[key] = latest_batch(ctx.dbsession, ctx.data_set.id, batch_type)
+        cache[key] = batch_requests.shown_batch(ctx.data_set, batch_type, opened(ctx, batch_type))
     return cache[key]
 
 
@@ -65,7 +97,7 @@ def batch_schema(early: bool = False) -> colander.Schema:
     return schema
 
 
-def _acted(
+def acted(
     ctx: WidgetContext, act: Callable[[dict[str, Any]], Any], message: Callable[[Any], str]
 ) -> Response:
     """Do what a form asks through its task: done, back to the step with ``message``;
@@ -88,6 +120,9 @@ class BatchPanel(Widget):
     and the Acknowledge and Delete buttons."""
 
     batch_type: str = "catalog"
+    #: The step and widget of the list of batches (BatchList), which the panel links to.
+    list_step: str | None = None
+    list_widget: str = "batches"
     template: str = field(default="widgets/batch_panel.jinja2", repr=False)
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
@@ -104,19 +139,69 @@ class BatchPanel(Widget):
             "blockers": handler.why_not_executable(batch) if batch else [],
             "may_manage": ctx.may_edit,
             "fields": batch_requests.shown_fields(batch) if batch else {},
+            **self._around(ctx, batch),
         }
+
+    def _around(self, ctx: WidgetContext, batch: Batch | None) -> dict[str, Any]:
+        """What the operator should know besides the batch: that it is one they opened
+        (and which is the current one), uploads since it that could not be read, and
+        an earlier batch of the same file."""
+        links = self._links(ctx)
+        if batch is None:
+            return {"current": None, "failed": [], "same_file": None, **links}
+        current = current_batch_of(ctx.dbsession, ctx.data_set.id, self.batch_type)
+        digest = (batch.parameters or {}).get("sha256")
+        same = (
+            same_file_batch(ctx.dbsession, ctx.data_set.id, self.batch_type, digest, batch.id)
+            if digest
+            else None
+        )
+        return {
+            "current": current if current is not None and current.id != batch.id else None,
+            "failed": failed_since(ctx.dbsession, ctx.data_set.id, self.batch_type, batch.id),
+            "same_file": same,
+            **links,
+        }
+
+    def _links(self, ctx: WidgetContext) -> dict[str, Any]:
+        """The list of batches, and a batch opened from it (None without a list)."""
+        if self.list_step is None:
+            return {"list_url": None, "open_url": None}
+        route = action_route_name(
+            ctx.application.url_name, self.list_step, self.list_widget, "open"
+        )
+
+        def open_url(batch_id: int, step: str = "review") -> str:
+            query = {"batch": batch_id, "step": step}
+            return ctx.request.route_path(route, data_set_id=ctx.data_set.id, _query=query)
+
+        list_url = ctx.request.route_path(
+            "app_step",
+            app=ctx.application.url_name,
+            data_set_id=ctx.data_set.id,
+            step=self.list_step,
+        )
+        return {"list_url": list_url, "open_url": open_url}
 
     def actions(self) -> dict[str, WidgetAction]:
-        return {
-            "acknowledge": WidgetAction(self.acknowledge, permission="edit", methods=("POST",)),
-            "delete": WidgetAction(self.delete, permission="edit", methods=("POST",)),
+        """Acknowledge; and Delete when there is no list of batches, whose Delete asks
+        first (the panel's Delete leads there)."""
+        actions = {
+            "acknowledge": WidgetAction(self.acknowledge, permission="edit", methods=("POST",))
         }
+        if self.list_step is None:
+            actions["delete"] = WidgetAction(self.delete, permission="edit", methods=("POST",))
+        return actions
 
     def acknowledge(self, ctx: WidgetContext) -> Response:
-        return _acted(
+        return acted(
             ctx,
             lambda values: batch_requests.acknowledge(
-                ctx.data_set, self.batch_type, values, ctx.request.identity
+                ctx.data_set,
+                self.batch_type,
+                values,
+                ctx.request.identity,
+                opened(ctx, self.batch_type),
             ),
             lambda batch: (
                 "Acknowledged: the rows in error will be skipped when the batch is applied."
@@ -125,11 +210,19 @@ class BatchPanel(Widget):
 
     def delete(self, ctx: WidgetContext) -> Response:
         def act(values: dict[str, Any]) -> int:
-            batch_id, folder = batch_requests.delete(ctx.data_set, self.batch_type, values)
+            batch_id, folder = batch_requests.delete(
+                ctx.data_set,
+                self.batch_type,
+                values,
+                ctx.request.identity,
+                opened=opened(ctx, self.batch_type),
+            )
             remove_after_commit(ctx.request, [folder])
             return batch_id
 
-        return _acted(ctx, act, lambda batch_id: f"Batch {batch_id} was deleted, with its file.")
+        return acted(
+            ctx, act, lambda batch_id: f"Batch #{batch_id} was deleted, with its rows and its file."
+        )
 
 
 @dataclass
@@ -151,7 +244,13 @@ class BatchApply(ExecuteFunction):
         return batch_schema(early=True)
 
     def job_parameters(self, ctx: WidgetContext, values: dict[str, Any]) -> dict[str, Any]:
-        return batch_requests.apply_now(ctx.data_set, self.batch_type, values, ctx.request.identity)
+        return batch_requests.apply_now(
+            ctx.data_set,
+            self.batch_type,
+            values,
+            ctx.request.identity,
+            opened=opened(ctx, self.batch_type),
+        )
 
     def _blockers(self, ctx: WidgetContext) -> list[str]:
         batch = current_batch(ctx, self.batch_type)
@@ -180,7 +279,7 @@ class BatchApply(ExecuteFunction):
         }
 
     def schedule(self, ctx: WidgetContext) -> Response:
-        return _acted(
+        return acted(
             ctx,
             lambda values: batch_requests.schedule(
                 ctx.data_set,
@@ -188,6 +287,7 @@ class BatchApply(ExecuteFunction):
                 values,
                 ctx.request.identity,
                 ctx.step.slug,
+                opened=opened(ctx, self.batch_type),
             ),
             lambda batch: (
                 f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
@@ -196,9 +296,11 @@ class BatchApply(ExecuteFunction):
         )
 
     def unschedule(self, ctx: WidgetContext) -> Response:
-        return _acted(
+        return acted(
             ctx,
-            lambda values: batch_requests.unschedule(ctx.data_set, self.batch_type, values),
+            lambda values: batch_requests.unschedule(
+                ctx.data_set, self.batch_type, values, opened(ctx, self.batch_type)
+            ),
             lambda batch: f"Batch {batch.id} is no longer scheduled: it waits to be applied.",
         )
 
