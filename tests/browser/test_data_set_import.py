@@ -34,7 +34,7 @@ def test_an_operator_starts_a_data_set_from_an_exported_workbook(
     page.fill(f"{import_form} input[name=name]", "Corner Shop again")
     page.click("button:has-text('Create from file')")
     page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=30000)
-    assert "products" in page.inner_text("[data-testid=job-result]")
+    assert "Products\n6" in page.inner_text("[data-testid=job-result]")  # in words
     page.click("[data-testid=job-data-set]")
     page.wait_for_selector("[data-testid=grid-summary]")
     assert "6" in page.inner_text("[data-testid=grid-summary]")
