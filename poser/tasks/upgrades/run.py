@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.db_management import alembic_config
@@ -118,9 +118,14 @@ def mark_interrupted(
     """Mark this host's upgrades left "running" by a process that died; their ids.
     Nothing is marked while an upgrade runs here (its process holds the lock)."""
     with upgrade_lock(upgrades_dir) as free:
-        if not free:
+        if not free or not has_upgrade_table(engine):
             return []
         return _mark_dead(session_factory, engine, upgrades_dir)
+
+
+def has_upgrade_table(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return inspect(connection).has_table(Upgrade.__tablename__)
 
 
 def _mark_dead(
@@ -182,6 +187,11 @@ def run_upgrade(
     with upgrade_lock(upgrades_dir) as free:
         if not free:
             raise UpgradeError("another upgrade is running on this host: wait for it to finish")
+        if not has_upgrade_table(engine):
+            raise UpgradeError(
+                f"the database (revision {schema_revision(engine)}) has no table for the "
+                "record of upgrades yet: run poser db upgrade once, then poser upgrade run"
+            )
         _mark_dead(session_factory, engine, upgrades_dir)
         revision_before = schema_revision(engine)
         with session_factory.begin() as session:
