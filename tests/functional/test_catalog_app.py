@@ -130,7 +130,7 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
 
     # Applied once: the button is gone and the form sent again is refused.
     apply_page = testapp.get(step_url(data_set, "apply"))
-    assert "already been executed" in apply_page.pyquery("[data-testid=blockers]").text()
+    assert "will not run again" in apply_page.pyquery("[data-testid=batch-applied]").text()
     again = refused(applied_form.submit(status=303), step_url(data_set, "apply"))
     assert "has been applied since this page showed it" in alerts(again)
     assert len(dbsession.scalars(select(Job).where(Job.kind == "batches.execute")).all()) == 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +132,33 @@ def test_a_workbook_exports_job_page_names_its_size_in_words(
     exports = testapp.get("/exports", params={"type": "workbook"})
     assert "Data set workbook" in exports.pyquery("#type option[selected]").text()
     assert_words_only([_text(exports)], "the Exports page")
+
+
+def test_the_margins_chart_draws_each_departments_target_and_marks_those_under_it(
+    testapp: webtest.TestApp, store: dict[str, Any], dbsession: Session
+) -> None:
+    # Dairy: butter 60 % and milk 40 %, 50 % on average, under its own 55 %; Health:
+    # soap 70 % and the other item 80 %, against the data set's 30 % (the default).
+    store["dairy"].target_margin = Decimal("55.00")
+    dbsession.commit()
+    login(testapp, "olga")
+    page = testapp.get(f"/apps/products/data-sets/{store['data_set'].id}/steps/margins")
+    rows = [
+        [cell.text_content() for cell in row]
+        for row in page.pyquery("[data-testid=chart-margins-table] tr")
+    ]
+    assert rows == [
+        ["Label", "Average margin", "Target", "Against target"],
+        ["Dairy", "50.00 %", "55.00 %", "Under target"],
+        ["Health", "75.00 %", "30.00 %", "At or above target"],
+    ]
+    data = json.loads(page.pyquery("[data-testid=chart-margins]").attr("data-chart"))
+    assert [entry["text"] for entry in data["legend"]] == [
+        "At or above target",
+        "Under target",
+        "Target",
+    ]
+    bars, targets = data["series"]
+    assert bars["colours"][0] != bars["colours"][1]  # Dairy's bar is not Health's colour
+    assert targets["role"] == "line"
+    assert targets["values"] == [55.0, 30.0]

@@ -17,7 +17,7 @@ from poser.apps.products.product_forms import (
     RETIRE_PRODUCT,
 )
 from poser.apps.products.widgets import ProductLookup
-from poser.apps.widgets.chart import Chart
+from poser.apps.widgets.chart import Chart, Target
 from poser.apps.widgets.content import Html
 from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.parameter_form import ParameterForm
@@ -26,12 +26,12 @@ from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.data_extraction.products import (
     DescriptionSearch,
     department_choices,
-    margin_by_department,
     preferred_vendor_condition,
     product_grid,
     vendor_choices,
 )
 from poser.models.orm import Product
+from poser.tasks.margins import margins_by_department
 from poser.tasks.product_history import edit_on_page
 from poser.tasks.products import update_product
 from poser.tasks.products_data import PRODUCTS_FORMAT
@@ -86,17 +86,24 @@ def _edit(ctx: WidgetContext, product_id: Any, values: dict[str, Any]) -> None:
     update_product(ctx.data_set, int(product_id), values, source=source)
 
 
-def _margins(ctx: WidgetContext) -> list[tuple[str, Any]]:
-    rows = ctx.dbsession.execute(margin_by_department(ctx.data_set.id))
-    return [(row.department or "(no department)", row.average_margin_percent) for row in rows]
+def _data_set_target(ctx: WidgetContext) -> Decimal:
+    target: Decimal = PRICING.parameters[0].from_json(
+        stored_parameters(ctx.dbsession, ctx.data_set.id).get("target_margin")
+    )
+    return target
+
+
+def _margins(ctx: WidgetContext) -> list[tuple[str, Any, Any]]:
+    """Each department's average margin and its target: its own, else the data set's."""
+    margins = margins_by_department(ctx.data_set, _data_set_target(ctx))
+    return [(margin.department, margin.average, margin.target) for margin in margins]
 
 
 def _target_text(ctx: WidgetContext) -> str:
-    target = PRICING.parameters[0].from_json(
-        stored_parameters(ctx.dbsession, ctx.data_set.id).get("target_margin")
-    )
+    target = _data_set_target(ctx)
     return (
-        f"The target margin is **{target}%**. Departments below it are worth a look in "
+        f"The target margin is **{target}%**. A department with a target of its own is "
+        "measured against that one. Departments under their target are worth a look in "
         "the catalog: filter by department and by margin."
     )
 
@@ -187,6 +194,8 @@ PRODUCTS = Application(
                             title="Average margin by department",
                             kind="bar",
                             query=_margins,
+                            series=("Average margin", "Target"),
+                            target=Target("Target"),
                             y_label="Margin %",
                             value_format="{:,.2f} %",
                             width=8,
