@@ -35,7 +35,9 @@ from poser.tasks.datasets import (
     DataSetError,
     data_set_is_empty,
     delete_data_set,
+    free_name,
     keeps_tables,
+    name_taken,
     remove_member,
     rename_data_set,
     set_member,
@@ -280,8 +282,19 @@ def _submit(request: Request, task: Task, **parameters: Any) -> HTTPSeeOther:
 
 @view_config(route_name="app_data_set_copy", request_method="POST", permission="view")
 def copy(request: Request) -> Any:
+    data_set = request.context.data_set
+
     def act(values: dict[str, Any]) -> HTTPSeeOther:
-        name = " ".join(values["name"].split()) or f"Copy of {request.context.data_set.name}"
+        people = [request.identity.id]
+        name = " ".join(values["name"].split())
+        if not name:
+            name = free_name(request.dbsession, f"Copy of {data_set.name}", data_set.application,
+                             people)  # fmt: skip
+        taken = name_taken(request.dbsession, name, data_set.application, people)
+        if taken is not None:
+            raise FormError(
+                f"You have a data set named “{taken}” already: choose another name.", field="name"
+            )
         return _submit(request, data_set_jobs.copy, name=name[:200], owner_id=request.identity.id)
 
     return _handle(request, "copy", act)

@@ -41,9 +41,64 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
+def name_taken(
+    dbsession: Session,
+    name: str,
+    application: str,
+    people: list[int] | None,
+    itself: int | None = None,
+) -> str | None:
+    """The name of another data set of ``application`` that ``name`` would repeat (in
+    any case), among those of ``people`` (user ids; None: among all), or None.
+
+    Among a person's own only: a name elsewhere is no one's business here (a data set
+    answers 404 to anyone else, and its name must not leak through a refusal). Compared
+    in Python (``casefold``): SQLite's lower() folds ASCII letters only."""
+    wanted = " ".join(name.split()).casefold()
+    query = select(DataSet.id, DataSet.name).where(DataSet.application == application)
+    if people is not None:
+        if not people:
+            return None
+        query = query.where(
+            DataSet.id.in_(
+                select(DataSetMember.data_set_id).where(DataSetMember.user_id.in_(people))
+            )
+        )
+    for id_, existing in dbsession.execute(query):
+        if id_ != itself and existing.casefold() == wanted:
+            return str(existing)
+    return None
+
+
+def free_name(dbsession: Session, base: str, application: str, people: list[int]) -> str:
+    """``base``, or "base (2)", "base (3)"...: the first that ``people`` have no data
+    set of ``application`` by (a copy's name when the operator gave none)."""
+    base = _clean_name(base)[: MAX_NAME - 6]
+    name, number = base, 1
+    while name_taken(dbsession, name, application, people) is not None:
+        number += 1
+        name = f"{base} ({number})"
+    return name
+
+
+def _refuse_taken(
+    dbsession: Session,
+    name: str,
+    application: str,
+    people: list[int] | None,
+    itself: int | None = None,
+) -> None:
+    taken = name_taken(dbsession, name, application, people, itself)
+    if taken is not None:
+        raise DataSetError(f"There is already a data set named “{taken}”: choose another name.")
+
+
 def create_data_set(
     dbsession: Session, name: str, application: str, owner: User | None, description: str = ""
 ) -> DataSet:
+    """A new data set owned by ``owner``; DataSetError when the owner already has one
+    of the same Application by that name (in any case), or the name is empty or long."""
+    _refuse_taken(dbsession, _clean_name(name), application, [owner.id] if owner else None)
     data_set = DataSet(
         name=_clean_name(name),
         application=application,
@@ -59,7 +114,17 @@ def create_data_set(
 
 
 def rename_data_set(data_set: DataSet, name: str) -> None:
-    data_set.name = _clean_name(name)
+    """Refused (DataSetError) when one of its members has another data set of the same
+    Application by that name, in any case."""
+    session = session_of(data_set)
+    cleaned = _clean_name(name)
+    people = list(
+        session.scalars(
+            select(DataSetMember.user_id).where(DataSetMember.data_set_id == data_set.id)
+        )
+    )
+    _refuse_taken(session, cleaned, data_set.application, people, data_set.id)
+    data_set.name = cleaned
     session_of(data_set).flush()
 
 
