@@ -60,8 +60,10 @@ def test_the_highest_batch_deleted_and_a_new_one_made_get_different_numbers(
     dbsession.commit()
     assert again.id > highest.id > first.id
     kept = dbsession.get(Batch, highest.id)
-    assert kept.deleted_at is not None and kept.deleted_by_id == user.id
-    assert kept.row_count == 0 and kept.input_key is None
+    assert kept.deleted_at is not None
+    assert kept.deleted_by_id == user.id
+    assert kept.row_count == 0
+    assert kept.input_key is None
     rows = select(func.count()).where(CatalogBatchRow.batch_id == highest.id)
     assert dbsession.scalar(rows) == 0
     assert folder == f"batches/catalog/{highest.id}"  # for the caller to remove after commit
@@ -102,7 +104,8 @@ def test_a_file_that_could_not_be_read_does_not_hide_the_batch_under_review(
     data_set = shop["data_set"]
     reviewed = _read(shop)
     failed = _read(shop, NO_UPC)
-    assert failed.status == "failed" and reviewed.status == "populated"
+    assert failed.status == "failed"
+    assert reviewed.status == "populated"
     assert current_batch_of(dbsession, data_set.id, "catalog") is reviewed
     assert failed_since(dbsession, data_set.id, "catalog", reviewed.id) == [failed]
     # Its forms still act on it: the page showed it, and it is still the current one.

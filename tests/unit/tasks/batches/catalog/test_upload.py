@@ -67,7 +67,8 @@ def test_the_same_file_uploaded_again_is_recognised(dbsession, files, store) -> 
     first = make_catalog_batch(
         data_set, files, upload_text(data_set, files, GOOD), parameters, None
     )
-    assert first.same_file_as is None and same_file_message(first) is None
+    assert first.same_file_as is None
+    assert same_file_message(first) is None
     other = upload_text(data_set, files, GOOD + f"{UPC_SOAP},A-200,Soap,,,6,7.00\n")
     assert make_catalog_batch(data_set, files, other, parameters, None).same_file_as is None
     queue = RecordingQueue()
@@ -113,8 +114,10 @@ def test_columns_chosen_from_a_list_read_the_file_and_are_remembered(
     version = batch.version
     read_again_with(data_set, shown_fields(batch), chosen, queue, None)
     dbsession.flush()
-    assert batch.status == "new" and batch.version > version
-    assert batch.parameters["mapping"] == chosen and batch.parameters["sha256"]
+    assert batch.status == "new"
+    assert batch.version > version
+    assert batch.parameters["mapping"] == chosen
+    assert batch.parameters["sha256"]
     assert store["acme"].column_mapping == chosen
     assert file_headers(batch, files) == [
         ("Barcode No", "upc"),
