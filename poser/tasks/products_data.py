@@ -2,11 +2,11 @@
 (`poser.tasks.datasets.formats`): departments, vendors, products and every vendor's
 cost, in that order.
 
-Rows refer to each other as operators know them: a product to its department by
-number, a cost to its product by UPC and to its vendor by code. The Products
-Application names this format; the Vendor catalogs Application works on the same data
-sets, and so on it too. Each parser returns the value to store or raises CellError or
-UpcError; an operator may type a workbook by hand.
+Rows refer to each other as operators know them: a product and a vendor's default to
+their department by number, a cost to its product by UPC and to its vendor by code.
+The Products Application names this format; the Vendor catalogs Application works on
+the same data sets, and so on it too. Each parser returns the value to store or raises
+CellError or UpcError; an operator may type a workbook by hand.
 """
 
 from __future__ import annotations
@@ -30,10 +30,21 @@ def _on_hand(value: object) -> Decimal:
     return read or Decimal(0)
 
 
+def _target_margin(value: object) -> Decimal | None:
+    # A percent of the price, under 100 (two digits before the point).
+    return cell_decimal(value, places=2, digits=4, required=False)
+
+
+# The columns added since the first workbooks (a department's target margin, a vendor's
+# default department) are not required: a workbook exported before them still loads.
 DEPARTMENTS = Table(
     Department,
     "departments",
-    [Column("number", cell_int), Column("name", lambda v: cell_text(v, 100), width=32)],
+    [
+        Column("number", cell_int),
+        Column("name", lambda v: cell_text(v, 100), width=32),
+        Column("target_margin", _target_margin, number_format=_PRICE, required=False),
+    ],
     key=("number",),
 )
 VENDORS = Table(
@@ -42,6 +53,13 @@ VENDORS = Table(
     [
         Column("code", lambda v: cell_text(v, 20)),
         Column("name", lambda v: cell_text(v, 200), width=32),
+        Column(
+            "default_department_number",
+            column="default_department_id",
+            refers_to="departments",
+            required=False,
+            width=16,
+        ),
     ],
     key=("code",),
 )

@@ -51,6 +51,8 @@ class Column:
     cell is its default, or None when it may be NULL); a reference reads cells as its
     sheet's key does. ``label`` names the values in messages ("UPC", "vendor"; the
     column's name by default); ``number_format`` and ``width`` dress the exported sheet.
+    Without ``required``, a workbook may lack the column (one exported before it was
+    added): its cells read as empty.
     """
 
     name: str
@@ -60,6 +62,7 @@ class Column:
     label: str | None = None
     number_format: str | None = None
     width: int = 14
+    required: bool = True
 
     @property
     def stored_as(self) -> str:

@@ -185,7 +185,9 @@ def open_sheets(
         stack.callback(workbook.close)
         sheets: dict[str, SheetRows] = {}
         for table in data_format.tables:
-            columns = Columns(ColumnSpec(column.name, required=True) for column in table.columns)
+            columns = Columns(
+                ColumnSpec(column.name, required=column.required) for column in table.columns
+            )
             try:
                 name = workbook.pick(table.sheet)
                 sheets[table.sheet] = SheetRows(

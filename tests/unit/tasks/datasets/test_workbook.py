@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import DataSet
-from poser.tasks.datasets import create_data_set
+from poser.models.orm import DataSet, Department, Vendor
+from poser.tasks.datasets import copy_data_set, create_data_set
 from poser.tasks.datasets import workbook as dataset_io
 from poser.tasks.datasets.workbook import export_data_set, import_data_set
 from poser.tasks.generate import generate_products
@@ -114,6 +115,13 @@ def _broken(sheet: str, row: int, values: list[Any] | None) -> dict[str, list[li
     return sheets
 
 
+def _headed(sheets: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
+    """``sheets`` with every column's header, those a workbook may lack too."""
+    for name in ("departments", "vendors"):
+        sheets[name][0] = list(SHEETS[name])
+    return sheets
+
+
 # Problems in rows; a missing sheet or column is the next test's.
 BAD_INPUTS = {
     "bad number": (
@@ -151,6 +159,14 @@ BAD_INPUTS = {
     "two preferred": (
         _broken("product_costs", 2, [UPC_1, "GLNF", 77, 4, 12.4, 3.1, True]),
         f"row 3: UPC {UPC_1}, vendor GLNF: another cost of this UPC is preferred, on row 2.",
+    ),
+    "target margin of 100": (
+        _headed(_broken("departments", 2, [2, "Dairy", 100])),
+        "In sheet 'departments', row 3: target_margin: 100 is too large.",
+    ),
+    "unknown default department": (
+        _headed(_broken("vendors", 2, ["GLNF", "Great Lakes", 9])),
+        "In sheet 'vendors', row 3: default_department_number 9 is not on the departments sheet.",
     ),
     "bad case size": (
         _broken("product_costs", 3, [UPC_2, "GLNF", "X-1", 0, 10.8, 0.9, True]),
@@ -253,3 +269,37 @@ def test_the_sample_store_and_its_vendor_catalog(dbsession: Session) -> None:
     known = [row for row in rows if normalize_upc(row.values["upc"]) in upcs]
     assert len(rows) - len(known) == 20
     assert all(row.values["case_cost"] and row.values["vendor_item_code"] for row in rows)
+
+
+def test_target_margins_and_vendors_default_departments_go_through_export_import_and_copy(
+    dbsession: Session,
+) -> None:
+    sheets = _valid()
+    sheets["departments"] = [list(SHEETS["departments"]), [1, "Grocery", 30], [2, "Dairy", None]]
+    sheets["vendors"] = [
+        list(SHEETS["vendors"]),
+        ["FARM", "Family Farms", 2],
+        ["GLNF", "Great Lakes", None],
+    ]
+    source = make_data_set(dbsession, "Source")
+    import_data_set(source, io.BytesIO(make_xlsx(sheets)))
+    exported = _sheets(_export(source))
+    assert exported["departments"] == [
+        SHEETS["departments"],
+        (1, "Grocery", 30),
+        (2, "Dairy", None),
+    ]
+    assert exported["vendors"][1:] == [("FARM", "Family Farms", 2), ("GLNF", "Great Lakes", None)]
+
+    target = make_data_set(dbsession, "Target")
+    import_data_set(target, io.BytesIO(_export(source)))
+    assert _sheets(_export(target)) == exported
+    copy = copy_data_set(source, "Copy", None)
+    dbsession.flush()
+    assert _sheets(_export(copy)) == exported
+    # The copy's vendor follows the copy's own department, not the source's.
+    farm = dbsession.scalars(
+        select(Vendor).where(Vendor.data_set_id == copy.id, Vendor.code == "FARM")
+    ).one()
+    dairy = dbsession.get(Department, farm.default_department_id)
+    assert (dairy.data_set_id, dairy.name, dairy.target_margin) == (copy.id, "Dairy", None)
