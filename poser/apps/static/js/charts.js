@@ -4,8 +4,8 @@
  * which htmx would drop from swapped content), with their colours (Okabe and Ito's
  * palette, chosen in poser/apps/widgets/chart.py): a series' colour, or one a bar (a
  * pie: a slice). A series whose role is "line" in a bar chart is a target, drawn as a
- * dashed line over the bars; the chart's legend then lists what the data's "legend"
- * says the colours mean. Once a chart is drawn, its table is
+ * line across each bar at that bar's target; the chart's legend then lists what the
+ * data's "legend" says the colours mean. Once a chart is drawn, its table is
  * hidden visually (Bootstrap's visually-hidden: screen readers still read it); if
  * Chart.js is missing or a chart cannot be drawn, the table stays as it is. Charts that htmx swaps in are
  * drawn after the swap settles, and charts it swapped out are destroyed.
@@ -47,7 +47,7 @@
     return text ? { display: true, text: text } : { display: false };
   }
 
-  function dataset(kind, entry) {
+  function dataset(kind, entry, barIndex) {
     var colours = entry.colours || entry.colour;
     var drawn = {
       label: entry.name,
@@ -56,20 +56,30 @@
       borderColor: kind === "pie" ? "#ffffff" : colours,
     };
     if (kind === "bar" && entry.role === "line") {
-      // The target: a dashed step over each bar, drawn above the bars.
+      // The target: a line across each bar at its own target (departments' targets
+      // differ), drawn above the bars; no line joins one bar's target to the next.
       drawn.type = "line";
-      drawn.stepped = "middle";
+      drawn.showLine = false;
+      drawn.pointStyle = "line";
+      drawn.pointRadius = targetWidth(barIndex);
+      drawn.pointHoverRadius = drawn.pointRadius;
+      drawn.pointBorderWidth = 3;
+      drawn.pointHoverBorderWidth = 3;
+      drawn.pointBorderColor = entry.colour;
       drawn.borderColor = entry.colour;
-      drawn.borderDash = [6, 4];
-      drawn.borderWidth = 2;
-      drawn.pointRadius = 0;
-      drawn.pointHitRadius = 8;
-      drawn.fill = false;
       drawn.order = 0;
     } else if (kind === "bar") {
       drawn.order = 1;
     }
     return drawn;
+  }
+
+  // Half a target's line: as wide as its bar, and a little more on each side.
+  function targetWidth(barIndex) {
+    return function (context) {
+      var bar = context.chart.getDatasetMeta(barIndex).data[context.dataIndex];
+      return bar && bar.width ? bar.width / 2 + 4 : 12;
+    };
   }
 
   function legendEntries(entries) {
@@ -80,8 +90,7 @@
           text: entry.text,
           fillStyle: line ? "rgba(0, 0, 0, 0)" : entry.colour,
           strokeStyle: entry.colour,
-          lineWidth: line ? 2 : 0,
-          lineDash: line ? [6, 4] : [],
+          lineWidth: line ? 3 : 0,
           pointStyle: line ? "line" : "rect",
           hidden: false,
         };
@@ -95,6 +104,12 @@
       throw new Error("unknown chart kind " + spec.kind);
     }
     var series = spec.series;
+    var barIndex = 0; // a target chart's bars: the series that is not the target
+    series.forEach(function (entry, index) {
+      if (entry.role === "bar") {
+        barIndex = index;
+      }
+    });
     var reducedMotion =
       window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -115,7 +130,7 @@
       legend = {
         display: true,
         onClick: null, // its entries are colours, not series to hide
-        labels: { generateLabels: legendEntries(spec.legend) },
+        labels: { usePointStyle: true, generateLabels: legendEntries(spec.legend) },
       };
     }
     var options = {
@@ -143,7 +158,7 @@
       data: {
         labels: kind === "scatter" ? undefined : spec.labels,
         datasets: series.map(function (entry) {
-          return dataset(kind, entry);
+          return dataset(kind, entry, barIndex);
         }),
       },
       options: options,
