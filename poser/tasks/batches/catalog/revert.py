@@ -287,7 +287,7 @@ def _copy_rows(session: Session, original: Batch, revert: Batch) -> int:
         "cost_change_percent": cast(percent, Numeric(10, 2)),
         "status": status,
         "flagged": false(),
-        "message": literal(f"undoes batch #{original.id}", String),
+        "message": literal(f"Undoes batch #{original.id}", String),
     }
     rows = select(*values.values()).where(
         o.c.batch_id == original.id,

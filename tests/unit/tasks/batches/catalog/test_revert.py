@@ -113,7 +113,7 @@ def test_a_revert_puts_back_every_cost_removes_new_costs_and_retires_new_items(
             ProductChange.batch_id == batch.id
         )
     ).all()
-    reason = f"undoes batch #{original.id}"
+    reason = f"Undoes batch #{original.id}"
     assert sorted(logged) == sorted(
         [
             (store["butter"].id, "cost", reason),
