@@ -16,6 +16,7 @@ from poser.apps.products.product_forms import (
     PLACE_PRODUCT,
     RETIRE_PRODUCT,
 )
+from poser.apps.products.start import StartHere
 from poser.apps.products.widgets import ProductLookup
 from poser.apps.widgets.chart import Chart, Target
 from poser.apps.widgets.content import Html
@@ -144,6 +145,7 @@ PRODUCTS = Application(
                     "Products",
                     "catalog",
                     [
+                        StartHere("start"),
                         Grid(
                             name="products",
                             title="Products",
