@@ -57,6 +57,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         config.include("poser.apps.site.health")
         config.include("poser.apps.site.jobs")
         config.include("poser.apps.site.exports")
+        config.include("poser.apps.admin")
         # 5. The app framework, then one include per Application: those the installed
         # packages name in the poser.applications entry point group (the ini may pick
         # some), then the extra includes of poser.includes (poser.entry_points.plugins).

@@ -41,12 +41,19 @@ JOB_STATUSES = {
     "cancelled": "Cancelled",
 }
 STEP_STATUSES = {"not started": "Not started", "done": "Done", "stale": "Out of date"}
+UPGRADE_STATUSES = {
+    "running": "Running",
+    "succeeded": "Done",
+    "failed": "Failed",
+    "interrupted": "Stopped before it finished",
+}
 #: Each kind of status by the name templates give it (widgets/status.jinja2).
 STATUSES: Mapping[str, Mapping[str, str]] = {
     "row": ROW_STATUSES,
     "batch": BATCH_STATUSES,
     "job": JOB_STATUSES,
     "step": STEP_STATUSES,
+    "upgrade": UPGRADE_STATUSES,
 }
 
 #: What each type of export is, on the Exports page and its filter.

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from poser.apps.framework.widget import action_route_name
-from poser.models.orm import Batch
+from poser.models.orm import Batch, Upgrade
 from tests.functional.route_support import CATALOG_CSV, Call, Target, World, workbook
 
 TARGETS: dict[str, Target] = {}
@@ -283,3 +283,23 @@ def _confirmed_delete(world: World) -> list[tuple[str, str]]:
 
 
 _action("catalog", "batches", "batches", "delete", "POST", fields=_confirmed_delete)
+
+
+# -- administration (admins only) ---------------------------------------------------------
+
+
+def _upgrade(world: World) -> int:
+    """An upgrade's record, as `poser upgrade run` leaves it."""
+    upgrade = Upgrade(
+        status="succeeded", run_by="ada", host="server", pid=1, command="upgrade", migrations=[]
+    )
+    world.session.add(upgrade)
+    world.session.commit()
+    return upgrade.id
+
+
+target("admin_upgrades GET")(lambda w: Call("GET", "admin_upgrades", query=[("page", "1")]))
+target("admin_upgrade GET")(lambda w: Call("GET", "admin_upgrade", {"upgrade_id": _upgrade(w)}))
+target("admin_upgrade_progress GET")(
+    lambda w: Call("GET", "admin_upgrade_progress", {"upgrade_id": _upgrade(w)})
+)
