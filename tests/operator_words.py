@@ -33,6 +33,9 @@ KEYS = (
     "read_from",
     "vendor_code",
     "department_number",
+    "costs_removed",
+    "items_retired",
+    "rows_excluded",
 )
 #: A catalog row's statuses as stored (the words are "Cost up", "New item", ...).
 ROW_STATUSES = (
