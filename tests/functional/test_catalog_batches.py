@@ -231,3 +231,27 @@ def test_columns_are_chosen_from_lists_and_remembered_for_the_vendor(
     page = testapp.get(step_url(data_set, "upload"))
     chosen = form_posting_to(page, "/columns/save")
     assert [chosen[f"column_{i}"].value for i in range(3)] == ["upc", "case_size", "case_cost"]
+
+
+def test_the_review_grid_shows_statuses_as_badges(testapp, store, jobs) -> None:
+    data_set = store["data_set"]
+    login(testapp, "olga")
+    save_options(testapp, data_set, catalog_vendor="ACME")
+    upload(testapp, data_set, CATALOG_FILE)
+    assert jobs() == ["succeeded"]
+    review = testapp.get(step_url(data_set, "review"), params={"rows.sort": "line"})
+    badges = review.pyquery("[data-widget=rows] tbody tr[data-key] .status-badge")
+    shown = [(badge.get("data-status"), badge.text, badge.get("class")) for badge in badges]
+    assert shown == [
+        ("cost_up", "Cost up", "badge status-badge tone-bad-soft"),
+        ("cost_down", "Cost down", "badge status-badge tone-ok-soft"),
+        ("new_item", "New item", "badge status-badge tone-info"),
+        ("error", "Error", "badge status-badge tone-bad"),
+    ]
+    # The grid's own fragment (htmx: a filter, a page) draws them the same way.
+    rows = testapp.get(
+        step_url(data_set, "review") + "/rows/rows",
+        params={"rows.status.in": "cost_up"},
+        headers={"HX-Request": "true"},
+    )
+    assert [b.text for b in rows.pyquery("tbody tr[data-key] .status-badge")] == ["Cost up"]

@@ -185,6 +185,7 @@ CATALOG = Application(
                             key="id",
                             download_name="catalog-rows",
                             links={"upc": product_links("product_upc", "product_id")},
+                            badges={"status": "row"},
                             unfiltered_total=_batch_rows,
                             formats={
                                 "old_unit_cost": "money",

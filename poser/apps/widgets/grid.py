@@ -77,6 +77,10 @@ class Grid(Widget):
     a page, a function of a row to the URL of its page (None: that row's cell stays
     text). An editable column that is being edited shows its input instead.
 
+    ``badges`` shows a choice column's values as status badges, by name: ``badges[column]``
+    is the kind of status (widgets/status.jinja2: "row", "batch", "job"), which gives
+    each value its word and colour.
+
     ``unfiltered_total(ctx)`` gives the number of rows with no filter when something
     keeps it (a batch counts its rows as it reads them), or None: then the unfiltered
     total is exact past the cap without counting.
@@ -96,6 +100,7 @@ class Grid(Widget):
     count_cap: int = COUNT_CAP
     formats: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, Callable[[WidgetContext], RowHref]] = field(default_factory=dict)
+    badges: Mapping[str, str] = field(default_factory=dict)
     unfiltered_total: Callable[[WidgetContext], int | None] | None = None
     template: str = field(default="widgets/grid.jinja2", repr=False)
     rows_template: str = field(default="widgets/grid_rows.jinja2", repr=False)

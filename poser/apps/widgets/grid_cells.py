@@ -130,6 +130,17 @@ def _text_cell(td: str, column: GridColumn, style: str = "") -> Cell:
     return lambda value, key, edit: f"{td}{text(value)}</td>"
 
 
+def _badge_cell(td: str, column: GridColumn, badges: Mapping[Any, str]) -> Cell:
+    """A status as its badge (``Grid(badges=...)``); a value with none, as text."""
+    text = _text(column)
+
+    def cell(value: Any, key: str, edit: RowEdit | None) -> str:
+        badge = badges.get(value) if value is not None else ""
+        return f"{td}{text(value) if badge is None else badge}</td>"
+
+    return cell
+
+
 def _linked_cell(td: str, column: GridColumn, style: str, href: RowHref) -> RowCell:
     """A text cell whose text links to the page ``href(row)`` names (none: plain text)."""
     text = _text(column, style)
@@ -239,17 +250,21 @@ class RowRenderer:
         editing: bool,
         formats: Mapping[str, str] | None = None,
         links: Mapping[str, RowHref] | None = None,
+        badges: Mapping[str, Mapping[Any, str]] | None = None,
     ) -> None:
         self.key_column = key_column
         self.cells: list[tuple[str, Cell]] = []
         #: The cells that link somewhere, by column: they read the whole row.
         self.linked: dict[str, RowCell] = {}
-        formats, links = formats or {}, links or {}
+        formats, links, badges = formats or {}, links or {}, badges or {}
         for column in visible:
             td = '<td class="text-end">' if column.type in NUMERIC else "<td>"
             style = formats.get(column.name, "")
             if editing and column.editable:
                 self.cells.append((column.name, _editor_cell(td, prefix, column)))
+                continue
+            if column.name in badges:
+                self.cells.append((column.name, _badge_cell(td, column, badges[column.name])))
                 continue
             self.cells.append((column.name, _text_cell(td, column, style)))
             if column.name in links:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from pyramid.encode import urlencode
+from pyramid_jinja2 import IJinja2Environment
 
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.widgets.grid_cells import NUMERIC, RowRenderer, escape_text
@@ -33,6 +34,17 @@ class Link:
     rows: str
     #: The attributes of an <a> to it: its href, and htmx's to fetch the fragment.
     attributes: Markup
+
+
+def status_badges(ctx: WidgetContext, kind: str, column: GridColumn) -> dict[Any, str]:
+    """The badge of each of the column's choices, as widgets/status.jinja2 draws a
+    status of ``kind`` (its word and colour): drawn once a page, not once a cell."""
+    environment = ctx.request.registry.getUtility(IJinja2Environment, name=".jinja2")
+    macros = environment.get_template("widgets/status.jinja2").module
+    return {
+        value: str(macros.status_badge(kind, value, label=str(label)))
+        for value, label in column.choices
+    }
 
 
 def query_dict(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
@@ -92,7 +104,12 @@ def grid_view(
     editing = grid.may_edit(ctx)
     failed = {row.key: row for row in edits.failed} if edits else {}
     links = {name: href(ctx) for name, href in grid.links.items()}
-    render_row = RowRenderer(grid.prefix, grid.key, visible, editing, grid.formats, links)
+    badges = {
+        column.name: status_badges(ctx, grid.badges[column.name], column)
+        for column in visible
+        if column.name in grid.badges
+    }
+    render_row = RowRenderer(grid.prefix, grid.key, visible, editing, grid.formats, links, badges)
     shown, body = set(), []
     for row in page.rows:
         key, html = render_row(row, failed.get(str(row[grid.key])))
