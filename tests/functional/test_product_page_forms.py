@@ -161,3 +161,21 @@ def test_a_product_added_by_mistake_is_deleted_after_confirming(
     page = _submit(page, "delete-product", confirm=True)
     assert "“Typo” is deleted." in _alerts(page)
     assert dbsession.scalars(select(Product).where(Product.description == "Typo")).all() == []
+
+
+def test_a_product_without_a_price_says_why_it_has_no_margin_and_names_its_cost(
+    testapp: webtest.TestApp, shop: dict[str, Any], dbsession: Session
+) -> None:
+    milk = dbsession.get(Product, shop["milk"].id)
+    milk.regular_price = None
+    dbsession.commit()
+    login(testapp, "olga")
+    page = _page(testapp, shop, "042100005264")
+    assert page.pyquery("[data-testid=product-margin]").text() == (
+        "None yet: it has no price (its unit cost is 3.00)"
+    )
+    page = _submit(testapp.get(_url(shop, "product")), "add-product", upc=UPC_NEW,
+                   description="Tea", regular_price="2.00")  # fmt: skip
+    assert page.pyquery("[data-testid=product-margin]").text() == (
+        "None: no vendor's cost is preferred for it"
+    )

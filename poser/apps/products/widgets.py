@@ -82,10 +82,25 @@ class ProductLookup(Widget):
             "param": param,
             "typed": typed,
             "detail": detail,
+            "margin": _margin_text(detail) if detail else "",
             "problem": problem,
             "timeline": timeline,
             "timeline_limit": TIMELINE_LIMIT,
         }
+
+
+def _margin_text(detail: Any) -> str:
+    """The product's margin, or why it has none: no price yet (with the unit cost it
+    will be measured against), or no preferred vendor's cost."""
+    product = detail.product
+    if detail.margin_percent is not None:
+        return f"{Decimal(str(detail.margin_percent)):,.2f} %"
+    cost = product.preferred_unit_cost
+    if not product.regular_price:
+        if cost is None:
+            return "None yet: it has no price and no vendor's cost"
+        return f"None yet: it has no price (its unit cost is {_money(cost)})"
+    return "None: no vendor's cost is preferred for it"
 
 
 def _money(value: Any) -> str:
