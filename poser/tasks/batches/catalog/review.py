@@ -36,6 +36,8 @@ CONFIRM_FIELD = "apply_flagged"
 LARGEST = 5
 #: The most lines one form may name ("1-100000" would be a typo, not a selection).
 MAX_LINES = 1_000
+#: Beyond any file's lines, and beyond what the databases' integers hold.
+MAX_LINE = 100_000_000
 MAX_REASON = 200
 
 
@@ -101,6 +103,8 @@ def parse_lines(text: str | None) -> list[int]:
             first, last = int(low), int(high) if dash else int(low)
         except ValueError:
             raise BatchError(f"{part!r} is not a line number: give lines as 12, 40-45.") from None
+        if last > MAX_LINE:
+            raise BatchError(f"{part!r}: the file has no such line.")
         if first < 1 or last < first:
             raise BatchError(f"{part!r}: give a range from the lower line to the higher.")
         if last - first + len(lines) >= MAX_LINES:

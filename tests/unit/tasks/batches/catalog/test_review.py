@@ -96,6 +96,7 @@ def test_rows_are_excluded_by_line_and_included_again(dbsession, files, store) -
         ("1-5000", "typo", "at most 1,000 lines"),
         ("", "typo", "Name the lines"),
         ("99", "typo", "None of those lines"),
+        ("99999999999999999999999", "typo", "no such line"),
     ],
 )
 def test_an_exclusion_that_cannot_be_is_refused_with_why(
