@@ -11,7 +11,7 @@ from poser.entry_points.cli_context import Context, pass_context
 from poser.models.data_extraction.upgrades import recent_upgrades, upgrade_by_id
 from poser.models.engine import get_engine, get_session_factory
 from poser.tasks.upgrades import UpgradeError, UpgradePlan, mark_interrupted, run_upgrade
-from poser.tasks.upgrades.records import UpgradeRecord, read_record
+from poser.tasks.upgrades.records import UpgradeRecord, duration_words, read_record
 from poser.utils.cells import MAX_INT
 from poser.utils.settings import SettingsError
 
@@ -63,7 +63,7 @@ def run_command(ctx: Context, note: str) -> None:
     finally:
         engine.dispose()
     record = read_record(_upgrades_dir(ctx), upgrade)
-    click.echo(f"upgrade {upgrade.id}: {upgrade.status} in {record.duration}")
+    click.echo(f"upgrade {upgrade.id}: {upgrade.status} in {duration_words(record.duration)}")
     _echo_changes(record)
     if upgrade.status != "succeeded":
         raise click.ClickException(upgrade.error or "the upgrade failed")
@@ -97,7 +97,8 @@ def show_command(ctx: Context, upgrade_id: int) -> None:
             raise click.ClickException(f"no upgrade {upgrade_id}")
         record = read_record(_upgrades_dir(ctx), upgrade)
         click.echo(f"upgrade {upgrade.id}: {upgrade.status}, run by {upgrade.run_by}")
-        click.echo(f"started {upgrade.started_at:%Y-%m-%d %H:%M:%S} UTC, took {record.duration}")
+        took = duration_words(record.duration)
+        click.echo(f"started {upgrade.started_at:%Y-%m-%d %H:%M:%S} UTC, took {took}")
         if upgrade.note:
             click.echo(f"note: {upgrade.note}")
         click.echo(f"command: {upgrade.command}")

@@ -14,7 +14,7 @@ from pyramid.view import view_config
 
 from poser.apps.site.paging import page_number
 from poser.models.data_extraction.upgrades import recent_upgrades, upgrade_by_id
-from poser.tasks.upgrades.records import UpgradeRecord, duration, read_record
+from poser.tasks.upgrades.records import UpgradeRecord, duration, duration_words, read_record
 
 PAGE_SIZE = 50
 
@@ -34,7 +34,7 @@ def upgrades_list(request: Request) -> dict[str, Any]:
     rows, total = recent_upgrades(request.dbsession, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return {
         "upgrades": rows,
-        "durations": {upgrade.id: duration(upgrade) for upgrade in rows},
+        "durations": {upgrade.id: duration_words(duration(upgrade)) for upgrade in rows},
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
     }
@@ -54,7 +54,7 @@ def _record(request: Request) -> UpgradeRecord:
     permission="admin",
 )
 def upgrade_detail(request: Request) -> dict[str, Any]:
-    return {"record": _record(request)}
+    return _values(request)
 
 
 @view_config(
@@ -65,7 +65,12 @@ def upgrade_detail(request: Request) -> dict[str, Any]:
 )
 def upgrade_progress(request: Request) -> dict[str, Any]:
     """The live part of the page, which asks for itself again while the upgrade runs."""
-    return {"record": _record(request)}
+    return _values(request)
+
+
+def _values(request: Request) -> dict[str, Any]:
+    record = _record(request)
+    return {"record": record, "took": duration_words(record.duration)}
 
 
 def includeme(config: Configurator) -> None:

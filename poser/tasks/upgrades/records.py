@@ -53,6 +53,20 @@ def duration(upgrade: Upgrade) -> timedelta:
     return timedelta(seconds=round((end - upgrade.started_at).total_seconds()))
 
 
+def duration_words(span: timedelta) -> str:
+    """``span`` as people say it: "50 seconds", "3 minutes 10 seconds", "2 hours 5 minutes"."""
+    seconds = max(0, round(span.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = (
+        [(hours, "hour"), (minutes, "minute")]
+        if hours
+        else [(minutes, "minute"), (seconds, "second")]
+    )
+    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return " ".join(words) or "0 seconds"
+
+
 def read_record(upgrades_dir: Path, upgrade: Upgrade, tail: int = TAIL_BYTES) -> UpgradeRecord:
     folder = upgrade_folder(upgrades_dir, upgrade.id)
     before, after = read_snapshot(folder / BEFORE), read_snapshot(folder / AFTER)

@@ -44,7 +44,7 @@ DEFAULT_COMMAND = "{python} -m pip install --upgrade poser"
 LOCK_FILE = "upgrade.lock"
 BEFORE, AFTER = "packages-before.txt", "packages-after.txt"
 STDOUT, STDERR = "stdout.log", "stderr.log"
-INTERRUPTED = "The upgrade's process stopped before it finished; found by the next run."
+INTERRUPTED = "The upgrade's process stopped before it finished (found by the next run)."
 
 
 class UpgradeError(Exception):
@@ -239,9 +239,9 @@ def _run_steps(plan: UpgradePlan, folder: Path) -> tuple[int | None, str | None]
                     argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env
                 )
             except OSError as exc:
-                return None, f"{what} could not start: {exc.strerror or exc}"
+                return None, f"{what.capitalize()} could not start: {exc.strerror or exc}."
             if code != 0:
-                return code, f"{what} failed with exit code {code}; its output is in the logs"
+                return code, f"{what.capitalize()} failed with exit code {code}: see its output."
     return 0, None
 
 

@@ -34,3 +34,15 @@ def test_snapshots_are_name_equals_version_lines(tmp_path: Path) -> None:
     assert read_snapshot(tmp_path / "p.txt") == {"a": "1", "b": "2"}
     assert read_snapshot(tmp_path / "missing.txt") is None
     assert canonical_name("Zope.SQLAlchemy") == "zope-sqlalchemy"
+
+
+def test_durations_read_as_words() -> None:
+    from datetime import timedelta
+
+    from poser.tasks.upgrades.records import duration_words
+
+    assert duration_words(timedelta(seconds=0)) == "0 seconds"
+    assert duration_words(timedelta(seconds=1)) == "1 second"
+    assert duration_words(timedelta(seconds=190)) == "3 minutes 10 seconds"
+    assert duration_words(timedelta(seconds=120)) == "2 minutes"
+    assert duration_words(timedelta(hours=2, minutes=5, seconds=9)) == "2 hours 5 minutes"

@@ -67,10 +67,7 @@ def test_a_failing_command_is_recorded_as_failed(tmp_path: Path) -> None:
         )
         upgrade = run_upgrade(session_factory, engine, plan, upgrades, run_by="ada")
         assert (upgrade.status, upgrade.exit_code) == ("failed", 3)
-        assert (
-            upgrade.error
-            == "the upgrade command failed with exit code 3; its output is in the logs"
-        )
+        assert upgrade.error == "The upgrade command failed with exit code 3: see its output."
         record = read_record(upgrades, upgrade)
         assert "no such version" in record.stderr.text
         assert "db upgrade" not in record.stdout.text  # no migrations after a failed install
@@ -79,7 +76,7 @@ def test_a_failing_command_is_recorded_as_failed(tmp_path: Path) -> None:
         missing = run_upgrade(session_factory, engine, plan, upgrades, run_by="ada")
         assert (missing.status, missing.exit_code) == ("failed", None)
         assert missing.error is not None
-        assert missing.error.startswith("the upgrade command could not start")
+        assert missing.error.startswith("The upgrade command could not start")
 
 
 def test_the_package_diff_shows_what_the_command_installed(
