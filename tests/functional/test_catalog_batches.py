@@ -5,6 +5,7 @@ upload that does not hide the batch under review, and the same file uploaded aga
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -255,3 +256,45 @@ def test_the_review_grid_shows_statuses_as_badges(testapp, store, jobs) -> None:
         headers={"HX-Request": "true"},
     )
     assert [b.text for b in rows.pyquery("tbody tr[data-key] .status-badge")] == ["Cost up"]
+
+
+def test_after_the_apply_the_page_is_brought_up_to_date_without_a_reload(
+    testapp, store, dbsession, jobs
+) -> None:
+    data_set = store["data_set"]
+    login(testapp, "olga")
+    save_options(testapp, data_set, catalog_vendor="ACME")
+    upload(testapp, data_set, BUTTER_UP_AGAIN)
+    assert jobs() == ["succeeded"]
+    apply_url = step_url(data_set, "apply")
+    apply_page = testapp.get(apply_url)
+    assert apply_page.pyquery("[data-testid=delete-batch]")
+    form_posting_to(apply_page, "/apply/run").submit(status=303)
+    page = testapp.get(apply_url)
+    poll = page.pyquery("#job-panel").attr("hx-get")
+    assert "update=1" in poll
+    assert "reload" not in poll
+    page_url = f"http://localhost{apply_url}"
+    htmx = {"HX-Request": "true", "HX-Current-URL": page_url}
+    waiting = testapp.get(poll, headers=htmx)
+    assert "HX-Location" not in waiting.headers  # not finished: it asks again
+    assert "update=1" in waiting.pyquery("#job-panel").attr("hx-get")
+    assert jobs() == ["succeeded", "succeeded"]  # the apply, then its report
+    done = testapp.get(poll, headers=htmx)
+    assert json.loads(done.headers["HX-Location"]) == {
+        "path": apply_url,
+        "target": "main",
+        "select": "main",
+        "swap": "outerHTML",
+        "push": "false",
+    }
+    assert "HX-Refresh" not in done.headers
+    # What htmx then swaps in: the step done, the batch applied, no Delete.
+    updated = testapp.get(apply_url)
+    assert updated.pyquery("[data-step-state]").attr("data-step-state") == "done"  # Apply
+    assert updated.pyquery("[data-testid=batch-status]").attr("data-status") == "executed"
+    assert not updated.pyquery("[data-testid=delete-batch]")
+    # A page of another site is not fetched: the page reloads instead.
+    elsewhere = testapp.get(poll, headers={**htmx, "HX-Current-URL": "http://example.org/x"})
+    assert elsewhere.headers["HX-Refresh"] == "true"
+    assert "HX-Location" not in elsewhere.headers

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
@@ -143,13 +145,33 @@ def job_detail(request: Request) -> dict[str, Any]:
 )
 def job_progress(request: Request) -> dict[str, Any]:
     values = _panel(request)
+    finished = request.context.job.finished
     if request.GET.get("reload") == "1":
         # A page whose content the job makes (a batch's rows) asked to be reloaded
         # once the job has finished; htmx does that on this header.
         values["reload_when_done"] = True
-        if request.context.job.finished:
+        if finished:
             request.response.headers["HX-Refresh"] = "true"
+    elif request.GET.get("update") == "1":
+        # A page whose state the job changes (a step done, a batch applied) asked to be
+        # brought up to date once the job has finished, without a reload: htmx fetches
+        # the page and swaps its main part in (its address, scroll and scripts stay).
+        values["update_when_done"] = True
+        if finished:
+            request.response.headers.update(_update_page(request))
     return values
+
+
+def _update_page(request: Request) -> dict[str, str]:
+    """The header that has htmx swap in the main part of the page the request came
+    from (htmx names it in HX-Current-URL): only a page of this site, else a reload."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    origin = f"{current.scheme}://{current.netloc}"
+    if origin != request.host_url or not current.path.startswith("/"):
+        return {"HX-Refresh": "true"}
+    path = current.path + (f"?{current.query}" if current.query else "")
+    location = {"path": path, "target": "main", "select": "main", "swap": "outerHTML"}
+    return {"HX-Location": json.dumps({**location, "push": "false"})}
 
 
 @view_config(route_name="job_cancel", request_method="POST", permission="manage_job")
