@@ -97,6 +97,15 @@ def form_posting_to(page: webtest.TestResponse, marker: str) -> webtest.Form:
     return next(form for form in page.forms.values() if marker in (form.action or ""))
 
 
+def apply_form(page: webtest.TestResponse) -> webtest.Form:
+    """The Apply step's form, its confirmation of the batch's flagged rows (cost changes
+    past the tolerance) ticked when it asks for one."""
+    form = form_posting_to(page, "/apply/run")
+    if "apply_flagged" in form.fields:
+        form["apply_flagged"] = True
+    return form
+
+
 def save_options(app: webtest.TestApp, data_set: DataSet, **values: str) -> webtest.TestResponse:
     """The Options step's form, saved with these values."""
     form = app.get(step_url(data_set, "options")).forms["parameters-options"]

@@ -21,6 +21,7 @@ from tests.factories import make_user
 from tests.functional.catalog_pages import (
     BUTTER_UP_AGAIN,
     BUTTER_UP_SOAP_DOWN,
+    apply_form,
     form_posting_to,
     run_scheduler,
     save_options,
@@ -71,7 +72,7 @@ def test_the_form_applies_the_batch_its_page_showed_or_nothing(
 ) -> None:
     login(testapp, "olga")
     _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
-    shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    shown = apply_form(testapp.get(step_url(shop["data_set"], "apply")))
     first = _batch(dbsession).id
 
     upload(testapp, shop["data_set"], BUTTER_UP_AGAIN)  # another upload while the page was open
@@ -85,12 +86,12 @@ def test_the_form_applies_the_batch_its_page_showed_or_nothing(
     assert _applies(dbsession) == 0
 
     # Changed since the page was shown (a row compared again): refused too.
-    shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    shown = apply_form(testapp.get(step_url(shop["data_set"], "apply")))
     _change(dbsession, _batch(dbsession))
     page = refused(shown.submit(status=303), back)
     assert f"Batch #{first + 1} changed since this page showed it" in alerts(page)
     assert _applies(dbsession) == 0
-    fresh = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    fresh = apply_form(testapp.get(step_url(shop["data_set"], "apply")))
     fresh.submit(status=303)
     assert jobs_of() == ["succeeded", "succeeded"]  # the apply, then its report
     assert _count(dbsession, ProductChange, ProductChange.batch_id == first + 1) == 1
@@ -101,9 +102,7 @@ def test_a_batch_changed_after_the_apply_was_sent_is_not_applied(
 ) -> None:
     login(testapp, "olga")
     _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
-    form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run").submit(
-        status=303
-    )
+    apply_form(testapp.get(step_url(shop["data_set"], "apply"))).submit(status=303)
     batch = _batch(dbsession)
     _change(dbsession, batch)  # between the click and the worker
     assert jobs_of() == ["failed"]
@@ -117,7 +116,7 @@ def test_a_batch_changed_after_the_apply_was_sent_is_not_applied(
 def test_the_same_apply_form_sent_twice_applies_once(testapp, shop, dbsession, jobs_of) -> None:
     login(testapp, "olga")
     _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
-    form = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    form = apply_form(testapp.get(step_url(shop["data_set"], "apply")))
     form.submit(status=303)
     back = step_url(shop["data_set"], "apply")
     again = refused(form.submit(status=303), back)  # a double click, before the worker ran
@@ -139,10 +138,7 @@ def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession,
     _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
     other = StrictTestApp(wsgi_app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     login(other, "eddie")
-    forms = [
-        form_posting_to(app.get(step_url(shop["data_set"], "apply")), "/apply/run")
-        for app in (testapp, other)
-    ]
+    forms = [apply_form(app.get(step_url(shop["data_set"], "apply"))) for app in (testapp, other)]
     start = threading.Barrier(2)
     pages: list[webtest.TestResponse] = []
 
@@ -175,7 +171,7 @@ def test_a_batch_dated_later_is_applied_now_only_when_confirmed(
         f"takes effect on {later}, after today" in page.pyquery("[data-testid=apply-dated]").text()
     )
     assert page.pyquery("[data-form=schedule] button").text() == f"Apply on {later}"
-    form = form_posting_to(page, "/apply/run")
+    form = apply_form(page)
     assert form.fields["apply_early"][0].value is None  # unticked
     sent_back = refused(form.submit(status=303), step_url(shop["data_set"], "apply"))
     assert f"takes effect on {later}, so nothing was applied" in alerts(sent_back)
@@ -255,7 +251,7 @@ def test_a_viewer_can_neither_schedule_nor_apply(testapp, shop, dbsession, jobs_
     login(testapp, "olga")
     later = (today() + timedelta(days=3)).isoformat()
     _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN, catalog_effective_date=later)
-    shown = form_posting_to(testapp.get(step_url(shop["data_set"], "apply")), "/apply/run")
+    shown = apply_form(testapp.get(step_url(shop["data_set"], "apply")))
     viewer_app = StrictTestApp(testapp.app, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
     login(viewer_app, "vic")
     page = viewer_app.get(step_url(shop["data_set"], "apply"))

@@ -20,6 +20,7 @@ from tests.factories import make_user
 from tests.functional.catalog_pages import (
     BUTTER_UP_AGAIN,
     CATALOG_FILE,
+    apply_form,
     corner_shop,
     form_posting_to,
     run_queued_jobs,
@@ -269,7 +270,7 @@ def test_after_the_apply_the_page_is_brought_up_to_date_without_a_reload(
     apply_url = step_url(data_set, "apply")
     apply_page = testapp.get(apply_url)
     assert apply_page.pyquery("[data-testid=delete-batch]")
-    form_posting_to(apply_page, "/apply/run").submit(status=303)
+    apply_form(apply_page).submit(status=303)
     page = testapp.get(apply_url)
     poll = page.pyquery("#job-panel").attr("hx-get")
     assert "update=1" in poll

@@ -17,6 +17,7 @@ from poser.tasks.batches.base import today
 from tests.functional.catalog_pages import (
     BUTTER_UP_AGAIN,
     BUTTER_UP_SOAP_DOWN,
+    apply_form,
     form_posting_to,
     run_scheduler,
     save_options,
@@ -56,7 +57,7 @@ def test_a_batch_overtaken_by_another_is_refused_then_read_again(
     save_options(testapp, data_set, catalog_effective_date="")
     upload(testapp, data_set, BUTTER_UP_AGAIN, "second.csv")
     assert jobs_of() == ["succeeded"]
-    form_posting_to(testapp.get(step_url(data_set, "apply")), "/apply/run").submit(status=303)
+    apply_form(testapp.get(step_url(data_set, "apply"))).submit(status=303)
     assert jobs_of() == ["succeeded", "succeeded"]  # the apply, then its report
     assert _butter(dbsession, shop) == Decimal("30.00")
 
@@ -90,6 +91,6 @@ def test_a_batch_overtaken_by_another_is_refused_then_read_again(
     review = testapp.get(step_url(data_set, "review"))
     counts = {el.attrib["data-count"]: el.text for el in review.pyquery("[data-count]")}
     assert counts == {"cost_down": "2"}  # butter 30.00 to 26.40 now, soap as before
-    form_posting_to(testapp.get(step_url(data_set, "apply")), "/apply/run").submit(status=303)
+    apply_form(testapp.get(step_url(data_set, "apply"))).submit(status=303)
     assert jobs_of() == ["succeeded", "succeeded"]
     assert _butter(dbsession, shop) == Decimal("26.40")

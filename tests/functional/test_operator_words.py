@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.functional.catalog_pages import (
     CATALOG_FILE,
+    apply_form,
     corner_shop,
     form_posting_to,
     run_queued_jobs,
@@ -44,7 +45,7 @@ def _applied(app: webtest.TestApp, store: dict[str, Any], jobs: Any) -> None:
     upload(app, data_set, CATALOG_FILE)
     assert jobs() == ["succeeded"]
     form_posting_to(app.get(step_url(data_set, "apply")), "/batch/acknowledge").submit(status=303)
-    form_posting_to(app.get(step_url(data_set, "apply")), "/apply/run").submit(status=303)
+    apply_form(app.get(step_url(data_set, "apply"))).submit(status=303)
     assert jobs() == ["succeeded", "succeeded"]  # the apply, then its report
 
 

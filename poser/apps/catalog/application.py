@@ -12,24 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 from poser.apps.catalog.columns import ColumnChoice
+from poser.apps.catalog.review import CatalogApply, RevertPanel, ReviewControl, review_grid
 from poser.apps.catalog.upload import BATCH_INPUT, CatalogUpload
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.gui.batch_list import BatchList
-from poser.apps.gui.batches import BatchApply, BatchPanel, BatchReport, current_batch
-from poser.apps.gui.products import product_links
+from poser.apps.gui.batches import BatchPanel, BatchReport, current_batch
 from poser.apps.parameters import Parameter, ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
-from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.parameter_form import ParameterForm
 from poser.models.data_extraction.batches import (
-    STATUS_LABELS,
-    catalog_rows,
     cost_change_distribution,
     status_counts,
     vendor_code_choices,
 )
-from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
 
 
@@ -80,34 +76,6 @@ OPTIONS = ParameterGroup(
 
 def _options(ctx: WidgetContext) -> dict[str, Any]:
     return typed_values(OPTIONS.parameters, stored_parameters(ctx.dbsession, ctx.data_set.id))
-
-
-def _batch_rows(ctx: WidgetContext) -> int | None:
-    """How many rows the current batch has, as reading its file counted them."""
-    batch = current_batch(ctx, "catalog")
-    return batch.row_count if batch and batch.status in ("populated", "executed") else None
-
-
-def _batch_id(ctx: WidgetContext) -> int:
-    batch = current_batch(ctx, "catalog")
-    return batch.id if batch else -1  # no batch: an empty grid
-
-
-ROW_COLUMNS = [
-    GridColumn("line", "Line", type="int"),
-    GridColumn("upc", "UPC"),
-    GridColumn("vendor_item_code", "Item code"),
-    GridColumn("description", "Description"),
-    GridColumn("status", "Status", type="choice", choices=list(STATUS_LABELS.items())),
-    GridColumn("flagged", "Flagged", type="bool"),
-    GridColumn("old_case_size", "Old pack", type="int", visible=False),
-    GridColumn("case_size", "Pack", type="int"),
-    GridColumn("old_unit_cost", "Old unit cost", type="decimal"),
-    GridColumn("unit_cost", "Unit cost", type="decimal"),
-    GridColumn("cost_change", "Change", type="decimal"),
-    GridColumn("cost_change_percent", "Change %", type="decimal"),
-    GridColumn("message", "Message", sortable=False),
-]
 
 
 def _status_chart(ctx: WidgetContext) -> list[tuple[str, int]]:
@@ -177,23 +145,8 @@ CATALOG = Application(
                             y_label="Rows",
                             width=6,
                         ),
-                        Grid(
-                            name="rows",
-                            title="Rows",
-                            query=lambda ctx: catalog_rows(_batch_id(ctx)),
-                            columns=ROW_COLUMNS,
-                            key="id",
-                            download_name="catalog-rows",
-                            links={"upc": product_links("product_upc", "product_id")},
-                            badges={"status": "row"},
-                            unfiltered_total=_batch_rows,
-                            formats={
-                                "old_unit_cost": "money",
-                                "unit_cost": "money",
-                                "cost_change": "money_change",
-                                "cost_change_percent": "percent_change",
-                            },
-                        ),
+                        ReviewControl("control", title="Flagged rows, and rows left out"),
+                        review_grid(),
                     ],
                     help="Filter by status; sort by the change. Rows in error are skipped "
                     "once acknowledged.",
@@ -203,7 +156,9 @@ CATALOG = Application(
                     "apply",
                     [
                         BatchPanel("batch", title="Current batch", list_step="batches"),
-                        BatchApply("apply", title="Apply the catalog", label="Apply the new costs"),
+                        CatalogApply(
+                            "apply", title="Apply the catalog", label="Apply the new costs"
+                        ),
                     ],
                     help="Applies every change of the batch at once, or none if anything "
                     "fails. A batch is applied once: now, or, when it is dated after today, "
@@ -213,7 +168,10 @@ CATALOG = Application(
                 Step(
                     "Report",
                     "report",
-                    [BatchReport("report", title="Change report")],
+                    [
+                        BatchReport("report", title="Change report"),
+                        RevertPanel("revert", title="Rows left out, and revert"),
+                    ],
                     help="What the batch changed, as CSV and Excel.",
                 ),
             ],

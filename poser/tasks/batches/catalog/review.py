@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from poser.models.data_extraction.catalog_review import margin_at_price, product_price
 from poser.models.orm import Batch, CatalogBatchRow, User
+from poser.tasks.batches import get_handler
 from poser.tasks.batches.base import BatchError, moved_on
 from poser.tasks.batches.catalog.compare import COMPARED
 from poser.tasks.sessions import session_of
@@ -297,8 +298,8 @@ def check_confirmed(batch: Batch, posted: Mapping[str, Any]) -> None:
     """Refuse an apply of a batch with flagged rows in it unless the form confirms that
     many (what the confirmation showed): a different count means the rows changed
     since the page was shown."""
-    if batch.batch_type != "catalog" or batch.status != "populated":
-        return
+    if batch.batch_type != "catalog" or get_handler("catalog").why_not_executable(batch):
+        return  # not ready to apply: the apply says why first
     waiting = review_counts(batch).flagged_included
     if not waiting or str(posted.get(CONFIRM_FIELD) or "") == str(waiting):
         return
