@@ -60,7 +60,8 @@ def test_an_admin_follows_an_upgrade_to_its_end(
     )
 
     log_in(page, "ada")
-    page.click("nav >> text=Upgrades")
+    page.click("nav >> text=Administration")
+    page.click("nav[aria-label=Administration] >> text=Upgrades")
     page.wait_for_selector("[data-testid=upgrades-table]")
     assert "Stopped" not in page.inner_text("[data-testid=upgrades-table]")
     assert "Running" in page.inner_text("[data-testid=upgrades-table]")

@@ -67,7 +67,7 @@ def test_an_admin_reads_what_an_upgrade_changed(
     row = listed.pyquery("[data-testid=upgrades-table] tbody tr").eq(0).text()
     for words in ("Done", "ada", "0018 → 0019", "December release", "3 minutes"):
         assert words in row
-    assert "Upgrades" in listed.pyquery("nav.navbar").text()
+    assert "Administration" in listed.pyquery("nav.navbar").text()
 
     page = testapp.get(f"/admin/upgrades/{upgrade.id}")
     assert page.pyquery("[data-testid=upgrade-status]").text() == "Done"
@@ -132,7 +132,7 @@ def test_upgrade_pages_are_admins_only(
     login(testapp, "olga")
     for path in pages:
         testapp.get(path, status=403)
-    assert "Upgrades" not in testapp.get("/jobs").pyquery("nav.navbar").text()
+    assert "Administration" not in testapp.get("/jobs").pyquery("nav.navbar").text()
 
 
 def test_an_unknown_upgrade_is_not_found(testapp: Any, dbsession: Session) -> None:

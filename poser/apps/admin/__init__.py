@@ -9,3 +9,5 @@ from pyramid.config import Configurator
 def includeme(config: Configurator) -> None:
     config.include("poser.apps.site.routes")  # the ids predicate
     config.include("poser.apps.admin.upgrades")
+    config.include("poser.apps.admin.users")
+    config.include("poser.apps.admin.site")
