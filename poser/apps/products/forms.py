@@ -111,6 +111,13 @@ class WholeNumber(_Worded, colander.Integer):
 class Number(_Worded, colander.Decimal):
     message = "Give a number, such as 30 or 12.5."
 
+    def deserialize(self, node: colander.SchemaNode, cstruct: Any) -> Any:
+        # Decimal reads "NaN" and "Infinity", which no comparison takes.
+        value = super().deserialize(node, cstruct)
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise colander.Invalid(node, self.message)
+        return value
+
 
 def text(name: str, title: str, max_length: int, *, required: bool = True, **kw: Any):
     message = f"{title} is at most {max_length} characters."
