@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import webtest
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from tests.functional.catalog_pages import (
@@ -68,6 +69,20 @@ def test_a_catalogs_pages_and_change_report_use_words(
     login(testapp, "olga")
     _applied(testapp, store, lambda: run_queued_jobs(settings, session_factory, tmp_path))
     data_set = store["data_set"]
+
+    # The review grid's download names each row's status as the page does.
+    review = testapp.get(step_url(data_set, "review"))
+    for fmt in ("csv", "xlsx"):
+        link = review.pyquery(f"[data-widget=rows] [data-testid=grid-{fmt}]").attr("href")
+        download = testapp.get(link)
+        if fmt == "csv":
+            rows = list(csv.DictReader(io.StringIO(download.body.decode("utf-8-sig"))))
+            statuses = {row["Status"] for row in rows}
+        else:
+            sheet = load_workbook(io.BytesIO(download.body), read_only=True).active
+            header, *cells = list(sheet.iter_rows(values_only=True))
+            statuses = {row[header.index("Status")] for row in cells}
+        assert statuses == {"Cost up", "Cost down", "New item", "Error"}, fmt
 
     # An applied batch is done for good, and its Apply step says so: not "cannot run yet".
     apply_page = testapp.get(step_url(data_set, "apply"))

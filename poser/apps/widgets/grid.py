@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
@@ -229,7 +229,7 @@ class Grid(Widget):
         state = self.state(ctx, columns)
         reader = BodySession(ctx.request)
         rows = grid_rows(reader.session, self.query(ctx), columns, state, self.key)
-        body = reader.body(csv_rows(_header(columns, state), rows))
+        body = reader.body(csv_rows(_header(columns, state), _in_words(rows, columns, state)))
         response = Response(app_iter=body, content_type="text/csv", charset="utf-8")
         response.headers["Content-Disposition"] = content_disposition(f"{self.download_name}.csv")
         return response
@@ -243,7 +243,7 @@ class Grid(Widget):
         settings = ctx.request.registry.settings or {}
         scratch = tempfile.TemporaryFile(dir=_scratch_dir(settings))  # noqa: SIM115
         try:
-            write_xlsx(scratch, _header(columns, state), rows)
+            write_xlsx(scratch, _header(columns, state), _in_words(rows, columns, state))
         except TooManyRowsError as error:
             scratch.close()
             return _error_page(ctx, 400, "Too many rows", f"{error} Filter the grid or use CSV.")
@@ -305,6 +305,30 @@ def _check_columns(name: str, columns: Sequence[GridColumn]) -> Sequence[GridCol
 def _header(columns: Sequence[GridColumn], state: GridState) -> list[str]:
     labels = {column.name: column.label for column in columns}
     return [labels[name] for name in state.columns]
+
+
+def _in_words(
+    rows: Iterable[Sequence[Any]], columns: Sequence[GridColumn], state: GridState
+) -> Iterable[Sequence[Any]]:
+    """A download names a choice column's values as the page does, by their labels
+    ("Cost up"), not as they are stored."""
+    by_name = {column.name: column for column in columns}
+    chosen = [
+        (index, by_name[name])
+        for index, name in enumerate(state.columns)
+        if by_name[name].type == "choice"
+    ]
+    if not chosen:
+        return rows
+    return (_relabelled(row, chosen) for row in rows)
+
+
+def _relabelled(row: Sequence[Any], chosen: list[tuple[int, GridColumn]]) -> list[Any]:
+    cells = list(row)
+    for index, column in chosen:
+        if cells[index] is not None:
+            cells[index] = column.choice_label(cells[index])
+    return cells
 
 
 def _scratch_dir(settings: dict[str, Any]) -> str | None:
