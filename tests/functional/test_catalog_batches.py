@@ -299,3 +299,14 @@ def test_after_the_apply_the_page_is_brought_up_to_date_without_a_reload(
     elsewhere = testapp.get(poll, headers={**htmx, "HX-Current-URL": "http://example.org/x"})
     assert elsewhere.headers["HX-Refresh"] == "true"
     assert "HX-Location" not in elsewhere.headers
+
+
+def test_without_a_usual_vendor_the_last_uploads_vendor_is_offered(testapp, store, jobs) -> None:
+    data_set = store["data_set"]
+    login(testapp, "olga")
+    form = form_posting_to(testapp.get(step_url(data_set, "upload")), "/file/upload")
+    assert form["vendor"].value == ""  # nothing to go by: the operator chooses
+    _upload_as(testapp, data_set, CATALOG_FILE, "BETA", "beta.csv")
+    assert jobs() == ["succeeded"]
+    form = form_posting_to(testapp.get(step_url(data_set, "upload")), "/file/upload")
+    assert form["vendor"].value == "BETA"

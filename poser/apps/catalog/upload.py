@@ -24,6 +24,7 @@ from poser.apps.site.forms import (
 )
 from poser.apps.site.uploads import posted_file, store_posted
 from poser.apps.widgets.file_upload import ACCEPT, FileUpload
+from poser.models.data_extraction.batch_list import newest_batch
 from poser.models.data_extraction.batches import vendor_code_choices
 from poser.models.data_extraction.uploads import recent_uploads
 from poser.tasks.batches import BatchError
@@ -42,7 +43,8 @@ BATCH_INPUT = "catalog_batch"
 @dataclass
 class CatalogUpload(FileUpload):
     """A catalog file and its vendor. ``options(ctx)`` gives the Options step's values
-    (effective date, new items, tolerance, and the vendor offered first)."""
+    (effective date, new items, tolerance, and the vendor offered first; without one,
+    the last upload's vendor is)."""
 
     options: Any = None
     template: str = field(default="widgets/file_upload.jinja2", repr=False)
@@ -75,7 +77,11 @@ class CatalogUpload(FileUpload):
         )
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        # The usual vendor of the Options step, else the vendor of the last upload.
         vendor = (self.options(ctx) if self.options else {}).get("catalog_vendor") or ""
+        if not vendor:
+            last = newest_batch(ctx.dbsession, ctx.data_set.id, "catalog")
+            vendor = (last.parameters or {}).get("vendor_code", "") if last else ""
         form = (
             render_form(ctx.request, self.form(ctx), {"vendor": vendor}) if ctx.may_edit else None
         )
