@@ -149,6 +149,11 @@ def test_an_operator_applies_a_vendor_catalog(
 
     _step(page, "Apply")
     expect(page.locator("[data-widget=apply] [data-testid=blockers]")).to_have_count(0)
+    # Some costs change past the tolerance: the form names them and asks first.
+    confirm = page.locator("[data-testid=apply-confirm]")
+    expect(confirm).to_contain_text("3 flagged rows")
+    expect(confirm.locator("[data-testid=largest-changes] tbody tr")).to_have_count(3)
+    page.check("[data-testid=apply-confirm] input[type=checkbox]")
     page.click("[data-widget=apply] button:has-text('Apply the new costs')")
     page.wait_for_selector(
         "[data-widget=apply] [data-testid=job-status][data-status=succeeded]",
