@@ -161,6 +161,7 @@ def test_the_site_page_says_how_the_site_stands(
     assert "ValueError: bad" in errors
     assert "fine" not in errors
     assert "The scheduler has run nothing yet." in page.text
+    assert "none scheduled" in page.pyquery("[data-testid=site-backups]").text()
     assert (
         "No errors" in testapp.get("/admin/info").text
         or "writes no log" in testapp.get("/admin/info").text

@@ -13,6 +13,7 @@ from pyramid.view import view_config
 
 from poser.apps.framework.registry import registered_applications
 from poser.models.data_extraction.administration import memberships
+from poser.tasks.backups.nightly import backup_plan
 from poser.tasks.site_info import site_facts
 
 QUEUE_BACKENDS = {"SqliteHuey": "SQLite, in the app dir", "RedisHuey": "Redis"}
@@ -52,6 +53,7 @@ def info_page(request: Request) -> dict[str, Any]:
     return {
         "facts": facts,
         "storage": STORAGE_BACKENDS.get(facts.storage_backend, facts.storage_backend),
+        "backups": backup_plan(request.registry.settings),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,28 @@ def backup_folder(settings: Mapping[str, Any]) -> Path:
         return appdir / "backups"
     folder = Path(configured).expanduser()
     return folder if folder.is_absolute() else appdir / folder
+
+
+@dataclass(frozen=True)
+class BackupPlan:
+    """The scheduled backup as the settings give it: ``schedule`` None when it is off."""
+
+    schedule: str | None
+    folder: Path
+    keep: str
+    archives: list[str]  # the archives in the folder, newest first
+
+
+def backup_plan(settings: Mapping[str, Any]) -> BackupPlan:
+    spec = str(settings.get("poser.schedule.backup") or "").strip()
+    off = spec.lower() in ("", "off", "false", "disabled", "none")
+    folder = backup_folder(settings)
+    names = sorted(
+        (p.name for p in folder.iterdir() if ARCHIVE_NAME.match(p.name)) if folder.is_dir() else (),
+        reverse=True,
+    )
+    keep = str(settings.get("poser.backup.keep") or 7)
+    return BackupPlan(None if off else spec, folder, keep, names)
 
 
 def archive_name(now: datetime) -> str:

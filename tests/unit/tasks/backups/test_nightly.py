@@ -58,3 +58,17 @@ def test_a_bad_setting_fails_the_job_with_words(tmp_path: Path) -> None:
     }
     with pytest.raises(TaskError, match="no database file"):
         nightly_backup(None, settings=settings)  # type: ignore[arg-type]
+
+
+def test_the_plan_says_when_where_and_what_is_there(tmp_path: Path) -> None:
+    from poser.tasks.backups.nightly import backup_plan
+
+    settings = {"poser.appdir": str(tmp_path), "poser.backup.dir": "saved"}
+    off = backup_plan(settings)
+    assert (off.schedule, off.folder, off.keep, off.archives) == (None, tmp_path / "saved", "7", [])
+    (tmp_path / "saved").mkdir()
+    for name in ("poser-backup-20260101T020000Z.tar.gz", "poser-backup-20260102T020000Z.tar.gz"):
+        (tmp_path / "saved" / name).write_text("x")
+    on = backup_plan({**settings, "poser.schedule.backup": "0 2 * * *", "poser.backup.keep": "3"})
+    assert (on.schedule, on.keep) == ("0 2 * * *", "3")
+    assert on.archives[0] == "poser-backup-20260102T020000Z.tar.gz"
