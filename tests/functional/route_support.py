@@ -145,7 +145,7 @@ class World:
                 Job.status == "queued", Job.data_set_id.in_([self.main.id, self.empty.id])
             )
         ).all()
-        resources = {"files": self.files, "work_dir": self.work_dir}
+        resources = {"files": self.files, "work_dir": self.work_dir, "queue": self.queue}
         factory = get_session_factory(self.session.get_bind())
         done = [
             jobs.run(factory, self.queue, job_id, worker="test", resources=resources)

@@ -261,6 +261,74 @@ _batch_form("apply", "apply", "unschedule", effective=TOMORROW)
 _batch_form("upload", "columns", "save")
 
 
+def _with(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str]]:
+    """The form's fields, those named in ``values`` set to them."""
+    return [(name, values.get(name, value)) for name, value in fields] + [
+        (name, value) for name, value in values.items() if name not in dict(fields)
+    ]
+
+
+def _exclusion(action: str) -> Callable[[World], list[tuple[str, str]]]:
+    """The Review step's exclusion forms, as the owner fills them in."""
+
+    def fields(world: World) -> list[tuple[str, str]]:
+        shown = world.form("catalog", "review", "control", "exclude_lines")
+        return _with(shown, lines="2", reason="Typo in the vendor's list")
+
+    return fields
+
+
+def _excluded_batch(world: World) -> None:
+    """A batch whose line 2 is left out: the Review step offers to include it again."""
+    world.batch()
+    route = action_route_name("catalog", "review", "control", "exclude_lines")
+    call = Call("POST", route, {"data_set_id": world.main.id}, fields=_exclusion("")(world))
+    assert world.arranger.send(world.app, call).status_int == 303
+
+
+for action in ("exclude_flagged", "exclude_lines"):
+    _action(
+        "catalog", "review", "control", action, "POST", before=lambda w: w.batch(),
+        fields=_exclusion(action),
+    )  # fmt: skip
+_action(
+    "catalog", "review", "control", "include", "POST", before=_excluded_batch,
+    fields=lambda w: _with(w.form("catalog", "review", "control", "include"), lines="2"),
+)  # fmt: skip
+
+
+def _row_excluded(world: World) -> list[tuple[str, str]]:
+    """The review grid's edit: the first row left out, with a reason."""
+    fields = world.form("catalog", "review", "rows", "edit")
+    key = next(name.rsplit(".", 1)[1] for name, _ in fields if name.startswith("rows.edit."))
+    return _with(
+        fields, **{f"rows.edit.excluded.{key}": "yes", f"rows.edit.exclude_reason.{key}": "Typo"}
+    )
+
+
+_action(
+    "catalog", "review", "rows", "edit", "POST", before=lambda w: w.batch(), fields=_row_excluded,
+)  # fmt: skip
+
+
+def _applied_batch(world: World) -> None:
+    """A batch applied, its report written: the Report step offers its revert."""
+    world.batch()
+    world.post_form("catalog", "apply", "apply", "run")
+    assert set(world.run_queued()) == {"succeeded"}
+
+
+def _confirmed_revert(world: World) -> list[tuple[str, str]]:
+    fields = world.form("catalog", "report", "revert", "revert")
+    return _with(fields, confirm_revert=dict(fields)["batch_id"])
+
+
+_action(
+    "catalog", "report", "revert", "revert", "POST", before=_applied_batch,
+    fields=_confirmed_revert,
+)  # fmt: skip
+
+
 def _listed_batch(world: World) -> int:
     world.batch()
     return world.session.scalars(select(Batch.id).order_by(Batch.id.desc())).first()
