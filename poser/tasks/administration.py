@@ -10,7 +10,8 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import ROLES, User
+from poser.models.orm import ROLES, DataSet, User
+from poser.tasks.datasets import DataSetError, remove_member, set_member
 from poser.tasks.users import UserError, disable_user, enable_user, end_sessions, set_password
 
 log = logging.getLogger(__name__)
@@ -73,3 +74,21 @@ def log_out_everywhere(dbsession: Session, actor: User, user: User) -> None:
     end_sessions(user)
     dbsession.flush()
     log.info("sessions ended by %s for %s", actor.username, user.username)
+
+
+def set_membership(
+    dbsession: Session, actor: User, user: User, data_set: DataSet, role: str | None
+) -> None:
+    """Make ``user`` a member of ``data_set`` as ``role``, or no member (None). A data
+    set keeps an owner: the task of the data set's own page refuses otherwise."""
+    try:
+        if role is None:
+            remove_member(data_set, user)
+        else:
+            set_member(data_set, user, role)
+    except DataSetError as error:
+        raise UserError(str(error)) from error
+    log.info(
+        "membership set by %s: %s in data set %s is %s",
+        actor.username, user.username, data_set.id, role or "no member",
+    )  # fmt: skip

@@ -134,6 +134,31 @@ def test_memberships_across_the_site(testapp: Any, dbsession: Session) -> None:
     assert "Corner Shop" in detail.pyquery("[data-testid=user-memberships]").text()
 
 
+def test_an_admin_gives_and_takes_access_to_a_data_set(testapp: Any, dbsession: Session) -> None:
+    make_user(dbsession, "ada", role="admin")
+    petra = make_user(dbsession, "petra")
+    olga = make_user(dbsession, "olga")
+    shop = create_data_set(dbsession, "Corner Shop", "products", petra)
+    dbsession.commit()
+    login(testapp, "ada")
+
+    page = testapp.get(f"/admin/users/{olga.id}")
+    given = _submit(page, "user-membership", data_set=str(shop.id), role="editor")
+    assert "olga is now an editor of Corner Shop." in _flash(given)
+    assert "Corner Shop Editor" in " ".join(
+        given.pyquery("[data-testid=user-memberships]").text().split()
+    )
+    taken = _submit(given, "user-membership", data_set=str(shop.id), role="none")
+    assert "olga has no access to Corner Shop now." in _flash(taken)
+    assert "A member of no data set." in taken.text
+
+    owner = testapp.get(f"/admin/users/{petra.id}")
+    refused = _submit(owner, "user-membership", data_set=str(shop.id), role="viewer")
+    assert "A data set needs at least one owner." in _flash(refused)
+    unchosen = _submit(refused, "user-membership", data_set="", role="viewer")
+    assert "Choose a data set." in unchosen.text
+
+
 def test_the_site_page_says_how_the_site_stands(
     testapp: Any, dbsession: Session, settings: dict[str, Any]
 ) -> None:

@@ -16,9 +16,13 @@ from pyramid.security import remember
 from pyramid.view import view_config
 
 from poser.apps.site.forms import CSRFSchema, FormError, button, handle_form, make_form, render_form
-from poser.models.data_extraction.administration import memberships, users_with_data_set_counts
+from poser.models.data_extraction.administration import (
+    all_data_sets,
+    memberships,
+    users_with_data_set_counts,
+)
 from poser.models.data_extraction.users import user_by_id
-from poser.models.orm import User
+from poser.models.orm import MEMBER_ROLES, DataSet, User
 from poser.tasks import administration
 from poser.tasks.users import UserError, create_user
 
@@ -63,13 +67,52 @@ class PasswordSchema(CSRFSchema):
     password = _password_node("New password")
 
 
-FORMS: dict[str, tuple[type[CSRFSchema], str, str, str]] = {
+NO_ACCESS = "none"
+MEMBER_CHOICES = [(role, role.capitalize()) for role in MEMBER_ROLES] + [(NO_ACCESS, "No access")]
+
+
+def membership_schema(request: Request) -> CSRFSchema:
+    """A data set of the site (by its name and Application) and the role in it."""
+    choices = [
+        (str(d.id), f"{d.name} ({d.application or 'no application'})")
+        for d in all_data_sets(request.dbsession)
+    ]
+    schema = CSRFSchema()
+    schema.add(
+        colander.SchemaNode(
+            colander.String(),
+            name="data_set",
+            title="Data set",
+            validator=colander.OneOf([value for value, _ in choices]),
+            widget=deform.widget.SelectWidget(values=[("", "Choose a data set"), *choices]),
+            missing_msg="Choose a data set.",
+        )
+    )
+    schema.add(
+        colander.SchemaNode(
+            colander.String(),
+            name="role",
+            title="Their role",
+            validator=colander.OneOf([value for value, _ in MEMBER_CHOICES]),
+            widget=deform.widget.SelectWidget(values=MEMBER_CHOICES),
+        )
+    )
+    return schema
+
+
+FORMS: dict[str, tuple[Callable[[Request], CSRFSchema], str, str, str]] = {
     # name: (schema, route, button's words, button's class)
-    "create": (CreateSchema, "admin_user_create", "Create user", "btn-primary"),
-    "role": (RoleSchema, "admin_user_role", "Change role", "btn-secondary"),
-    "password": (PasswordSchema, "admin_user_password", "Set password", "btn-secondary"),
-    "disable": (CSRFSchema, "admin_user_disable", "Disable and log out", "btn-danger"),
-    "enable": (CSRFSchema, "admin_user_enable", "Enable", "btn-success"),
+    "create": (lambda r: CreateSchema(), "admin_user_create", "Create user", "btn-primary"),
+    "role": (lambda r: RoleSchema(), "admin_user_role", "Change role", "btn-secondary"),
+    "password": (
+        lambda r: PasswordSchema(),
+        "admin_user_password",
+        "Set password",
+        "btn-secondary",
+    ),
+    "disable": (lambda r: CSRFSchema(), "admin_user_disable", "Disable and log out", "btn-danger"),
+    "enable": (lambda r: CSRFSchema(), "admin_user_enable", "Enable", "btn-success"),
+    "membership": (membership_schema, "admin_user_membership", "Set access", "btn-secondary"),
 }
 
 
@@ -78,7 +121,7 @@ def _form(request: Request, name: str, user: User | None = None) -> deform.Form:
     action = request.route_path(route, **({"user_id": user.id} if user else {}))
     return make_form(
         request,
-        schema(),
+        schema(request),
         buttons=(button("submit", words, css),),
         name=f"user-{name}",
         action=action,
@@ -126,8 +169,8 @@ def user_create(request: Request) -> Any:
 )  # fmt: skip
 def user_detail(request: Request) -> dict[str, Any]:
     user = _account(request)
-    shown = ["role", "password", "disable" if user.active else "enable"]
-    current = {"role": {"role": user.role}}
+    shown = ["role", "password", "disable" if user.active else "enable", "membership"]
+    current = {"role": {"role": user.role}, "membership": {"role": "viewer"}}
     return {
         "account": user,
         "myself": user.id == request.identity.id,
@@ -203,11 +246,27 @@ def user_enable(request: Request) -> Any:
     return _change(request, "enable", change)
 
 
+@view_config(route_name="admin_user_membership", request_method="POST", permission="admin")
+def user_membership(request: Request) -> Any:
+    def change(user: User, values: dict[str, Any]) -> str:
+        data_set = request.dbsession.get(DataSet, int(values["data_set"]))
+        if data_set is None:  # deleted since the page was shown
+            raise UserError("That data set is gone.")
+        role = None if values["role"] == NO_ACCESS else values["role"]
+        administration.set_membership(request.dbsession, request.identity, user, data_set, role)
+        if role is None:
+            return f"{user.username} has no access to {data_set.name} now."
+        article = "an" if role[0] in "aeiou" else "a"
+        return f"{user.username} is now {article} {role} of {data_set.name}."
+
+    return _change(request, "membership", change)
+
+
 def includeme(config: Configurator) -> None:
     config.add_route("admin_users", "/admin/users")
     config.add_route("admin_user_create", "/admin/users/create")
     config.add_route("admin_user", "/admin/users/{user_id}", ids="user_id")
-    for action in ("role", "password", "disable", "enable"):
+    for action in ("role", "password", "disable", "enable", "membership"):
         config.add_route(
             f"admin_user_{action}", f"/admin/users/{{user_id}}/{action}", ids="user_id"
         )

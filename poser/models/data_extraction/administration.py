@@ -51,3 +51,8 @@ def memberships(dbsession: Session, user_id: int | None = None) -> list[Membersh
     if user_id is not None:
         query = query.where(User.id == user_id)
     return [Membership(*row) for row in dbsession.execute(query).all()]
+
+
+def all_data_sets(dbsession: Session) -> list[DataSet]:
+    """Every data set of the site, by name."""
+    return list(dbsession.scalars(select(DataSet).order_by(func.lower(DataSet.name), DataSet.id)))

@@ -53,3 +53,19 @@ def test_disabling_ends_sessions_and_enabling_lets_them_in(dbsession: Session) -
     assert olga.credentials_version == version + 3
     with pytest.raises(UserError):
         reset_password(dbsession, ada, olga, "short")
+
+
+def test_an_admin_sets_and_removes_a_membership(dbsession: Session) -> None:
+    from poser.models.data_extraction.datasets import member_role
+    from poser.tasks.administration import set_membership
+    from poser.tasks.datasets import create_data_set
+
+    ada = make_user(dbsession, "ada", role="admin")
+    petra = make_user(dbsession, "petra")
+    shop = create_data_set(dbsession, "Shop", "products", petra)
+    set_membership(dbsession, ada, ada, shop, "viewer")
+    assert member_role(dbsession, shop.id, ada.id) == "viewer"
+    set_membership(dbsession, ada, ada, shop, None)
+    assert member_role(dbsession, shop.id, ada.id) is None
+    with pytest.raises(UserError, match="at least one owner"):
+        set_membership(dbsession, ada, petra, shop, None)
