@@ -4,10 +4,12 @@ logs on stderr for the journal."""
 
 from __future__ import annotations
 
+import configparser
 from pathlib import Path
 
 import plaster
 import pytest
+from paste.deploy import loadwsgi
 from waitress.adjustments import Adjustments
 
 from poser.utils.settings import load_settings
@@ -24,12 +26,19 @@ def server_settings(**defaults: str) -> dict[str, str]:
 
 
 def test_waitress_listens_on_loopback_at_the_port_each_process_is_given() -> None:
-    assert Adjustments(**server_settings()).listen[0][3] == ("127.0.0.1", 6543)
+    assert Adjustments(**server_settings(http_port="6543")).listen[0][3] == ("127.0.0.1", 6543)
     assert Adjustments(**server_settings(http_port="6544")).listen[0][3] == ("127.0.0.1", 6544)
+    # As pserve reads it: its http_port=N, not a default of the file's.
+    context = loadwsgi.loadcontext(
+        loadwsgi.SERVER, f"config:{INI}", name="main", global_conf={"http_port": "6545"}
+    )
+    assert context.local_conf["listen"] == "127.0.0.1:6545"
+    with pytest.raises(configparser.InterpolationMissingOptionError, match="http_port"):
+        loadwsgi.loadcontext(loadwsgi.SERVER, f"config:{INI}", name="main")
 
 
 def test_waitress_trusts_the_forwarded_headers_of_nginx_alone() -> None:
-    adjustments = Adjustments(**server_settings())
+    adjustments = Adjustments(**server_settings(http_port="6543"))
     assert adjustments.trusted_proxy == "127.0.0.1"
     assert adjustments.trusted_proxy_count == 1
     assert adjustments.trusted_proxy_headers == {

@@ -1,0 +1,366 @@
+"""Poser as docs/deploy.md deploys it, for real: nginx (docs/deploy/nginx-poser.conf, TLS
+on a loopback port) in front of two waitress processes (production.ini), a worker and a
+scheduler, on PostgreSQL, Redis (sessions and the queue) and S3 (moto's server).
+
+An operator logs in through one web process and goes on through the other, creates a
+data set, uploads a vendor catalog, has the worker read and apply it, and downloads the
+change report from S3 through a presigned link; then one web process is killed and the
+operator carries on through the other. On the way: the app sees the scheme and host that
+nginx forwards, X-Forwarded-* headers sent to waitress directly are ignored, and static
+files come from nginx with long cache lifetimes.
+
+Runs in `make test` (CI installs nginx); skipped, saying why, without nginx, PostgreSQL
+or Redis.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+import requests
+import webtest
+from pyquery import PyQuery
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from poser.models.engine import get_engine, get_session_factory
+from poser.utils.appdir import make_appdir
+from tests.database_support import postgres_database
+from tests.deploy import stack as deploy
+from tests.deploy.client import direct, through
+from tests.factories import make_user
+from tests.worker_support import REDIS_URL
+
+pytestmark = pytest.mark.deploy
+
+POSTGRES_URL = os.environ.get(
+    "POSER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+#: A Redis database of the deployment test's own, emptied before and after.
+REDIS_DB = 13
+PASSWORD = "deploy test password"
+CATALOG = deploy.ROOT / "poser" / "data" / "sample_vendor_catalog.csv"
+JOB_SECONDS = 60
+HOST = "localhost"
+
+
+def _postgres_server() -> Any:
+    url = make_url(POSTGRES_URL).set(database="postgres")
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        pytest.skip(f"PostgreSQL is not reachable at {url.host}:{url.port}: {error.orig}")
+    finally:
+        engine.dispose()
+    return url
+
+
+def _redis_url() -> str:
+    import redis
+
+    server = urlsplit(REDIS_URL)
+    redis_url = f"redis://{server.hostname or '127.0.0.1'}:{server.port or 6379}/{REDIS_DB}"
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {redis_url}: {error}")
+    finally:
+        client.close()
+    return redis_url
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    nginx = deploy.nginx_binary()
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
+    server = _postgres_server()
+    redis_url = _redis_url()
+    moto_port, http_port, https_port = (deploy.free_port() for _ in range(3))
+    web_ports = (deploy.free_port(), deploy.free_port())
+    shutil.copy(deploy.ROOT / "production.ini", tmp_path / "production.ini")
+    appdir = tmp_path / "app"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSER_", "AWS_"))}
+    with postgres_database(server, f"poser_deploy_{os.getpid()}_{secrets.token_hex(3)}") as url:
+        env.update(
+            {
+                "POSER_APPDIR": str(appdir),
+                "POSER_DATABASE_URL": url,
+                "POSER_SESSION_SECRET": secrets.token_urlsafe(48),
+                "POSER_SESSION_TYPE": "ext:redis",
+                "POSER_SESSION_URL": redis_url,
+                "POSER_QUEUE_URL": redis_url,
+                "POSER_STORAGE_BACKEND": "s3",
+                "POSER_S3_BUCKET": "poser-deploy",
+                "POSER_S3_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+                "POSER_S3_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_EC2_METADATA_DISABLED": "true",
+            }
+        )
+        processes = deploy.Stack(tmp_path, env)
+        try:
+            # The servers start while the schema is made: neither needs the other.
+            moto = processes.start(
+                "moto", str(deploy.BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)
+            )
+            webs = [
+                processes.start(
+                    f"web-{port}", str(deploy.BIN / "pserve"), "production.ini", f"http_port={port}"
+                )
+                for port in web_ports
+            ]
+            ca = deploy.self_signed_certificate(tmp_path, HOST)
+            site_conf = deploy.render_site(
+                tmp_path,
+                web_ports=web_ports,
+                http_port=http_port,
+                https_port=https_port,
+                data=appdir / "data",
+            )
+            conf = deploy.nginx_conf(tmp_path, site_conf)
+            front = processes.start(
+                "nginx", nginx, "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "e.log")
+            )
+            make_appdir(appdir)
+            # As docs/deploy.md: the first `poser db upgrade`; then an operator.
+            processes.poser("db", "upgrade")
+            engine = get_engine({"sqlalchemy.url": url})
+            try:
+                with get_session_factory(engine)() as session:
+                    make_user(session, "olga", password=PASSWORD)
+            finally:
+                engine.dispose()
+            processes.start(
+                "worker", sys.executable, "-m", "poser", "-c", "production.ini", "worker"
+            )
+            scheduler = processes.start(
+                "scheduler", sys.executable, "-m", "poser", "-c", "production.ini", "scheduler"
+            )
+            moto.wait_for_port(moto_port)
+            requests.put(f"http://127.0.0.1:{moto_port}/poser-deploy", timeout=10)
+            for web, port in zip(webs, web_ports, strict=True):
+                web.wait_for_port(port)
+            front.wait_for_port(https_port)
+            yield {
+                "base": f"https://{HOST}:{https_port}",
+                "http_port": http_port,
+                "ca": str(ca),
+                "webs": dict(zip((f"127.0.0.1:{p}" for p in web_ports), webs, strict=True)),
+                "web_ports": web_ports,
+                "moto": f"http://127.0.0.1:{moto_port}",
+                "scheduler": scheduler,
+                "processes": processes,
+            }
+        finally:
+            processes.stop()
+            print(processes.logs())  # shown when the test fails
+            _redis_url()  # empty its database again
+
+
+def served_by(response: webtest.TestResponse) -> str:
+    """The web process that answered; after one that failed, nginx names both."""
+    return str(response.headers["X-Test-Upstream"]).split(", ")[-1]
+
+
+def log_in(browser: webtest.TestApp) -> webtest.TestResponse:
+    form = browser.get("/login").forms["deform"]
+    form["username"] = "olga"
+    form["password"] = PASSWORD
+    return form.submit("submit", status=303)
+
+
+def until(browser: webtest.TestApp, url: str, selector: str, attribute: str, done: set[str]) -> Any:
+    """The page at ``url`` once its ``selector`` has an ``attribute`` in ``done``."""
+    last: list[webtest.TestResponse] = []
+
+    def reached() -> Any:
+        page = browser.get(url)
+        last[:] = [page]
+        found = page.pyquery(selector)
+        return page if found and found.attr(attribute) in done else None
+
+    def what() -> str:
+        shown = last[0].pyquery("main").text() if last else ""
+        return f"{selector} on {url}; the page said:\n{shown[:1500]}"
+
+    return deploy.wait_for(reached, what, JOB_SECONDS)
+
+
+def form_to(page: webtest.TestResponse, marker: str) -> webtest.Form:
+    return next(form for form in page.forms.values() if marker in (form.action or ""))
+
+
+def test_an_operator_works_through_nginx_across_two_web_processes(site: dict[str, Any]) -> None:
+    browser = through(site["base"], site["ca"])
+    webs = site["webs"]
+
+    # Plain HTTP is sent to HTTPS.
+    plain = requests.get(
+        f"http://127.0.0.1:{site['http_port']}/login", allow_redirects=False, timeout=10
+    )
+    assert plain.status_code == 301
+    assert plain.headers["Location"].startswith("https://")
+
+    # Logged in through one web process, the operator goes on through the other: the
+    # session is on Redis. nginx takes turns, and says which process answered.
+    logged_in = log_in(browser)
+    first = served_by(logged_in)
+    assert first in webs
+    home = deploy.wait_for(
+        lambda: (page := browser.get("/")) and served_by(page) != first and page,
+        lambda: "a page from the other web process",
+        10,
+    )
+    assert home.pyquery("form[action='/logout']"), "the other process knows the session"
+
+    # Static files come from nginx (no web process answered), kept a year: their URLs
+    # name their content.
+    css = home.pyquery("link[rel=stylesheet]").eq(0).attr("href")
+    assert re.search(r"\?x=[0-9a-f]{12}$", css), css
+    style = requests.get(site["base"] + css, verify=site["ca"], timeout=10)
+    assert style.status_code == 200
+    assert "X-Test-Upstream" not in style.headers
+    assert "max-age=31536000" in style.headers["Cache-Control"]
+
+    # The app sees https and the host nginx forwards: a form from this site passes the
+    # CSRF origin check (every post below does), one from another site does not, and a
+    # client's own X-Forwarded-* headers are replaced by nginx's.
+    token = home.pyquery("form[action='/logout'] input[name=csrf_token]").attr("value")
+    forged = browser.post(
+        "/logout",
+        {"csrf_token": token},
+        headers={"Origin": "https://elsewhere.example"},
+        status=400,
+    )
+    assert "Origin checking failed" in forged.text or forged.status_int == 400
+    spoofed = browser.get(
+        "/", headers={"X-Forwarded-Host": "elsewhere.example", "X-Forwarded-Proto": "http"}
+    )
+    assert spoofed.pyquery("form[action='/logout']")
+
+    # X-Forwarded-* sent straight to waitress count only from nginx's address.
+    _direct_headers_are_ignored(site["web_ports"][0])
+
+    # A data set from the example, loaded by the worker.
+    products = browser.get("/apps/products")
+    example = next(form for form in products.forms.values() if "example" in form.fields)
+    job_url = example.submit(status=303).location
+    until(browser, job_url, "[data-testid=job-status]", "data-status", {"succeeded"})
+    catalog_home = browser.get("/apps/catalog")
+    data_set = re.search(r"/apps/catalog/data-sets/(\d+)", catalog_home.text)
+    assert data_set, catalog_home.text
+    steps = f"/apps/catalog/data-sets/{data_set.group(1)}/steps"
+
+    # A vendor catalog, uploaded through nginx, read by the worker, applied.
+    options = browser.get(f"{steps}/options").forms["parameters-options"]
+    options["catalog_vendor"] = "GLNF"
+    options["catalog_new_items"] = "add"
+    options.submit("save", status=303)
+    upload = form_to(browser.get(f"{steps}/upload"), "/file/upload")
+    upload["file"] = webtest.Upload(str(CATALOG))
+    upload.submit(status=303)
+    review = until(
+        browser,
+        f"{steps}/review",
+        "[data-testid=batch-status]",
+        "data-status",
+        {"populated", "failed"},
+    )
+    assert review.pyquery("[data-testid=batch-status]").attr("data-status") == "populated"
+    apply = form_to(browser.get(f"{steps}/apply"), "/apply/run")
+    for field in apply.fields.values():
+        for box in field:
+            if isinstance(box, webtest.forms.Checkbox):
+                box.checked = True  # the operator confirms the flagged rows
+    apply.submit(status=303)
+    until(
+        browser,
+        f"{steps}/apply",
+        "[data-widget=apply] [data-testid=job-status]",
+        "data-status",
+        {"succeeded"},
+    )
+
+    # The change report, written to S3 by the worker, is fetched from S3 through a
+    # short-lived link once Poser has checked the operator may have it.
+    report = deploy.wait_for(
+        lambda: (
+            (page := browser.get(f"{steps}/report")).pyquery("[data-testid=report-file]") and page
+        ),
+        lambda: "the change report's files",
+        JOB_SECONDS,
+    )
+    csv_link = next(
+        link.attrib["href"]
+        for link in report.pyquery("[data-testid=report-file]")
+        if link.attrib["href"].endswith(".csv")
+    )
+    redirect = browser.get(csv_link, status=302)
+    assert redirect.location.startswith(site["moto"])
+    fetched = requests.get(redirect.location, timeout=10)
+    assert fetched.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(fetched.content.decode("utf-8-sig"))))
+    assert rows
+    assert {"UPC", "Status"} <= set(rows[0])
+    assert "attachment" in fetched.headers["Content-Disposition"]
+
+    # One web process dies mid-session: the operator carries on through the other,
+    # reading and posting, without logging in again.
+    last = browser.get(f"{steps}/report")
+    victim = served_by(last)
+    webs[victim].kill()
+    for _ in range(4):
+        page = browser.get(f"{steps}/options")
+        assert served_by(page) != victim
+        assert page.pyquery("form[action='/logout']")
+    saved = browser.get(f"{steps}/options").forms["parameters-options"].submit("save", status=303)
+    assert served_by(saved) != victim
+    assert site["scheduler"].alive(), "the scheduler runs all along"
+
+
+def _direct_headers_are_ignored(port: int) -> None:
+    """A login form posted straight to waitress claiming https from another site: from
+    127.0.0.2 the claim is dropped (plain http: no origin to check, the login goes on);
+    from 127.0.0.1, nginx's address, it is believed, and the origin check refuses it."""
+    for source, expected in (("127.0.0.2", 303), ("127.0.0.1", 400)):
+        status, headers, body = direct(port, "GET", "/login", source=source, headers={})
+        assert status == 200
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        fields = {
+            field.attrib["name"]: field.attrib.get("value", "")
+            for field in PyQuery(body)("form#deform input[name]")
+        }
+        fields.update(username="olga", password=PASSWORD, submit="submit")
+        status, _, _ = direct(
+            port,
+            "POST",
+            "/login",
+            source=source,
+            headers={
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-Host": "elsewhere.example",
+                "Origin": "https://attacker.example",
+            },
+            body=urlencode(fields).encode(),
+        )
+        assert status == expected, (source, status)
