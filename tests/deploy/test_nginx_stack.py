@@ -239,6 +239,10 @@ def test_an_operator_works_through_nginx_across_two_web_processes(site: dict[str
     assert style.status_code == 200
     assert "X-Test-Upstream" not in style.headers
     assert "max-age=31536000" in style.headers["Cache-Control"]
+    # The location nginx sends local downloads from is internal: no browser reaches it.
+    hidden = requests.get(f"{site['base']}/_poser_files/", verify=site["ca"], timeout=10)
+    assert hidden.status_code == 404
+    assert "X-Test-Upstream" not in hidden.headers
 
     # The app sees https and the host nginx forwards: a form from this site passes the
     # CSRF origin check (every post below does), one from another site does not, and a
