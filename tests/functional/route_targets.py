@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import count
 from typing import Any
 
 from sqlalchemy import select
@@ -449,3 +450,55 @@ _action(
     "POST",
     fields=lambda w: [("product", str(w.product().id)), ("confirm", "true")],
 )
+
+
+def _account(world: World, active: bool = True) -> int:
+    """Someone for an admin to change: a user of their own, made for the one request."""
+    from poser.tasks.users import create_user, disable_user
+
+    user = create_user(world.session, f"matrix_account_{next(_ACCOUNTS)}", "a long password")
+    if not active:
+        disable_user(world.session, user)
+    world.session.commit()
+    return user.id
+
+
+_ACCOUNTS = count(1)
+
+target("admin_users GET")(lambda w: Call("GET", "admin_users"))
+target("admin_user_create POST")(
+    lambda w: Call(
+        "POST",
+        "admin_user_create",
+        fields=[
+            ("username", f"matrix_new_{next(_ACCOUNTS)}"),
+            ("password", "a long password"),
+            ("role", "operator"),
+        ],
+    )
+)
+target("admin_user GET")(lambda w: Call("GET", "admin_user", {"user_id": _account(w)}))
+target("admin_user_role POST")(
+    lambda w: Call("POST", "admin_user_role", {"user_id": _account(w)}, fields=[("role", "admin")])
+)
+target("admin_user_password POST")(
+    lambda w: Call(
+        "POST", "admin_user_password", {"user_id": _account(w)}, fields=[("password", "x" * 20)]
+    )
+)
+target("admin_user_disable POST")(
+    lambda w: Call("POST", "admin_user_disable", {"user_id": _account(w)})
+)
+target("admin_user_enable POST")(
+    lambda w: Call("POST", "admin_user_enable", {"user_id": _account(w, active=False)})
+)
+target("admin_user_membership POST")(
+    lambda w: Call(
+        "POST",
+        "admin_user_membership",
+        {"user_id": _account(w)},
+        fields=[("data_set", str(w.main.id)), ("role", "viewer")],
+    )
+)
+target("admin_memberships GET")(lambda w: Call("GET", "admin_memberships"))
+target("admin_info GET")(lambda w: Call("GET", "admin_info"))
