@@ -132,6 +132,10 @@ def test_a_product_is_retired_with_a_reason_and_a_product_with_a_past_is_not_del
     login(testapp, "olga")
     page = _page(testapp, shop, UPC_BUTTER)
     assert "form-delete-product" not in page.forms  # butter has a cost: retire it
+    assert page.pyquery("[data-testid=delete-product-instead]").text() == (
+        "“Butter” has 1 vendor's cost, which deleting it would lose. Retire it instead: it "
+        "stays in the catalog, inactive, with its history."
+    )
     page = _submit(page, "retire-product", reason="The maker stopped it")
     assert "Retired: it stays in the catalog, inactive." in _alerts(page)
     assert _timeline(page)[0] == (
@@ -172,10 +176,10 @@ def test_a_product_without_a_price_says_why_it_has_no_margin_and_names_its_cost(
     login(testapp, "olga")
     page = _page(testapp, shop, "042100005264")
     assert page.pyquery("[data-testid=product-margin]").text() == (
-        "None yet: it has no price (its unit cost is 3.00)"
+        "No margin yet: no price (its unit cost is 3.00)"
     )
     page = _submit(testapp.get(_url(shop, "product")), "add-product", upc=UPC_NEW,
                    description="Tea", regular_price="2.00")  # fmt: skip
     assert page.pyquery("[data-testid=product-margin]").text() == (
-        "None: no vendor's cost is preferred for it"
+        "No margin: no vendor's cost is preferred for it"
     )

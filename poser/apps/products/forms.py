@@ -35,8 +35,12 @@ class TaskForm(Widget):
     style: str = "btn-primary"
     #: Shown above the fields: what the form does, in a sentence.
     intro: str = ""
-    #: Shown only when the form has something to act on (a vendor to delete, say).
+    #: Shown only when the form has something to act on (a vendor to delete, say);
+    #: such a form has a ``heading`` instead of a title, shown with it. ``instead``
+    #: says, under the heading, why it is not shown (None: nothing at all is).
     shown: Callable[[WidgetContext], bool] | None = None
+    heading: str = ""
+    instead: Callable[[WidgetContext], str | None] | None = None
     #: Where the form goes back to; by default its step.
     back: Callable[[WidgetContext], str] | None = None
     #: The values the form shows (hidden fields too).
@@ -57,10 +61,16 @@ class TaskForm(Widget):
         )
 
     def render(self, ctx: WidgetContext) -> Markup:
+        heading = Markup('<h2 class="h5">{}</h2>').format(self.heading) if self.heading else ""
         if self.shown is not None and not self.shown(ctx):
-            return Markup("")
+            said = self.instead(ctx) if self.instead else None
+            if not said:
+                return Markup("")
+            return heading + Markup('<p class="small" data-testid="{}-instead">{}</p>').format(
+                self.name, said
+            )
         intro = Markup('<p class="small text-body-secondary">{}</p>').format(self.intro)
-        html = intro if self.intro else Markup("")
+        html = heading + (intro if self.intro else Markup(""))
         if not ctx.may_edit:
             return html + Markup('<p class="small">{}</p>').format(
                 "Only the data set's owners and editors may do this."

@@ -102,7 +102,7 @@ DEPARTMENTS = Step(
         ),
         TaskForm(
             name="delete-department",
-            title="Delete a department",
+            heading="Delete a department",
             width=6,
             intro="A department that products are in is kept unless you choose to leave "
             "them without a department (each product's history says so). Vendors whose "
@@ -192,7 +192,7 @@ VENDORS = Step(
         ),
         TaskForm(
             name="vendor-default",
-            title="Change a vendor's default department",
+            heading="Change a vendor's default department",
             width=4,
             intro="Where its catalogs' new items go when the file names no department.",
             shown=lambda ctx: bool(_vendors(ctx)),
@@ -205,7 +205,7 @@ VENDORS = Step(
         ),
         TaskForm(
             name="delete-vendor",
-            title="Delete a vendor",
+            heading="Delete a vendor",
             width=4,
             intro="A vendor that costs products, or that a catalog not yet applied is for, "
             "is kept: its costs are those products' margins and history.",

@@ -90,6 +90,7 @@ def _add(ctx: WidgetContext, values: dict[str, Any]) -> tuple[str, str]:
 ADD_PRODUCT = TaskForm(
     name="add-product",
     title="Add a product",
+    width=6,
     intro="A product with no price is added inactive, and listed under Needs a price.",
     fields=lambda ctx: [
         text("upc", "UPC", 20),
@@ -158,7 +159,7 @@ def _place(ctx: WidgetContext, values: dict[str, Any]) -> str:
 
 PLACE_PRODUCT = TaskForm(
     name="place-product",
-    title="Department and vendor",
+    heading="Department and vendor",
     width=4,
     intro="The preferred vendor is the one its margin and orders follow, among the "
     "vendors that cost it.",
@@ -184,7 +185,7 @@ def _retire(ctx: WidgetContext, values: dict[str, Any]) -> str:
 
 RETIRE_PRODUCT = TaskForm(
     name="retire-product",
-    title="Retire",
+    heading="Active or retired",
     width=4,
     intro="A retired product stays in the catalog with its history and costs, inactive.",
     shown=lambda ctx: shown_product(ctx) is not None,
@@ -216,13 +217,19 @@ def _deletable(ctx: WidgetContext) -> bool:
     return detail is not None and deletion_refusal(ctx.data_set, detail.product.id) is None
 
 
+def _why_kept(ctx: WidgetContext) -> str | None:
+    detail = shown_product(ctx)
+    return deletion_refusal(ctx.data_set, detail.product.id) if detail else None
+
+
 DELETE_PRODUCT = TaskForm(
     name="delete-product",
-    title="Delete",
+    heading="Delete",
     width=4,
     intro="Only a product with nothing on record but its adding can be deleted (a "
     "mistake undone); retire any other.",
     shown=_deletable,
+    instead=_why_kept,
     fields=lambda ctx: [hidden_id("product"), yes_no("confirm", "Yes, delete it")],
     current=lambda ctx: {"product": shown_product(ctx).product.id},  # type: ignore[union-attr]
     act=_delete,

@@ -98,9 +98,9 @@ def _margin_text(detail: Any) -> str:
     cost = product.preferred_unit_cost
     if not product.regular_price:
         if cost is None:
-            return "None yet: it has no price and no vendor's cost"
-        return f"None yet: it has no price (its unit cost is {_money(cost)})"
-    return "None: no vendor's cost is preferred for it"
+            return "No margin yet: no price and no vendor's cost"
+        return f"No margin yet: no price (its unit cost is {_money(cost)})"
+    return "No margin: no vendor's cost is preferred for it"
 
 
 def _money(value: Any) -> str:
