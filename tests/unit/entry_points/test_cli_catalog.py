@@ -296,3 +296,22 @@ def test_a_name_shared_by_two_data_sets_needs_the_id(ini, store, dbsession, tmp_
     chosen = run(ini, file, "--data-set-id", str(twin.id), "--vendor", "ACME")
     assert chosen.exit_code == 0, chosen.output
     assert dbsession.scalars(select(Batch.data_set_id)).one() == twin.id
+
+
+def test_the_same_file_again_and_the_vendors_columns(ini, store, dbsession, tmp_path) -> None:
+    """The command makes its batch as the Upload step does: the same file twice is
+    warned of, and a vendor's remembered columns read its file."""
+    file = _file(tmp_path, GOOD)
+    first = run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME")
+    assert first.exit_code == 0, first.output
+    assert "the same as" not in first.stderr
+    again = run(ini, file, "--data-set", "Corner Shop", "--vendor", "ACME")
+    assert again.exit_code == 0, again.output
+    batches = dbsession.scalars(select(Batch.id).order_by(Batch.id)).all()
+    assert f"the same as the file of batch #{batches[0]} (acme.csv" in again.stderr
+    store["acme"].column_mapping = {"Barcode No": "upc", "Net": "case_cost"}
+    dbsession.commit()
+    own = _file(tmp_path, f"Barcode No,Net\n{UPC_BUTTER},26.40\n", "own.csv")
+    read = run(ini, own, "--data-set", "Corner Shop", "--vendor", "ACME")
+    assert read.exit_code == 0, read.output
+    assert "1 rows read" in read.output
