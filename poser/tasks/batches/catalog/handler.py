@@ -35,6 +35,7 @@ from poser.tasks.batches.catalog.rows import driver_ready
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.sessions import session_of
+from poser.utils.labels import key_words
 from poser.utils.progress import Progress
 from poser.utils.tabular import CATALOG_COLUMNS, Columns, TabularError
 from poser.utils.timeutil import utcnow
@@ -234,9 +235,8 @@ class CatalogHandler(BatchHandler):
             "history_rows": history,
         }
         summary.update(undone)
-        progress.log(
-            "applied: "
-            + ", ".join(f"{key.replace('_', ' ')} {value:,}" for key, value in summary.items())
+        progress.log(  # the job's log is read by operators: in the words of its page
+            "Applied: " + "; ".join(f"{key_words(key)} {value:,}" for key, value in summary.items())
         )
         return summary
 
