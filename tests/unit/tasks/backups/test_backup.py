@@ -185,3 +185,56 @@ def test_member_names_stay_inside_the_app_dir() -> None:
     assert safe_member_name("data/uploads/a.csv")
     for name in ("", "/etc/passwd", "../x", "data/../../x", "data//x", "data\\x", "./x"):
         assert not safe_member_name(name), name
+
+
+def test_the_queue_database_is_copied_and_restored_too(
+    site: dict[str, Any], tmp_path: Path
+) -> None:
+    queue = Path(site["poser.appdir"]) / "data" / "queue.sqlite"
+    connection = sqlite3.connect(queue)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE kv (key TEXT, value TEXT)")
+    connection.execute("INSERT INTO kv VALUES ('workers:heartbeat', '{}')")
+    connection.commit()
+    try:  # open, with its WAL, as a worker keeps it
+        manifest = take_backup(BackupSources.from_settings(site), tmp_path / "b.tar.gz")
+    finally:
+        connection.close()
+    assert manifest["queue"] == {"member": "queue/queue.sqlite"}
+    assert not any(
+        "queue.sqlite" in name for name in manifest["members"] if name.startswith("data/")
+    )
+    restored = restore_backup(tmp_path / "b.tar.gz", tmp_path / "copy")
+    copy = sqlite3.connect(restored.appdir / "data" / "queue.sqlite")
+    try:
+        assert copy.execute("SELECT key FROM kv").fetchall() == [("workers:heartbeat",)]
+    finally:
+        copy.close()
+
+    on_redis = {**site, "poser.queue.url": "redis://127.0.0.1:6379/0"}
+    manifest = take_backup(BackupSources.from_settings(on_redis), tmp_path / "redis.tar.gz")
+    assert manifest["queue"] == {"member": None, "note": "the queue is on Redis"}
+
+
+def test_a_member_the_manifest_does_not_name_or_one_missing_is_refused(
+    site: dict[str, Any], tmp_path: Path
+) -> None:
+    archive = tmp_path / "b.tar.gz"
+    take_backup(BackupSources.from_settings(site), archive)
+    manifest = read_manifest(archive)
+
+    extra = tmp_path / "extra.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(extra, "w:gz") as out:
+        for info in source:
+            out.addfile(info, source.extractfile(info))
+        smuggled = tarfile.TarInfo("data/templates/smuggled.txt")
+        smuggled.size = 2
+        out.addfile(smuggled, io.BytesIO(b"hi"))
+    with pytest.raises(BackupError, match=r"smuggled\.txt is not in the manifest"):
+        verify_archive(extra)
+
+    manifest["members"]["data/uploads/lost.csv"] = {"size": 1, "sha256": "0" * 64}
+    missing = tmp_path / "missing.tar.gz"
+    _rewrite(archive, missing, {"manifest.json": json.dumps(manifest).encode()})
+    with pytest.raises(BackupError, match=r"incomplete: data/uploads/lost\.csv is missing"):
+        verify_archive(missing)
