@@ -97,10 +97,10 @@ def form_posting_to(page: webtest.TestResponse, marker: str) -> webtest.Form:
     return next(form for form in page.forms.values() if marker in (form.action or ""))
 
 
-def apply_form(page: webtest.TestResponse) -> webtest.Form:
-    """The Apply step's form, its confirmation of the batch's flagged rows (cost changes
-    past the tolerance) ticked when it asks for one."""
-    form = form_posting_to(page, "/apply/run")
+def apply_form(page: webtest.TestResponse, action: str = "run") -> webtest.Form:
+    """The Apply step's form (``action`` "schedule": Apply on its date), its confirmation
+    of the batch's flagged rows (cost changes past the tolerance) ticked when it asks."""
+    form = form_posting_to(page, f"/apply/{action}")
     if "apply_flagged" in form.fields:
         form["apply_flagged"] = True
     return form

@@ -193,7 +193,7 @@ def test_a_batch_dated_later_is_applied_on_its_date_as_who_scheduled_it(
     login(testapp, "olga")
     _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN, catalog_effective_date=later.isoformat())
     page = testapp.get(step_url(shop["data_set"], "apply"))
-    form_posting_to(page, "/apply/schedule").submit(status=303)
+    apply_form(page, "schedule").submit(status=303)
     page = testapp.get(step_url(shop["data_set"], "apply"))
     scheduled = page.pyquery("[data-testid=apply-scheduled]").text()
     assert f"will be applied on {later}, as olga" in scheduled
@@ -207,7 +207,7 @@ def test_a_batch_dated_later_is_applied_on_its_date_as_who_scheduled_it(
     assert _batch(dbsession).scheduled_for is None
     page = testapp.get(step_url(shop["data_set"], "apply"))
     assert not page.pyquery("[data-testid=apply-scheduled]")
-    form_posting_to(page, "/apply/schedule").submit(status=303)
+    apply_form(page, "schedule").submit(status=303)
 
     assert run_scheduler(settings, session_factory, later - timedelta(days=1)) == "succeeded"
     assert _applies(dbsession) == 0  # not yet
@@ -228,7 +228,7 @@ def test_a_schedule_is_dropped_when_the_batch_changes(
     login(testapp, "olga")
     _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN, catalog_effective_date=later.isoformat())
     page = testapp.get(step_url(shop["data_set"], "apply"))
-    form_posting_to(page, "/apply/schedule").submit(status=303)
+    apply_form(page, "schedule").submit(status=303)
     _change(dbsession, _batch(dbsession))
     page = testapp.get(step_url(shop["data_set"], "apply"))
     assert (

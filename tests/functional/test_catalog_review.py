@@ -5,6 +5,7 @@ refused, with a message and a 303, never a 500, for bad input and stale pages.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ import webtest
 from sqlalchemy import select
 
 from poser.models.orm import Batch, CatalogBatchRow, Product, ProductChange, ProductCost
+from poser.tasks.batches.base import today
 from poser.tasks.datasets import set_member
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_MILK, UPC_OTHER_VENDOR, UPC_SOAP
 from tests.factories import make_user
@@ -268,3 +270,25 @@ def test_a_reverted_new_cost_reads_as_removed_on_the_products_history(
     assert "Undoes batch #" in removed.text()
     assert "Case: 10 for 11.00 → (none)" in removed.text()
     assert "None" not in page.pyquery("[data-testid=product-history]").text()
+
+
+def test_scheduling_a_batch_with_flagged_rows_needs_the_same_confirmation(
+    testapp, shop, dbsession, jobs_of
+) -> None:
+    data_set = shop["data_set"]
+    login(testapp, "olga")
+    later = (today() + timedelta(days=3)).isoformat()
+    save_options(testapp, data_set, catalog_vendor="ACME", catalog_effective_date=later)
+    upload(testapp, data_set, FLAGGED_FILE)
+    assert jobs_of() == ["succeeded"]
+    apply = step_url(data_set, "apply")
+    page = testapp.get(apply)
+    assert "2 flagged rows" in page.pyquery("[data-testid=schedule-confirm]").text()
+    form = form_posting_to(page, "/apply/schedule")
+    assert "would apply 2 flagged rows" in alerts(refused(form.submit(status=303), apply))
+    dbsession.rollback()
+    assert dbsession.scalars(select(Batch.scheduled_for)).one() is None
+    form["apply_flagged"] = True
+    form.submit(status=303)
+    dbsession.rollback()
+    assert dbsession.scalars(select(Batch.scheduled_for)).one().isoformat() == later

@@ -18,7 +18,6 @@ from tests.functional.catalog_pages import (
     BUTTER_UP_AGAIN,
     BUTTER_UP_SOAP_DOWN,
     apply_form,
-    form_posting_to,
     run_scheduler,
     save_options,
     step_url,
@@ -51,7 +50,7 @@ def test_a_batch_overtaken_by_another_is_refused_then_read_again(
     save_options(testapp, data_set, catalog_vendor="ACME", catalog_effective_date=str(later))
     upload(testapp, data_set, BUTTER_UP_SOAP_DOWN, "first.csv")
     assert jobs_of() == ["succeeded"]
-    form_posting_to(testapp.get(step_url(data_set, "apply")), "/apply/schedule").submit(status=303)
+    apply_form(testapp.get(step_url(data_set, "apply")), "schedule").submit(status=303)
     first = dbsession.scalars(select(Batch.id)).one()
     # The second, undated, is read and applied before it.
     save_options(testapp, data_set, catalog_effective_date="")

@@ -275,6 +275,30 @@ class CatalogApply(BatchApply):
         review.check_confirmed(_posted(ctx, values), values)
         return super().job_parameters(ctx, values)
 
+    def schedule(self, ctx: WidgetContext) -> Response:
+        """Apply on its date, as BatchApply's, once the flagged rows are confirmed."""
+
+        def act(values: dict[str, Any]) -> Batch:
+            review.check_confirmed(_posted(ctx, values), values)
+            return batch_requests.schedule(
+                ctx.data_set,
+                BATCH_TYPE,
+                values,
+                ctx.request.identity,
+                ctx.step.slug,
+                opened=opened(ctx, BATCH_TYPE),
+            )
+
+        return acted(
+            ctx,
+            act,
+            lambda batch: (
+                f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
+                "you, unless it changes before then."
+            ),
+            schema=_schema(hidden_field(review.CONFIRM_FIELD)),
+        )
+
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         batch = current_batch(ctx, BATCH_TYPE)
         counts = review.review_counts(batch) if batch and batch.status == "populated" else None
