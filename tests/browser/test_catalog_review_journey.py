@@ -113,6 +113,7 @@ def test_an_operator_excludes_a_flagged_row_applies_and_reverts(
     history = page.locator("[data-testid=product-change]")
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text("Catalog batch #")
+    a11y.check("product-from-review")
     page.go_back()
 
     # The revert, confirmed on the Report step, applied by the worker.
