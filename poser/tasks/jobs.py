@@ -124,6 +124,10 @@ def enqueue_after_commit(dbsession: Session, queue: JobQueue, job_id: int) -> No
 
 
 def _enqueue_pending(dbsession: Session) -> None:
+    if dbsession.in_nested_transaction():
+        # SQLAlchemy says "after_commit" when a savepoint is released too (a form's
+        # action runs in one): nothing is committed until the transaction around it is.
+        return
     pending = dbsession.info.get(PENDING_KEY, [])
     while pending:
         queue, job_id = pending.pop(0)

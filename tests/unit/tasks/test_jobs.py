@@ -62,6 +62,20 @@ def test_a_job_is_enqueued_only_after_its_transaction_commits(
     assert queue.enqueued == [job.id]
 
 
+def test_a_job_submitted_in_a_savepoint_waits_for_the_whole_transaction(
+    dbsession: Session, queue: RecordingQueue
+) -> None:
+    """A form's action runs in a savepoint (poser.apps.site.forms.handle_form): its
+    release is no commit, and a worker handed the job then would not find its row."""
+    data_set = make_data_set(dbsession)
+    savepoint = dbsession.begin_nested()
+    job = jobs.submit(dbsession, queue, sample_jobs.touch, data_set=data_set)
+    savepoint.commit()
+    assert queue.enqueued == []
+    dbsession.commit()
+    assert queue.enqueued == [job.id]
+
+
 def test_a_rolled_back_submit_enqueues_nothing(dbsession: Session, queue: RecordingQueue) -> None:
     data_set = make_data_set(dbsession)
     jobs.submit(dbsession, queue, sample_jobs.touch, data_set=data_set)
