@@ -45,6 +45,7 @@ LOCK_FILE = "upgrade.lock"
 BEFORE, AFTER = "packages-before.txt", "packages-after.txt"
 STDOUT, STDERR = "stdout.log", "stderr.log"
 INTERRUPTED = "The upgrade's process stopped before it finished (found by the next run)."
+STOPPED = "The upgrade was stopped (Ctrl-C) before it finished."
 
 
 class UpgradeError(Exception):
@@ -129,8 +130,13 @@ def has_upgrade_table(engine: Engine) -> bool:
 
 
 def _mark_dead(
-    session_factory: sessionmaker[Session], engine: Engine, upgrades_dir: Path
+    session_factory: sessionmaker[Session],
+    engine: Engine,
+    upgrades_dir: Path,
+    error: str = INTERRUPTED,
 ) -> list[int]:
+    """Mark this host's upgrades still "running" interrupted (the caller holds the
+    lock, so none of them runs), each with its packages as they are now."""
     host = socket.gethostname()
     with session_factory.begin() as session:
         dead = session.scalars(
@@ -146,7 +152,7 @@ def _mark_dead(
                 update(Upgrade)
                 .where(Upgrade.id == upgrade_id, Upgrade.status == "running")
                 .values(
-                    status="interrupted", finished_at=utcnow(), error=INTERRUPTED,
+                    status="interrupted", finished_at=utcnow(), error=error,
                     revision_after=revision,
                 )
             )  # fmt: skip
@@ -207,7 +213,12 @@ def run_upgrade(
         make_private_folder(folder)
         write_snapshot(folder / BEFORE, installed_packages())
 
-        exit_code, error = _run_steps(plan, folder)
+        try:
+            exit_code, error = _run_steps(plan, folder)
+        except KeyboardInterrupt:
+            # Ctrl-C (the command got it too): recorded now, not at the next run.
+            _mark_dead(session_factory, engine, upgrades_dir, STOPPED)
+            raise
         write_snapshot(folder / AFTER, installed_packages())
         revision_after = schema_revision(engine)
         status = "succeeded" if exit_code == 0 else "failed"

@@ -180,3 +180,25 @@ def test_the_lock_is_this_hosts_one_upgrade_at_a_time(tmp_path: Path) -> None:
         assert (first, second) == (True, False)
     with upgrade_lock(tmp_path) as again:
         assert again
+
+
+def test_an_upgrade_stopped_with_ctrl_c_is_marked_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ini = site_ini(tmp_path)
+
+    def interrupted(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess, "call", interrupted)
+    with site_database(ini) as (session_factory, engine, settings):
+        upgrades = Path(settings["poser.appdir"]) / "data" / "upgrades"
+        with pytest.raises(KeyboardInterrupt):
+            run_upgrade(session_factory, engine, script_plan(ini, "pass"), upgrades, run_by="ada")
+        with session_factory() as session:
+            stopped = session.scalars(select(Upgrade)).one()
+        assert (stopped.status, stopped.error) == (
+            "interrupted",
+            "The upgrade was stopped (Ctrl-C) before it finished.",
+        )
+        assert (upgrade_folder(upgrades, stopped.id) / "packages-after.txt").exists()
