@@ -108,16 +108,33 @@ def test_a_running_upgrade_is_followed_as_it_writes(
 
 
 def test_a_real_upgrade_run_shows_on_its_page(
-    testapp: Any, dbsession: Session, session_factory: Any, engine: Any, upgrades_dir: Path
+    testapp: Any,
+    dbsession: Session,
+    session_factory: Any,
+    engine: Any,
+    upgrades_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The command installs a package (a dist-info in a folder on the path): the page
+    names exactly that change."""
     make_user(dbsession, "ada", role="admin")
-    plan = UpgradePlan([sys.executable, "-c", "print('all good')"], None, "{python} -c ...")
+    packages = tmp_path / "site-packages"
+    packages.mkdir()
+    monkeypatch.syspath_prepend(str(packages))
+    script = (
+        "import pathlib, sys; info = pathlib.Path(sys.argv[1]) / 'poser_extra-1.2.dist-info';"
+        " info.mkdir(); (info / 'METADATA').write_text('Name: poser-extra\\nVersion: 1.2\\n');"
+        " print('installed poser-extra 1.2')"
+    )
+    plan = UpgradePlan([sys.executable, "-c", script, str(packages)], None, "{python} -c ...")
     upgrade = run_upgrade(session_factory, engine, plan, upgrades_dir, run_by="root", note="n")
     login(testapp, "ada")
     page = testapp.get(f"/admin/upgrades/{upgrade.id}")
     assert page.pyquery("[data-testid=upgrade-status]").text() == "Done"
-    assert "No package changed" in page.pyquery("[data-testid=upgrade-packages]").text()
-    assert page.pyquery("[data-testid=upgrade-stdout]").text().endswith("all good")
+    rows = page.pyquery("[data-testid=upgrade-packages] tbody tr").items()
+    assert [" ".join(tr.text().split()) for tr in rows] == ["poser-extra Added 1.2"]
+    assert page.pyquery("[data-testid=upgrade-stdout]").text().endswith("installed poser-extra 1.2")
 
 
 def test_upgrade_pages_are_admins_only(
