@@ -295,6 +295,7 @@ def test_after_the_apply_the_page_is_brought_up_to_date_without_a_reload(
     assert updated.pyquery("[data-step-state]").attr("data-step-state") == "done"  # Apply
     assert updated.pyquery("[data-testid=batch-status]").attr("data-status") == "executed"
     assert not updated.pyquery("[data-testid=delete-batch]")
+    assert not updated.pyquery("[data-form=execute]")  # applied: no Apply button, not even greyed
     # A page of another site is not fetched: the page reloads instead.
     elsewhere = testapp.get(poll, headers={**htmx, "HX-Current-URL": "http://example.org/x"})
     assert elsewhere.headers["HX-Refresh"] == "true"
