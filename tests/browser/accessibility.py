@@ -21,6 +21,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
 SCREENSHOT_WIDTHS = (1366, 1920)
 SCREENSHOT_HEIGHT = 900
+RESIZE_SETTLE_MS = 250
 
 # One run at a time (axe refuses a second): a check the load event starts and one a test
 # asks for wait for each other.
@@ -106,6 +107,9 @@ class PageAudit:
         try:
             for width in SCREENSHOT_WIDTHS:
                 page.set_viewport_size({"width": width, "height": SCREENSHOT_HEIGHT})
+                # What lays itself out again on a resize (Chart.js redraws its canvas
+                # from a ResizeObserver, a frame later) is pictured at the new width.
+                page.wait_for_timeout(RESIZE_SETTLE_MS)
                 page.screenshot(path=str(self.screenshots / f"{stem}-{width}.png"), full_page=True)
         except Exception as error:
             if not _gone(error):

@@ -93,7 +93,16 @@ def test_an_operator_reads_an_exports_job_the_exports_page_and_the_margins_chart
     assert drawn["under"] == UNDER_COLOUR  # the first department is under its 99 %
     assert len(set(drawn["bars"])) == 2, drawn  # the others meet the data set's 30 %
 
+    # A wider window gives the chart the width of its column.
+    page.set_viewport_size({"width": 1920, "height": 900})
+    page.wait_for_function(WIDE, timeout=5000)
 
+
+WIDE = """() => {
+  const canvas = document.querySelector('[data-testid=chart-margins] canvas');
+  return canvas.getBoundingClientRect().width >= canvas.parentElement.clientWidth - 2
+    && canvas.parentElement.clientWidth > 900;
+}"""
 DRAWN = """() => {
   const chart = Chart.getChart(document.querySelector('[data-testid=chart-margins] canvas'));
   const legend = chart.options.plugins.legend.labels.generateLabels(chart);

@@ -206,6 +206,23 @@
     });
   }
 
+  // Chart.js follows its container when it shrinks, but in Chromium a canvas does not
+  // always grow again with a wider window (its ResizeObserver is not told): every chart
+  // is measured again once a window resize has been laid out.
+  var resizing = false;
+  window.addEventListener("resize", function () {
+    if (resizing || typeof window.Chart !== "function") {
+      return;
+    }
+    resizing = true;
+    window.requestAnimationFrame(function () {
+      resizing = false;
+      Object.keys(window.Chart.instances).forEach(function (id) {
+        window.Chart.instances[id].resize();
+      });
+    });
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     destroyDetached();
     drawAll();
