@@ -4,6 +4,8 @@ their margins, and the confirmation that applying flagged rows needs."""
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -184,3 +186,17 @@ def test_an_excluded_row_the_catalog_changed_under_does_not_stop_the_apply(
     handler.execute(batch, None)
     assert _cost(dbsession, store["milk"]) == Decimal("13.00")
     assert _cost(dbsession, store["soap"]) == Decimal("1234.50")
+
+
+def test_the_change_report_says_which_rows_were_left_out_and_why(dbsession, files, store) -> None:
+    batch = _populated(dbsession, files, store)
+    review.exclude_lines(batch, "3", None, "Price list typo")
+    handler.execute(batch, None)
+    export = handler.report(batch, files, None)
+    text = files.read_bytes(f"{export.folder}/{export.files[0]}").decode("utf-8-sig")
+    rows = {row["Line"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert (rows["3"]["Left out of the apply"], rows["3"]["Why left out"]) == (
+        "Yes",
+        "Price list typo",
+    )
+    assert (rows["4"]["Left out of the apply"], rows["4"]["Why left out"]) == ("No", "")
