@@ -58,6 +58,8 @@ def restore_command(
         f"restored {file} into {restored.appdir}: {_count(restored.files, 'file')}, database "
         f"at revision {manifest['alembic_revision']} ({restored.database})"
     )
+    for note in restored.notes:
+        click.echo(f"note: {note}")
     if restored.pg_restore_command:
         click.echo("The PostgreSQL dump is not loaded yet; load it into an empty database:")
         click.echo(f"    {restored.pg_restore_command}")

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import inspect, make_url, text
 
+from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine
 from poser.tasks.backups.archive import (
     CHUNK,
@@ -80,6 +83,9 @@ def restore_backup(
     appdir = appdir.resolve()
 
     restored = Restored(manifest, appdir, str(appdir / "data" / "poser.sqlite"))
+    unknown = _unknown_revision(manifest.get("alembic_revision"))
+    if unknown:
+        restored.notes.append(unknown)
     dump = appdir / PGDUMP_FILE
     destinations = {SQLITE_MEMBER: appdir / "data" / "poser.sqlite", PGDUMP_MEMBER: dump}
     destinations[QUEUE_MEMBER] = appdir / "data" / "queue.sqlite"
@@ -115,6 +121,21 @@ def restore_backup(
             f"pg_restore --no-owner --exit-on-error --dbname=<empty database URL> {dump}"
         )
     return restored
+
+
+def _unknown_revision(revision: str | None) -> str | None:
+    """Words for a schema newer than this Poser's migrations know; None when known."""
+    if revision is None:
+        return None
+    try:
+        ScriptDirectory.from_config(alembic_config({})).get_revision(revision)
+        return None
+    except CommandError:
+        pass
+    return (
+        f"the backup's database is at schema revision {revision}, which this Poser does not "
+        "know: run the restored site with the Poser that took the backup or a newer one"
+    )
 
 
 def _extract(tar: tarfile.TarFile, info: tarfile.TarInfo, path: Path, sha256: str) -> None:

@@ -238,3 +238,17 @@ def test_a_member_the_manifest_does_not_name_or_one_missing_is_refused(
     _rewrite(archive, missing, {"manifest.json": json.dumps(manifest).encode()})
     with pytest.raises(BackupError, match=r"incomplete: data/uploads/lost\.csv is missing"):
         verify_archive(missing)
+
+
+def test_a_schema_newer_than_this_poser_is_named_on_restore(
+    site: dict[str, Any], tmp_path: Path
+) -> None:
+    archive = tmp_path / "b.tar.gz"
+    take_backup(BackupSources.from_settings(site), archive)
+    assert restore_backup(archive, tmp_path / "known").notes == []
+    manifest = read_manifest(archive)
+    manifest["alembic_revision"] = "9999"
+    newer = tmp_path / "newer.tar.gz"
+    _rewrite(archive, newer, {"manifest.json": json.dumps(manifest).encode()})
+    (note,) = restore_backup(newer, tmp_path / "copy").notes
+    assert note.startswith("the backup's database is at schema revision 9999")
