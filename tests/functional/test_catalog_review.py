@@ -232,6 +232,13 @@ def test_revert_undoes_an_applied_batch_once_leaving_products_changed_since(
     assert not page.pyquery("[data-form=revert]")  # a revert is not reverted
     assert not internal_keys(page.pyquery("main").text())
 
+    for step in ("upload", "review", "apply", "batches"):  # the revert, as every step shows it
+        text = testapp.get(step_url(data_set, step)).pyquery("main").text()
+        assert not internal_keys(text), step
+        assert "None" not in text, step
+    review = testapp.get(step_url(data_set, "review"))
+    assert "Changed since batch" in review.pyquery("[data-testid=exclude-reasons]").text()
+
     # The original's page, open in another tab, sends its revert again.
     back = refused(form.submit(status=303), step_url(data_set, "report"))
     assert f"already reverted, by batch #{revert.id}" in alerts(back)
