@@ -84,6 +84,10 @@ def update_product(
     before = product_values(product)
     for name, value in values.items():
         setattr(product, name, value)
+    if values.get("active") and not before["active"] and product.regular_price is None:
+        # An active product is complete: the store can sell it. One without a price
+        # stays inactive (listed under Needs a price) until it has one.
+        raise ProductError("Give it a price before making it active.")
     session.flush()
     record_product_changes(product, before, source)
     session.flush()

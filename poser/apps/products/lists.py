@@ -252,6 +252,6 @@ NEEDS_A_PRICE = Step(
             formats={"unit_cost": "money", "regular_price": "money"},
         ),
     ],
-    help="Products no margin could price: a catalog's new items whose department and data "
-    "set have no target margin, added inactive. Give each a price, then make it active.",
+    help="Products without a price: a catalog's new items no target margin could price, "
+    "and products added without one, all inactive. Give each a price and make it active.",
 )

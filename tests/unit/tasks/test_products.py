@@ -157,3 +157,15 @@ def test_a_product_edited_since_it_was_added_is_kept(dbsession, shop) -> None:
     update_product(data_set, product.id, {"regular_price": Decimal("3")}, source=shop["source"])
     with pytest.raises(ProductError, match="1 recorded change"):
         delete_product(data_set, product.id)
+
+
+def test_a_product_without_a_price_is_not_made_active(dbsession, shop) -> None:
+    data_set, source = shop["data_set"], shop["source"]
+    product = add_product(data_set, {"upc": UPC_NEW, "description": "Tea", "active": False},
+                          source=source)  # fmt: skip
+    with pytest.raises(ProductError, match="Give it a price before making it active"):
+        update_product(data_set, product.id, {"active": True}, source=source)
+    update_product(
+        data_set, product.id, {"active": True, "regular_price": Decimal("2.49")}, source=source
+    )
+    assert product.active
