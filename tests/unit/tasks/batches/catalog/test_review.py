@@ -200,3 +200,19 @@ def test_the_change_report_says_which_rows_were_left_out_and_why(dbsession, file
         "Price list typo",
     )
     assert (rows["4"]["Left out of the apply"], rows["4"]["Why left out"]) == ("No", "")
+
+
+def test_an_exclusion_of_a_batch_another_request_changed_first_is_refused(
+    dbsession, files, store
+) -> None:
+    batch = _populated(dbsession, files, store)
+    # Another request's change, committed while this one had the batch loaded.
+    dbsession.execute(
+        update(Batch)
+        .where(Batch.id == batch.id)
+        .values(version=Batch.version + 1)
+        .execution_options(synchronize_session=False)  # this request's copy stays as it was
+    )
+    with pytest.raises(BatchError, match="changed since this page showed it"):
+        review.as_shown(batch, lambda b: review.exclude_flagged(b, None, "typo"))
+    assert review.review_counts(batch).excluded == 0
