@@ -183,3 +183,19 @@ def test_a_product_without_a_price_says_why_it_has_no_margin_and_names_its_cost(
     assert page.pyquery("[data-testid=product-margin]").text() == (
         "No margin: no vendor's cost is preferred for it"
     )
+
+
+def test_a_product_without_a_price_made_active_in_the_grid_is_refused_on_its_row(
+    testapp: webtest.TestApp, shop: dict[str, Any], dbsession: Session
+) -> None:
+    login(testapp, "olga")
+    _submit(testapp.get(_url(shop, "product")), "add-product", upc=UPC_NEW, description="Tea")
+    product = dbsession.scalars(select(Product).where(Product.description == "Tea")).one()
+    edit = testapp.get(_url(shop, "needs-a-price")).forms["grid-unpriced-edit"]
+    edit[f"unpriced.edit.active.{product.id}"] = "yes"
+    page = edit.submit(status=303).follow()
+    assert (
+        "Give it a price before making it active." in page.pyquery("[data-widget=unpriced]").text()
+    )
+    dbsession.rollback()
+    assert dbsession.get(Product, product.id).active is False
