@@ -198,3 +198,19 @@ def test_a_revert_waiting_to_be_applied_is_applied_or_deleted_first(
     pending, _ = _revert(store, original, user)
     with pytest.raises(BatchError, match=f"Batch #{pending.id}, which reverts"):
         _revert(store, original, user)
+
+
+def test_two_reverts_at_once_make_one(dbsession, files, store) -> None:
+    user = make_user(dbsession)
+    original = _applied(dbsession, files, store, user)
+    posted = {**shown_fields(original), revert.CONFIRM_FIELD: str(original.id)}
+    # The other request's revert moved the batch on after this one read it.
+    dbsession.execute(
+        update(Batch)
+        .where(Batch.id == original.id)
+        .values(version=Batch.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(BatchError, match="changed while this was asked"):
+        revert.revert_batch(store["data_set"], posted, user, RecordingQueue())
+    assert revert.reverts_of(dbsession, original) == []
