@@ -123,7 +123,8 @@ PRICING = ParameterGroup(
             "decimal",
             default=Decimal("30"),
             validator=_percent,
-            help="The margin the store aims for on regular prices.",
+            help="The margin the store aims for on regular prices. Once saved, it also "
+            "prices a vendor catalog's new items in a department without a target of its own.",
         ),
     ],
 )
