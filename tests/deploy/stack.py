@@ -25,6 +25,8 @@ SITE_CONF = ROOT / "docs" / "deploy" / "nginx-poser.conf"
 #: How long a process may take to answer, and a stopped one to exit: bounds, not speeds.
 START_SECONDS = 60
 STOP_SECONDS = 10
+#: The site's name in the test certificate: this machine.
+HOST = "localhost"
 
 
 #: Ports for the stack's servers: below Linux's ephemeral range (32768 and up), where
@@ -249,3 +251,27 @@ def self_signed_certificate(folder: Path, host: str) -> Path:
     crt = folder / "tls.crt"
     crt.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return crt
+
+
+def start_nginx(processes: Stack, web_ports: tuple[int, int], data: Path) -> dict[str, Any]:
+    """nginx with the documented site in front of ``web_ports``, its internal download
+    location on ``data``: the site's https address, its plain http port, the CA file."""
+    binary = nginx_binary()
+    assert binary is not None
+    folder = processes.folder
+    http_port, https_port = free_port(), free_port()
+    ca = self_signed_certificate(folder, HOST)
+    site = render_site(
+        folder, web_ports=web_ports, http_port=http_port, https_port=https_port, data=data
+    )
+    conf = nginx_conf(folder, site)
+    nginx = processes.start(
+        "nginx", binary, "-c", str(conf), "-p", str(folder), "-e", str(folder / "nginx-start.log")
+    )
+    return {
+        "process": nginx,
+        "base": f"https://{HOST}:{https_port}",
+        "https_port": https_port,
+        "http_port": http_port,
+        "ca": str(ca),
+    }

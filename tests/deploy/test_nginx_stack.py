@@ -52,7 +52,6 @@ REDIS_DB = 13
 PASSWORD = "deploy test password"
 CATALOG = deploy.ROOT / "poser" / "data" / "sample_vendor_catalog.csv"
 JOB_SECONDS = 60
-HOST = "localhost"
 
 
 def _postgres_server() -> Any:
@@ -92,7 +91,7 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
         pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
     server = _postgres_server()
     redis_url = _redis_url()
-    moto_port, http_port, https_port = (deploy.free_port() for _ in range(3))
+    moto_port = deploy.free_port()
     web_ports = (deploy.free_port(), deploy.free_port())
     shutil.copy(deploy.ROOT / "production.ini", tmp_path / "production.ini")
     appdir = tmp_path / "app"
@@ -127,18 +126,7 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
                 )
                 for port in web_ports
             ]
-            ca = deploy.self_signed_certificate(tmp_path, HOST)
-            site_conf = deploy.render_site(
-                tmp_path,
-                web_ports=web_ports,
-                http_port=http_port,
-                https_port=https_port,
-                data=appdir / "data",
-            )
-            conf = deploy.nginx_conf(tmp_path, site_conf)
-            front = processes.start(
-                "nginx", nginx, "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "e.log")
-            )
+            front = deploy.start_nginx(processes, web_ports, appdir / "data")
             make_appdir(appdir)
             # As docs/deploy.md: the first `poser db upgrade`; then an operator.
             processes.poser("db", "upgrade")
@@ -158,11 +146,11 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
             requests.put(f"http://127.0.0.1:{moto_port}/poser-deploy", timeout=10)
             for web, port in zip(webs, web_ports, strict=True):
                 web.wait_for_port(port)
-            front.wait_for_port(https_port)
+            front["process"].wait_for_port(front["https_port"])
             yield {
-                "base": f"https://{HOST}:{https_port}",
-                "http_port": http_port,
-                "ca": str(ca),
+                "base": front["base"],
+                "http_port": front["http_port"],
+                "ca": front["ca"],
                 "webs": dict(zip((f"127.0.0.1:{p}" for p in web_ports), webs, strict=True)),
                 "web_ports": web_ports,
                 "moto": f"http://127.0.0.1:{moto_port}",
