@@ -74,7 +74,7 @@ def test_statuses_and_counts_read_as_words_and_numbers_as_money(
         assert not [key for key in KEYS if key in shown], shown
 
     review = testapp.get(step_url(data_set, "review"))
-    assert _cells(review, "unit_cost")[UPC_BUTTER] == "2.20"
+    assert _cells(review, "case_cost")[UPC_BUTTER] == "26.40"  # case costs are shown
     assert _cells(review, "cost_change_percent")[UPC_BUTTER] == "+10.0%"
     assert _cells(review, "cost_change")[UPC_BUTTER] == "+0.20"
     assert _cells(review, "cost_change_percent")[UPC_SOAP].startswith("-33.")
