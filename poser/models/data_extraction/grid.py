@@ -152,7 +152,6 @@ def grid_page(
         many=capped or total > count_cap,
         cap=count_cap,
         plans=plans,
-        dialect=session.get_bind().dialect.name,
     )
     order = _Order(session, keys, state.descending, sort is not None)
     size = state.page_size

@@ -1,4 +1,4 @@
-"""How the grid reads a page's keys: the plain query, or for four shapes other SQL.
+"""How the grid reads a page's keys: the plain query, or for three shapes other SQL.
 
 The plain query is the page's keys, filtered, ``ORDER BY sort, key``, from a row on
 (`grid`'s keyset) or from an OFFSET, ``LIMIT`` the page; the planner chooses how to
@@ -12,7 +12,6 @@ filters' matches stops below its cap; "many": at it.
 | 1 | few; by a column, not the key | the matches sorted, fenced | brand by price: 191 → 8 |
 | 2 | many; a range, not the sort's | ``(range) IS true`` | Dairy 2-5 by description: 64 → 6 |
 | 3 | many; a choice of 2 to 12 | each value's first rows, merged | 2 departments by price: 420→6 |
-| 4 | many; a text, by a column (PostgreSQL) | a short walk, else the matches sorted | see 4. |
 
 1. The matches' keys and sort values are selected in a subquery whose LIMIT (the
    cap, never reached) keeps a planner from merging it into the outer query, which
@@ -25,13 +24,6 @@ filters' matches stops below its cap; "many": at it.
    the planner walks the price index checking each product, and these departments'
    products come late along it. Each value's arm is one range of the index of the
    choice's column and the sort's (Products has one for each sort), read in order.
-4. PostgreSQL's planner takes a text's matches as spread evenly along the sort, and
-   walks the sort's index testing each row; the products that match "milk" are cheap
-   ones, and the walk by price, descending, tests 394,818 rows before the page's 50.
-   The plan walks `WALK` rows along the sort; when they hold the page (a text found
-   often, found early), that is the page; otherwise it selects the matches through the
-   text's trigram index, fenced by an OFFSET 0, and sorts them. SQLite reads a text
-   found often by LIKE alone, with no index to find its matches by.
 """
 
 from __future__ import annotations
@@ -40,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select, union_all
+from sqlalchemy import ColumnElement, Select, select, union_all
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.grid_filters import conditions_of
@@ -48,10 +40,6 @@ from poser.models.data_extraction.grid_state import Filter, GridColumn, GridStat
 
 #: Up to how many values of a choice are each read apart and merged.
 MERGE_VALUES = 12
-#: How many rows along the sort a text search reads before it sorts its matches; and
-#: the databases that read it so (SQLite's LIKE has no index to find the matches by).
-WALK = 2000
-WALK_DIALECTS = frozenset({"postgresql"})
 _RANGES = ("min", "max", "from", "to")
 
 #: A condition on (the sort's expression or None, the key's): a keyset seek.
@@ -67,10 +55,6 @@ class Keys:
     sort: Any
     key: Any
     arms: Sequence[Select[Any]] = ()  # a choice's values, each its keys and sort values
-    #: A text search's walk: the other filters' rows with ``hit``, the search's test;
-    #: and ``matched``, the search's matches with their sort values, fenced.
-    walk: Select[Any] | None = None
-    matched: Select[Any] | None = None
 
     def read(
         self,
@@ -88,21 +72,6 @@ class Keys:
             by = {"sort": sort, "key": key}
             return statement.order_by(*(by[t].desc() if descending else by[t] for t in terms))
 
-        if self.walk is not None and self.matched is not None:
-            condition = where(self.sort, self.key)
-            walk = self.walk if condition is None else self.walk.where(condition)
-            window = ordered(walk, self.sort, self.key).limit(WALK).subquery()
-            hits = select(window.c.row_key).where(window.c.hit)
-            statement = ordered(hits, window.c.row_sort, window.c.row_key)
-            found = list(session.scalars(statement.offset(offset or None).limit(limit)))
-            if len(found) == limit:
-                return found
-            fenced = self.matched.subquery()
-            sort, key = fenced.c.row_sort, fenced.c.row_key
-            condition = where(sort, key)
-            statement = select(key) if condition is None else select(key).where(condition)
-            statement = ordered(statement, sort, key)
-            return list(session.scalars(statement.offset(offset or None).limit(limit)))
         if not self.arms:
             condition = where(self.sort, self.key)
             statement = self.keyed if condition is None else self.keyed.where(condition)
@@ -131,7 +100,6 @@ def page_keys(
     many: bool,
     cap: int,
     plans: bool = True,
-    dialect: str = "",
 ) -> Keys:
     """How the page's keys are read, given whether the filters match ``many`` rows
     (more than ``cap``: the count's); ``sort`` is None when the key is the order."""
@@ -139,18 +107,10 @@ def page_keys(
     plain = Keys(resolved.with_only_columns(key).where(*conditions).order_by(None), sort, key)
     if not plans or sort is None or not state.filters:
         return plain
-    found = resolved.with_only_columns(key.label("row_key"), sort.label("row_sort"))
     if not many:
+        found = resolved.with_only_columns(key.label("row_key"), sort.label("row_sort"))
         fenced = found.where(*conditions).order_by(None).limit(cap + 1).subquery()
         return Keys(select(fenced.c.row_key), fenced.c.row_sort, fenced.c.row_key)
-    searches = tuple(f for f in state.filters if f.op == "contains")
-    if searches and dialect in WALK_DIALECTS:
-        rest = state.replace(filters=tuple(f for f in state.filters if f.op != "contains"))
-        hit = and_(*conditions_of(expressions, columns, state.replace(filters=searches)))
-        walk = found.add_columns(hit.label("hit")).where(*conditions_of(expressions, columns, rest))
-        # OFFSET 0 keeps PostgreSQL from merging the matches into the outer query.
-        matched = found.where(*conditions).order_by(None).offset(0)
-        return Keys(plain.keyed, sort, key, walk=walk.order_by(None), matched=matched)
 
     def fenced(item: Filter) -> bool:
         return item.op in _RANGES and item.column != state.sort
