@@ -218,6 +218,7 @@ def test_an_operator_works_through_nginx_across_two_web_processes(site: dict[str
         10,
     )
     assert home.pyquery("form[action='/logout']"), "the other process knows the session"
+    assert home.headers["Strict-Transport-Security"], "the app sees https"
 
     # Static files come from nginx (no web process answered), kept a year: their URLs
     # name their content.
@@ -342,8 +343,13 @@ def _direct_headers_are_ignored(port: int) -> None:
     127.0.0.2 the claim is dropped (plain http: no origin to check, the login goes on);
     from 127.0.0.1, nginx's address, it is believed, and the origin check refuses it."""
     for source, expected in (("127.0.0.2", 303), ("127.0.0.1", 400)):
-        status, headers, body = direct(port, "GET", "/login", source=source, headers={})
+        status, headers, body = direct(
+            port, "GET", "/login", source=source, headers={"X-Forwarded-Proto": "https"}
+        )
         assert status == 200
+        # Production marks https pages for HSTS: the claim counted from nginx's address.
+        believed = "Strict-Transport-Security" in headers
+        assert believed == (source == "127.0.0.1"), (source, dict(headers))
         cookie = headers["Set-Cookie"].split(";", 1)[0]
         fields = {
             field.attrib["name"]: field.attrib.get("value", "")
