@@ -37,6 +37,11 @@ def test_the_sdist_ships_templates_static_files_migrations_and_settings(tmp_path
         "poser/models/db_management/versions/0001_initial_schema.py",
         "poser/data/README.md",
         "poser/data/templates/catalog_change_report.json",
+        "docs/deploy.md",
+        "docs/deploy/nginx-poser.conf",
+        "docs/deploy/poser-web@.service",
+        "docs/deploy/poser.env",
+        "docs/deploy/poser.target",
     }
     assert expected <= names, sorted(expected - names)
     assert not any(name.startswith(("app/", "tests/")) for name in names)
