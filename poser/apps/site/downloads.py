@@ -91,33 +91,42 @@ def _handed_over(
     location = str(settings.get(ACCEL_REDIRECT) or "").strip()
     seconds = setting_int(settings, PRESIGN_SECONDS, 0)
     presign = getattr(store, "presigned_url", None)
-    if not (location and isinstance(store, LocalFileStore)) and not (seconds > 0 and presign):
-        return None
-    try:
-        found = store.exists(key)
-    except InvalidKey as error:
-        raise HTTPNotFound() from error
-    if not found:
-        raise HTTPNotFound()
     name = clean_filename(filename)
     content_type = content_type or guess_content_type(name)
     if location and isinstance(store, LocalFileStore):
         if not location.startswith("/"):
             raise SettingsError(f"{ACCEL_REDIRECT} is a path of nginx's, starting with /")
+        _require_file(store, key)
         response = Response(content_type=content_type, charset=None)
         # A valid key has no "." or ".." segment; quoting keeps "?", "#" and "%" in a
         # name from being read as a query, a fragment or an escape by nginx.
         response.headers["X-Accel-Redirect"] = location.rstrip("/") + "/" + quote(key, safe="/")
         response.headers["Content-Disposition"] = content_disposition(name)
         return response
-    assert presign is not None
-    url = presign(
-        key, seconds, content_disposition=content_disposition(name), content_type=content_type
-    )
+    if seconds <= 0 or presign is None:
+        return None
+    try:
+        # Signed here, without asking S3; None from a store that has no such links.
+        url = presign(
+            key, seconds, content_disposition=content_disposition(name), content_type=content_type
+        )
+    except InvalidKey as error:
+        raise HTTPNotFound() from error
     if url is None:
         return None
+    _require_file(store, key)
     # The link expires: neither the browser nor a proxy may keep the redirect.
     return HTTPFound(location=url, headers={"Cache-Control": "no-store"})
+
+
+def _require_file(store: FileStore, key: str) -> None:
+    """HTTPNotFound unless a file is at ``key``: nothing is handed over for none."""
+    try:
+        found = store.exists(key)
+    except InvalidKey as error:
+        raise HTTPNotFound() from error
+    if not found:
+        raise HTTPNotFound()
 
 
 def clean_filename(filename: str) -> str:

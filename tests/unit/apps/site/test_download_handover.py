@@ -67,7 +67,7 @@ def test_a_store_that_nginx_and_s3_cannot_send_is_streamed(configured: None) -> 
     store.remove("k.csv")
 
 
-@pytest.mark.parametrize("configured", [{}], indirect=True)
+@pytest.mark.parametrize("configured", [{}, PRESIGN], indirect=True)
 def test_without_the_settings_a_local_file_is_streamed(configured: None, tmp_path: Path) -> None:
     store = local_store(tmp_path)
     store.write("k.csv", b"streamed")
@@ -96,8 +96,9 @@ def test_an_s3_file_is_a_redirect_to_a_link_that_expires(
             "attachment; filename=\"Report e.xlsx\"; filename*=UTF-8''Report%20%C3%A9.xlsx"
         )
         assert fetched.headers["Content-Type"].startswith("application/vnd.openxmlformats")
-        with pytest.raises(HTTPNotFound):
-            download_response(testing.DummyRequest(), store, "exports/catalog/8/gone.xlsx", "x")
+        for missing in ("exports/catalog/8/gone.xlsx", "../exports/catalog/8/report.xlsx"):
+            with pytest.raises(HTTPNotFound):
+                download_response(testing.DummyRequest(), store, missing, "x")
     finally:
         store.remove("exports/catalog/8/report.xlsx")
 
