@@ -4,14 +4,17 @@ the pages a browser test visits.
 ``PageAudit`` watches a Playwright page: every page that finishes loading is checked
 with axe-core, and a serious or critical violation (colour contrast included) fails
 the test at its end. Parts of a page that htmx swaps in are checked where a test calls
-``audit.check()``. With POSER_SCREENSHOTS set to a folder, each checked page is also
-saved there as full-page PNGs at 1366 and 1920 pixels wide, for people to look at.
+``audit.check()``. Each checked page is also saved as full-page PNGs at 1366 and 1920
+pixels wide, for people to look at: under build/screenshots/ (emptied when a run
+starts; not committed), or in the folder POSER_SCREENSHOTS names; POSER_SCREENSHOTS=off
+takes none.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,10 +122,21 @@ class PageAudit:
                 page.set_viewport_size(size)
 
 
+#: Where a run's screenshots go unless POSER_SCREENSHOTS says otherwise.
+DEFAULT_SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
 def screenshot_folder() -> Path | None:
-    folder = os.environ.get("POSER_SCREENSHOTS")
-    if not folder:
+    folder = os.environ.get("POSER_SCREENSHOTS", str(DEFAULT_SCREENSHOTS))
+    if folder.strip().lower() in ("", "off", "no", "0"):
         return None
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def empty_screenshot_folder() -> None:
+    """The default folder holds one run's screenshots: a page no test visits any more
+    is not left there to be taken for today's."""
+    if screenshot_folder() == DEFAULT_SCREENSHOTS:
+        shutil.rmtree(DEFAULT_SCREENSHOTS, ignore_errors=True)

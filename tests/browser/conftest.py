@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.accessibility import PageAudit, screenshot_folder
+from tests.browser.accessibility import PageAudit, empty_screenshot_folder, screenshot_folder
 from tests.browser.accessibility import _gone as page_gone
 from tests.browser.support import running_worker
 from tests.functional.conftest import build_app, dispose
@@ -56,6 +56,7 @@ def live_server(base_settings: dict[str, Any], engine: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    empty_screenshot_folder()  # one run's screenshots (accessibility.py)
     if not shutil.which("chromium"):
         pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
     from playwright.sync_api import sync_playwright
