@@ -31,6 +31,7 @@ from poser.storage import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.base import early_until, today
+from poser.tasks.batches.catalog.review import review_counts
 from poser.tasks.batches.catalog.upload import (
     catalog_parameters,
     make_catalog_batch,
@@ -42,6 +43,7 @@ from poser.tasks.permissions import may
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
 from poser.tasks.users import normalize_username
+from poser.utils.labels import key_words
 from poser.utils.tabular import TabularError
 
 #: Exit status when the file was read but rows in error stopped --execute: scripts can
@@ -90,6 +92,11 @@ def catalog_group() -> None:
     help="With --execute or --schedule: acknowledge rows in error, which are then skipped.",
 )
 @click.option(
+    "--apply-flagged",
+    is_flag=True,
+    help="With --execute or --schedule: apply rows whose cost changes past the tolerance.",
+)
+@click.option(
     "--new-items",
     type=click.Choice(["add", "skip"]),
     default="skip",
@@ -118,6 +125,7 @@ def import_command(
     apply_early: bool,
     schedule: bool,
     skip_errors: bool,
+    apply_flagged: bool,
     new_items: str,
     tolerance: str,
     effective_date: str | None,
@@ -131,8 +139,9 @@ def import_command(
     --apply-early says to apply it before that date.
 
     Exits 1 when the file or an option is refused, 3 when --execute or --schedule stops
-    at rows in error (the batch stays, for review in the browser or --skip-errors), and
-    4 when --execute stops at a batch dated after today.
+    at rows in error or at flagged rows (the batch stays, for review in the browser, or
+    --skip-errors, --apply-flagged), and 4 when --execute stops at a batch dated after
+    today.
     """
     if (data_set_name is None) == (data_set_id is None):
         raise click.UsageError("give either --data-set NAME or --data-set-id ID")
@@ -185,6 +194,13 @@ def import_command(
                 )
             if errors:
                 handler.acknowledge(batch, user)
+            flagged = review_counts(batch).flagged_included
+            if flagged and not apply_flagged:
+                raise RowsInError(
+                    f"batch {batch_id}: {flagged:,} row(s) are flagged (their cost changes "
+                    "past the tolerance), so nothing was applied; review them in the "
+                    "browser, or run again with --apply-flagged to apply them"
+                )
             if schedule:
                 handler.schedule(batch, user, None, today())
                 scheduled_for = batch.scheduled_for
@@ -313,9 +329,7 @@ def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
 
 def _print_summary(batch_id: int, summary: dict[str, Any]) -> None:
     click.echo(f"batch {batch_id}: applied")
-    _print_table(
-        ("change", "rows"), [(key.replace("_", " "), value) for key, value in summary.items()]
-    )
+    _print_table(("change", "rows"), [(key_words(key), value) for key, value in summary.items()])
 
 
 def _print_table(header: tuple[str, str], rows: list[tuple[str, int]]) -> None:

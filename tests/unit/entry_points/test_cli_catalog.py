@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 # main first: it registers the command modules, which import it back.
+from poser.entry_points.cli_catalog import EXIT_ROWS_IN_ERROR
 from poser.entry_points.main import cli
 from poser.models.orm import Batch, Export, Job, ProductChange, ProductCost
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
@@ -99,6 +100,21 @@ def test_import_reads_the_file_and_prints_the_counts(ini, store, dbsession, tmp_
     assert (batch.status, batch.input_filename, batch.row_count) == ("populated", "acme.csv", 3)
 
 
+def test_execute_applies_no_flagged_row_unless_told_to(ini, store, dbsession, tmp_path) -> None:
+    before = _costs(dbsession)
+    result = run(
+        ini,
+        _file(tmp_path, GOOD),
+        *("--data-set", "Corner Shop", "--vendor", "ACME", "--execute", "--tolerance", "5"),
+        *("--user", "Olga"),
+    )
+    assert result.exit_code == EXIT_ROWS_IN_ERROR, result.output
+    assert "row(s) are flagged" in result.stderr
+    assert "--apply-flagged" in result.stderr
+    assert _costs(dbsession) == before
+    assert dbsession.scalars(select(Batch)).one().status == "populated"  # kept for review
+
+
 def test_execute_applies_and_writes_the_report(ini, store, dbsession, tmp_path) -> None:
     text = GOOD + f"{UPC_NEW},A-400,New thing,Brand,1 ea,2,5.00\n"
     result = run(
@@ -106,9 +122,13 @@ def test_execute_applies_and_writes_the_report(ini, store, dbsession, tmp_path) 
         _file(tmp_path, text),
         *("--data-set", "Corner Shop", "--vendor", "ACME", "--execute", "--new-items", "add"),
         *("--user", "Olga", "--effective-date", "2020-01-31", "--tolerance", "5"),
+        "--apply-flagged",
     )
     assert result.exit_code == 0, result.output
     assert "applied" in result.stdout
+    assert "New items added" in result.stdout  # the summary in words, as on the pages
+    assert "new_items_added" not in result.stdout
+    assert "history rows" not in result.stdout
     butter = dbsession.scalars(
         select(ProductCost).where(ProductCost.product_id == store["butter"].id)
     ).one()
