@@ -40,7 +40,7 @@ def _costs(dbsession: Session) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("missing_columns.csv", "missing required column: upc"),
+        ("missing_columns.csv", "missing required column: UPC"),
         ("header_only.csv", "has a header row but no rows under it"),
         ("unterminated_quote.csv", "line 3: a quoted value starts on this line"),
     ],

@@ -36,6 +36,12 @@ class ColumnSpec:
     required: bool = False
     number: bool = False
 
+    @property
+    def label(self) -> str:
+        """How a message names the column: its first alias, the header people write
+        (``UPC``), else its name."""
+        return self.aliases[0] if self.aliases else self.name
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedHeaders:
@@ -69,6 +75,7 @@ class Columns:
         names = {spec.name for spec in self.specs}
         self.numbers = frozenset(spec.name for spec in self.specs if spec.number)
         self._required = frozenset(spec.name for spec in self.specs if spec.required)
+        self._specs_by_name = {spec.name: spec for spec in self.specs}
         self._mapping: dict[str, str | None] = {}
         for header, target in (mapping or {}).items():
             if target is not None and target not in names:
@@ -121,8 +128,9 @@ class Columns:
                     key = f"{normalized} {n}"
                 unknown.append(key)
             elif canonical in source:
+                label = self._specs_by_name[canonical].label
                 raise TabularError(
-                    f"the columns {source[canonical]!r} and {text!r} both mean {canonical}; "
+                    f"the columns {source[canonical]!r} and {text!r} both mean {label}; "
                     "keep only one of them (or map one of them to another column)"
                 )
             else:
@@ -137,7 +145,7 @@ class Columns:
         if not missing:
             return
         details = "; ".join(
-            f"{spec.name} (headers accepted: {', '.join(spec.aliases or (spec.name,))})"
+            f"{spec.label} (headers accepted: {', '.join(spec.aliases or (spec.name,))})"
             for spec in missing
         )
         seen = ", ".join(repr(str(h).strip()) for h in headers if h is not None and str(h).strip())

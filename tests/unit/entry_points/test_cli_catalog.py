@@ -225,7 +225,7 @@ def test_rows_in_error_stop_execute_unless_skipped(ini, store, dbsession, tmp_pa
         ("", "acme.csv", "acme.csv: The file is empty."),
         (b"\x00\x01binary\xff" * 100, "acme.xlsx", "content was checked"),
         (HEADER, "acme.csv", "has a header row but no rows under it"),
-        ("Description,Pack\nThing,1\n", "acme.csv", "missing required column: upc"),
+        ("Description,Pack\nThing,1\n", "acme.csv", "missing required column: UPC"),
     ],
 )
 def test_a_file_it_cannot_read(ini, store, dbsession, tmp_path, content, name, message) -> None:

@@ -25,7 +25,7 @@ def read(name: str) -> tuple[dict[str, object], list[Row]]:
     [
         ("empty.csv", r"^the file is empty$"),
         ("blank_lines.csv", r"^the file is empty$"),
-        ("missing_columns.csv", r"^missing required column: upc \(headers accepted: UPC, "),
+        ("missing_columns.csv", r"^missing required column: UPC \(headers accepted: UPC, "),
         ("garbage.bin", r"^this file is not text: .* control characters"),
         ("not_really.xlsx", r"^not_really.xlsx is named like an Excel workbook but is not one"),
     ],

@@ -120,7 +120,7 @@ def test_an_error_while_opening_closes_what_was_opened(tmp_path: Path) -> None:
     # A leaked file handle would fail the run with a ResourceWarning.
     path = tmp_path / "catalog.csv"
     path.write_bytes(b"Description\napples\n")
-    with pytest.raises(TabularError, match="missing required column: upc"):
+    with pytest.raises(TabularError, match="missing required column: UPC"):
         open_table(path, columns=CATALOG_COLUMNS)
     stream = io.BytesIO(b"Description\napples\n")
     with pytest.raises(TabularError):

@@ -60,7 +60,7 @@ def test_title_rows_do_not_hide_the_delimiter() -> None:
 
 def test_a_header_below_the_rows_looked_at_is_not_found() -> None:
     titles = "".join(f"Note {n}\n" for n in range(HEADER_SEARCH_ROWS))
-    with pytest.raises(HeaderNotFoundError, match=r"^missing required column: upc "):
+    with pytest.raises(HeaderNotFoundError, match=r"^missing required column: UPC "):
         _csv(titles + "UPC,Case Cost\n1,2.00\n")
 
 
@@ -95,7 +95,7 @@ def test_the_sheet_with_the_catalog_is_found_after_a_cover_sheet() -> None:
 
 def test_a_sheet_named_by_the_operator_is_the_only_one_read() -> None:
     sheets = {"Cover": [["Acme Foods"]], "Prices": [["UPC", "Cost"], ["1", 2]]}
-    with pytest.raises(HeaderNotFoundError, match=r"^missing required column: upc"):
+    with pytest.raises(HeaderNotFoundError, match=r"^missing required column: UPC"):
         _xlsx(sheets, "Cover")
     with _xlsx(sheets, "prices") as table:
         assert table.sheet == "Prices"
@@ -107,7 +107,7 @@ def test_a_workbook_without_a_catalog_names_its_sheets() -> None:
         _xlsx(sheets)
     assert str(refused.value).startswith(
         "none of the sheets of this workbook ('Cover', 'Notes') has a header row with the "
-        "columns needed; in the first, 'Cover': missing required column: upc"
+        "columns needed; in the first, 'Cover': missing required column: UPC"
     )
 
 

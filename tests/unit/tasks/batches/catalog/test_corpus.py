@@ -107,7 +107,7 @@ REFUSED_FILES = [
         "missing_columns.csv",
         "missing_columns.csv",
         None,
-        "missing_columns.csv: missing required column: upc (headers accepted: UPC, Item UPC, "
+        "missing_columns.csv: missing required column: UPC (headers accepted: UPC, Item UPC, "
         "UPC Code, Barcode, GTIN, EAN). Headers found: 'Item Description', 'Brand', 'Pack'",
     ),
     (
