@@ -14,6 +14,7 @@ from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
 from .exports import Export
 from .framework import InputChange, ParameterValue, StepRun, Upload
 from .history import CHANGE_FIELDS, CHANGE_SOURCES, ProductChange
+from .inventory import INVENTORY_ROW_STATUSES, INVENTORY_UNITS, InventoryBatchRow
 from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
 from .meta import Base, UTCDateTime
 from .upgrades import UPGRADE_STATUSES, Upgrade
@@ -28,6 +29,8 @@ __all__ = [
     "CHANGE_FIELDS",
     "CHANGE_SOURCES",
     "FINISHED_STATUSES",
+    "INVENTORY_ROW_STATUSES",
+    "INVENTORY_UNITS",
     "JOB_STATUSES",
     "MEMBER_ROLES",
     "ROLES",
@@ -42,6 +45,7 @@ __all__ = [
     "Department",
     "Export",
     "InputChange",
+    "InventoryBatchRow",
     "Job",
     "LoginFailure",
     "ParameterValue",
