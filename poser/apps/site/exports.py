@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.config import Configurator
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.view import view_config
 
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.site.downloads import download_response
+from poser.apps.site.forms import CSRFSchema, handle_form, make_form
 from poser.apps.site.paging import page_number
 from poser.apps.site.security import DATA_SET_PERMISSIONS, OwnedFactory, OwnedResource
 from poser.models.data_extraction.datasets import data_sets_for_user
@@ -81,12 +82,16 @@ def export_file(request: Request) -> Response:
 
 
 @view_config(route_name="export_delete", request_method="POST", permission="edit")
-def export_delete(request: Request) -> HTTPSeeOther:
+def export_delete(request: Request) -> Any:
     export = request.context.export
     title = export.title
-    remove_after_commit(request, [delete_export(export)])
-    request.session.flash(f"Deleted the export “{title}”.", "info")
-    return HTTPSeeOther(location=request.route_path("exports"))
+
+    def delete(values: dict[str, Any]) -> None:
+        remove_after_commit(request, [delete_export(export)])
+
+    form = make_form(request, CSRFSchema(), name="export-delete")
+    back = request.route_path("exports")
+    return handle_form(request, form, delete, back=back, flash=f"Deleted the export “{title}”.")
 
 
 def includeme(config: Configurator) -> None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from pyramid.config import Configurator
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.site.downloads import download_response
+from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.apps.site.paging import page_number
 from poser.apps.site.security import OwnedFactory, OwnedResource, job_acl
 from poser.models.data_extraction.datasets import data_sets_for_user
@@ -174,29 +176,37 @@ def _update_page(request: Request) -> dict[str, str]:
     return {"HX-Location": json.dumps({**location, "push": "false"})}
 
 
-@view_config(route_name="job_cancel", request_method="POST", permission="manage_job")
-def job_cancel(request: Request) -> HTTPSeeOther:
+def _job_action(request: Request, name: str, act: Callable[[Job], str]) -> Any:
+    """A job's button (Cancel, Retry): its form, through handle_form; a job no longer
+    in a state that allows it is refused with the reason, back on the job's page."""
     job = request.context.job
-    try:
+
+    def acted(values: dict[str, Any]) -> None:
+        try:
+            request.session.flash(act(job), "info")
+        except job_tasks.JobStateError as error:
+            raise FormError(str(error)) from error
+
+    form = make_form(request, CSRFSchema(), name=name)
+    return handle_form(request, form, acted, back=request.route_path("job", job_id=job.id))
+
+
+@view_config(route_name="job_cancel", request_method="POST", permission="manage_job")
+def job_cancel(request: Request) -> Any:
+    def cancel(job: Job) -> str:
         job_tasks.cancel(request.dbsession, _queue(request), job)
-    except job_tasks.JobStateError as exc:
-        request.session.flash(str(exc), "warning")
-    else:
-        message = "Cancelled." if job.status == "cancelled" else "Asked the job to stop."
-        request.session.flash(message, "info")
-    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+        return "Cancelled." if job.status == "cancelled" else "Asked the job to stop."
+
+    return _job_action(request, "job-cancel", cancel)
 
 
 @view_config(route_name="job_retry", request_method="POST", permission="manage_job")
-def job_retry(request: Request) -> HTTPSeeOther:
-    job = request.context.job
-    try:
+def job_retry(request: Request) -> Any:
+    def retry(job: Job) -> str:
         job_tasks.retry(request.dbsession, _queue(request), job, user=request.identity)
-    except job_tasks.JobStateError as exc:
-        request.session.flash(str(exc), "warning")
-    else:
-        request.session.flash("Queued again.", "info")
-    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+        return "Queued again."
+
+    return _job_action(request, "job-retry", retry)
 
 
 @view_config(route_name="job_download", request_method="GET", permission="view")
@@ -211,7 +221,7 @@ def job_download(request: Request) -> Any:
 
 
 @view_config(route_name="jobs_run_maintenance", request_method="POST", permission="admin")
-def run_maintenance(request: Request) -> HTTPSeeOther:
+def run_maintenance(request: Request) -> Any:
     kind = request.matchdict["kind"]
     if not kind.startswith("maintenance."):
         raise HTTPNotFound()
@@ -219,9 +229,13 @@ def run_maintenance(request: Request) -> HTTPSeeOther:
         task = get_kind(kind)  # the operator picks one by its name: the page lists them
     except LookupError:
         raise HTTPNotFound() from None
-    job = job_tasks.submit(request.dbsession, _queue(request), task, user=request.identity)
-    request.session.flash("Started.", "success")
-    return HTTPSeeOther(location=request.route_path("job", job_id=job.id))
+
+    def start(values: dict[str, Any]) -> str:
+        job = job_tasks.submit(request.dbsession, _queue(request), task, user=request.identity)
+        return request.route_path("job", job_id=job.id)
+
+    form = make_form(request, CSRFSchema(), name="run-maintenance")
+    return handle_form(request, form, start, back=request.route_path("jobs"), flash="Started.")
 
 
 def includeme(config: Configurator) -> None:
