@@ -81,3 +81,14 @@ def session_backend(name: str, settings: dict[str, Any], engine: Engine) -> Sess
 def session_id(cookie: str) -> str:
     """The session id in a signed beaker cookie: 40 hex digits of signature, then the id."""
     return cookie.strip('"')[40:]
+
+
+def dispose_beaker_engines() -> None:
+    """Close the connections of beaker's engines. beaker keeps one engine per database
+    URL for the life of the process (DatabaseNamespaceManager.binds); the run's
+    PostgreSQL database is dropped at its end, and a connection left in a pool then is
+    deleted open at exit, which psycopg warns of."""
+    from beaker.ext.database import DatabaseNamespaceManager
+
+    for engine in list(DatabaseNamespaceManager.binds.dict.values()):
+        engine.dispose()

@@ -6,6 +6,7 @@ their last access at most once a minute, and they expire after the timeout."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +22,24 @@ from poser.models.orm import DataSet
 from poser.tasks.datasets import create_data_set
 from tests.factories import make_user
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
-from tests.functional.session_backends import BACKENDS, SessionBackend, session_backend, session_id
+from tests.functional.session_backends import (
+    BACKENDS,
+    SessionBackend,
+    dispose_beaker_engines,
+    session_backend,
+    session_id,
+)
 from tests.worker_support import write_ini
 
 COOKIE = "poser_session"
 
 
 @pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, settings: dict[str, Any], engine: Engine) -> Any:
-    return session_backend(request.param, settings, engine)
+def backend(
+    request: pytest.FixtureRequest, settings: dict[str, Any], engine: Engine
+) -> Iterator[SessionBackend]:
+    yield session_backend(request.param, settings, engine)
+    dispose_beaker_engines()
 
 
 class Clock:
