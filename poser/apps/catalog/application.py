@@ -13,17 +13,15 @@ from typing import Any
 
 from poser.apps.catalog.columns import ColumnChoice
 from poser.apps.catalog.review import CatalogApply, RevertPanel, ReviewControl, review_grid
-from poser.apps.catalog.upload import BATCH_INPUT, CatalogUpload
-from poser.apps.framework.application import Application, Step, StepGroup
+from poser.apps.catalog.upload import CatalogUpload
+from poser.apps.framework.application import Application
 from poser.apps.framework.widget import WidgetContext
-from poser.apps.gui.batch_list import BatchList
-from poser.apps.gui.batches import BatchPanel, BatchReport, current_batch
+from poser.apps.gui.batch_steps import BatchSteps, batch_step_groups
+from poser.apps.gui.batches import current_batch
 from poser.apps.parameters import Parameter, ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
-from poser.apps.widgets.parameter_form import ParameterForm
 from poser.models.data_extraction.batches import (
     cost_change_distribution,
-    status_counts,
     vendor_code_choices,
 )
 from poser.models.data_extraction.parameters import stored_parameters
@@ -78,15 +76,47 @@ def _options(ctx: WidgetContext) -> dict[str, Any]:
     return typed_values(OPTIONS.parameters, stored_parameters(ctx.dbsession, ctx.data_set.id))
 
 
-def _status_chart(ctx: WidgetContext) -> list[tuple[str, int]]:
-    batch = current_batch(ctx, "catalog")
-    return status_counts(batch) if batch else []
-
-
 def _change_chart(ctx: WidgetContext) -> list[tuple[str, int]]:
     batch = current_batch(ctx, "catalog")
     return cost_change_distribution(ctx.dbsession, batch.id) if batch else []
 
+
+#: The catalog's journey: the shared batch steps (`poser.apps.gui.batch_steps`) with
+#: the catalog's vendor, rows, apply, and widgets of its own.
+STEPS = BatchSteps(
+    batch_type="catalog",
+    noun="catalog",
+    options=OPTIONS,
+    details=(("Vendor", "vendor_code"),),
+    upload=CatalogUpload("file", title="Catalog file", options=_options),
+    upload_widgets=[ColumnChoice("columns", title="Columns of the file")],
+    status_chart_width=6,
+    review_widgets=[
+        Chart(
+            name="changes",
+            title="Unit cost changes",
+            kind="bar",
+            query=_change_chart,
+            y_label="Rows",
+            width=6,
+        ),
+        ReviewControl("control", title="Flagged rows, and rows left out"),
+    ],
+    rows=review_grid(),
+    apply=CatalogApply("apply", title="Apply the catalog", label="Apply the new costs"),
+    report_widgets=[RevertPanel("revert", title="Rows left out, and revert")],
+    titles={"report": "Change report"},
+    help={
+        "options": "Whose catalog it is, and how to treat what it changes.",
+        "upload": "A CSV or Excel file from the vendor, with at least a UPC column and a "
+        "case or unit cost. Uploading makes a new batch.",
+        "review": "Filter by status; sort by the change. Rows in error are skipped once "
+        "acknowledged.",
+        "report": "What the batch changed, as CSV and Excel.",
+        "batches": "Every catalog uploaded to this data set, newest first: open one to "
+        "review or apply it, or delete one that was not applied.",
+    },
+)
 
 CATALOG = Application(
     name="Vendor catalogs",
@@ -98,95 +128,5 @@ CATALOG = Application(
     parameters=[OPTIONS],
     examples={"Sample Store": "poser:data/sample_store.xlsx"},
     default_example="Sample Store",
-    step_groups=[
-        StepGroup(
-            "Prepare",
-            [
-                Step(
-                    "Options",
-                    "options",
-                    [ParameterForm("options", title="Options", group="catalog_options")],
-                    help="Whose catalog it is, and how to treat what it changes.",
-                ),
-                Step(
-                    "Upload",
-                    "upload",
-                    [
-                        CatalogUpload("file", title="Catalog file", options=_options),
-                        BatchPanel("batch", title="Current batch", list_step="batches"),
-                        ColumnChoice("columns", title="Columns of the file"),
-                    ],
-                    help="A CSV or Excel file from the vendor, with at least a UPC column "
-                    "and a case or unit cost. Uploading makes a new batch.",
-                ),
-            ],
-        ),
-        StepGroup(
-            "Review and apply",
-            [
-                Step(
-                    "Review",
-                    "review",
-                    [
-                        BatchPanel("batch", title="Current batch", list_step="batches"),
-                        Chart(
-                            name="statuses",
-                            title="Rows by status",
-                            kind="bar",
-                            query=_status_chart,
-                            y_label="Rows",
-                            width=6,
-                        ),
-                        Chart(
-                            name="changes",
-                            title="Unit cost changes",
-                            kind="bar",
-                            query=_change_chart,
-                            y_label="Rows",
-                            width=6,
-                        ),
-                        ReviewControl("control", title="Flagged rows, and rows left out"),
-                        review_grid(),
-                    ],
-                    help="Filter by status; sort by the change. Rows in error are skipped "
-                    "once acknowledged.",
-                ),
-                Step(
-                    "Apply",
-                    "apply",
-                    [
-                        BatchPanel("batch", title="Current batch", list_step="batches"),
-                        CatalogApply(
-                            "apply", title="Apply the catalog", label="Apply the new costs"
-                        ),
-                    ],
-                    help="Applies every change of the batch at once, or none if anything "
-                    "fails. A batch is applied once: now, or, when it is dated after today, "
-                    "on its date.",
-                    inputs=(BATCH_INPUT,),
-                ),
-                Step(
-                    "Report",
-                    "report",
-                    [
-                        BatchReport("report", title="Change report"),
-                        RevertPanel("revert", title="Rows left out, and revert"),
-                    ],
-                    help="What the batch changed, as CSV and Excel.",
-                ),
-            ],
-        ),
-        StepGroup(
-            "History",
-            [
-                Step(
-                    "All batches",
-                    "batches",
-                    [BatchList("batches", title="Batches")],
-                    help="Every catalog uploaded to this data set, newest first: open one "
-                    "to review or apply it, or delete one that was not applied.",
-                ),
-            ],
-        ),
-    ],
+    step_groups=batch_step_groups(STEPS),
 )

@@ -17,6 +17,7 @@ import colander
 from pyramid.response import Response
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.gui.batch_steps import BatchRowsGrid, rows_grid
 from poser.apps.gui.batches import (
     BatchApply,
     batch_schema,
@@ -27,7 +28,6 @@ from poser.apps.gui.batches import (
 from poser.apps.gui.products import product_links
 from poser.apps.site.forms import FormError, handle_form, make_form
 from poser.apps.widgets.execute import hidden_field
-from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.grid_cells import RowHref, format_number
 from poser.models.data_extraction.batches import STATUS_LABELS
 from poser.models.data_extraction.catalog_review import excluded_rows, review_rows
@@ -190,17 +190,6 @@ def on_exclusion_edit(ctx: WidgetContext, row_id: Any, values: dict[str, Any]) -
     )  # fmt: skip
 
 
-def _batch_id(ctx: WidgetContext) -> int:
-    batch = current_batch(ctx, BATCH_TYPE)
-    return batch.id if batch else -1  # no batch: an empty grid
-
-
-def _batch_rows(ctx: WidgetContext) -> int | None:
-    """How many rows the batch has, as reading its file counted them."""
-    batch = current_batch(ctx, BATCH_TYPE)
-    return batch.row_count if batch and batch.status in ("populated", "executed") else None
-
-
 REVIEW_COLUMNS = [
     GridColumn("line", "Line", type="int"),
     GridColumn("upc", "UPC"),
@@ -223,28 +212,20 @@ REVIEW_COLUMNS = [
 ]
 
 
-@dataclass(kw_only=True)
-class ReviewGrid(Grid):
+def review_grid(name: str = "rows", title: str = "Rows") -> BatchRowsGrid:
     """The batch's rows with their case costs, the margin the new cost leaves at the
     product's price today, and whether each is left out: Excluded and its reason are
     edited in place while the batch waits to be applied."""
-
-    def may_edit(self, ctx: WidgetContext) -> bool:
-        batch = current_batch(ctx, BATCH_TYPE)
-        return super().may_edit(ctx) and batch is not None and batch.status == "populated"
-
-
-def review_grid(name: str = "rows", title: str = "Rows") -> ReviewGrid:
-    return ReviewGrid(
+    return rows_grid(
+        BATCH_TYPE,
+        review_rows,
         name=name,
         title=title,
-        query=lambda ctx: review_rows(_batch_id(ctx)),
         columns=REVIEW_COLUMNS,
         key="id",
         download_name="catalog-rows",
         links={"upc": product_links("product_upc", "product_id")},
         badges={"status": "row"},
-        unfiltered_total=_batch_rows,
         editable=True,
         on_edit=on_exclusion_edit,
         formats={
@@ -264,6 +245,7 @@ class CatalogApply(BatchApply):
     """Apply the catalog; while flagged rows are in it, only with a confirmation that
     names how many, under the largest of their changes."""
 
+    batch_type: str = BATCH_TYPE
     template: str = field(default="widgets/catalog_apply.jinja2", repr=False)
 
     def schema(self, ctx: WidgetContext) -> colander.Schema:

@@ -13,7 +13,7 @@ from pyramid.response import Response
 
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
-from poser.apps.gui.batches import acted, current_batch, forget_opened, open_batch
+from poser.apps.gui.batches import Details, acted, current_batch, forget_opened, open_batch
 from poser.models.data_extraction.batch_list import current_batch_of, listed_batches, live_batch
 from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.base import effective_date
@@ -34,7 +34,8 @@ def _number(value: object) -> int | None:
 class BatchList(Widget):
     """``steps`` names the steps a batch opens on: ``review`` and ``apply``."""
 
-    batch_type: str = "catalog"
+    batch_type: str = ""
+    details: Details = ()
     steps: dict[str, str] = field(default_factory=lambda: {"review": "review", "apply": "apply"})
     template: str = field(default="widgets/batch_list.jinja2", repr=False)
 

@@ -1,7 +1,12 @@
-"""Widgets for batches: the current batch (its file, progress, counts, and what it
-needs before it can be applied), applying it (now, or on its effective date), and its
-report. Every form names the batch and the version its page showed; the tasks decide
-whether that is still the batch to act on."""
+"""Widgets for batches of any type: the current batch (its file, progress, counts, and
+what it needs before it can be applied), applying it (now, or on its effective date),
+and its report. Every form names the batch and the version its page showed; the tasks
+decide whether that is still the batch to act on.
+
+Each widget names its ``batch_type`` (its handler's, `poser.tasks.batches`); the pages
+call a file of the type by its ``noun`` and show the batch's ``details``: (label,
+parameter) pairs such as ("Vendor", "vendor_code"). `batch_steps` makes a type's steps
+of them."""
 
 from __future__ import annotations
 
@@ -114,12 +119,18 @@ def acted(
     return handle_form(ctx.request, form, run, back=ctx.step_url())
 
 
+#: What a batch's pages show of its parameters: (label, parameter name) pairs.
+Details = tuple[tuple[str, str], ...]
+
+
 @dataclass
 class BatchPanel(Widget):
     """The current batch: file, options, schedule, status counts, the job reading it,
     and the Acknowledge and Delete buttons."""
 
-    batch_type: str = "catalog"
+    batch_type: str = ""
+    noun: str = "file"
+    details: Details = ()
     #: The step and widget of the list of batches (BatchList), which the panel links to.
     list_step: str | None = None
     list_widget: str = "batches"
@@ -231,7 +242,7 @@ class BatchApply(ExecuteFunction):
     that date by the scheduler ("Apply on <date>", the first choice offered), or now
     once the operator confirms applying it early."""
 
-    batch_type: str = "catalog"
+    batch_type: str = ""
     kind: Task | JobKind | None = batch_jobs.execute
     template: str = field(default="widgets/batch_apply.jinja2", repr=False)
 
@@ -310,7 +321,9 @@ class BatchReport(Widget):
     """What the current batch changed, its report files (or the job writing them), and
     the batches before it."""
 
-    batch_type: str = "catalog"
+    batch_type: str = ""
+    noun: str = "file"
+    details: Details = ()
     template: str = field(default="widgets/batch_report.jinja2", repr=False)
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
