@@ -168,6 +168,8 @@ def test_uploads_are_checked_by_content_and_recorded(
         testapp, data_set, "catalog.csv", b"UPC,Case Cost\n012345678905,12.50\n", 303
     ).follow()
     assert "Uploaded catalog.csv (33 bytes)." in ok.text
+    assert ok.pyquery("[data-testid=uploads] th").eq(1).text() == "Size"
+    assert ok.pyquery("[data-testid=uploads] td").eq(1).text() == "33 bytes"
     upload = dbsession.scalars(select(Upload)).one()
     assert (upload.filename, upload.size, upload.content_type) == ("catalog.csv", 33, "text/csv")
     assert len(upload.sha256) == 64

@@ -22,6 +22,7 @@ from poser.apps.site.uploads import posted_file, store_posted
 from poser.models.data_extraction.uploads import recent_uploads
 from poser.models.orm import Upload
 from poser.tasks.uploads import UploadError, max_upload_bytes
+from poser.utils.labels import file_size
 
 ACCEPT = {"csv": ".csv,text/csv", "xlsx": ".xlsx"}
 
@@ -39,7 +40,7 @@ class FileUpload(Widget):
         schema = CSRFSchema()
         limit = max_upload_bytes(ctx.request.registry.settings)
         accept = ",".join(ACCEPT.get(name, "") for name in self.formats)
-        schema.add(file_node(f"File (up to {limit:,} bytes)", accept=accept, name="file"))
+        schema.add(file_node(f"File (up to {file_size(limit)})", accept=accept, name="file"))
         buttons = (button("upload", "Upload"),)
         action = ctx.action_url("upload")
         return make_form(ctx.request, schema, buttons, f"upload-{self.name}", action=action)
@@ -60,7 +61,7 @@ class FileUpload(Widget):
                 upload = store_posted(request, ctx.data_set, posted, self.formats, "upload")
             except UploadError as error:
                 raise FormError(str(error), field="file") from error
-            message = f"Uploaded {upload.filename} ({upload.size:,} bytes)."
+            message = f"Uploaded {upload.filename} ({file_size(upload.size)})."
             request.session.flash(message, "success")
             return self.on_upload(ctx, upload) if self.on_upload is not None else None
 
