@@ -158,10 +158,11 @@ def nginx_binary() -> str | None:
 
 
 def render_site(
-    folder: Path, *, web_ports: tuple[int, int], http_port: int, https_port: int, data: Path
+    folder: Path, *, web_ports: tuple[int, ...], http_port: int, https_port: int, data: Path
 ) -> str:
     """docs/deploy/nginx-poser.conf with this machine's ports, paths and certificate.
-    Each replaced text must be there: the test runs the documented file, not another."""
+    Each replaced text must be there: the test runs the documented file, not another.
+    One web port: the upstream's second server is left out (commented)."""
     import deform
 
     import poser.apps
@@ -169,7 +170,11 @@ def render_site(
     site = SITE_CONF.read_text(encoding="utf-8")
     replacements = {
         "server 127.0.0.1:6543 ": f"server 127.0.0.1:{web_ports[0]} ",
-        "server 127.0.0.1:6544 ": f"server 127.0.0.1:{web_ports[1]} ",
+        "server 127.0.0.1:6544 ": (
+            f"server 127.0.0.1:{web_ports[1]} "
+            if len(web_ports) > 1
+            else "# one web process: server 127.0.0.1:6544 "
+        ),
         "listen 80;\n    listen [::]:80;": f"listen 127.0.0.1:{http_port};",
         "listen 443 ssl http2;\n    listen [::]:443 ssl http2;": (
             f"listen 127.0.0.1:{https_port} ssl http2;"
@@ -253,7 +258,7 @@ def self_signed_certificate(folder: Path, host: str) -> Path:
     return crt
 
 
-def start_nginx(processes: Stack, web_ports: tuple[int, int], data: Path) -> dict[str, Any]:
+def start_nginx(processes: Stack, web_ports: tuple[int, ...], data: Path) -> dict[str, Any]:
     """nginx with the documented site in front of ``web_ports``, its internal download
     location on ``data``: the site's https address, its plain http port, the CA file."""
     binary = nginx_binary()

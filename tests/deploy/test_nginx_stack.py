@@ -20,8 +20,6 @@ import io
 import os
 import re
 import secrets
-import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,12 +29,10 @@ import pytest
 import requests
 import webtest
 from pyquery import PyQuery
-from sqlalchemy import create_engine, make_url
-from sqlalchemy.exc import OperationalError
 
 from poser.models.engine import get_engine, get_session_factory
-from poser.utils.appdir import make_appdir
 from tests.database_support import postgres_database
+from tests.deploy import deployment
 from tests.deploy import stack as deploy
 from tests.deploy.client import direct, through
 from tests.factories import make_user
@@ -55,126 +51,41 @@ CATALOG = deploy.ROOT / "poser" / "data" / "sample_vendor_catalog.csv"
 JOB_SECONDS = 120
 
 
-def _postgres_server() -> Any:
-    url = make_url(POSTGRES_URL).set(database="postgres")
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    engine = create_engine(url, connect_args={"connect_timeout": 2})
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as error:
-        pytest.skip(f"PostgreSQL is not reachable at {url.host}:{url.port}: {error.orig}")
-    finally:
-        engine.dispose()
-    return url
-
-
-def _redis_url() -> str:
-    import redis
-
-    server = urlsplit(REDIS_URL)
-    redis_url = f"redis://{server.hostname or '127.0.0.1'}:{server.port or 6379}/{REDIS_DB}"
-    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable at {redis_url}: {error}")
-    finally:
-        client.close()
-    return redis_url
-
-
-def _empty(redis_url: str) -> None:
-    """The test's Redis database emptied again, if Redis is still there to ask."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.RedisError:
-        pass
-    finally:
-        client.close()
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    nginx = deploy.nginx_binary()
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
-    server = _postgres_server()
-    redis_url = _redis_url()
-    moto_port = deploy.free_port()
-    web_ports = (deploy.free_port(), deploy.free_port())
-    shutil.copy(deploy.ROOT / "production.ini", tmp_path / "production.ini")
-    appdir = tmp_path / "app"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSER_", "AWS_"))}
-    with postgres_database(server, f"poser_deploy_{os.getpid()}_{secrets.token_hex(3)}") as url:
-        env.update(
-            {
-                "POSER_APPDIR": str(appdir),
-                "POSER_DATABASE_URL": url,
-                "POSER_SESSION_SECRET": secrets.token_urlsafe(48),
-                "POSER_SESSION_TYPE": "ext:redis",
-                "POSER_SESSION_URL": redis_url,
-                "POSER_QUEUE_URL": redis_url,
-                "POSER_STORAGE_BACKEND": "s3",
-                "POSER_S3_BUCKET": "poser-deploy",
-                "POSER_S3_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
-                "POSER_S3_REGION": "us-east-1",
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_EC2_METADATA_DISABLED": "true",
-            }
-        )
-        processes = deploy.Stack(tmp_path, env)
-        try:
-            # The servers start while the schema is made: neither needs the other.
-            moto = processes.start(
-                "moto", str(deploy.BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)
-            )
-            webs = [
-                processes.start(
-                    f"web-{port}", str(deploy.BIN / "pserve"), "production.ini", f"http_port={port}"
-                )
-                for port in web_ports
-            ]
-            front = deploy.start_nginx(processes, web_ports, appdir / "data")
-            make_appdir(appdir)
-            # As docs/deploy.md: the first `poser db upgrade`; then an operator.
-            processes.poser("db", "upgrade")
-            engine = get_engine({"sqlalchemy.url": url})
+    server = urlsplit(REDIS_URL)
+    redis_url = f"redis://{server.hostname or '127.0.0.1'}:{server.port or 6379}/{REDIS_DB}"
+    try:
+        postgres = deployment.postgres_server(POSTGRES_URL)
+        name = f"poser_deploy_{os.getpid()}_{secrets.token_hex(3)}"
+        with (
+            postgres_database(postgres, name) as url,
+            deployment.deployed(
+                tmp_path, database_url=url, web_processes=2, redis_url=redis_url, s3=True
+            ) as running,
+        ):
             try:
-                with get_session_factory(engine)() as session:
-                    make_user(session, "olga", password=PASSWORD)
+                # An operator, as docs/deploy.md makes the first admin.
+                engine = get_engine({"sqlalchemy.url": url})
+                try:
+                    with get_session_factory(engine)() as session:
+                        make_user(session, "olga", password=PASSWORD)
+                finally:
+                    engine.dispose()
+                yield {
+                    "base": running.base,
+                    "http_port": running.http_port,
+                    "ca": running.ca,
+                    "webs": running.webs,
+                    "web_ports": running.web_ports,
+                    "moto": running.moto,
+                    "scheduler": running.scheduler,
+                    "processes": running.processes,
+                }
             finally:
-                engine.dispose()
-            processes.start(
-                "worker", sys.executable, "-m", "poser", "-c", "production.ini", "worker"
-            )
-            scheduler = processes.start(
-                "scheduler", sys.executable, "-m", "poser", "-c", "production.ini", "scheduler"
-            )
-            moto.wait_for_port(moto_port)
-            requests.put(f"http://127.0.0.1:{moto_port}/poser-deploy", timeout=10)
-            for web, port in zip(webs, web_ports, strict=True):
-                web.wait_for_port(port)
-            front["process"].wait_for_port(front["https_port"])
-            yield {
-                "base": front["base"],
-                "http_port": front["http_port"],
-                "ca": front["ca"],
-                "webs": dict(zip((f"127.0.0.1:{p}" for p in web_ports), webs, strict=True)),
-                "web_ports": web_ports,
-                "moto": f"http://127.0.0.1:{moto_port}",
-                "scheduler": scheduler,
-                "processes": processes,
-            }
-        finally:
-            processes.stop()
-            print(processes.logs())  # shown when the test fails
-            _empty(redis_url)
+                print(running.processes.logs())  # shown when the test fails
+    except deployment.UnavailableError as missing:
+        pytest.skip(str(missing))
 
 
 def served_by(response: webtest.TestResponse) -> str:
