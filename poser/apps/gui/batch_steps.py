@@ -21,12 +21,18 @@ from poser.apps.framework.application import Step, StepGroup
 from poser.apps.framework.widget import Widget, WidgetContext
 from poser.apps.gui.batch_list import BatchList
 from poser.apps.gui.batch_upload import BatchUpload, batch_input
-from poser.apps.gui.batches import BatchApply, BatchPanel, BatchReport, Details, current_batch
+from poser.apps.gui.batches import (
+    BatchApply,
+    BatchPanel,
+    BatchReport,
+    Details,
+    current_batch,
+    status_chart_rows,
+)
 from poser.apps.parameters import ParameterGroup, typed_values
 from poser.apps.widgets.chart import Chart
 from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.parameter_form import ParameterForm
-from poser.models.data_extraction.batches import status_counts
 from poser.models.data_extraction.parameters import stored_parameters
 
 #: The help of each step, unless a type words its own.
@@ -136,7 +142,7 @@ class BatchSteps:
     def status_chart(self) -> Chart:
         def query(ctx: WidgetContext) -> list[tuple[str, int]]:
             batch = current_batch(ctx, self.batch_type)
-            return status_counts(batch) if batch else []
+            return status_chart_rows(batch)
 
         return Chart(
             name="statuses",

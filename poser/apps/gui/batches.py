@@ -40,6 +40,7 @@ from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.base import early_until, effective_date, took_effect
 from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.tasks.job_progress import read_progress
+from poser.utils.labels import status_words
 
 #: The session key of the batches operators opened from the list, by data set and type.
 OPENED_KEY = "poser.opened_batches"
@@ -84,6 +85,20 @@ def _job_of(ctx: WidgetContext, task: Task, batch: Batch | None) -> Any:
     if batch is None or job is None or job.parameters.get("batch_id") != batch.id:
         return None
     return job
+
+
+def row_labels(batch: Batch | None) -> dict[str, str]:
+    """The words of the row statuses a batch counts: the shared ones in their order,
+    then any other its type uses (as its key reads, "counted": "Counted")."""
+    counts = (batch.status_counts or {}) if batch is not None else {}
+    others = {key: status_words("row", key) for key in counts if key not in STATUS_LABELS}
+    return {**STATUS_LABELS, **others}
+
+
+def status_chart_rows(batch: Batch | None) -> list[tuple[str, int]]:
+    """(words, rows) for each row status the batch counts, for a chart."""
+    counts = (batch.status_counts or {}) if batch is not None else {}
+    return [(label, counts[key]) for key, label in row_labels(batch).items() if counts.get(key)]
 
 
 def _live(ctx: WidgetContext, job: Any) -> Any:
@@ -145,7 +160,7 @@ class BatchPanel(Widget):
             "job": job,
             "live": _live(ctx, job),
             "running": job is not None and not job.finished,
-            "labels": STATUS_LABELS,
+            "labels": row_labels(batch),
             "waiting": handler.needs_acknowledgement(batch) if batch else 0,
             "blockers": handler.why_not_executable(batch) if batch else [],
             "may_manage": ctx.may_edit,
