@@ -1,0 +1,396 @@
+"""Comparing a count with on-hand, set-based: a statement per step over the batch's
+rows, never a query per row.
+
+After the lines are inserted (``reader``): each readable row finds its product by
+the data set's (data set, UPC) unique index and takes its on-hand, cost and price as
+they are now; cases become units by the preferred cost's case size; a product's lines
+add up on its first line (the others are ``merged``); in "zero the rest" mode the
+uncounted products of the counted departments get a row going to zero; then each
+row's new on-hand, variance and status, and the recount flags.
+
+``upcs`` limits a comparison to the rows of those UPCs: a typed line added, edited or
+removed compares its product again, not the whole count.
+
+Fractions: a quantity with decimals (after cases are multiplied out) is refused unless
+the product is sold by weight, which its size says in one of ``WEIGHT_SIZES`` exactly
+("lb", "kg", ...): a "1 lb" bag is one unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Numeric,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
+
+from poser.models.orm import Batch, InventoryBatchRow, Product, ProductCost
+
+R = InventoryBatchRow
+#: A product's size that says it is sold by weight, so its count may have decimals.
+WEIGHT_SIZES = ("lb", "lbs", "kg", "per lb", "per kg", "/lb", "/kg", "by weight")
+#: One product's count above this is a typo, whatever its lines say.
+MAX_UNITS = Decimal(1_000_000)
+#: The rows whose apply changes on-hand.
+APPLIED = ("increase", "decrease", "not_counted")
+#: Rows compared with on-hand (their ``on_hand_before`` is what the count was read
+#: against): what a change of on-hand since makes stale.
+COMPARED = (*APPLIED, "unchanged")
+NOT_COUNTED = "Not counted: its department is being counted, so it goes to zero"
+#: On-hand differs when it moved by more than this (SQLite keeps decimals as floats).
+_SLACK = 0.0005
+
+
+def _run(connection: Connection, statement: Any) -> int:
+    return connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+
+
+def compare(connection: Connection, batch: Batch, upcs: Sequence[str] | None = None) -> None:
+    """Compare the batch's rows (those of ``upcs``, when given) with on-hand."""
+    scope = [R.batch_id == batch.id]
+    if upcs is not None:
+        scope.append(R.upc.in_(list(upcs)))
+    pending = and_(*scope, R.status.is_(None))
+    _match_products(connection, batch, pending)
+    _error(
+        connection, and_(pending, R.product_id.is_(None)), _says("UPC ", "is not in the catalog")
+    )
+    _cases_to_units(connection, pending)
+    _fractions(connection, pending)
+    _merge(connection, pending)
+    parameters = batch.parameters
+    if parameters.get("mode") == "zero_rest":
+        _zero_the_rest(connection, batch, upcs)
+    _variances(
+        connection,
+        batch,
+        and_(*scope, or_(R.status.is_(None), R.status == "not_counted")),
+        scope,
+    )
+    _flag(connection, batch, and_(*scope, R.status.in_(COMPARED)))
+
+
+def reset(connection: Connection, batch: Batch, upcs: Sequence[str]) -> None:
+    """Make the rows of ``upcs`` as read again (a typed line changed): the lines read
+    stay, compared afresh; a product's not-counted row goes (``compare`` adds it back if
+    nothing counts it)."""
+    scope = and_(R.batch_id == batch.id, R.upc.in_(list(upcs)))
+    connection.execute(R.__table__.delete().where(scope, R.status == "not_counted"))
+    readable = and_(scope, R.quantity.is_not(None))
+    connection.execute(
+        update(R)
+        .where(readable)
+        .values(
+            status=None,
+            flagged=False,
+            message="",
+            product_id=None,
+            department_id=None,
+            quantity_units=case((R.unit == "units", R.quantity), else_=None),
+            counted_units=None,
+            on_hand_before=None,
+            new_on_hand=None,
+            unit_cost=None,
+            unit_price=None,
+            variance_units=None,
+            variance_percent=None,
+            variance_cost=None,
+            variance_retail=None,
+            moved_since=None,
+        )
+    )
+
+
+def _says(before: str, after: str) -> Any:
+    return literal(before, String) + R.upc_text + literal(" " + after, String)
+
+
+def _error(connection: Connection, where: Any, message: Any) -> int:
+    return _run(connection, update(R).where(where).values(status="error", message=message))
+
+
+def _match_products(connection: Connection, batch: Batch, pending: Any) -> None:
+    _run(
+        connection,
+        update(R)
+        .where(pending, Product.data_set_id == batch.data_set_id, Product.upc == R.upc)
+        .values(
+            product_id=Product.id,
+            department_id=Product.department_id,
+            on_hand_before=Product.on_hand,
+            unit_cost=Product.preferred_unit_cost,
+            unit_price=Product.regular_price,
+        ),
+    )
+
+
+def _cases_to_units(connection: Connection, pending: Any) -> None:
+    case_size = (
+        select(ProductCost.case_size)
+        .where(ProductCost.product_id == R.product_id, ProductCost.preferred == true())
+        .limit(1)
+        .scalar_subquery()
+    )
+    cases = and_(pending, R.unit == "cases")
+    _error(
+        connection,
+        and_(cases, case_size.is_(None)),
+        _says("UPC ", "is counted in cases, but it has no preferred vendor's case size"),
+    )
+    _error(
+        connection,
+        and_(cases, R.quantity * case_size > MAX_UNITS),
+        _says("UPC ", f"counted in cases comes to more than {MAX_UNITS:,} units"),
+    )
+    _run(connection, update(R).where(cases).values(quantity_units=R.quantity * case_size))
+
+
+def _fractions(connection: Connection, pending: Any) -> None:
+    by_weight = exists().where(
+        Product.id == R.product_id, func.lower(func.trim(Product.size)).in_(WEIGHT_SIZES)
+    )
+    fraction = R.quantity_units != cast(R.quantity_units, Integer)
+    _error(
+        connection,
+        and_(pending, fraction, ~by_weight),
+        _says(
+            "UPC ",
+            "is sold by the unit, so it is counted in whole units (a fraction is counted "
+            "only for a product whose size says lb or kg)",
+        ),
+    )
+
+
+def _merge(connection: Connection, pending: Any) -> None:
+    """A product's lines add up on its first line; the others say where they went."""
+    other = R.__table__.alias("other")
+    same = and_(
+        other.c.batch_id == R.batch_id,
+        other.c.product_id == R.product_id,
+        other.c.status.is_(None),
+    )
+    first = select(func.min(other.c.id)).where(same).correlate(R).scalar_subquery()
+    total = select(func.sum(other.c.quantity_units)).where(same).correlate(R).scalar_subquery()
+    _run(connection, update(R).where(pending, R.id == first).values(counted_units=total))
+    head = R.__table__.alias("first_line")
+    where = (
+        select(
+            case(
+                (
+                    head.c.file_name == "",
+                    literal("typed line ", String) + cast(head.c.line, String),
+                ),
+                else_=literal("line ", String)
+                + cast(head.c.line, String)
+                + literal(" of ", String)
+                + head.c.file_name,
+            )
+        )
+        .where(head.c.id == first)
+        .scalar_subquery()
+    )
+    _run(
+        connection,
+        update(R)
+        .where(pending, R.id != first)
+        .values(status="merged", message=literal("Added to the count on ", String) + where),
+    )
+    _error(
+        connection,
+        and_(pending, R.counted_units > MAX_UNITS),
+        _says("UPC ", f"is counted more than {MAX_UNITS:,} times in all, which cannot be right"),
+    )
+
+
+def _zero_the_rest(connection: Connection, batch: Batch, upcs: Sequence[str] | None) -> None:
+    """A row going to zero for each product of the counted departments that has no row
+    (a product whose lines are all in error has rows, and is left as it is)."""
+    departments = batch.parameters.get("department_ids") or []
+    if not departments:  # refused by the options: never every department
+        return
+    counted = exists().where(R.batch_id == batch.id, R.product_id == Product.id)
+    rows = select(
+        Product.data_set_id,
+        literal(batch.id, Integer),
+        literal(0, Integer),
+        literal("", String),
+        Product.upc,
+        Product.upc,
+        Product.id,
+        Product.department_id,
+        literal("", String),
+        literal("units", String),
+        literal(0, Integer),
+        Product.on_hand,
+        Product.preferred_unit_cost,
+        Product.regular_price,
+        literal("not_counted", String),
+        false(),
+        literal(NOT_COUNTED, String),
+    ).where(
+        Product.data_set_id == batch.data_set_id,
+        Product.department_id.in_(departments),
+        Product.on_hand != 0,
+        ~counted,
+    )
+    if upcs is not None:
+        rows = rows.where(Product.upc.in_(list(upcs)))
+    columns = [
+        "data_set_id",
+        "batch_id",
+        "line",
+        "file_name",
+        "upc_text",
+        "upc",
+        "product_id",
+        "department_id",
+        "section",
+        "unit",
+        "counted_units",
+        "on_hand_before",
+        "unit_cost",
+        "unit_price",
+        "status",
+        "flagged",
+        "message",
+    ]
+    _run(connection, insert(R).from_select(columns, rows))
+
+
+def _variances(connection: Connection, batch: Batch, where: Any, scope: list[Any]) -> None:
+    adjust = batch.parameters.get("mode") == "adjust"
+    new = R.on_hand_before + R.counted_units if adjust else R.counted_units
+    _run(connection, update(R).where(where).values(new_on_hand=new))
+    variance = R.new_on_hand - R.on_hand_before
+    _run(
+        connection,
+        update(R)
+        .where(where)
+        .values(
+            variance_units=variance,
+            variance_cost=func.round(variance * R.unit_cost, 2),
+            variance_retail=func.round(variance * R.unit_price, 2),
+            variance_percent=case(
+                (
+                    R.on_hand_before != 0,
+                    cast(
+                        func.round(
+                            variance * literal_column("100.0") / func.abs(R.on_hand_before), 2
+                        ),
+                        Numeric(14, 2),
+                    ),
+                ),
+                else_=None,
+            ),
+        ),
+    )
+    _run(
+        connection,
+        update(R)
+        .where(*scope, R.status.is_(None))
+        .values(
+            status=case(
+                (R.variance_units > 0, "increase"),
+                (R.variance_units < 0, "decrease"),
+                else_="unchanged",
+            )
+        ),
+    )
+
+
+def _flag(connection: Connection, batch: Batch, compared: Any) -> None:
+    """Flag for recount the rows past a threshold, each saying which."""
+    parameters = batch.parameters
+    checks = []
+    if parameters.get("threshold_units") is not None:
+        limit = Decimal(parameters["threshold_units"])
+        checks.append((func.abs(R.variance_units) > limit, f"more than {limit} units"))
+    if parameters.get("threshold_percent") is not None:
+        limit = Decimal(parameters["threshold_percent"])
+        checks.append((func.abs(R.variance_percent) > limit, f"more than {limit}%"))
+    if parameters.get("threshold_money") is not None:
+        limit = Decimal(parameters["threshold_money"])
+        money = func.abs(func.coalesce(R.variance_cost, R.variance_retail))
+        checks.append((money > limit, f"more than {limit:.2f} in value"))
+    for condition, words in checks:
+        note = f"Recount: the variance is {words}"
+        _run(
+            connection,
+            update(R)
+            .where(compared, condition)
+            .values(
+                flagged=True,
+                message=case(
+                    (R.message == "", literal(note, String)),
+                    else_=R.message + literal("; " + note, String),
+                ),
+            ),
+        )
+    departments = parameters.get("department_ids") or []
+    if departments:
+        note = "Not in the departments being counted"
+        outside = or_(R.department_id.is_(None), R.department_id.not_in(departments))
+        _run(
+            connection,
+            update(R)
+            .where(compared, outside)
+            .values(
+                flagged=True,
+                message=case(
+                    (R.message == "", literal(note, String)),
+                    else_=R.message + literal("; " + note, String),
+                ),
+            ),
+        )
+
+
+def moved_rows(batch: Batch) -> Any:
+    """The batch's compared rows, not excluded, whose product's on-hand is no longer
+    what the count was read against (or whose product is gone)."""
+    return (
+        select(R.id, R.line, R.file_name, (Product.on_hand - R.on_hand_before).label("moved"))
+        .select_from(R)
+        .outerjoin(Product, Product.id == R.product_id)
+        .where(
+            R.batch_id == batch.id,
+            R.status.in_(COMPARED),
+            R.excluded == false(),
+            or_(Product.id.is_(None), func.abs(Product.on_hand - R.on_hand_before) > _SLACK),
+        )
+    )
+
+
+def mark_moved(connection: Connection, batch: Batch) -> int:
+    """Set each row's ``moved_since`` (by how much on-hand moved since the count was
+    read; None when it did not) and flag the moved ones; how many moved."""
+    _run(
+        connection,
+        update(R)
+        .where(R.batch_id == batch.id, R.moved_since.is_not(None))
+        .values(moved_since=None),
+    )
+    moved = moved_rows(batch).subquery()
+    return _run(
+        connection,
+        update(R)
+        .where(R.id == moved.c.id)
+        .values(moved_since=func.coalesce(moved.c.moved, 0), flagged=True),
+    )

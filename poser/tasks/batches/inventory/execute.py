@@ -1,0 +1,86 @@
+"""Applying a count: on-hand set in the caller's transaction, logged first.
+
+Two statements, whatever the number of rows: the change log (field ``on_hand``, old
+and new, with the batch, its row, who and what ran it) by INSERT ... SELECT over the
+rows, then on-hand by UPDATE ... FROM them. Only rows whose apply changes on-hand
+(``compare.APPLIED``), not excluded, are touched: a product has at most one such row
+(its lines merge into its first).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, false, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from poser.models.orm import Batch, InventoryBatchRow, Product, ProductChange
+from poser.tasks.batches.inventory.compare import APPLIED
+from poser.tasks.product_history import ChangeSource, source_values
+
+R = InventoryBatchRow
+#: Why on-hand changed, as the product's history says it, by the count's mode.
+REASONS = {
+    "replace": "Inventory count: on-hand set to the count",
+    "adjust": "Inventory count added to on-hand",
+    "zero_rest": "Inventory count: on-hand set to the count",
+}
+
+
+def number_text(column: Any) -> Any:
+    """A quantity as the log keeps it ("12", "12.5": no trailing zeros), in SQL: the
+    databases write 12.000 (PostgreSQL) or 12.0 (SQLite)."""
+    text = cast(column, String)
+    return case(
+        (text.like("%.%"), func.rtrim(func.rtrim(text, "0"), ".")),
+        else_=text,
+    )
+
+
+def applied(batch: Batch) -> Any:
+    return and_(
+        R.batch_id == batch.id,
+        R.excluded == false(),
+        R.status.in_(APPLIED),
+        R.product_id.is_not(None),
+    )
+
+
+def record_on_hand_changes(
+    session: Session, batch: Batch, source: ChangeSource, at: datetime
+) -> int:
+    """The change log's rows, before on-hand changes."""
+    mode = batch.parameters.get("mode", "replace")
+    reason = case(
+        (R.status == "not_counted", literal("Inventory count: not counted, set to zero", String)),
+        else_=literal(REASONS.get(mode, REASONS["replace"]), String),
+    )
+    if batch.reverts_batch_id is not None:
+        reason = literal(f"Undoes batch #{batch.reverts_batch_id}", String)
+    columns = {
+        "data_set_id": R.data_set_id,
+        "product_id": R.product_id,
+        "batch_row_id": R.id,
+        **source_values(source, at),
+        "reason": reason,
+        "field": literal("on_hand", String),
+        "old_value": number_text(R.on_hand_before),
+        "new_value": number_text(R.new_on_hand),
+    }
+    statement = insert(ProductChange).from_select(
+        list(columns), select(*columns.values()).where(applied(batch))
+    )
+    return (
+        session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
+    )
+
+
+def set_on_hand(session: Session, batch: Batch) -> int:
+    statement = (
+        update(Product)
+        .where(applied(batch), Product.id == R.product_id)
+        .values(on_hand=R.new_on_hand)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    )
+    return session.connection().execute(statement).rowcount
