@@ -68,9 +68,11 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 class Recorder:
-    """Every request's kind, status (or exception name) and seconds, from all threads."""
+    """Every request's kind, status (or exception name) and seconds, from all threads;
+    a status other than ``expected`` names for its kind is an error."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: dict[str, int] | None = None) -> None:
+        self.expected = expected or EXPECTED
         self.lock = threading.Lock()
         self.records: list[tuple[str, str, float]] = []
 
@@ -82,7 +84,7 @@ class Recorder:
         with self.lock:
             chosen = [r for r in self.records if r[0] in kinds]
         times = [seconds for _, _, seconds in chosen]
-        errors = Counter(status for kind, status, _ in chosen if status != str(EXPECTED[kind]))
+        errors = Counter(status for kind, status, _ in chosen if status != str(self.expected[kind]))
         if not times:
             return {"requests": 0, "errors": {}}
         return {
