@@ -7,7 +7,8 @@ Where the pieces are:
   data set, applying them, and the change report;
 - ``poser/models/orm/batches.py`` (``CatalogBatchRow``) and
   ``poser/models/data_extraction/batches.py``: its rows and the queries of its pages;
-- ``poser/apps/gui/batches.py``: the batch widgets every batch type's steps share.
+- ``poser/apps/gui/batch_steps.py``: the steps and widgets every batch type shares,
+  which ``application.py`` hands the catalog's own (vendor, columns, exclusions, revert).
 """
 
 from __future__ import annotations
