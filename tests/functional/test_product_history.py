@@ -3,10 +3,15 @@ who, when, and a link to what made it; the same for a grid edit as for a batch."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import webtest
+from sqlalchemy.orm import Session
 
+from poser.apps.products import widgets
+from poser.models.orm import ProductChange
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_MILK
 from tests.functional.catalog_pages import (
     form_posting_to,
@@ -89,3 +94,39 @@ def test_a_catalog_apply_shows_on_the_products_history_with_its_batch_and_line(
 
     milk = _timeline(_product_page(testapp, shop, UPC_MILK))
     assert [row[1:4] for row in milk] == [["Item code at ACME", "A-300", "A-301"]]
+
+
+def test_a_long_history_pages_back_and_returns_to_the_newest(
+    testapp: webtest.TestApp,
+    shop: dict[str, Any],
+    dbsession: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(widgets, "TIMELINE_LIMIT", 2)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    for n in range(5):
+        dbsession.add(
+            ProductChange(
+                data_set_id=shop["data_set"].id,
+                product_id=shop["butter"].id,
+                changed_at=start + timedelta(minutes=n),
+                field="brand",
+                old_value=f"Brand {n - 1}" if n else "",
+                new_value=f"Brand {n}",
+                source="edit",
+            )
+        )
+    dbsession.commit()
+    login(testapp, "olga")
+    page = _product_page(testapp, shop, UPC_BUTTER)
+    brands = [row[3] for row in _timeline(page)]
+    assert brands == ["Brand 4", "Brand 3"]
+    assert "Newest changes" not in page.pyquery("[data-testid=product-history-pages]").text()
+    seen = list(brands)
+    while older := page.pyquery("[data-testid=product-history-older]").attr("href"):
+        page = testapp.get(older)
+        seen += [row[3] for row in _timeline(page)]
+    assert seen == [f"Brand {n}" for n in (4, 3, 2, 1, 0)]  # each once, in order
+    newest = page.pyquery("[data-testid=product-history-pages] a").eq(0)
+    assert newest.text() == "Newest changes"
+    assert [row[3] for row in _timeline(testapp.get(newest.attr("href")))] == brands

@@ -60,7 +60,8 @@ class ProductLookup(Widget):
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         param = f"{self.name}.upc"
         typed = (ctx.request.GET.get(param) or "").strip()[:40]
-        detail, problem, timeline = None, None, []
+        before = _change_id(ctx.request.GET.get(f"{self.name}.before"))
+        detail, problem, timeline, older = None, None, [], None
         if typed:
             try:
                 upc = normalize_upc(typed)
@@ -76,7 +77,16 @@ class ProductLookup(Widget):
                 if detail is None:
                     problem = f"No product with UPC {upc} in this data set."
                 else:
-                    entries = product_timeline(ctx.dbsession, ctx.data_set.id, detail.product.id)
+                    entries = product_timeline(
+                        ctx.dbsession,
+                        ctx.data_set.id,
+                        detail.product.id,
+                        limit=TIMELINE_LIMIT + 1,
+                        before=before,
+                    )
+                    if len(entries) > TIMELINE_LIMIT:
+                        entries = entries[:TIMELINE_LIMIT]
+                        older = {param: typed, f"{self.name}.before": entries[-1].change.id}
                     timeline = [_line(ctx, entry) for entry in entries]
         return {
             "param": param,
@@ -86,7 +96,16 @@ class ProductLookup(Widget):
             "problem": problem,
             "timeline": timeline,
             "timeline_limit": TIMELINE_LIMIT,
+            # The next page back, and the way to the newest from a page back.
+            "older": ctx.step_url(**older) if older else None,
+            "newest": ctx.step_url(**{param: typed}) if before else None,
         }
+
+
+def _change_id(text: str | None) -> int | None:
+    """A change's id as a page link names it; anything else is no id."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 def _margin_text(detail: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from poser.models.orm import CatalogBatchRow, ProductChange, User, Vendor
@@ -31,9 +31,15 @@ class TimelineEntry:
 
 
 def product_timeline(
-    dbsession: Session, data_set_id: int, product_id: int, limit: int = TIMELINE_LIMIT
+    dbsession: Session,
+    data_set_id: int,
+    product_id: int,
+    limit: int = TIMELINE_LIMIT,
+    before: int | None = None,
 ) -> list[TimelineEntry]:
-    """The product's changes, newest first (read from the product's index on the log)."""
+    """The product's changes, newest first (read from the product's index on the log);
+    ``before``, a change's id: the ones older than it (a page further back). A change
+    that is not this product's starts from the newest."""
     query = (
         select(ProductChange, User.username, Vendor.code, Vendor.name, CatalogBatchRow.line)
         .outerjoin(User, User.id == ProductChange.changed_by_id)
@@ -50,6 +56,17 @@ def product_timeline(
         .order_by(ProductChange.changed_at.desc(), ProductChange.id.desc())
         .limit(limit)
     )
+    if before is not None:
+        at = dbsession.scalar(
+            select(ProductChange.changed_at).where(
+                ProductChange.id == before,
+                ProductChange.product_id == product_id,
+                ProductChange.data_set_id == data_set_id,
+            )
+        )
+        if at is not None:
+            order = tuple_(ProductChange.changed_at, ProductChange.id)
+            query = query.where(order < tuple_(at, before))
     return [
         TimelineEntry(change, user, code, name, line)
         for change, user, code, name, line in dbsession.execute(query)

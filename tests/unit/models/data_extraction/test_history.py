@@ -46,3 +46,39 @@ def test_the_timeline_is_the_products_own_changes_newest_first(dbsession: Sessio
     assert product_timeline(dbsession, data_set.id, butter.id, limit=1)[0].change.field == "active"
     other = make_data_set(dbsession, members={user: "owner"})
     assert product_timeline(dbsession, other.id, butter.id) == []
+
+
+def test_a_page_further_back_starts_after_the_change_it_names(dbsession: Session) -> None:
+    data_set = make_data_set(dbsession)
+    catalog = make_catalog(dbsession, data_set)
+    butter, soap = catalog["butter"], catalog["soap"]
+    # Two changes at one time (a batch's): the id orders them.
+    changes = [
+        ProductChange(
+            data_set_id=data_set.id,
+            product_id=butter.id,
+            changed_at=T0 + timedelta(minutes=minutes),
+            field="brand",
+            new_value=str(n),
+            source="edit",
+        )
+        for n, minutes in enumerate([0, 1, 1, 2])
+    ]
+    dbsession.add_all(changes)
+    dbsession.flush()
+
+    def values(**kw: object) -> list[str | None]:
+        timeline = product_timeline(dbsession, data_set.id, butter.id, **kw)  # type: ignore[arg-type]
+        return [entry.change.new_value for entry in timeline]
+
+    assert values() == ["3", "2", "1", "0"]
+    assert values(limit=2) == ["3", "2"]
+    assert values(limit=2, before=changes[2].id) == ["1", "0"]
+    assert values(before=changes[0].id) == []
+    # Another product's change names no place in this one's: from the newest.
+    other = ProductChange(
+        data_set_id=data_set.id, product_id=soap.id, changed_at=T0, field="brand", source="edit"
+    )
+    dbsession.add(other)
+    dbsession.flush()
+    assert values(before=other.id) == ["3", "2", "1", "0"]
