@@ -62,6 +62,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         # packages name in the poser.applications entry point group (the ini may pick
         # some), then the extra includes of poser.includes (poser.entry_points.plugins).
         config.include("poser.apps.framework")
+        config.include("poser.apps.site.reports")  # a data set's reports (the framework's URLs)
         for name in application_includes(settings):
             config.include(name)
         # 6. Error pages last: they catch what everything above lets through.

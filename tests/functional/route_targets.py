@@ -426,5 +426,6 @@ target("admin_memberships GET")(lambda w: Call("GET", "admin_memberships"))
 target("admin_info GET")(lambda w: Call("GET", "admin_info"))
 
 
-# The Products pages of the catalog itself register theirs (a module of their own).
-from tests.functional import route_targets_catalog  # noqa: E402, F401
+# The Products pages of the catalog itself, and a data set's reports, register theirs
+# (modules of their own).
+from tests.functional import route_targets_catalog, route_targets_reports  # noqa: E402, F401

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from poser.models.orm import Department, Product, ProductChange, User, Vendor
+from poser.models.orm import Department, Export, Job, Product, ProductChange, User, Vendor
 
 #: Rows fetched at a time: a server-side cursor on PostgreSQL, so memory stays flat.
 CHUNK = 2_000
@@ -120,3 +120,36 @@ def attention_rows(data_set_id: int, reasons: list[str]) -> Select[Any]:
         .where(Product.data_set_id == data_set_id, or_(*(conditions[r] for r in reasons)))
         .order_by(Product.upc)
     )
+
+
+def report_runs(
+    dbsession: Session, data_set_id: int, kinds: list[str], limit: int = 50
+) -> list[tuple[Job, str | None, Export | None]]:
+    """The data set's latest runs of the reports whose job kinds are ``kinds``, newest
+    first: each Job, the username of who ran it (None: the system, or a user since
+    deleted) and the Export it wrote (None until it has, or once it is deleted)."""
+    runs = dbsession.execute(
+        select(Job, User.username)
+        .outerjoin(User, User.id == Job.user_id)
+        .where(Job.data_set_id == data_set_id, Job.kind.in_(kinds))
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(limit)
+    ).all()
+    export_ids = {
+        job.result.get("export_id")
+        for job, _ in runs
+        if isinstance(job.result, dict) and isinstance(job.result.get("export_id"), int)
+    }
+    exports = (
+        {
+            export.id: export
+            for export in dbsession.scalars(
+                select(Export).where(Export.data_set_id == data_set_id, Export.id.in_(export_ids))
+            )
+        }
+        if export_ids
+        else {}
+    )
+    return [
+        (job, username, exports.get((job.result or {}).get("export_id"))) for job, username in runs
+    ]

@@ -84,7 +84,12 @@ class Report:
     @property
     def templates(self) -> list[str]:
         """The printable page's templates, the first found wins."""
-        return [self.template or f"{self.name}.html", "report.html"]
+        return [self.template or f"{self.file_name}.html", "report.html"]
+
+    @property
+    def file_name(self) -> str:
+        """The report's files' name, as people read it: cost-changes.csv."""
+        return self.name.replace("_", "-")
 
     def values_from_json(self, stored: Mapping[str, Any] | None) -> dict[str, Any]:
         """The run's parameters, typed; a parameter not given takes its default."""

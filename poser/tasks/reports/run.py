@@ -1,7 +1,7 @@
 """A report's run: its job kind, and the files it writes.
 
-A run writes ``<name>.csv``, ``<name>.xlsx`` and ``<name>.html`` into a scratch folder
-of the store as the rows stream by (each format reads the rows afresh: none holds
+A run writes ``cost-changes.csv``, ``.xlsx`` and ``.html`` (its name with hyphens) into a
+scratch folder of the store as the rows stream by (each format reads the rows afresh: none holds
 them all), then records them as an Export, which moves them to
 ``exports/<name>/<export id>/``: the Exports page lists them, and the report's page
 lists the run (its Job: who, when, with which parameters).
@@ -76,6 +76,7 @@ def run_report(
     values = report.values_from_json(stored)
     columns = [ExportColumn(column.key, column.header) for column in report.columns]
     folder = f"exports/{report.name}/job-{job_id}"
+    basename = report.file_name
     environment = template_environment(files)
     template = _template(environment, report)
 
@@ -86,14 +87,14 @@ def run_report(
         files,
         folder,
         title=report.title,
-        basename=report.name,
+        basename=basename,
         columns=columns,
         rows=rows,
         formats=TABLE_FORMATS,
         progress=progress,
     )
     try:
-        html = f"{report.name}.html"
+        html = f"{basename}.html"
         _write_html(files, f"{folder}/{html}", template, report, data_set, stored, rows, progress)
         progress.log(f"Wrote {html}.")
     except BaseException:

@@ -58,6 +58,7 @@ def make_small_store(
     dbsession: Session, name: str = "Small Store"
 ) -> tuple[DataSet, dict[str, Any]]:
     data_set = make_data_set(dbsession, name)
+    data_set.application = "products"
     rows: dict[str, Any] = {
         "dairy": Department(
             data_set_id=data_set.id, number=1, name="Dairy", target_margin=Decimal("40")

@@ -42,7 +42,7 @@ def test_a_run_writes_csv_xlsx_and_html_as_an_export(
     session_factory: sessionmaker[Session], dbsession: Session, files: MemoryFileStore
 ) -> None:
     job, export = run(session_factory, dbsession, files, "inventory_valuation")
-    names = ["inventory_valuation.csv", "inventory_valuation.xlsx", "inventory_valuation.html"]
+    names = ["inventory-valuation.csv", "inventory-valuation.xlsx", "inventory-valuation.html"]
     assert export.files == names
     assert export.folder == f"exports/inventory_valuation/{export.id}"
     assert sorted(files.list(export.folder)) == sorted(f"{export.folder}/{n}" for n in names)
@@ -51,15 +51,15 @@ def test_a_run_writes_csv_xlsx_and_html_as_an_export(
     assert job.result["rows"] == 3
     assert export.created_by_id == job.user_id
     assert export.title == "Inventory valuation: Small Store"
-    text = files.read_bytes(f"{export.folder}/inventory_valuation.csv").decode("utf-8-sig")
+    text = files.read_bytes(f"{export.folder}/inventory-valuation.csv").decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     assert table[0][:3] == ["Department number", "Department", "Products in stock"]
     assert table[-1] == ["", "All departments", "5", "26.500", "66.00", "91.00", "0", "1"]
     book = openpyxl.load_workbook(
-        io.BytesIO(files.read_bytes(f"{export.folder}/inventory_valuation.xlsx"))
+        io.BytesIO(files.read_bytes(f"{export.folder}/inventory-valuation.xlsx"))
     )
     assert [cell.value for cell in book.active[2]][:5] == [1, "Dairy", 2, 6.5, 27.5]
-    html = files.read_bytes(f"{export.folder}/inventory_valuation.html").decode()
+    html = files.read_bytes(f"{export.folder}/inventory-valuation.html").decode()
     assert "<h1>Inventory valuation</h1>" in html
     assert "<td>All departments</td>" in html
     assert '<td class="number">66.00</td>' in html
@@ -70,12 +70,12 @@ def test_the_app_dirs_template_wins_over_the_packaged_one(
     session_factory: sessionmaker[Session], dbsession: Session, files: MemoryFileStore
 ) -> None:
     files.write(
-        "templates/margin_by_department.html",
+        "templates/margin-by-department.html",
         b"<p>Ours: {{ title }} for {{ data_set }}</p>"
         b"{% for row in rows %}<i>{{ row[1] }}</i>{% endfor %}",
     )
     _, export = run(session_factory, dbsession, files, "margin_by_department")
-    html = files.read_bytes(f"{export.folder}/margin_by_department.html").decode()
+    html = files.read_bytes(f"{export.folder}/margin-by-department.html").decode()
     assert (
         html == "<p>Ours: Margin by department for Small Store</p>"
         "<i>Dairy</i><i>Produce</i><i>(no department)</i>"
@@ -87,7 +87,7 @@ def test_a_template_for_every_report_serves_those_without_their_own(
 ) -> None:
     files.write("templates/report.html", b"{{ title }} <script>{{ '<b>' }}</script>")
     _, export = run(session_factory, dbsession, files, "inventory_valuation")
-    html = files.read_bytes(f"{export.folder}/inventory_valuation.html").decode()
+    html = files.read_bytes(f"{export.folder}/inventory-valuation.html").decode()
     assert html == "Inventory valuation <script>&lt;b&gt;</script>"  # escaped
 
 
@@ -115,7 +115,7 @@ def test_the_run_keeps_its_parameters_and_the_report_says_them_in_words(
     assert export.row_count == 3
     words = get_report("cost_changes").parameter_words(job.parameters["values"])
     assert words == [("From", "1 March 2026"), ("To", "5 March 2026")]
-    html = files.read_bytes(f"{export.folder}/cost_changes.html").decode()
+    html = files.read_bytes(f"{export.folder}/cost-changes.html").decode()
     assert "<dt>From</dt><dd>1 March 2026</dd>" in html
 
 
