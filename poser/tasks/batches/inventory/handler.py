@@ -48,6 +48,15 @@ MODE_WORDS = {
     "zero_rest": "Replace, and zero the rest of the counted departments",
     "variance_only": "Variance only (nothing applied)",
 }
+#: A row's status in operators' words (the CLI's table; the pages' labels).
+STATUS_WORDS = {
+    "increase": "On-hand up",
+    "decrease": "On-hand down",
+    "unchanged": "Unchanged",
+    "not_counted": "Not counted: goes to zero",
+    "merged": "Added to another line",
+    "error": "Error",
+}
 THRESHOLDS = {
     "threshold_units": "Recount threshold in units",
     "threshold_percent": "Recount threshold in percent",
@@ -159,6 +168,20 @@ class InventoryHandler(BatchHandler):
         session.expire_all()
         batch.status_counts = self.count_statuses(batch)
         batch.row_count = sum(batch.status_counts.values())
+
+    def flagged_included(self, batch: Batch) -> int:
+        """Rows flagged for recount that the apply would still apply."""
+        return (
+            session_of(batch).scalar(
+                select(func.count()).where(
+                    R.batch_id == batch.id,
+                    R.flagged.is_(True),
+                    R.excluded.is_(False),
+                    R.status.in_(compare.APPLIED),
+                )
+            )
+            or 0
+        )
 
     # -- execute ----------------------------------------------------------------------
 
