@@ -91,7 +91,7 @@ def _runs(request: Request, reports: list[Report], limit: int) -> list[dict[str,
                 "by": username or "The scheduler",
                 "parameters": report.parameter_words(values),
                 "export": export,
-                "again": _again_form(request, report, job),
+                "again": render_form(request, _again_form(request, report, job)),
             }
         )
     return runs
@@ -129,7 +129,6 @@ def report_page(request: Request) -> dict[str, Any]:
         "report": report,
         "form": render_form(request, _run_form(request, report), appstruct),
         "runs": _runs(request, [report], RUNS_SHOWN),
-        "render_form": render_form,
     }
 
 
