@@ -174,6 +174,12 @@ class BatchSteps:
             noun=self.noun,
             details=self.details,
         )
+        for widget in (upload, apply, self.rows):
+            named = getattr(widget, "batch_type", self.batch_type)
+            if named != self.batch_type:
+                raise ValueError(
+                    f"widget {widget.name!r} is for batch type {named!r}, not {self.batch_type!r}"
+                )
         listed = BatchList(
             "batches",
             title=self._title("batches", "Batches"),

@@ -3,6 +3,7 @@ statuses a batch counts."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from poser.apps.gui.batch_steps import BatchRowsGrid, BatchSteps, batch_step_groups, rows_grid
@@ -59,6 +60,11 @@ def test_options_make_an_options_step_first_and_a_type_adds_its_own_widgets() ->
     assert upload.help == "Codes and counts."
     review = groups[1].steps[0]
     assert [widget.name for widget in review.widgets] == ["batch", "statuses", "more", "rows"]
+
+
+def test_a_widget_of_another_type_is_refused_when_the_steps_are_made() -> None:
+    with pytest.raises(ValueError, match="widget 'file' is for batch type 'catalog'"):
+        batch_step_groups(_steps(upload=BatchUpload("file", batch_type="catalog")))
 
 
 def test_row_statuses_of_any_type_read_as_words() -> None:
