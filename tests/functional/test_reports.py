@@ -80,6 +80,8 @@ def test_a_viewer_runs_a_report_downloads_it_and_runs_it_again(
     assert testapp.get(links["XLSX"]).content_type == XLSX_TYPE
     assert "<h1>Cost changes</h1>" in testapp.get(links["HTML"]).text
     assert_words_only([page.pyquery("main").text()], "the report's page")
+    listed = testapp.get(reports.request.path).pyquery("[data-testid=report-runs] tbody tr")
+    assert "Cost changes" in listed.eq(0).text()
 
     again = next(f for f in page.forms.values() if (f.action or "").endswith("/again"))
     second_url = again.submit("again", status=303).location
