@@ -114,7 +114,8 @@ def deployed(
     """The site running in ``folder`` on ``database_url`` (made if new, upgraded to the
     newest schema as `poser db upgrade` does). ``redis_url``: sessions and the queue on
     that Redis database, emptied before and after. ``env``: more environment for every
-    process. Without nginx only one web process is possible (nothing to share them)."""
+    process. Without nginx there is one web process (nothing shares requests out), on
+    plain HTTP in the development environment (a session cookie without Secure)."""
     if nginx and stack.nginx_binary() is None:
         raise UnavailableError(
             "nginx is not installed (apt-get install nginx; .ci/run installs it)"
@@ -148,8 +149,9 @@ def deployed(
             AWS_EC2_METADATA_DISABLED="true",
         )
     if not nginx:
-        # Plain HTTP straight to waitress: the session cookie may not ask for https.
-        environ["POSER_SESSION_SECURE"] = "false"
+        # Plain HTTP straight to waitress: the session cookie may not ask for https,
+        # which production insists on; production.ini's other settings stay.
+        environ.update(POSER_ENVIRONMENT="development", POSER_SESSION_SECURE="false")
     environ.update(env or {})
     processes = stack.Stack(folder, environ)
     try:
