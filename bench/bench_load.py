@@ -1,8 +1,9 @@
 """Load: operators at work on Poser as deployed while a large catalog is read and applied.
 
     POSER_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
-        BENCH_LOAD_PROCESSES=2 .venv/bin/python bench/bench_load.py
-    BENCH_LOAD_DB=sqlite .venv/bin/python bench/bench_load.py
+        BENCH_LOAD_PROCESSES=2 .venv/bin/python bench/bench_load.py  # and =1
+    .venv/bin/python bench/bench_load.py                     # SQLite, through nginx
+    BENCH_LOAD_NGINX=0 .venv/bin/python bench/bench_load.py  # SQLite, to waitress
 
 The site starts as the deployment test starts it (tests/deploy/deployment.py): nginx
 with docs/deploy/nginx-poser.conf (TLS on a loopback port) in front of waitress
@@ -25,16 +26,19 @@ Settings (environment; the defaults are issue 23's figures):
     BENCH_LOAD_USERS=50          operators
     BENCH_LOAD_SECONDS=60        the measured window
     BENCH_LOAD_ROWS=200000       products, and the catalog's rows
-    BENCH_LOAD_DB=postgresql     or sqlite (the embedded default)
+    BENCH_LOAD_DB                postgresql or sqlite (the embedded default); as the
+                                 other benchmarks: postgresql when
+                                 POSER_BENCH_DATABASE_URL names the server, else sqlite
     BENCH_LOAD_PROCESSES=2       waitress processes behind nginx: 1 or 2 (SQLite: 1)
-    BENCH_LOAD_NGINX=1           0: no nginx, the operators talk to waitress (SQLite)
+    BENCH_LOAD_NGINX=1           0: no nginx, one waitress process on plain HTTP
     BENCH_LOAD_THINK=1.0         seconds each operator rests between actions
     BENCH_LOAD_REDIS_URL=redis://127.0.0.1:6379/14   emptied before and after a run
-    POSER_BENCH_DATABASE_URL     the PostgreSQL server (BENCH_LOAD_DB=postgresql)
+    POSER_BENCH_DATABASE_URL     the PostgreSQL server
 
-One JSON line per measurement: the setup's times; requests, errors by status and
-p50/p95/p99/max latency in all and per kind of request; the two jobs' outcome and when
-they ended; and the error lines in the processes' logs.
+The operators are threads of this process, on the site's cores: what they cost the
+machine is in what they measure. One JSON line per measurement: the setup's times;
+requests, errors by status and p50/p95/p99/max latency in all and per kind of request;
+the two jobs' outcome and when they ended; and the error lines in the processes' logs.
 """
 
 from __future__ import annotations
@@ -61,7 +65,9 @@ from tests.deploy.deployment import Site, UnavailableError, deployed  # noqa: E4
 USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 ROWS = int(os.environ.get("BENCH_LOAD_ROWS", "200000"))
-DB = os.environ.get("BENCH_LOAD_DB", "postgresql")
+DB = os.environ.get("BENCH_LOAD_DB") or (
+    "postgresql" if os.environ.get("POSER_BENCH_DATABASE_URL") else "sqlite"
+)
 PROCESSES = int(os.environ.get("BENCH_LOAD_PROCESSES", "2"))
 NGINX = os.environ.get("BENCH_LOAD_NGINX", "1") != "0"
 THINK = float(os.environ.get("BENCH_LOAD_THINK", "1.0"))
