@@ -25,6 +25,7 @@ from poser.tasks import maintenance
 from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.job_kinds import JobKind, Task, kind_of
+from poser.tasks.reports import schedules as report_schedules
 from poser.utils.settings import SettingsError, setting_int
 from poser.utils.timeutil import utcnow
 
@@ -57,6 +58,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Hourly: a batch is applied within the hour its date begins (the server's time
     # zone), and one a stopped worker missed, within the hour it starts again.
     PeriodicJob("apply_scheduled_batches", batch_jobs.apply_scheduled, "7 * * * *"),
+    # Hourly too: a report scheduled for a day runs within its first hour (UTC), and
+    # one a stopped scheduler missed, within the hour it starts again.
+    PeriodicJob("run_scheduled_reports", report_schedules.run_scheduled, "17 * * * *"),
     # Off unless the ini sets poser.schedule.backup (poser/tasks/backups/nightly.py).
     PeriodicJob("backup", nightly.nightly_backup, "off"),
 )

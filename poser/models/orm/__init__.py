@@ -17,6 +17,7 @@ from .history import CHANGE_FIELDS, CHANGE_SOURCES, ProductChange
 from .inventory import INVENTORY_ROW_STATUSES, INVENTORY_UNITS, InventoryBatchRow
 from .jobs import FINISHED_STATUSES, JOB_STATUSES, Job, PeriodicRun
 from .meta import Base, UTCDateTime
+from .reports import REPORT_FREQUENCIES, ReportSchedule
 from .upgrades import UPGRADE_STATUSES, Upgrade
 from .users import ROLES, LoginFailure, User
 
@@ -33,6 +34,7 @@ __all__ = [
     "INVENTORY_UNITS",
     "JOB_STATUSES",
     "MEMBER_ROLES",
+    "REPORT_FREQUENCIES",
     "ROLES",
     "UPGRADE_STATUSES",
     "Base",
@@ -53,6 +55,7 @@ __all__ = [
     "Product",
     "ProductChange",
     "ProductCost",
+    "ReportSchedule",
     "StepRun",
     "UTCDateTime",
     "Upgrade",

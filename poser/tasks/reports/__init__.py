@@ -69,6 +69,9 @@ class Report:
     #: ``check(values)``: what is wrong with the parameters together (a period that
     #: ends before it starts), for the operator; None when nothing is.
     check: Callable[[Mapping[str, Any]], str | None] | None = None
+    #: The names of the parameters that are its first and last day, if it reports on a
+    #: period: a scheduled run covers the days since the one before.
+    period: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if not NAME.match(self.name):

@@ -178,6 +178,7 @@ COST_CHANGES = register_report(
         ],
         rows=_cost_changes,
         check=_check_period,
+        period=("start", "end"),
     )
 )
 

@@ -51,6 +51,7 @@ def declare_job_kind(report: Report) -> Task:
         values: Mapping[str, Any] | None = None,
         files: FileStore,
         job_id: int,
+        schedule_id: int | None = None,  # a scheduled run's: its page says so
         progress: Progress | None = None,
     ) -> dict[str, Any]:
         return run_report(

@@ -10,6 +10,7 @@ from poser.tasks import maintenance
 from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.job_kinds import get_kind
+from poser.tasks.reports import schedules as report_schedules
 from poser.utils.settings import SettingsError
 from tests import sample_jobs
 
@@ -21,6 +22,7 @@ def test_defaults_and_overrides() -> None:
         "purge_job_logs",
         "purge_uploads",
         "purge_work",
+        "run_scheduled_reports",
     ]
     assert plans["purge_uploads"].parameters == {"older_than_days": 3}
     assert plans["purge_work"].parameters == {"older_than_days": 2}
@@ -39,6 +41,7 @@ def test_each_periodic_job_names_its_task_which_the_registry_knows_by_its_name()
         "purge_uploads": maintenance.purge_uploads,
         "purge_job_logs": maintenance.purge_job_logs,
         "apply_scheduled_batches": batch_jobs.apply_scheduled,
+        "run_scheduled_reports": report_schedules.run_scheduled,
         "backup": nightly.nightly_backup,
     }
     for job in PERIODIC_JOBS:
