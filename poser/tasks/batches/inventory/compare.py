@@ -1,19 +1,14 @@
 """Comparing a count with on-hand, set-based: a statement per step over the batch's
 rows, never a query per row.
 
-After the lines are inserted (``reader``): each readable row finds its product by
-the data set's (data set, UPC) unique index and takes its on-hand, cost and price as
-they are now; cases become units by the preferred cost's case size; a product's lines
-add up on its first line (the others are ``merged``); in "zero the rest" mode the
-uncounted products of the counted departments get a row going to zero; then each
-row's new on-hand, variance and status, and the recount flags.
+The rows come in matched with their products (``match``: product, on-hand, cost and
+price as they were when read, cases in units, the lines the catalog cannot bear out in
+error). Then: a product's lines add up on its first line (the others are ``merged``);
+in "zero the rest" mode the uncounted products of the counted departments get a row
+going to zero; each row's new on-hand, variance and status; the recount flags.
 
 ``upcs`` limits a comparison to the rows of those UPCs: a typed line added, edited or
-removed compares its product again, not the whole count.
-
-Fractions: a quantity with decimals (after cases are multiplied out) is refused unless
-the product is sold by weight, which its size says in one of ``WEIGHT_SIZES`` exactly
-("lb", "kg", ...): a "1 lb" bag is one unit.
+removed compares its product again (``reset`` first), not the whole count.
 """
 
 from __future__ import annotations
@@ -38,17 +33,13 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    true,
     update,
 )
 
-from poser.models.orm import Batch, InventoryBatchRow, Product, ProductCost
+from poser.models.orm import Batch, InventoryBatchRow, Product
+from poser.tasks.batches.inventory.match import MAX_UNITS
 
 R = InventoryBatchRow
-#: A product's size that says it is sold by weight, so its count may have decimals.
-WEIGHT_SIZES = ("lb", "lbs", "kg", "per lb", "per kg", "/lb", "/kg", "by weight")
-#: One product's count above this is a typo, whatever its lines say.
-MAX_UNITS = Decimal(1_000_000)
 #: The rows whose apply changes on-hand.
 APPLIED = ("increase", "decrease", "not_counted")
 #: Rows compared with on-hand (their ``on_hand_before`` is what the count was read
@@ -64,52 +55,33 @@ def _run(connection: Connection, statement: Any) -> int:
 
 
 def compare(connection: Connection, batch: Batch, upcs: Sequence[str] | None = None) -> None:
-    """Compare the batch's rows (those of ``upcs``, when given) with on-hand."""
+    """Compare the batch's matched rows (those of ``upcs``, when given) with on-hand."""
     scope = [R.batch_id == batch.id]
     if upcs is not None:
         scope.append(R.upc.in_(list(upcs)))
     pending = and_(*scope, R.status.is_(None))
-    _match_products(connection, batch, pending)
-    _error(
-        connection, and_(pending, R.product_id.is_(None)), _says("UPC ", "is not in the catalog")
-    )
-    _cases_to_units(connection, pending)
-    _fractions(connection, pending)
     _merge(connection, pending)
-    parameters = batch.parameters
-    if parameters.get("mode") == "zero_rest":
+    if batch.parameters.get("mode") == "zero_rest":
         _zero_the_rest(connection, batch, upcs)
-    _variances(
-        connection,
-        batch,
-        and_(*scope, or_(R.status.is_(None), R.status == "not_counted")),
-        scope,
-    )
+    _variances(connection, batch, and_(*scope, or_(R.status.is_(None), R.status == "not_counted")))
     _flag(connection, batch, and_(*scope, R.status.in_(COMPARED)))
 
 
 def reset(connection: Connection, batch: Batch, upcs: Sequence[str]) -> None:
-    """Make the rows of ``upcs`` as read again (a typed line changed): the lines read
-    stay, compared afresh; a product's not-counted row goes (``compare`` adds it back if
-    nothing counts it)."""
+    """Make the compared rows of ``upcs`` as matched again (a typed line changed), to be
+    compared afresh; a product's not-counted row goes (``compare`` adds it back if
+    nothing counts it). Rows in error stay as they are."""
     scope = and_(R.batch_id == batch.id, R.upc.in_(list(upcs)))
     connection.execute(R.__table__.delete().where(scope, R.status == "not_counted"))
-    readable = and_(scope, R.quantity.is_not(None))
     connection.execute(
         update(R)
-        .where(readable)
+        .where(scope, R.status.in_(("merged", *COMPARED)))
         .values(
             status=None,
             flagged=False,
             message="",
-            product_id=None,
-            department_id=None,
-            quantity_units=case((R.unit == "units", R.quantity), else_=None),
-            counted_units=None,
-            on_hand_before=None,
+            counted_units=R.quantity_units,
             new_on_hand=None,
-            unit_cost=None,
-            unit_price=None,
             variance_units=None,
             variance_percent=None,
             variance_cost=None,
@@ -119,78 +91,32 @@ def reset(connection: Connection, batch: Batch, upcs: Sequence[str]) -> None:
     )
 
 
-def _says(before: str, after: str) -> Any:
-    return literal(before, String) + R.upc_text + literal(" " + after, String)
-
-
 def _error(connection: Connection, where: Any, message: Any) -> int:
     return _run(connection, update(R).where(where).values(status="error", message=message))
 
 
-def _match_products(connection: Connection, batch: Batch, pending: Any) -> None:
-    _run(
-        connection,
-        update(R)
-        .where(pending, Product.data_set_id == batch.data_set_id, Product.upc == R.upc)
-        .values(
-            product_id=Product.id,
-            department_id=Product.department_id,
-            on_hand_before=Product.on_hand,
-            unit_cost=Product.preferred_unit_cost,
-            unit_price=Product.regular_price,
-        ),
-    )
-
-
-def _cases_to_units(connection: Connection, pending: Any) -> None:
-    case_size = (
-        select(ProductCost.case_size)
-        .where(ProductCost.product_id == R.product_id, ProductCost.preferred == true())
-        .limit(1)
-        .scalar_subquery()
-    )
-    cases = and_(pending, R.unit == "cases")
-    _error(
-        connection,
-        and_(cases, case_size.is_(None)),
-        _says("UPC ", "is counted in cases, but it has no preferred vendor's case size"),
-    )
-    _error(
-        connection,
-        and_(cases, R.quantity * case_size > MAX_UNITS),
-        _says("UPC ", f"counted in cases comes to more than {MAX_UNITS:,} units"),
-    )
-    _run(connection, update(R).where(cases).values(quantity_units=R.quantity * case_size))
-
-
-def _fractions(connection: Connection, pending: Any) -> None:
-    by_weight = exists().where(
-        Product.id == R.product_id, func.lower(func.trim(Product.size)).in_(WEIGHT_SIZES)
-    )
-    fraction = R.quantity_units != cast(R.quantity_units, Integer)
-    _error(
-        connection,
-        and_(pending, fraction, ~by_weight),
-        _says(
-            "UPC ",
-            "is sold by the unit, so it is counted in whole units (a fraction is counted "
-            "only for a product whose size says lb or kg)",
-        ),
-    )
+def _says(before: str, after: str) -> Any:
+    return literal(before, String) + R.upc_text + literal(" " + after, String)
 
 
 def _merge(connection: Connection, pending: Any) -> None:
-    """A product's lines add up on its first line; the others say where they went."""
+    """A product's lines add up on its first line; the others say where they went. Only
+    the rows of products on more than one line are touched (an index probe each)."""
     other = R.__table__.alias("other")
     same = and_(
         other.c.batch_id == R.batch_id,
         other.c.product_id == R.product_id,
         other.c.status.is_(None),
     )
-    first = select(func.min(other.c.id)).where(same).correlate(R).scalar_subquery()
+    earlier = exists().where(same, other.c.id < R.id).correlate(R)
+    later = exists().where(same, other.c.id > R.id).correlate(R)
     total = select(func.sum(other.c.quantity_units)).where(same).correlate(R).scalar_subquery()
-    _run(connection, update(R).where(pending, R.id == first).values(counted_units=total))
+    _run(
+        connection,
+        update(R).where(pending, later, ~earlier).values(counted_units=total),
+    )
     head = R.__table__.alias("first_line")
+    first = select(func.min(other.c.id)).where(same).correlate(R).scalar_subquery()
     where = (
         select(
             case(
@@ -210,8 +136,12 @@ def _merge(connection: Connection, pending: Any) -> None:
     _run(
         connection,
         update(R)
-        .where(pending, R.id != first)
-        .values(status="merged", message=literal("Added to the count on ", String) + where),
+        .where(pending, earlier)
+        .values(
+            status="merged",
+            counted_units=None,
+            message=literal("Added to the count on ", String) + where,
+        ),
     )
     _error(
         connection,
@@ -275,43 +205,30 @@ def _zero_the_rest(connection: Connection, batch: Batch, upcs: Sequence[str] | N
     _run(connection, insert(R).from_select(columns, rows))
 
 
-def _variances(connection: Connection, batch: Batch, where: Any, scope: list[Any]) -> None:
+def _variances(connection: Connection, batch: Batch, where: Any) -> None:
+    """New on-hand, variance and status, in one pass over the rows."""
     adjust = batch.parameters.get("mode") == "adjust"
     new = R.on_hand_before + R.counted_units if adjust else R.counted_units
-    _run(connection, update(R).where(where).values(new_on_hand=new))
-    variance = R.new_on_hand - R.on_hand_before
+    variance = new - R.on_hand_before
+    percent = func.round(variance * literal_column("100.0") / func.abs(R.on_hand_before), 2)
     _run(
         connection,
         update(R)
         .where(where)
         .values(
+            new_on_hand=new,
             variance_units=variance,
             variance_cost=func.round(variance * R.unit_cost, 2),
             variance_retail=func.round(variance * R.unit_price, 2),
             variance_percent=case(
-                (
-                    R.on_hand_before != 0,
-                    cast(
-                        func.round(
-                            variance * literal_column("100.0") / func.abs(R.on_hand_before), 2
-                        ),
-                        Numeric(14, 2),
-                    ),
-                ),
-                else_=None,
+                (R.on_hand_before != 0, cast(percent, Numeric(14, 2))), else_=None
             ),
-        ),
-    )
-    _run(
-        connection,
-        update(R)
-        .where(*scope, R.status.is_(None))
-        .values(
             status=case(
-                (R.variance_units > 0, "increase"),
-                (R.variance_units < 0, "decrease"),
+                (R.status == "not_counted", R.status),
+                (variance > 0, "increase"),
+                (variance < 0, "decrease"),
                 else_="unchanged",
-            )
+            ),
         ),
     )
 

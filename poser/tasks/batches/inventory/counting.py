@@ -26,6 +26,7 @@ from poser.tasks.batches import get_handler
 from poser.tasks.batches.base import MESSAGE_DELETED, MESSAGE_EXECUTED, BatchError, moved_on
 from poser.tasks.batches.inventory import compare
 from poser.tasks.batches.inventory.handler import typed_record
+from poser.tasks.batches.inventory.match import match_chunk
 from poser.tasks.bulk import insert_rows
 from poser.tasks.sessions import session_of
 from poser.utils.timeutil import utcnow
@@ -180,6 +181,7 @@ def _changed(
             )
         )
     records = [typed_record(batch, line)] if line else []
+    match_chunk(connection, batch.data_set_id, records)
     insert_rows(connection, R.__table__, records)
     upcs = {r["upc"] for r in records if r["upc"]}
     upcs |= {typed_record(batch, gone)["upc"] for gone in old} - {None}

@@ -32,6 +32,7 @@ from poser.tasks.batches import register_batch_type
 from poser.tasks.batches.base import MESSAGE_DELETED, MESSAGE_EXECUTED, BatchError, BatchHandler
 from poser.tasks.batches.inventory import compare
 from poser.tasks.batches.inventory import execute as apply
+from poser.tasks.batches.inventory.match import match_chunk
 from poser.tasks.batches.inventory.reader import read_count_file, read_line
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.product_history import ChangeSource
@@ -144,10 +145,12 @@ class InventoryHandler(BatchHandler):
                         batch.id,
                         batch.data_set_id,
                     ):
+                        match_chunk(connection, batch.data_set_id, chunk)
                         insert_rows(connection, R.__table__, chunk)
                         read += len(chunk)
                         progress.update(read, None, f"{read:,} lines read")
             typed = [typed_record(batch, line) for line in batch.parameters.get("typed") or []]
+            match_chunk(connection, batch.data_set_id, typed)
             insert_rows(connection, R.__table__, typed)
         refresh_statistics(connection, R.__table__)
         compare.compare(connection, batch)
