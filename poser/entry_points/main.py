@@ -17,7 +17,9 @@ from poser.entry_points import (
     cli_catalog,
     cli_datasets,
     cli_db,
+    cli_inventory,
     cli_queue,
+    cli_reports,
     cli_upgrade,
     cli_users,
 )
@@ -61,6 +63,8 @@ cli.add_command(cli_queue.jobs)
 cli.add_command(cli_queue.maintenance_group)
 cli.add_command(cli_datasets.data_set_group)
 cli.add_command(cli_catalog.catalog_group)
+cli.add_command(cli_inventory.inventory_group)
+cli.add_command(cli_reports.report_group)
 cli.add_command(cli_backup.backup_command)
 cli.add_command(cli_backup.restore_command)
 cli.add_command(cli_upgrade.upgrade_group)
