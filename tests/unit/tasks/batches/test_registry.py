@@ -13,7 +13,7 @@ from tests.fresh_process import printed_by
 
 def test_the_installed_batch_types_are_found_by_name() -> None:
     assert isinstance(get_handler("catalog"), CatalogHandler)
-    assert handlers() == {"catalog": get_handler("catalog")}
+    assert handlers() == {"catalog": get_handler("catalog"), "inventory": get_handler("inventory")}
 
 
 def test_an_unknown_batch_type_is_a_batch_error() -> None:
