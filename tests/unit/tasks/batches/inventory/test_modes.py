@@ -130,3 +130,17 @@ def test_on_hand_moved_since_the_count_refuses_the_apply_naming_the_rows(
     handler.execute(batch, None)
     assert on_hand(dbsession, store["butter"]) == 9
     assert len(rows(dbsession, batch)) == 2
+
+
+def test_a_copy_of_the_data_set_does_not_take_the_count(dbsession, files, store) -> None:
+    from poser.models.orm import InventoryBatchRow
+    from poser.tasks.datasets import copy_data_set
+
+    set_on_hand(dbsession, store, butter="10")
+    count(store, files, f"{UPC_BUTTER},9\n")
+    copy = copy_data_set(store["data_set"], "What if", None)
+    dbsession.flush()
+    copied = dbsession.scalars(
+        select(InventoryBatchRow).where(InventoryBatchRow.data_set_id == copy.id)
+    ).all()
+    assert copied == []
