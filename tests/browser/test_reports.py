@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 from sqlalchemy.orm import Session
 
+from poser.tasks.datasets import set_member
 from tests.browser.support import downloaded, log_in
 from tests.factories import make_user
 from tests.unit.tasks.reports.small_store import make_small_store
@@ -62,3 +63,18 @@ def test_a_report_page_is_not_found_for_someone_else(page: Any, dbsession: Sessi
     log_in(page, "stranger")
     response = page.goto(f"/apps/products/data-sets/{data_set.id}/reports/cost_changes")
     assert response.status == 404
+
+
+def test_an_editor_schedules_a_report(page: Any, dbsession: Session) -> None:
+    data_set, _ = make_small_store(dbsession)
+    editor = make_user(dbsession, "edna")
+    set_member(data_set, editor, "editor")
+    dbsession.commit()
+    log_in(page, "edna")
+    page.goto(f"/apps/products/data-sets/{data_set.id}/reports/cost_changes")
+    page.select_option("select[name=frequency]", label="Every Monday")
+    page.click("button:has-text('Save the schedule')")
+    page.wait_for_selector("text=Cost changes runs every Monday.")
+    described = page.inner_text("[data-testid=report-schedule]")
+    assert described.startswith("Every Monday, next on ")
+    assert "run as edna" in described

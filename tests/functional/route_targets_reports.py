@@ -45,3 +45,12 @@ target("report_run POST")(
 target("report_again POST")(
     lambda w: _report(w, "report_again", "POST", match={"job_id": _past_run(w)})
 )
+target("report_schedule POST")(
+    lambda w: _report(
+        w,
+        "report_schedule",
+        "POST",
+        fields=[("frequency", "weekly"), ("reason", "all")],
+        choices=("frequency", "reason"),
+    )
+)

@@ -74,6 +74,7 @@ EXPECTED = {
     "report GET":                                     "login 404  404  404  200  200  200",
     "report_run POST":                                "401   404  404  404  303  303  303",
     "report_again POST":                              "401   404  404  404  303  303  303",
+    "report_schedule POST":                           "401   404  404  404  403  303  303",
     "app_data_set_import POST":                       "401   404  404  404  403  303  303",
     "app_data_set_share POST":                        "401   404  404  404  403  403  303",
     "app_data_set_unshare POST":                      "401   404  404  404  403  403  303",

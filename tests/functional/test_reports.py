@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poser.entry_points.queues import make_queue
-from poser.models.orm import DataSet, Export, Job
+from poser.models.orm import DataSet, Export, Job, ReportSchedule
 from poser.storage import store_from_settings
 from poser.tasks import jobs
+from poser.tasks.datasets import set_member
+from tests.factories import make_user
 from tests.functional.conftest import login
 from tests.operator_words import assert_words_only
 from tests.unit.tasks.reports.small_store import make_small_store
@@ -120,3 +122,35 @@ def test_a_report_the_data_set_has_not_and_a_run_of_another_data_set_are_not_fou
     testapp.post(
         f"{base}/margin_by_department/runs/{elsewhere.id}/again", {"csrf_token": token}, status=404
     )
+
+
+def test_an_editor_schedules_a_report_and_a_viewer_sees_the_schedule_only(
+    testapp: webtest.TestApp, dbsession: Session
+) -> None:
+    data_set, rows = make_small_store(dbsession)
+    editor = make_user(dbsession, "edna")
+    set_member(data_set, editor, "editor")
+    dbsession.commit()
+    login(testapp, "edna")
+    path = f"/apps/products/data-sets/{data_set.id}/reports/cost_changes"
+    page = testapp.get(path)
+    assert "Not scheduled." in page.pyquery("[data-testid=report-schedule]").text()
+    form = page.forms["schedule-report"]
+    assert [name for name in form.fields if not name.startswith(("_", "csrf", "schedule"))] == [
+        "frequency"
+    ]  # the period is the schedule's: the week before each Monday
+    form["frequency"] = "weekly"
+    page = form.submit("schedule", status=303).follow()
+    assert "Cost changes runs every Monday." in page.text
+    described = page.pyquery("[data-testid=report-schedule]").text()
+    assert described.startswith("Every Monday, next on ")
+    assert "run as edna" in described
+    dbsession.rollback()
+    schedule = dbsession.scalars(select(ReportSchedule)).one()
+    assert (schedule.frequency, schedule.user_id, schedule.parameters) == ("weekly", editor.id, {})
+
+    testapp.reset()  # a new browser, no one logged in
+    login(testapp, rows["alice"].username)  # a viewer
+    page = testapp.get(path)
+    assert "run as edna" in page.pyquery("[data-testid=report-schedule]").text()
+    assert "schedule-report" not in page.forms

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import colander
+import deform
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.framework.resources import app_data_set_factory
-from poser.apps.parameters.schema import parameters_schema
+from poser.apps.parameters.schema import parameter_node, parameters_schema
 from poser.apps.site.forms import (
     CSRFSchema,
     FormError,
@@ -30,7 +32,16 @@ from poser.models.data_extraction.reports import report_runs
 from poser.models.orm import Job
 from poser.tasks import jobs
 from poser.tasks.job_kinds import get_kind
-from poser.tasks.reports import Report, all_reports, find_report
+from poser.tasks.reports import Report, all_reports, find_report, parameter_value_words
+from poser.tasks.reports.schedules import (
+    FREQUENCY_WORDS,
+    SCHEDULE_PERMISSION,
+    ScheduleError,
+    next_run_on,
+    schedule_of,
+    set_schedule,
+)
+from poser.utils.timeutil import utcnow
 
 #: Past runs a report's page lists, newest first.
 RUNS_SHOWN = 25
@@ -84,11 +95,14 @@ def _runs(request: Request, reports: list[Report], limit: int) -> list[dict[str,
     ):
         report = by_kind[job.kind]
         values = (job.parameters or {}).get("values")
+        by = username or "The system"
+        if (job.parameters or {}).get("schedule_id"):
+            by = f"{by} (scheduled)"
         runs.append(
             {
                 "job": job,
                 "report": report,
-                "by": username or "The scheduler",
+                "by": by,
                 "parameters": report.parameter_words(values),
                 "export": export,
                 "again": render_form(request, _again_form(request, report, job)),
@@ -129,6 +143,7 @@ def report_page(request: Request) -> dict[str, Any]:
         "report": report,
         "form": render_form(request, _run_form(request, report), appstruct),
         "runs": _runs(request, [report], RUNS_SHOWN),
+        **_schedule_part(request, report),
     }
 
 
@@ -181,6 +196,86 @@ def run_again(request: Request) -> Any:
     return handle_form(request, _again_form(request, report, job), act, back=back)
 
 
+def _scheduled_parameters(report: Report) -> list[Any]:
+    period = set(report.period or ())
+    return [p for p in report.parameters.parameters if p.name not in period]
+
+
+def _schedule_form(request: Request, report: Report) -> Any:
+    schema = CSRFSchema()
+    choices = [("", "Not scheduled"), *FREQUENCY_WORDS.items()]
+    schema.add(
+        colander.SchemaNode(
+            colander.String(),
+            name="frequency",
+            title="Run it",
+            missing="",
+            validator=colander.OneOf([value for value, _ in choices], msg_err="Choose how often."),
+            widget=deform.widget.SelectWidget(values=choices),
+        )
+    )
+    for parameter in _scheduled_parameters(report):
+        schema.add(parameter_node(parameter))
+    return make_form(
+        request,
+        schema,
+        buttons=(button("schedule", "Save the schedule", "btn-outline-primary"),),
+        name="schedule-report",
+        action=_url(request, "report_schedule", report=report.name),
+    )
+
+
+def _schedule_part(request: Request, report: Report) -> dict[str, Any]:
+    """The report's schedule in words, and its form for those who may change it."""
+    schedule = schedule_of(request.context.data_set, report)
+    described = None
+    appstruct: dict[str, Any] = {}
+    if schedule is not None:
+        typed = report.values_from_json(schedule.parameters)
+        shown = [
+            (p.label, parameter_value_words(p, typed[p.name]))
+            for p in _scheduled_parameters(report)
+        ]
+        described = {
+            "how_often": FREQUENCY_WORDS[schedule.frequency],
+            "next": next_run_on(schedule, utcnow().date()),
+            "by": schedule.user.username if schedule.user else None,
+            "parameters": shown,
+        }
+        appstruct = {"frequency": schedule.frequency}
+        appstruct.update({k: v for k, v in typed.items() if v is not None})
+    form = None
+    if request.has_permission(SCHEDULE_PERMISSION, request.context):
+        form = render_form(request, _schedule_form(request, report), appstruct)
+    return {"schedule": described, "schedule_form": form}
+
+
+@view_config(route_name="report_schedule", request_method="POST", permission="edit")
+def schedule_report(request: Request) -> Any:
+    report = _report(request)
+
+    def act(values: dict[str, Any]) -> str:
+        typed = {p.name: values.get(p.name) for p in _scheduled_parameters(report)}
+        stored = {k: v for k, v in report.values_to_json(typed).items() if k in typed}
+        try:
+            set_schedule(
+                request.context.data_set, report, values["frequency"], stored, request.identity
+            )
+        except ScheduleError as error:
+            raise FormError(str(error), field="frequency") from error
+        words = FREQUENCY_WORDS.get(values["frequency"])
+        message = (
+            f"{report.title} runs {words[:1].lower()}{words[1:]}."
+            if words
+            else f"{report.title} is not scheduled."
+        )
+        request.session.flash(message, "success")
+        return _url(request, "report", report=report.name)
+
+    back = _url(request, "report", report=report.name)
+    return handle_form(request, _schedule_form(request, report), act, back=back)
+
+
 def includeme(config: Configurator) -> None:
     config.include("poser.apps.site.routes")  # the ids predicate
     base = "/apps/{app}/data-sets/{data_set_id}/reports"
@@ -189,6 +284,7 @@ def includeme(config: Configurator) -> None:
         "report": ("/{report}", ("data_set_id",)),
         "report_run": ("/{report}/run", ("data_set_id",)),
         "report_again": ("/{report}/runs/{job_id}/again", ("data_set_id", "job_id")),
+        "report_schedule": ("/{report}/schedule", ("data_set_id",)),
     }
     for name, (suffix, ids) in routes.items():
         config.add_route(name, base + suffix, factory=app_data_set_factory, ids=ids)

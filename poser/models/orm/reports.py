@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .datasets import DataSetMixin
 from .meta import Base, UTCDateTime, utcnow
+from .users import User
 
 #: How often a scheduled report runs: each day, each Monday, each first of the month.
 REPORT_FREQUENCIES = ("daily", "weekly", "monthly")
@@ -35,6 +36,8 @@ class ReportSchedule(DataSetMixin, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_run_on: Mapped[date | None]
+
+    user: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ReportSchedule {self.report} {self.frequency}>"

@@ -53,11 +53,17 @@ def schedule_of(data_set: DataSet, report: Report) -> ReportSchedule | None:
 
 
 def set_schedule(
-    data_set: DataSet, report: Report, frequency: str | None, stored: dict[str, Any], user: User
+    data_set: DataSet,
+    report: Report,
+    frequency: str | None,
+    stored: dict[str, Any],
+    user: User,
+    today: date | None = None,
 ) -> ReportSchedule | None:
     """Run ``report`` ``frequency`` with ``stored`` parameters for ``user``; None (or
-    an empty frequency) stops it. A schedule set today first runs at the next due day
-    (today, if it is one)."""
+    an empty frequency) stops it. A schedule set (or changed to another frequency)
+    ``today`` first runs on its next due day, today if it is one: the days it was due
+    before it was set are not made up."""
     session = session_of(data_set)
     if not may(session, user, SCHEDULE_PERMISSION, data_set.id):
         raise ScheduleError(f"{user.username} may not schedule reports of this data set.")
@@ -72,6 +78,10 @@ def set_schedule(
     if schedule is None:
         schedule = ReportSchedule(data_set_id=data_set.id, report=report.name)
         session.add(schedule)
+    if schedule.frequency != frequency:
+        today = today or utcnow().date()
+        day = due_day(frequency, today)
+        schedule.last_run_on = None if day == today else day
     schedule.frequency, schedule.parameters, schedule.user_id = frequency, stored, user.id
     session.flush()
     return schedule

@@ -61,8 +61,9 @@ def test_a_due_schedule_runs_once_a_day_as_its_member_over_its_period(
 ) -> None:
     data_set, rows = make_small_store(dbsession)
     dbsession.get_one(DataSetMember, (data_set.id, rows["alice"].id)).role = "editor"
-    set_schedule(data_set, get_report("cost_changes"), "weekly", {}, rows["alice"])
-    set_schedule(data_set, get_report("inventory_valuation"), "daily", {}, rows["alice"])
+    sunday = date(2026, 3, 1)
+    set_schedule(data_set, get_report("cost_changes"), "weekly", {}, rows["alice"], sunday)
+    set_schedule(data_set, get_report("inventory_valuation"), "daily", {}, rows["alice"], sunday)
     dbsession.flush()
 
     first = run_scheduled(dbsession, queue=RecordingQueue(), on="2026-03-04")  # a Wednesday
@@ -78,6 +79,18 @@ def test_a_due_schedule_runs_once_a_day_as_its_member_over_its_period(
     assert queued[0].parameters["values"] == {"start": "2026-02-23", "end": "2026-03-01"}
     thursday = run_scheduled(dbsession, queue=RecordingQueue(), on="2026-03-05")
     assert thursday == {"reports_queued": 1, "schedules_skipped": 0}  # only the daily one
+
+
+def test_a_schedule_set_between_its_days_waits_for_the_next_one(dbsession: Session) -> None:
+    data_set, rows = make_small_store(dbsession)
+    dbsession.get_one(DataSetMember, (data_set.id, rows["alice"].id)).role = "editor"
+    wednesday = date(2026, 3, 4)
+    report = get_report("inventory_valuation")
+    schedule = set_schedule(data_set, report, "weekly", {}, rows["alice"], wednesday)
+    assert schedule is not None
+    assert next_run_on(schedule, wednesday) == date(2026, 3, 9)
+    assert run_scheduled(dbsession, queue=RecordingQueue(), on="2026-03-04")["reports_queued"] == 0
+    assert run_scheduled(dbsession, queue=RecordingQueue(), on="2026-03-09")["reports_queued"] == 1
 
 
 def test_a_schedule_whose_member_is_gone_waits(dbsession: Session) -> None:
