@@ -5,9 +5,6 @@ embedded default (SQLite, files in the app dir) is enough to show it."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +18,8 @@ from poser.models.engine import get_engine, get_session_factory
 from poser.storage import local_store
 from poser.tasks.exports import ExportColumn, write_export
 from poser.utils.appdir import make_appdir
-from tests.deploy import stack as deploy
 from tests.deploy.client import through
+from tests.deploy.deployment import UnavailableError, deployed
 from tests.factories import PASSWORD, make_data_set, make_user
 
 pytestmark = pytest.mark.deploy
@@ -32,11 +29,8 @@ CONTENT = [["000123", "Butter"], ["000456", "Milk"]]
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    if deploy.nginx_binary() is None:
-        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
     appdir = tmp_path / "app"
     make_appdir(appdir)
-    shutil.copy(deploy.ROOT / "production.ini", tmp_path / "production.ini")
     url = f"sqlite:///{appdir / 'data' / 'poser.sqlite'}"
     command.upgrade(alembic_config({"sqlalchemy.url": url}), "head")
     engine = get_engine({"sqlalchemy.url": url})
@@ -61,26 +55,23 @@ def site(tmp_path: Path) -> Iterator[dict[str, Any]]:
             stored = appdir / "data" / export.folder / "changes.csv"
     finally:
         engine.dispose()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("POSER_")},
-        "POSER_APPDIR": str(appdir),
-        "POSER_SESSION_SECRET": secrets.token_urlsafe(48),
-    }
-    processes = deploy.Stack(tmp_path, env)
     try:
-        # The upstream's second process never starts: nginx skips it.
-        web_ports = (deploy.free_port(), deploy.free_port())
-        web = processes.start(
-            "web", str(deploy.BIN / "pserve"), "production.ini", f"http_port={web_ports[0]}"
-        )
-        front = deploy.start_nginx(processes, web_ports, appdir / "data")
-        web.wait_for_port(web_ports[0])
-        front["process"].wait_for_port(front["https_port"])
-        key = stored.relative_to(appdir / "data").as_posix()
-        yield {**front, "path": path, "stored": stored, "key": key}
-    finally:
-        processes.stop()
-        print(processes.logs())  # shown when the test fails
+        with deployed(
+            tmp_path, database_url=url, web_processes=1, worker=False, scheduler=False
+        ) as running:
+            try:
+                key = stored.relative_to(appdir / "data").as_posix()
+                yield {
+                    "base": running.base,
+                    "ca": running.ca,
+                    "path": path,
+                    "stored": stored,
+                    "key": key,
+                }
+            finally:
+                print(running.processes.logs())  # shown when the test fails
+    except UnavailableError as missing:
+        pytest.skip(str(missing))
 
 
 def log_in(site: dict[str, Any], username: str) -> Any:
