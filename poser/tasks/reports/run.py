@@ -38,6 +38,24 @@ from poser.utils.timeutil import utcnow
 PROGRESS_EVERY = 5_000
 #: Formats in the order they are written: the printable page is written last.
 TABLE_FORMATS = ("csv", "xlsx")
+PHASES = len(TABLE_FORMATS) + 1
+
+
+class PhaseProgress:
+    """One file's progress as part of the run's: with the rows known (after the
+    first file), ``done`` rows of file ``phase`` (from 0) are that share of them all."""
+
+    def __init__(self, progress: Progress, phase: int, rows: int | None) -> None:
+        self.progress, self.phase, self.rows = progress, phase, rows
+
+    def update(self, done: float, total: float | None = None, message: str | None = None) -> None:
+        if self.rows:
+            self.progress.update(self.phase + done / self.rows, PHASES, message)
+        else:
+            self.progress.update(done, None, message)
+
+    def log(self, line: str) -> None:
+        self.progress.log(line)
 
 
 def declare_job_kind(report: Report) -> Task:
@@ -84,19 +102,28 @@ def run_report(
     def rows() -> Iterable[Sequence[Any]]:
         return report.rows(data_set, values)
 
-    names, count = write_export_files(
-        files,
-        folder,
-        title=report.title,
-        basename=basename,
-        columns=columns,
-        rows=rows,
-        formats=TABLE_FORMATS,
-        progress=progress,
-    )
+    # One format at a time: the CSV's rows count the rest, whose bar then moves from a
+    # third to the end (the CSV's own bar has no end to show: it counts rows).
+    names: list[str] = []
+    count = 0
+    html = f"{basename}.html"
     try:
-        html = f"{basename}.html"
-        _write_html(files, f"{folder}/{html}", template, report, data_set, stored, rows, progress)
+        for phase, fmt in enumerate(TABLE_FORMATS):
+            written, count = write_export_files(
+                files,
+                folder,
+                title=report.title,
+                basename=basename,
+                columns=columns,
+                rows=rows,
+                formats=(fmt,),
+                progress=PhaseProgress(progress, phase, count if phase else None),
+            )
+            names += written
+        phase = len(TABLE_FORMATS)
+        _write_html(files, f"{folder}/{html}", template, report, data_set, stored, rows,
+                    PhaseProgress(progress, phase, count))  # fmt: skip
+        progress.update(PHASES, PHASES, f"Wrote {html}.")
         progress.log(f"Wrote {html}.")
     except BaseException:
         files.remove_tree(folder)
@@ -183,7 +210,7 @@ def _write_html(
 def _counted(rows: Iterable[Sequence[Any]], progress: Progress) -> Iterator[Sequence[Any]]:
     for count, row in enumerate(rows, start=1):
         if count % PROGRESS_EVERY == 0:
-            progress.update(count, None, f"Printable page: {count:,} rows")
+            progress.update(count, None, f"{count:,} rows of the printable page")
         yield row
 
 

@@ -4,12 +4,15 @@ and that a day runs once however many schedulers look."""
 from __future__ import annotations
 
 from datetime import date
+from unittest.mock import ANY
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.orm import DataSetMember, Job, ReportSchedule
+from poser.storage import MemoryFileStore
+from poser.tasks import jobs
 from poser.tasks.reports import get_report
 from poser.tasks.reports.schedules import (
     ScheduleError,
@@ -107,3 +110,24 @@ def test_a_schedule_whose_member_is_gone_waits(dbsession: Session) -> None:
         "schedules_skipped": 1,
     }
     assert schedule.last_run_on is None
+
+
+def test_a_scheduled_run_runs_and_says_it_was_scheduled(
+    session_factory: sessionmaker[Session], dbsession: Session, files: MemoryFileStore
+) -> None:
+    data_set, rows = make_small_store(dbsession)
+    dbsession.get_one(DataSetMember, (data_set.id, rows["alice"].id)).role = "editor"
+    schedule = set_schedule(data_set, get_report("cost_changes"), "daily", {}, rows["alice"])
+    assert schedule is not None
+    run_scheduled(dbsession, queue=RecordingQueue(), on="2026-03-03")
+    job = dbsession.scalars(select(Job)).one()
+    dbsession.commit()
+    assert job.parameters == {
+        "values": {"start": "2026-03-02", "end": "2026-03-02"},
+        "schedule_id": schedule.id,
+    }
+    status = jobs.run(session_factory, RecordingQueue(), job.id, worker="t",
+                      resources={"files": files})  # fmt: skip
+    assert status == "succeeded"
+    dbsession.expire_all()
+    assert dbsession.get_one(Job, job.id).result == {"rows": 1, "export_id": ANY}  # 2 March
