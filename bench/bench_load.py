@@ -37,7 +37,8 @@ Settings (environment; the defaults are issue 23's figures):
 
 The operators are threads of this process, on the site's cores: what they cost the
 machine is in what they measure. One JSON line per measurement: the setup's times;
-requests, errors by status and p50/p95/p99/max latency in all and per kind of request;
+requests, errors by status and p50/p95/p99/max latency in all (with the requests each
+web process answered) and per kind of request;
 the two jobs' outcome and when they ended; and the error lines in the processes' logs.
 """
 
@@ -49,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,18 @@ class LoadBench(Bench):
 
 class Operator(Client):
     """A bench_concurrency client that also browses, filters and polls a job."""
+
+    #: Requests per web process that answered them, from every operator: nginx names
+    #: it in X-Test-Upstream on the deployment test's site.
+    upstreams: Counter[str] = Counter()
+
+    def call(self, kind: str, method: str, path: str, **kwargs: Any) -> Any:
+        response = super().call(kind, method, path, **kwargs)
+        upstream = response.headers.get("X-Test-Upstream") if response is not None else None
+        if upstream:
+            with self.recorder.lock:
+                self.upstreams[upstream] += 1
+        return response
 
     def browse(self, data_set_id: int, page: int) -> None:
         self.call("grid_page", "GET", f"/apps/products/data-sets/{data_set_id}/steps/catalog",
@@ -209,6 +223,7 @@ def drive(site: Site, bench: LoadBench) -> dict[str, Any]:
         if shown.status_code != 200 or "products.was.regular_price." not in shown.text:
             raise RuntimeError(f"the grid filtered by {query} shows no products")
     recorder.records.clear()  # the window starts now
+    Operator.upstreams.clear()
 
     stop, jobs = threading.Event(), {}
     threads = [threading.Thread(target=work, daemon=True,
@@ -235,7 +250,8 @@ def drive(site: Site, bench: LoadBench) -> dict[str, Any]:
 def report(base: dict[str, Any], site: Site, bench: LoadBench, measured: dict[str, Any]) -> None:
     recorder: Recorder = measured["recorder"]
     emit({**base, "phase": "clients", "kind": "all", "window_s": round(measured["window"], 1),
-          **recorder.summary(set(EXPECTED))})  # fmt: skip
+          **recorder.summary(set(EXPECTED)),
+          "by_process": dict(sorted(Operator.upstreams.items()))})  # fmt: skip
     for kind in EXPECTED:
         emit({**base, "phase": "clients", "kind": kind, **recorder.summary({kind})})
     jobs = measured["jobs"]
