@@ -38,8 +38,8 @@ Settings (environment; the defaults are issue 23's figures):
 The operators are threads of this process, on the site's cores: what they cost the
 machine is in what they measure. One JSON line per measurement: the setup's times;
 requests, errors by status and p50/p95/p99/max latency in all (with the requests each
-web process answered) and per kind of request;
-the two jobs' outcome and when they ended; and the error lines in the processes' logs.
+web process answered) and per kind of request; the two jobs' outcome and when they
+ended; and the error lines in the processes' logs.
 """
 
 from __future__ import annotations
