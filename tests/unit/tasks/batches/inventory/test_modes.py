@@ -144,3 +144,20 @@ def test_a_copy_of_the_data_set_does_not_take_the_count(dbsession, files, store)
         select(InventoryBatchRow).where(InventoryBatchRow.data_set_id == copy.id)
     ).all()
     assert copied == []
+
+
+def test_the_batch_jobs_read_and_apply_a_count(dbsession, files, store) -> None:
+    from poser.tasks.batches import jobs as batch_jobs
+    from tests.jobs_support import RecordingQueue
+
+    set_on_hand(dbsession, store, butter="10")
+    batch = count(store, files, f"{UPC_BUTTER},4\n", populate=False)
+    read = batch_jobs.populate(store["data_set"], batch_id=batch.id, files=files)
+    assert read["statuses"] == {"decrease": 1}
+    applied = batch_jobs.execute(
+        store["data_set"], batch_id=batch.id, batch_version=batch.version, queue=RecordingQueue()
+    )
+    assert applied["on_hand_set"] == 1
+    assert on_hand(dbsession, store["butter"]) == 4
+    report = batch_jobs.report(store["data_set"], batch_id=batch.id, files=files)
+    assert report["export_id"] is None  # a count has no change report: its history says it
