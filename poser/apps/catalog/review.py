@@ -35,6 +35,7 @@ from poser.models.data_extraction.grid import GridColumn
 from poser.models.orm import Batch
 from poser.tasks.batches import BatchError
 from poser.tasks.batches import requests as batch_requests
+from poser.tasks.batches import revert as undoing
 from poser.tasks.batches.catalog import revert, review
 
 BATCH_TYPE = "catalog"
@@ -308,7 +309,7 @@ class RevertPanel(Widget):
         if batch is None or batch.status != "executed":
             return {"batch": None}
         counts = review.review_counts(batch)
-        reverts = revert.reverts_of(ctx.dbsession, batch)
+        reverts = undoing.reverts_of(ctx.dbsession, batch)
         href = product_links("product_upc", "product_id")(ctx)
         return {
             "batch": batch,

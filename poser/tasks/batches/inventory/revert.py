@@ -28,16 +28,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm.exc import StaleDataError
 
 from poser.models.orm import Batch, DataSet, InventoryBatchRow, Job, Product, User
-from poser.tasks import jobs
 from poser.tasks.batches import get_handler
-from poser.tasks.batches import jobs as batch_jobs
-from poser.tasks.batches.base import BatchError, moved_on
-from poser.tasks.batches.catalog.revert import CONFIRM_FIELD, reverts_of
+from poser.tasks.batches import revert as undoing
+from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.inventory.compare import APPLIED
-from poser.tasks.batches.requests import BATCH_FIELD, VERSION_FIELD
+from poser.tasks.batches.revert import CONFIRM_FIELD
 from poser.tasks.jobs import JobQueue
 from poser.tasks.sessions import session_of
 from poser.utils.timeutil import utcnow
@@ -48,80 +45,17 @@ __all__ = ["CONFIRM_FIELD", "make_revert", "revert_batch", "why_not_revertible"]
 
 def why_not_revertible(batch: Batch) -> str | None:
     """Why ``batch`` cannot be undone, for the operator; None when it can."""
-    if batch.batch_type != "inventory":
-        return "Only an inventory count can be reverted here."
-    if batch.deleted_at is not None:
-        return f"Batch #{batch.id} was deleted: it changed nothing, so there is nothing to undo."
-    if batch.status != "executed":
-        return f"Batch #{batch.id} has not been applied: there is nothing to undo."
-    if batch.reverts_batch_id is not None:
-        return (
-            f"Batch #{batch.id} undoes batch #{batch.reverts_batch_id}: to have those "
-            "counts again, count again."
-        )
-    for revert in reverts_of(session_of(batch), batch):
-        if revert.status == "executed":
-            return f"Batch #{batch.id} was already reverted, by batch #{revert.id}."
-        return (
-            f"Batch #{revert.id}, which reverts batch #{batch.id}, has not been applied yet: "
-            "apply it, or delete it and revert again."
-        )
-    return None
+    return undoing.why_not_revertible(batch, "inventory", "an inventory count", "count again")
 
 
 def revert_batch(
     data_set: DataSet, posted: Mapping[str, Any], user: User | None, queue: JobQueue
 ) -> tuple[Batch, Job]:
-    """Make the batch that undoes the count the form names (at the version its page
-    showed, with the revert confirmed) and queue its apply; BatchError, nothing done,
-    when it cannot be undone."""
-    session = session_of(data_set)
-    try:
-        batch_id, version = int(posted[BATCH_FIELD]), int(posted[VERSION_FIELD])
-    except (KeyError, TypeError, ValueError):
-        raise BatchError(
-            "This form does not say which batch to revert, so nothing was done: reload "
-            "the page and try again."
-        ) from None
-    original = session.get(Batch, batch_id)
-    if original is None or original.data_set_id != data_set.id:
-        raise BatchError(f"There is no batch #{batch_id} in this data set.")
-    reason = why_not_revertible(original)
-    if reason:
-        raise BatchError(reason)
-    if original.version != version:
-        raise BatchError(
-            f"Batch #{original.id} changed since this page showed it, so nothing was done: "
-            "look at it again."
-        )
-    if str(posted.get(CONFIRM_FIELD) or "") != str(original.id):
-        raise BatchError(
-            f"Nothing was reverted: tick the box that confirms undoing batch #{original.id}."
-        )
-    try:
-        with session.begin_nested():
-            moved_on(original)  # two reverts at once: the second one's version is stale
-            session.flush()
-            revert = make_revert(original, user)
-    except StaleDataError:
-        session.expire(original)
-        raise BatchError(
-            f"Batch #{original.id} changed while this was asked (someone reverted it?): "
-            "look at it again."
-        ) from None
-    job = jobs.submit(
-        session,
-        queue,
-        batch_jobs.execute,
-        data_set=data_set,
-        user=user,
-        parameters={
-            "batch_id": revert.id,
-            "batch_version": revert.version,
-            "user_id": user.id if user else None,
-        },
+    """Make the batch that undoes the count the form names and queue its apply
+    (`poser.tasks.batches.revert`); BatchError, nothing done, when it cannot be undone."""
+    return undoing.revert_batch(
+        data_set, posted, user, queue, why_not=why_not_revertible, make_revert=make_revert
     )
-    return revert, job
 
 
 def make_revert(original: Batch, user: User | None) -> Batch:

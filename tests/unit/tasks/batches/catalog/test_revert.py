@@ -21,6 +21,7 @@ from poser.models.orm import (
     ProductCost,
 )
 from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import revert as undoing
 from poser.tasks.batches.catalog import revert
 from poser.tasks.batches.requests import shown_fields
 from poser.tasks.product_history import ChangeSource, product_values, record_product_changes
@@ -213,4 +214,4 @@ def test_two_reverts_at_once_make_one(dbsession, files, store) -> None:
     )
     with pytest.raises(BatchError, match="changed while this was asked"):
         revert.revert_batch(store["data_set"], posted, user, RecordingQueue())
-    assert revert.reverts_of(dbsession, original) == []
+    assert undoing.reverts_of(dbsession, original) == []
