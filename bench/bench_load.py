@@ -262,7 +262,7 @@ def report(base: dict[str, Any], site: Site, bench: LoadBench, measured: dict[st
             record.update({name: jobs.get(name), f"{name}_job_s": times["seconds"],
                            f"{name}_done_at_s": jobs.get(f"{name}_done_s")})  # fmt: skip
     emit({**record, "statuses": jobs.get("statuses")})
-    counts: dict[str, int] = {}
+    counts: dict[str, Any] = {}
     for log in sorted(site.folder.glob("*.log")):
         if "access" in log.name:
             continue  # a line per request, whatever its outcome
@@ -272,6 +272,11 @@ def report(base: dict[str, Any], site: Site, bench: LoadBench, measured: dict[st
                 continue
             if found := text.count(needle):
                 counts[f"{log.stem}_{key}"] = found
+        if (start := text.find(LOG_LINES["tracebacks"])) >= 0:
+            # What the first traceback ends with: the error, for a reader to follow up.
+            lines = text[start:].splitlines()
+            end = next((n for n, line in enumerate(lines[1:], 1) if not line[:1].isspace()), 0)
+            counts[f"{log.stem}_first_error"] = lines[end] if end else lines[-1]
     emit({**base, "phase": "logs", **counts})
 
 
