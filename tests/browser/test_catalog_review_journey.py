@@ -83,7 +83,9 @@ def test_an_operator_excludes_a_flagged_row_applies_and_reverts(
     page.fill("[data-form=exclude-lines] input[name=reason]", "Price list typo: 1,234.50")
     with page.expect_navigation():
         page.click("[data-form=exclude-lines] button[type=submit]")
-    expect(page.locator("main > .alert-success")).to_contain_text("Excluded 1 row")
+    expect(page.locator("main > .alert-success")).to_contain_text(
+        "Excluded 1 row: it will not be applied."
+    )
     expect(page.locator("[data-testid=exclude-reasons]")).to_contain_text(
         "Price list typo: 1,234.50 (1 row)"
     )

@@ -77,6 +77,9 @@ def test_the_whole_journey(testapp, store, dbsession, settings, session_factory,
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
 
     review = testapp.get(step_url(data_set, "review"))
+    upload_page = testapp.get(step_url(data_set, "upload"))
+    limit = upload_page.pyquery("label:contains('File (up to')").text()
+    assert limit.endswith(" MB) *") or limit.endswith(" MB)"), limit  # a size, in words
     counts = {el.attrib["data-count"]: el.text for el in review.pyquery("[data-count]")}
     assert counts == {"new_item": "1", "cost_up": "1", "cost_down": "1", "error": "1"}
     assert review.pyquery("[data-widget=statuses] table")  # the chart's table fallback

@@ -74,7 +74,7 @@ def test_flagged_rows_are_excluded_with_a_reason_and_applying_the_rest_needs_a_c
     assert "Say why" in alerts(back)
     form["reason"] = "Vendor typo: asked for a new list"
     page = form.submit(status=303).follow()
-    assert "Excluded 2 rows" in alerts(page, "success")
+    assert "Excluded 2 rows, flagged: they will not be applied." in alerts(page, "success")
     typo = "Vendor typo: asked for a new list"
     assert _excluded(dbsession) == [(3, typo), (4, typo)]
     assert (

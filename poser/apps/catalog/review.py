@@ -81,6 +81,10 @@ def _rows(count: int) -> str:
     return "1 row" if count == 1 else f"{count:,} rows"
 
 
+def _not_applied(count: int) -> str:
+    return "it will not be applied." if count == 1 else "they will not be applied."
+
+
 def change_view(change: review.Change, href: RowHref) -> dict[str, Any]:
     """A change as the page reads it: money to the cent, margins with their sign, and
     the product's page."""
@@ -157,7 +161,7 @@ class ReviewControl(Widget):
             lambda batch, values: review.exclude_flagged(
                 batch, ctx.request.identity, values["reason"]
             ),
-            lambda count: f"Excluded {_rows(count)}: flagged, they will not be applied.",
+            lambda count: f"Excluded {_rows(count)}, flagged: {_not_applied(count)}",
         )
 
     def exclude_lines(self, ctx: WidgetContext) -> Response:
@@ -167,7 +171,7 @@ class ReviewControl(Widget):
             lambda batch, values: review.exclude_lines(
                 batch, values["lines"], ctx.request.identity, values["reason"]
             ),
-            lambda count: f"Excluded {_rows(count)}: they will not be applied.",
+            lambda count: f"Excluded {_rows(count)}: {_not_applied(count)}",
         )
 
     def include(self, ctx: WidgetContext) -> Response:

@@ -38,6 +38,7 @@ from poser.tasks.batches import BatchError
 from poser.tasks.batches.jobs import start_batch
 from poser.tasks.steps import touch_inputs
 from poser.tasks.uploads import UploadError, max_upload_bytes
+from poser.utils.labels import file_size
 
 
 def batch_input(batch_type: str) -> str:
@@ -108,7 +109,7 @@ class BatchUpload(FileUpload):
             schema.add(node)
         limit = max_upload_bytes(ctx.request.registry.settings)
         accept = ",".join(ACCEPT.get(name, "") for name in self.formats)
-        schema.add(file_node(f"File (up to {limit:,} bytes)", accept=accept, name="file"))
+        schema.add(file_node(f"File (up to {file_size(limit)})", accept=accept, name="file"))
         return make_form(
             ctx.request,
             schema,
@@ -147,7 +148,7 @@ class BatchUpload(FileUpload):
             except BatchError as error:
                 raise FormError(str(error)) from error
             request.session.flash(
-                f"Uploaded {upload.filename} ({upload.size:,} bytes) as batch #{batch.id}.",
+                f"Uploaded {upload.filename} ({file_size(upload.size)}) as batch #{batch.id}.",
                 "success",
             )
             if warning:
