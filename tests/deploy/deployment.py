@@ -17,7 +17,7 @@ import secrets
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -99,6 +99,22 @@ def empty_redis(url: str, *, required: bool) -> None:
 
 
 @contextmanager
+def redis_database_held(url: str) -> Iterator[None]:
+    """This machine's one site on Redis database ``url`` while it runs: another run's
+    (a SQLite test run beside a PostgreSQL one, a bench) waits here for it to end,
+    rather than have its queue and sessions emptied and its jobs taken by this site's
+    worker. A lock file the system drops with the process that holds it."""
+    import fcntl
+    import tempfile
+
+    parts = urlsplit(url)
+    held = f"poser-redis-{parts.hostname}-{parts.port or 6379}-{parts.path.strip('/') or 0}.lock"
+    with open(Path(tempfile.gettempdir()) / held, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
 def deployed(
     folder: Path,
     *,
@@ -122,8 +138,26 @@ def deployed(
         )
     if not nginx and web_processes != 1:
         raise ValueError("without nginx there is one web process")
-    if redis_url:
-        empty_redis(redis_url, required=True)
+    with ExitStack() as held:
+        if redis_url:
+            held.enter_context(redis_database_held(redis_url))
+            empty_redis(redis_url, required=True)
+        yield from _deployed(
+            folder, database_url, web_processes, redis_url, s3, nginx, worker, scheduler, env
+        )
+
+
+def _deployed(
+    folder: Path,
+    database_url: str,
+    web_processes: int,
+    redis_url: str | None,
+    s3: bool,
+    nginx: bool,
+    worker: bool,
+    scheduler: bool,
+    env: dict[str, str] | None,
+) -> Iterator[Site]:
     shutil.copy(stack.ROOT / "production.ini", folder / "production.ini")
     appdir = folder / "app"
     moto_port = stack.free_port() if s3 else None
