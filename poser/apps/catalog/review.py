@@ -33,7 +33,7 @@ from poser.models.data_extraction.batches import STATUS_LABELS
 from poser.models.data_extraction.catalog_review import excluded_rows, review_rows
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.orm import Batch
-from poser.tasks.batches import BatchError
+from poser.tasks.batches import BatchError, exclusions
 from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches import revert as undoing
 from poser.tasks.batches.catalog import revert, review
@@ -127,7 +127,7 @@ class ReviewControl(Widget):
             "changes": _changes(ctx, batch) if counts.flagged_included else [],
             "may_change": ctx.may_edit and batch.status == "populated",
             "fields": batch_requests.shown_fields(batch),
-            "max_reason": review.MAX_REASON,
+            "max_reason": exclusions.MAX_REASON,
         }
 
     def actions(self) -> dict[str, WidgetAction]:
@@ -149,7 +149,7 @@ class ReviewControl(Widget):
     ) -> Response:
         return acted(
             ctx,
-            lambda values: review.as_shown(_posted(ctx, values), lambda b: act(b, values)),
+            lambda values: exclusions.as_shown(_posted(ctx, values), lambda b: act(b, values)),
             message,
             schema=_schema(*fields),
         )

@@ -14,19 +14,19 @@ excluded or included since) is refused like a stale page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, case, false, func, select, true, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import case, false, func, select, true
 
 from poser.models.data_extraction.catalog_review import margin_at_price, product_price
 from poser.models.orm import Batch, CatalogBatchRow, User
 from poser.tasks.batches import get_handler
-from poser.tasks.batches.base import BatchError, moved_on
+from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.catalog.compare import COMPARED
+from poser.tasks.batches.exclusions import Exclusions, clean_reason
 from poser.tasks.sessions import session_of
 
 R = CatalogBatchRow
@@ -39,7 +39,6 @@ LARGEST = 5
 MAX_LINES = 1_000
 #: Beyond any file's lines, and beyond what the databases' integers hold.
 MAX_LINE = 100_000_000
-MAX_REASON = 200
 
 
 @dataclass(frozen=True)
@@ -73,25 +72,6 @@ class Change:
     margin: Decimal | None
 
 
-def _reviewable(batch: Batch) -> None:
-    if batch.batch_type != "catalog":
-        raise BatchError("Only a vendor catalog's rows can be left out.")
-    if batch.status == "executed":
-        raise BatchError(f"Batch #{batch.id} has been applied: what it applied is kept as it was.")
-    if batch.status != "populated":
-        raise BatchError(f"Batch #{batch.id} has no rows to review yet.")
-
-
-def clean_reason(reason: str | None) -> str:
-    """The reason as kept; BatchError when there is none or it is too long."""
-    text = " ".join((reason or "").split())
-    if not text:
-        raise BatchError("Say why these rows are left out: the reason is kept with them.")
-    if len(text) > MAX_REASON:
-        raise BatchError(f"The reason is {len(text)} characters; keep it to {MAX_REASON}.")
-    return text
-
-
 def parse_lines(text: str | None) -> list[int]:
     """ "12, 40-45" -> the lines 12 and 40 to 45. BatchError for anything else."""
     lines: set[int] = set()
@@ -116,35 +96,16 @@ def parse_lines(text: str | None) -> list[int]:
     return sorted(lines)
 
 
-def as_shown(batch: Batch, change: Callable[[Batch], T]) -> T:
-    """``change(batch)``, in a savepoint flushed at its end: if another request changed
-    the batch first, its version check fails and the change is undone, refused."""
-    session = session_of(batch)
-    try:
-        with session.begin_nested():
-            outcome = change(batch)
-            session.flush()
-    except StaleDataError:
-        session.expire(batch)
-        raise BatchError(
-            f"Batch #{batch.id} changed since this page showed it, so nothing was done: "
-            "look at it again."
-        ) from None
-    return outcome
-
-
-def _exclude(batch: Batch, which: ColumnElement[bool], user: User | None, reason: str) -> int:
-    session = session_of(batch)
-    result = session.execute(
-        update(R)
-        .where(R.batch_id == batch.id, R.status.in_(COMPARED), R.excluded == false(), which)
-        .values(excluded=True, excluded_by_id=user.id if user else None, exclude_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount:
-        moved_on(batch)
-        session.flush()
-    return result.rowcount
+EXCLUSIONS = Exclusions(
+    rows=R,
+    batch_type="catalog",
+    kind="a vendor catalog",
+    applied=COMPARED,
+    not_applied="A row in error is skipped anyway: there is nothing to exclude.",
+)
+_reviewable = EXCLUSIONS.reviewable
+_exclude = EXCLUSIONS.exclude
+set_exclusion = EXCLUSIONS.set_exclusion
 
 
 def exclude_lines(batch: Batch, lines_text: str, user: User | None, reason: str | None) -> int:
@@ -174,46 +135,8 @@ def exclude_flagged(batch: Batch, user: User | None, reason: str | None) -> int:
 def include_rows(batch: Batch, lines_text: str | None = None) -> int:
     """Put excluded rows back into the apply: those of these lines, or every one."""
     _reviewable(batch)
-    which = R.line.in_(parse_lines(lines_text)) if (lines_text or "").strip() else true()
-    session = session_of(batch)
-    result = session.execute(
-        update(R)
-        .where(R.batch_id == batch.id, R.excluded == true(), which)
-        .values(excluded=False, excluded_by_id=None, exclude_reason=None)
-        .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:
-        raise BatchError("No excluded row matches: nothing changed.")
-    moved_on(batch)
-    session.flush()
-    return result.rowcount
-
-
-def set_exclusion(
-    batch: Batch, row_id: int, excluded: bool | None, reason: str | None, user: User | None
-) -> None:
-    """One row, as the review grid's edit sets it: excluded with a reason, or included.
-    ValueError (what the grid shows on the row) when it cannot be."""
-    try:
-        _reviewable(batch)
-        row = session_of(batch).get(R, row_id)
-        if row is None or row.batch_id != batch.id:
-            raise BatchError("This row is not one of the batch's.")
-        if excluded is None:  # only the reason was typed: it says to leave the row out
-            excluded = row.excluded or bool((reason or "").strip())
-        if not excluded:
-            row.excluded, row.excluded_by_id, row.exclude_reason = False, None, None
-        else:
-            if row.status not in COMPARED:
-                raise BatchError("A row in error is skipped anyway: there is nothing to exclude.")
-            text = clean_reason(reason)
-            if not row.excluded or row.exclude_reason != text:
-                row.excluded, row.exclude_reason = True, text
-                row.excluded_by_id = user.id if user else None
-    except BatchError as error:
-        raise ValueError(str(error)) from None
-    moved_on(batch)
-    session_of(batch).flush()
+    which = R.line.in_(parse_lines(lines_text)) if (lines_text or "").strip() else None
+    return EXCLUSIONS.include(batch, which, "No excluded row matches: nothing changed.")
 
 
 def review_counts(batch: Batch) -> ReviewCounts:

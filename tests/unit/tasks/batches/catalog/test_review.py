@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, ProductChange, ProductCost
-from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import BatchError, exclusions, get_handler
 from poser.tasks.batches.catalog import review
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_MILK, UPC_SOAP, make_batch
 from tests.factories import make_user
@@ -214,5 +214,5 @@ def test_an_exclusion_of_a_batch_another_request_changed_first_is_refused(
         .execution_options(synchronize_session=False)  # this request's copy stays as it was
     )
     with pytest.raises(BatchError, match="changed since this page showed it"):
-        review.as_shown(batch, lambda b: review.exclude_flagged(b, None, "typo"))
+        exclusions.as_shown(batch, lambda b: review.exclude_flagged(b, None, "typo"))
     assert review.review_counts(batch).excluded == 0
