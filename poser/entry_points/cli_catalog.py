@@ -225,11 +225,14 @@ def _refusals(file: Path) -> Iterator[None]:
 
 
 def _populate(ctx: Context, batch_id: int, files: Any) -> dict[str, int]:
-    handler = get_handler("catalog")
+    """Read a batch's file(s) into its rows, with a progress bar; a refused file is
+    kept on the batch as its reason and ends the command (exit 1)."""
     progress = TerminalProgress("reading")
     try:
         with ctx.write_session() as session:
-            counts = handler.populate(session.get_one(Batch, batch_id), files, progress)
+            batch = session.get_one(Batch, batch_id)
+            handler = get_handler(batch.batch_type)
+            counts = handler.populate(batch, files, progress)
     except _REFUSED as error:
         # The rows were rolled back; the batch keeps the reason, as a failed job's does.
         with ctx.write_session() as session:

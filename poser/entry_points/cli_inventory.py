@@ -19,6 +19,7 @@ from poser.entry_points.cli_catalog import (
     EXIT_ROWS_IN_ERROR,
     RowsInError,
     _data_set,
+    _populate,
     _print_table,
     _refusals,
     _user,
@@ -168,21 +169,6 @@ def _may_apply(
             f"batch {batch.id}: {flagged:,} row(s) are flagged for recount, so nothing was "
             "applied; recount them, or run again with --apply-flagged to apply them"
         )
-
-
-def _populate(ctx: Context, batch_id: int, store: Any) -> dict[str, int]:
-    handler = get_handler("inventory")
-    progress = TerminalProgress("reading")
-    try:
-        with ctx.write_session() as session:
-            counts = handler.populate(session.get_one(Batch, batch_id), store, progress)
-    except _REFUSED as error:
-        with ctx.write_session() as session:
-            handler.populate_failed(session.get_one(Batch, batch_id), str(error))
-        raise click.ClickException(f"batch {batch_id}: {error}") from error
-    finally:
-        progress.close()
-    return counts
 
 
 def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
