@@ -1,0 +1,55 @@
+"""The review grid's query over an inventory count's rows: each line as read, its
+product, on-hand before and after, the variance in units and in money, whether it is
+flagged, moved since counted, or left out.
+
+The description is a subquery on the product's key, not a join, so the grid's sorting
+and paging read no product.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from poser.models.orm import InventoryBatchRow, Product
+
+R = InventoryBatchRow
+
+
+def product_description() -> Any:
+    """The description today of the product a row matched (NULL: none)."""
+    return (
+        select(Product.description)
+        .where(Product.id == R.product_id)
+        .scalar_subquery()
+        .label("description")
+    )
+
+
+def review_rows(batch_id: int) -> Select[Any]:
+    """An inventory count's rows for the review grid (and its downloads)."""
+    return select(
+        R.id,
+        R.line,
+        R.file_name,
+        R.section,
+        R.upc_text.label("upc"),
+        product_description(),
+        R.department_id,
+        R.on_hand_before,
+        R.counted_units,
+        R.new_on_hand,
+        R.variance_units,
+        R.variance_percent,
+        R.variance_cost,
+        R.variance_retail,
+        R.status,
+        R.flagged,
+        R.moved_since,
+        R.message,
+        R.excluded,
+        R.exclude_reason,
+        R.product_id,  # the product the row matched, if any: its UPC links to its page
+        R.upc.label("product_upc"),
+    ).where(R.batch_id == batch_id)
