@@ -27,6 +27,18 @@ ROW_STATUSES = {
     "remove_cost": "Cost removed",
     "retire_item": "Added item retired",
 }
+#: An inventory count's row status (what applying it does to on-hand), in the order the
+#: review and the command list them.
+INVENTORY_ROW_STATUSES = {
+    "increase": "On-hand up",
+    "decrease": "On-hand down",
+    "unchanged": "Unchanged",
+    "not_counted": "Not counted: goes to zero",
+    "merged": "Added to another line",
+    "error": "Error",
+}
+#: Every batch type's row statuses: a key two types share reads the same in both.
+ALL_ROW_STATUSES = {**ROW_STATUSES, **INVENTORY_ROW_STATUSES}
 BATCH_STATUSES = {
     "new": "Reading the file",
     "populated": "Ready to review",
@@ -49,7 +61,7 @@ UPGRADE_STATUSES = {
 }
 #: Each kind of status by the name templates give it (widgets/status.jinja2).
 STATUSES: Mapping[str, Mapping[str, str]] = {
-    "row": ROW_STATUSES,
+    "row": ALL_ROW_STATUSES,
     "batch": BATCH_STATUSES,
     "job": JOB_STATUSES,
     "step": STEP_STATUSES,
@@ -146,7 +158,7 @@ def value_words(value: Any, key: str = "") -> str:
     if isinstance(value, int | Decimal):
         return f"{value:,}"
     if isinstance(value, Mapping):
-        table = ROW_STATUSES if key == "statuses" else KEYS
+        table = ALL_ROW_STATUSES if key == "statuses" else KEYS
         return ", ".join(f"{key_words(k, table)} {value_words(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(value_words(item) for item in value)

@@ -80,3 +80,13 @@ def test_a_result_reads_as_lines_in_its_order_without_what_links_show() -> None:
         ("Rows by status", "Cost up 2"),
     ]
     assert labels.result_lines(None) == []
+
+
+def test_an_inventory_row_status_reads_as_the_count_does_to_on_hand() -> None:
+    assert labels.status_words("row", "increase") == "On-hand up"
+    assert labels.status_words("row", "not_counted") == "Not counted: goes to zero"
+    assert labels.value_words({"decrease": 2, "merged": 1}, "statuses") == (
+        "On-hand down 2, Added to another line 1"
+    )
+    for key in set(labels.ROW_STATUSES) & set(labels.INVENTORY_ROW_STATUSES):
+        assert labels.ROW_STATUSES[key] == labels.INVENTORY_ROW_STATUSES[key], key
