@@ -37,7 +37,7 @@ from poser.tasks.batches.inventory.reader import read_count_file, read_line
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.sessions import session_of
-from poser.utils.labels import key_words
+from poser.utils.labels import INVENTORY_ROW_STATUSES, key_words
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.timeutil import utcnow
 
@@ -49,15 +49,8 @@ MODE_WORDS = {
     "zero_rest": "Replace, and zero the rest of the counted departments",
     "variance_only": "Variance only (nothing applied)",
 }
-#: A row's status in operators' words (the CLI's table; the pages' labels).
-STATUS_WORDS = {
-    "increase": "On-hand up",
-    "decrease": "On-hand down",
-    "unchanged": "Unchanged",
-    "not_counted": "Not counted: goes to zero",
-    "merged": "Added to another line",
-    "error": "Error",
-}
+#: A row's status in operators' words (poser.utils.labels: the CLI's table, the pages').
+STATUS_WORDS = INVENTORY_ROW_STATUSES
 THRESHOLDS = {
     "threshold_units": "Recount threshold in units",
     "threshold_percent": "Recount threshold in percent",
