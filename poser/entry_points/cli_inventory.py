@@ -30,12 +30,12 @@ from poser.models.orm import Batch, User
 from poser.storage import store_from_settings
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches.inventory.counting import add_file, make_count
-from poser.tasks.batches.inventory.handler import MODES, STATUS_WORDS
+from poser.tasks.batches.inventory.handler import MODES
 from poser.tasks.jobs import TaskError
 from poser.tasks.permissions import may
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
-from poser.utils.labels import key_words
+from poser.utils.labels import INVENTORY_ROW_STATUSES, key_words, status_words
 from poser.utils.tabular import TabularError
 
 __all__ = ["EXIT_ROWS_IN_ERROR", "inventory_group"]
@@ -173,6 +173,6 @@ def _may_apply(
 
 def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
     click.echo(f"batch {batch_id}: {sum(counts.values()):,} rows read")
-    order = [status for status in STATUS_WORDS if status in counts]
+    order = [status for status in INVENTORY_ROW_STATUSES if status in counts]
     order += sorted(set(counts) - set(order))
-    _print_table(("status", "rows"), [(STATUS_WORDS.get(s, s), counts[s]) for s in order])
+    _print_table(("status", "rows"), [(status_words("row", s), counts[s]) for s in order])
