@@ -48,6 +48,9 @@ ROW_STATUSES = (
     "remove_cost",
     "retire_item",
 )
+#: An inventory count's row statuses and modes as stored that read as no English ("On-hand
+#: up" is "increase", a plain word a page may well say otherwise).
+INVENTORY = ("not_counted", "zero_rest", "variance_only", "variance_units", "variance_cost")
 #: Batch and job statuses as stored whose words differ ("Applied", "Done", ...).
 STATUSES = ("populated", "executed", "succeeded")
 #: Job kinds' names, as jobs store them (each kind has a title operators read); kinds
@@ -68,7 +71,7 @@ JOB_KINDS = (
 )
 VALUES = ("true", "false", "True", "False", "None")
 
-INTERNAL = (*KEYS, *ROW_STATUSES, *STATUSES, *JOB_KINDS, *VALUES)
+INTERNAL = (*KEYS, *ROW_STATUSES, *INVENTORY, *STATUSES, *JOB_KINDS, *VALUES)
 
 
 @cache
