@@ -20,11 +20,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from poser.models.orm import Batch, DataSet, Job, User
 from poser.tasks import jobs
+from poser.tasks.batches import get_handler
 from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.batches.base import BatchError, moved_on
 from poser.tasks.batches.requests import BATCH_FIELD, VERSION_FIELD
 from poser.tasks.jobs import JobQueue
 from poser.tasks.sessions import session_of
+from poser.utils.timeutil import utcnow
 
 #: The Revert form's box: it names the batch it undoes.
 CONFIRM_FIELD = "confirm_revert"
@@ -111,6 +113,38 @@ def revert_batch(
         },
     )
     return revert, job
+
+
+def start_revert(original: Batch, user: User | None, parameters: dict[str, Any]) -> Batch:
+    """The batch that undoes ``original``, of its type, with ``parameters``, saved and
+    as yet without rows: the type's ``make_revert`` writes them, then `finish_revert`."""
+    revert = Batch(
+        data_set_id=original.data_set_id,
+        batch_type=original.batch_type,
+        status="populated",
+        description=f"Revert of batch #{original.id}"[:255],
+        parameters=parameters,
+        created_by_id=user.id if user else None,
+        reverts_batch_id=original.id,
+        populated_at=utcnow(),
+    )
+    session = session_of(original)
+    session.add(revert)
+    session.flush()
+    return revert
+
+
+def finish_revert(revert: Batch, left_alone: int, nothing: str, all_left: str) -> Batch:
+    """Count ``revert``'s rows by status; BatchError (``nothing``) when it has none, or
+    (``all_left``) when each of them is left alone because its product changed since."""
+    revert.status_counts = get_handler(revert.batch_type).count_statuses(revert)
+    revert.row_count = sum(revert.status_counts.values())
+    if revert.row_count == 0:
+        raise BatchError(nothing)
+    if left_alone == revert.row_count:
+        raise BatchError(all_left)
+    session_of(revert).flush()
+    return revert
 
 
 def _posted(data_set: DataSet, posted: Mapping[str, Any], why_not: WhyNot) -> Batch:

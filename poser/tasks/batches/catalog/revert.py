@@ -64,14 +64,11 @@ from poser.models.orm import (
     ProductCost,
     User,
 )
-from poser.tasks.batches import get_handler
 from poser.tasks.batches import revert as undoing
-from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.catalog.compare import stale_rows
 from poser.tasks.jobs import JobQueue
 from poser.tasks.product_history import ChangeSource, source_values
 from poser.tasks.sessions import session_of
-from poser.utils.timeutil import utcnow
 
 R = CatalogBatchRow
 #: The form field that confirms a revert: it holds the number of the batch undone.
@@ -131,14 +128,11 @@ def make_revert(original: Batch, user: User | None) -> Batch:
     """The batch that undoes ``original``, its rows ready to apply; the rows whose
     product changed since the apply are in it, excluded, with that reason."""
     session = session_of(original)
-    handler = get_handler("catalog")
     parameters = original.parameters
-    revert = Batch(
-        data_set_id=original.data_set_id,
-        batch_type="catalog",
-        status="populated",
-        description=f"Revert of batch #{original.id}"[:255],
-        parameters={
+    revert = undoing.start_revert(
+        original,
+        user,
+        {
             "vendor_id": parameters["vendor_id"],
             "vendor_code": parameters.get("vendor_code"),
             "tolerance_percent": parameters.get("tolerance_percent", "10"),
@@ -146,25 +140,16 @@ def make_revert(original: Batch, user: User | None) -> Batch:
             "effective_date": None,
             "mapping": {},
         },
-        created_by_id=user.id if user else None,
-        reverts_batch_id=original.id,
-        populated_at=utcnow(),
     )
-    session.add(revert)
-    session.flush()
     _copy_rows(session, original, revert)
     left_alone = _exclude_changed_since(session, original, revert, user)
-    revert.status_counts = handler.count_statuses(revert)
-    revert.row_count = sum(revert.status_counts.values())
-    if revert.row_count == 0:
-        raise BatchError(f"Batch #{original.id} changed no product: there is nothing to undo.")
-    if left_alone == revert.row_count:
-        raise BatchError(
-            f"Every product batch #{original.id} changed has changed since, so nothing was "
-            "reverted: each is left as it is."
-        )
-    session.flush()
-    return revert
+    return undoing.finish_revert(
+        revert,
+        left_alone,
+        nothing=f"Batch #{original.id} changed no product: there is nothing to undo.",
+        all_left=f"Every product batch #{original.id} changed has changed since, so nothing "
+        "was reverted: each is left as it is.",
+    )
 
 
 def _copy_rows(session: Session, original: Batch, revert: Batch) -> int:

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
-    and_,
     case,
     false,
     func,
@@ -30,14 +29,12 @@ from sqlalchemy import (
 )
 
 from poser.models.orm import Batch, DataSet, InventoryBatchRow, Job, Product, User
-from poser.tasks.batches import get_handler
 from poser.tasks.batches import revert as undoing
 from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.inventory.compare import APPLIED
 from poser.tasks.batches.revert import CONFIRM_FIELD
 from poser.tasks.jobs import JobQueue
 from poser.tasks.sessions import session_of
-from poser.utils.timeutil import utcnow
 
 R = InventoryBatchRow
 __all__ = ["CONFIRM_FIELD", "make_revert", "revert_batch", "why_not_revertible"]
@@ -64,26 +61,18 @@ def make_revert(original: Batch, user: User | None) -> Batch:
     if reason:
         raise BatchError(reason)
     session = session_of(original)
-    handler = get_handler("inventory")
     parameters = original.parameters
-    revert = Batch(
-        data_set_id=original.data_set_id,
-        batch_type="inventory",
-        status="populated",
-        description=f"Revert of batch #{original.id}"[:255],
-        parameters={
+    revert = undoing.start_revert(
+        original,
+        user,
+        {
             "mode": "replace",
             "departments": parameters.get("departments", []),
             "department_ids": parameters.get("department_ids", []),
             "files": [],
             "typed": [],
         },
-        created_by_id=user.id if user else None,
-        reverts_batch_id=original.id,
-        populated_at=utcnow(),
     )
-    session.add(revert)
-    session.flush()
     o = R.__table__.alias("original")
     values = {
         "data_set_id": o.c.data_set_id,
@@ -130,17 +119,11 @@ def make_revert(original: Batch, user: User | None) -> Batch:
         )
         .execution_options(synchronize_session=False)
     )
-    revert.status_counts = handler.count_statuses(revert)
-    revert.row_count = sum(revert.status_counts.values())
-    if revert.row_count == 0:
-        raise BatchError(f"Batch #{original.id} changed no on-hand: there is nothing to undo.")
-    left = session.scalar(
-        select(func.count()).where(R.batch_id == revert.id, and_(R.excluded.is_(True)))
+    left = session.scalar(select(func.count()).where(R.batch_id == revert.id, R.excluded.is_(True)))
+    return undoing.finish_revert(
+        revert,
+        left or 0,
+        nothing=f"Batch #{original.id} changed no on-hand: there is nothing to undo.",
+        all_left=f"The on-hand of every product batch #{original.id} changed has changed "
+        "since, so nothing was reverted: each is left as it is.",
     )
-    if left == revert.row_count:
-        raise BatchError(
-            f"The on-hand of every product batch #{original.id} changed has changed since, so "
-            "nothing was reverted: each is left as it is."
-        )
-    session.flush()
-    return revert
