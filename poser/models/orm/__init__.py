@@ -12,6 +12,7 @@ from .batches import (
 from .catalog import Department, Product, ProductCost, Vendor
 from .datasets import MEMBER_ROLES, DataSet, DataSetMember, DataSetMixin
 from .exports import Export
+from .feeds import FeedRun
 from .framework import InputChange, ParameterValue, StepRun, Upload
 from .history import CHANGE_FIELDS, CHANGE_SOURCES, ProductChange
 from .inventory import INVENTORY_ROW_STATUSES, INVENTORY_UNITS, InventoryBatchRow
@@ -46,6 +47,7 @@ __all__ = [
     "DataSetMixin",
     "Department",
     "Export",
+    "FeedRun",
     "InputChange",
     "InventoryBatchRow",
     "Job",
