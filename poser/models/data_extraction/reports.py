@@ -21,7 +21,8 @@ CHUNK = 2_000
 def margin_rows(data_set_id: int) -> Select[Any]:
     """Per department (products in none last): number, department, products,
     with_margin (products that have one), average_margin (of those, to hundredths),
-    own_target (the department's target, NULL when it has none)."""
+    margin_total (their sum, for an average over departments), own_target (the
+    department's target, NULL when it has none)."""
     margin = Product.margin_percent
     return (
         select(
@@ -30,6 +31,7 @@ def margin_rows(data_set_id: int) -> Select[Any]:
             func.count(Product.id).label("products"),
             func.count(margin).label("with_margin"),
             type_coerce(func.round(func.avg(margin), 2), margin.type).label("average_margin"),
+            type_coerce(func.sum(margin), margin.type).label("margin_total"),
             Department.target_margin.label("own_target"),
         )
         .select_from(Product)
