@@ -4,7 +4,8 @@ that showed the batch before is refused; ``as_shown`` refuses a change to a batc
 another request changed first.
 
 A type's row table has ``batch_id``, ``status``, ``excluded``, ``excluded_by_id`` and
-``exclude_reason``; its `Exclusions` names which statuses are applied (only those rows
+``exclude_reason`` (and ``line`` and ``flagged``, for leaving out lines by number and
+every flagged row); its `Exclusions` names which statuses are applied (only those rows
 can be left out) and, in words, what its batches are.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, false, true, update
+from sqlalchemy import ColumnElement, case, false, func, select, true, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from poser.models.orm import Batch, User
@@ -23,6 +24,45 @@ from poser.tasks.sessions import session_of
 
 T = TypeVar("T")
 MAX_REASON = 200
+#: The most lines one form names at once.
+MAX_LINES = 1_000
+#: Beyond any file's lines, and beyond what the databases' integers hold.
+MAX_LINE = 100_000_000
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """What the operator has left out, and the flagged rows still to be applied."""
+
+    flagged: int
+    flagged_included: int
+    excluded: int
+    #: (reason, rows), the most frequent first.
+    reasons: list[tuple[str, int]]
+
+
+def parse_lines(text: str | None) -> list[int]:
+    """ "12, 40-45" -> the lines 12 and 40 to 45. BatchError for anything else."""
+    lines: set[int] = set()
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        low, dash, high = (piece.strip() for piece in part.partition("-"))
+        try:
+            first, last = int(low), int(high) if dash else int(low)
+        except ValueError:
+            raise BatchError(f"{part!r} is not a line number: give lines as 12, 40-45.") from None
+        if last > MAX_LINE:
+            raise BatchError(f"{part!r}: the file has no such line.")
+        if first < 1 or last < first:
+            raise BatchError(f"{part!r}: give a range from the lower line to the higher.")
+        if last - first + len(lines) >= MAX_LINES:
+            raise BatchError(f"Name at most {MAX_LINES:,} lines at once.")
+        lines.update(range(first, last + 1))
+    if not lines:
+        raise BatchError("Name the lines to leave out, e.g. 12, 40-45.")
+    return sorted(lines)
 
 
 def clean_reason(reason: str | None) -> str:
@@ -117,6 +157,73 @@ class Exclusions:
         moved_on(batch)
         session.flush()
         return result.rowcount
+
+    def exclude_flagged(self, batch: Batch, user: User | None, reason: str | None) -> int:
+        """Leave every flagged row still in the apply out of it; how many were."""
+        self.reviewable(batch)
+        excluded = self.exclude(batch, self.rows.flagged == true(), user, clean_reason(reason))
+        if not excluded:
+            raise BatchError(f"Batch #{batch.id} has no flagged row left to exclude.")
+        return excluded
+
+    def exclude_lines(
+        self,
+        batch: Batch,
+        lines_text: str,
+        user: User | None,
+        reason: str | None,
+        where: ColumnElement[bool] | None = None,
+    ) -> int:
+        """Leave the rows of these lines (of the file ``where`` picks, when the rows
+        come from several) out of the apply; how many were."""
+        self.reviewable(batch)
+        text = clean_reason(reason)
+        which = self.rows.line.in_(parse_lines(lines_text))
+        excluded = self.exclude(batch, which if where is None else which & where, user, text)
+        if not excluded:
+            raise BatchError(
+                "None of those lines is a row that would be applied (rows in error are "
+                "skipped anyway, and excluded rows stay excluded): nothing changed."
+            )
+        return excluded
+
+    def include_lines(
+        self, batch: Batch, lines_text: str | None, where: ColumnElement[bool] | None = None
+    ) -> int:
+        """Put excluded rows back into the apply: those of these lines (of the file
+        ``where`` picks), or, with no lines named, every one."""
+        self.reviewable(batch)
+        which = None
+        if (lines_text or "").strip():
+            which = self.rows.line.in_(parse_lines(lines_text))
+            which = which if where is None else which & where
+        return self.include(batch, which, "No excluded row matches: nothing changed.")
+
+    def counts(self, batch: Batch) -> ReviewCounts:
+        """Flagged rows (and how many of them are still in the apply) and the excluded
+        rows by reason, in two grouped reads of the batch's rows."""
+        rows = self.rows
+        session = session_of(batch)
+        flagged, flagged_included = session.execute(
+            select(func.count(), func.count(case((rows.excluded == false(), 1)))).where(
+                rows.batch_id == batch.id, rows.flagged == true(), rows.status.in_(self.applied)
+            )
+        ).one()
+        reasons = [
+            (reason or "no reason given", count)
+            for reason, count in session.execute(
+                select(rows.exclude_reason, func.count())
+                .where(rows.batch_id == batch.id, rows.excluded == true())
+                .group_by(rows.exclude_reason)
+                .order_by(func.count().desc(), rows.exclude_reason)
+            )
+        ]
+        return ReviewCounts(
+            flagged=flagged,
+            flagged_included=flagged_included,
+            excluded=sum(count for _, count in reasons),
+            reasons=reasons,
+        )
 
     def set_exclusion(
         self,

@@ -19,37 +19,36 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import case, false, func, select, true
+from sqlalchemy import false, func, select, true
 
 from poser.models.data_extraction.catalog_review import margin_at_price, product_price
 from poser.models.orm import Batch, CatalogBatchRow, User
 from poser.tasks.batches import get_handler
 from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.catalog.compare import COMPARED
-from poser.tasks.batches.exclusions import Exclusions, clean_reason
+from poser.tasks.batches.exclusions import Exclusions, ReviewCounts, parse_lines
 from poser.tasks.sessions import session_of
 
 R = CatalogBatchRow
 T = TypeVar("T")
+__all__ = [
+    "CONFIRM_FIELD",
+    "ReviewCounts",
+    "check_confirmed",
+    "exclude_flagged",
+    "exclude_lines",
+    "excluded_by_status",
+    "include_rows",
+    "largest_changes",
+    "parse_lines",
+    "review_counts",
+    "set_exclusion",
+]
+
 #: The form field that confirms applying the flagged rows: it holds how many.
 CONFIRM_FIELD = "apply_flagged"
 #: How many of the largest changes the confirmation shows.
 LARGEST = 5
-#: The most lines one form may name ("1-100000" would be a typo, not a selection).
-MAX_LINES = 1_000
-#: Beyond any file's lines, and beyond what the databases' integers hold.
-MAX_LINE = 100_000_000
-
-
-@dataclass(frozen=True)
-class ReviewCounts:
-    """What the operator has left out, and the flagged rows still to be applied."""
-
-    flagged: int
-    flagged_included: int
-    excluded: int
-    #: (reason, rows), the most frequent first.
-    reasons: list[tuple[str, int]]
 
 
 @dataclass(frozen=True)
@@ -72,30 +71,6 @@ class Change:
     margin: Decimal | None
 
 
-def parse_lines(text: str | None) -> list[int]:
-    """ "12, 40-45" -> the lines 12 and 40 to 45. BatchError for anything else."""
-    lines: set[int] = set()
-    for part in (text or "").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        low, dash, high = (piece.strip() for piece in part.partition("-"))
-        try:
-            first, last = int(low), int(high) if dash else int(low)
-        except ValueError:
-            raise BatchError(f"{part!r} is not a line number: give lines as 12, 40-45.") from None
-        if last > MAX_LINE:
-            raise BatchError(f"{part!r}: the file has no such line.")
-        if first < 1 or last < first:
-            raise BatchError(f"{part!r}: give a range from the lower line to the higher.")
-        if last - first + len(lines) >= MAX_LINES:
-            raise BatchError(f"Name at most {MAX_LINES:,} lines at once.")
-        lines.update(range(first, last + 1))
-    if not lines:
-        raise BatchError("Name the lines to leave out, e.g. 12, 40-45.")
-    return sorted(lines)
-
-
 EXCLUSIONS = Exclusions(
     rows=R,
     batch_type="catalog",
@@ -103,66 +78,19 @@ EXCLUSIONS = Exclusions(
     applied=COMPARED,
     not_applied="A row in error is skipped anyway: there is nothing to exclude.",
 )
-_reviewable = EXCLUSIONS.reviewable
-_exclude = EXCLUSIONS.exclude
 set_exclusion = EXCLUSIONS.set_exclusion
+exclude_flagged = EXCLUSIONS.exclude_flagged
+review_counts = EXCLUSIONS.counts
 
 
 def exclude_lines(batch: Batch, lines_text: str, user: User | None, reason: str | None) -> int:
     """Leave the rows of these lines of the file out of the apply; how many were."""
-    _reviewable(batch)
-    reason = clean_reason(reason)
-    lines = parse_lines(lines_text)
-    excluded = _exclude(batch, R.line.in_(lines), user, reason)
-    if not excluded:
-        raise BatchError(
-            "None of those lines is a row that would be applied (rows in error are "
-            "skipped anyway, and excluded rows stay excluded): nothing changed."
-        )
-    return excluded
-
-
-def exclude_flagged(batch: Batch, user: User | None, reason: str | None) -> int:
-    """Leave every flagged row that is still in the apply out of it."""
-    _reviewable(batch)
-    reason = clean_reason(reason)
-    excluded = _exclude(batch, R.flagged == true(), user, reason)
-    if not excluded:
-        raise BatchError(f"Batch #{batch.id} has no flagged row left to exclude.")
-    return excluded
+    return EXCLUSIONS.exclude_lines(batch, lines_text, user, reason)
 
 
 def include_rows(batch: Batch, lines_text: str | None = None) -> int:
     """Put excluded rows back into the apply: those of these lines, or every one."""
-    _reviewable(batch)
-    which = R.line.in_(parse_lines(lines_text)) if (lines_text or "").strip() else None
-    return EXCLUSIONS.include(batch, which, "No excluded row matches: nothing changed.")
-
-
-def review_counts(batch: Batch) -> ReviewCounts:
-    """Flagged rows (and how many of them are still in the apply) and the excluded rows
-    by reason, in two grouped reads of the batch's rows."""
-    session = session_of(batch)
-    flagged, flagged_included = session.execute(
-        select(func.count(), func.count(case((R.excluded == false(), 1)))).where(
-            R.batch_id == batch.id, R.flagged == true(), R.status.in_(COMPARED)
-        )
-    ).one()
-    reasons = [
-        (reason or "no reason given", count)
-        for reason, count in session.execute(
-            select(R.exclude_reason, func.count())
-            .where(R.batch_id == batch.id, R.excluded == true())
-            .group_by(R.exclude_reason)
-            .order_by(func.count().desc(), R.exclude_reason)
-        )
-    ]
-    return ReviewCounts(
-        flagged=flagged,
-        flagged_included=flagged_included,
-        excluded=sum(count for _, count in reasons),
-        reasons=reasons,
-    )
+    return EXCLUSIONS.include_lines(batch, lines_text)
 
 
 def excluded_by_status(batch: Batch) -> dict[str, int]:

@@ -1,22 +1,36 @@
 """Leaving an inventory count's rows out of its apply, as a catalog's are (both through
 poser/tasks/batches/exclusions.py): every flagged row, every row whose on-hand moved
-since the count, or one row by its id (the review grid's edit); each with a reason,
-kept with who gave it. Lines are named by row, not by line number: a count's lines come
-from several files.
+since the count, lines by number (of one of its files, or of the lines typed in: a
+count's lines come from several), or one row by its id (the review grid's edit); each
+with a reason, kept with who gave it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import true
+from sqlalchemy import ColumnElement, func, select
 
 from poser.models.orm import Batch, InventoryBatchRow, User
 from poser.tasks.batches.base import BatchError
-from poser.tasks.batches.exclusions import Exclusions, as_shown, clean_reason
+from poser.tasks.batches.exclusions import Exclusions, ReviewCounts, as_shown, clean_reason
 from poser.tasks.batches.inventory.compare import COMPARED, mark_moved
 from poser.tasks.sessions import session_of
 
 R = InventoryBatchRow
-__all__ = ["as_shown", "exclude_flagged", "exclude_moved", "include_all", "set_exclusion"]
+__all__ = [
+    "ReviewCounts",
+    "as_shown",
+    "exclude_flagged",
+    "exclude_lines",
+    "exclude_moved",
+    "include_all",
+    "include_rows",
+    "moved_count",
+    "review_counts",
+    "set_exclusion",
+    "sources",
+]
+#: The source that names the lines typed in (their file name is empty).
+TYPED = ""
 
 
 EXCLUSIONS = Exclusions(
@@ -32,15 +46,8 @@ EXCLUSIONS = Exclusions(
 _reviewable = EXCLUSIONS.reviewable
 _exclude = EXCLUSIONS.exclude
 set_exclusion = EXCLUSIONS.set_exclusion
-
-
-def exclude_flagged(batch: Batch, user: User | None, reason: str | None) -> int:
-    """Leave every flagged row still in the apply out of it; how many were."""
-    _reviewable(batch)
-    excluded = _exclude(batch, R.flagged == true(), user, clean_reason(reason))
-    if not excluded:
-        raise BatchError(f"Batch #{batch.id} has no flagged row left to exclude.")
-    return excluded
+exclude_flagged = EXCLUSIONS.exclude_flagged
+review_counts = EXCLUSIONS.counts
 
 
 def exclude_moved(batch: Batch, user: User | None, reason: str | None) -> int:
@@ -59,3 +66,57 @@ def include_all(batch: Batch) -> int:
     """Put every excluded row back into the apply."""
     _reviewable(batch)
     return EXCLUSIONS.include(batch, None, "No row is left out: nothing changed.")
+
+
+def sources(batch: Batch) -> list[str]:
+    """The names of the files the count's lines come from, in the order they were
+    added, then ``TYPED`` when lines were typed in."""
+    names = [str(file.get("name", "")) for file in batch.parameters.get("files") or []]
+    names = list(dict.fromkeys(name for name in names if name))
+    return [*names, TYPED] if batch.parameters.get("typed") else names
+
+
+def _of_source(batch: Batch, source: str | None) -> ColumnElement[bool]:
+    """The rows of ``source`` (a file's name, or ``TYPED``): BatchError when the count
+    has no such source, or has several and none is named."""
+    known = sources(batch)
+    if source is None and len(known) == 1:
+        source = known[0]
+    if source is None:
+        raise BatchError("Say which file the lines are of: the count reads several.")
+    if source not in known:
+        raise BatchError(f"The count has no file {source!r}.")
+    return R.file_name == source
+
+
+def exclude_lines(
+    batch: Batch, lines_text: str, user: User | None, reason: str | None, source: str | None
+) -> int:
+    """Leave out the rows of these lines of ``source`` (a file's name, or ``TYPED``;
+    None when the count reads one); how many were."""
+    EXCLUSIONS.reviewable(batch)
+    return EXCLUSIONS.exclude_lines(batch, lines_text, user, reason, _of_source(batch, source))
+
+
+def include_rows(batch: Batch, lines_text: str | None, source: str | None) -> int:
+    """Put the excluded rows of these lines of ``source`` back (with no lines named,
+    every excluded row)."""
+    EXCLUSIONS.reviewable(batch)
+    if not (lines_text or "").strip():
+        return include_all(batch)
+    return EXCLUSIONS.include_lines(batch, lines_text, _of_source(batch, source))
+
+
+def moved_count(batch: Batch) -> int:
+    """How many rows still in the apply were marked moved since the count was read."""
+    return (
+        session_of(batch).scalar(
+            select(func.count()).where(
+                R.batch_id == batch.id,
+                R.moved_since.is_not(None),
+                R.excluded.is_(False),
+                R.status.in_(COMPARED),
+            )
+        )
+        or 0
+    )
