@@ -11,25 +11,29 @@ apply has committed: a worker that takes it first writes it instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from poser.entry_points.cli_batches import (
+    RowsInError,
+    data_set_named,
+    populate,
+    print_table,
+    refusals,
+    user_named,
+)
 from poser.entry_points.cli_context import Context, pass_context
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.entry_points.queues import make_queue
 from poser.models.data_extraction.batches import STATUS_LABELS, batch_report
-from poser.models.data_extraction.users import user_by_name
 from poser.models.engine import get_engine, get_session_factory
-from poser.models.orm import Batch, DataSet, Job, User
+from poser.models.orm import Batch, Job, User
 from poser.storage import store_from_settings
 from poser.tasks import jobs
-from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import get_handler
 from poser.tasks.batches.base import early_until, today
 from poser.tasks.batches.catalog.review import review_counts
 from poser.tasks.batches.catalog.upload import (
@@ -38,25 +42,14 @@ from poser.tasks.batches.catalog.upload import (
     same_file_message,
 )
 from poser.tasks.batches.jobs import execute_batch
-from poser.tasks.jobs import JobQueue, TaskError
+from poser.tasks.jobs import JobQueue
 from poser.tasks.permissions import may
 from poser.tasks.product_history import ChangeSource
-from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
-from poser.tasks.users import normalize_username
+from poser.tasks.uploads import max_upload_bytes, store_upload
 from poser.utils.labels import key_words
-from poser.utils.tabular import TabularError
 
-#: Exit status when the file was read but rows in error stopped --execute: scripts can
-#: tell "look at this batch" from "this did not work".
-EXIT_ROWS_IN_ERROR = 3
 #: Exit status when --execute stops at a batch whose effective date is after today.
 EXIT_DATED_LATER = 4
-
-_REFUSED = (BatchError, UploadError, TabularError, TaskError)
-
-
-class RowsInError(click.ClickException):
-    exit_code = EXIT_ROWS_IN_ERROR
 
 
 class DatedLater(click.ClickException):
@@ -151,10 +144,10 @@ def import_command(
         raise click.UsageError("--apply-early goes with --execute")
     handler = get_handler("catalog")
     files = store_from_settings(ctx.settings)
-    with _refusals(file):
+    with refusals(file):
         with ctx.write_session() as session, file.open("rb") as stream:
-            data_set = _data_set(session, data_set_name, data_set_id)
-            user = _user(session, username)
+            data_set = data_set_named(session, data_set_name, data_set_id)
+            user = user_named(session, username)
             if user is not None and not may(session, user, "edit", data_set.id):
                 # The batch's jobs (its report, a scheduled apply) act for --user, and run
                 # only for someone who may change the data set.
@@ -177,7 +170,7 @@ def import_command(
             same_file = same_file_message(made)
         if same_file:
             click.echo(f"batch {batch_id}: {same_file}", err=True)
-        counts = _populate(ctx, batch_id, files)
+        counts = populate(ctx, batch_id, files)
         _print_counts(batch_id, counts)
         if not (execute or schedule):
             return
@@ -211,36 +204,6 @@ def import_command(
         return
     _print_summary(batch_id, summary)
     _write_report(ctx, queue, files, batch_id, report_job_id)
-
-
-@contextmanager
-def _refusals(file: Path) -> Iterator[None]:
-    """The operator messages of the tasks as one line on stderr and exit 1, no traceback."""
-    try:
-        yield
-    except UploadError as error:
-        raise click.ClickException(f"{file.name}: {error}") from error
-    except _REFUSED as error:
-        raise click.ClickException(str(error)) from error
-
-
-def _populate(ctx: Context, batch_id: int, files: Any) -> dict[str, int]:
-    """Read a batch's file(s) into its rows, with a progress bar; a refused file is
-    kept on the batch as its reason and ends the command (exit 1)."""
-    progress = TerminalProgress("reading")
-    try:
-        with ctx.write_session() as session:
-            batch = session.get_one(Batch, batch_id)
-            handler = get_handler(batch.batch_type)
-            counts = handler.populate(batch, files, progress)
-    except _REFUSED as error:
-        # The rows were rolled back; the batch keeps the reason, as a failed job's does.
-        with ctx.write_session() as session:
-            handler.populate_failed(session.get_one(Batch, batch_id), str(error))
-        raise click.ClickException(f"batch {batch_id}: {error}") from error
-    finally:
-        progress.close()
-    return counts
 
 
 def _execute(
@@ -294,32 +257,6 @@ def _write_report(ctx: Context, queue: JobQueue, files: Any, batch_id: int, job_
         )
 
 
-def _data_set(session: Session, name: str | None, data_set_id: int | None) -> DataSet:
-    if data_set_id is not None:
-        data_set = session.get(DataSet, data_set_id)
-        if data_set is None:
-            raise click.ClickException(f"no data set {data_set_id}")
-        return data_set
-    found = session.scalars(select(DataSet).where(DataSet.name == name).order_by(DataSet.id)).all()
-    if not found:
-        raise click.ClickException(f"no data set named {name!r}")
-    if len(found) > 1:
-        ids = ", ".join(str(data_set.id) for data_set in found)
-        raise click.ClickException(
-            f"{len(found)} data sets are named {name!r} (ids {ids}); choose one with --data-set-id"
-        )
-    return found[0]
-
-
-def _user(session: Session, username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = user_by_name(session, normalize_username(username))
-    if user is None:
-        raise click.ClickException(f"no user named {username!r}")
-    return user
-
-
 def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
     total = sum(counts.values())
     click.echo(f"batch {batch_id}: {total:,} rows read")
@@ -327,17 +264,9 @@ def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
     rows = [
         (STATUS_LABELS.get(status, status), counts[status]) for status in order if status in counts
     ]
-    _print_table(("status", "rows"), rows)
+    print_table(("status", "rows"), rows)
 
 
 def _print_summary(batch_id: int, summary: dict[str, Any]) -> None:
     click.echo(f"batch {batch_id}: applied")
-    _print_table(("change", "rows"), [(key_words(key), value) for key, value in summary.items()])
-
-
-def _print_table(header: tuple[str, str], rows: list[tuple[str, int]]) -> None:
-    width = max(len(label) for label in [header[0], *(label for label, _ in rows)])
-    numbers = max(len(header[1]), *(len(f"{count:,}") for _, count in rows)) if rows else 4
-    click.echo(f"  {header[0]:<{width}}  {header[1]:>{numbers}}")
-    for label, count in rows:
-        click.echo(f"  {label:<{width}}  {count:>{numbers},}")
+    print_table(("change", "rows"), [(key_words(key), value) for key, value in summary.items()])

@@ -15,31 +15,28 @@ from typing import Any
 
 import click
 
-from poser.entry_points.cli_catalog import (
+from poser.entry_points.cli_batches import (
     EXIT_ROWS_IN_ERROR,
     RowsInError,
-    _data_set,
-    _populate,
-    _print_table,
-    _refusals,
-    _user,
+    data_set_named,
+    populate,
+    print_table,
+    refusals,
+    user_named,
 )
 from poser.entry_points.cli_context import Context, pass_context
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.models.orm import Batch, User
 from poser.storage import store_from_settings
-from poser.tasks.batches import BatchError, get_handler
+from poser.tasks.batches import get_handler
 from poser.tasks.batches.inventory.counting import add_file, make_count
 from poser.tasks.batches.inventory.handler import MODES
-from poser.tasks.jobs import TaskError
 from poser.tasks.permissions import may
 from poser.tasks.product_history import ChangeSource
-from poser.tasks.uploads import UploadError, max_upload_bytes, store_upload
+from poser.tasks.uploads import max_upload_bytes, store_upload
 from poser.utils.labels import INVENTORY_ROW_STATUSES, key_words, status_words
-from poser.utils.tabular import TabularError
 
 __all__ = ["EXIT_ROWS_IN_ERROR", "inventory_group"]
-_REFUSED = (BatchError, UploadError, TabularError, TaskError)
 
 
 @click.group("inventory")
@@ -104,8 +101,8 @@ def import_command(
     store = store_from_settings(ctx.settings)
     unit = "cases" if cases else "units"
     with ctx.write_session() as session:
-        data_set = _data_set(session, data_set_name, data_set_id)
-        user = _user(session, username)
+        data_set = data_set_named(session, data_set_name, data_set_id)
+        user = user_named(session, username)
         if user is not None and not may(session, user, "edit", data_set.id):
             raise click.ClickException(
                 f"{user.username} may not change data set {data_set.id} {data_set.name!r}: "
@@ -118,10 +115,10 @@ def import_command(
             "threshold_percent": threshold_percent,
             "threshold_money": threshold_money,
         }
-        with _refusals(files[0]):
+        with refusals(files[0]):
             batch = make_count(data_set, store, parameters, user)
         for file in files:
-            with _refusals(file), file.open("rb") as stream:
+            with refusals(file), file.open("rb") as stream:
                 upload = store_upload(
                     data_set,
                     store,
@@ -133,7 +130,7 @@ def import_command(
                 )
                 add_file(batch, store, upload, unit)
         batch_id, user_id = batch.id, user.id if user else None
-    counts = _populate(ctx, batch_id, store)
+    counts = populate(ctx, batch_id, store)
     _print_counts(batch_id, counts)
     if not execute:
         return
@@ -144,12 +141,12 @@ def import_command(
             user = session.get(User, user_id) if user_id else None
             _may_apply(handler, batch, user, skip_errors, apply_flagged)
             via = ChangeSource("command", command="poser inventory import")
-            with _refusals(files[0]):
+            with refusals(files[0]):
                 summary = handler.execute(batch, user, progress, via)
     finally:
         progress.close()
     click.echo(f"batch {batch_id}: applied")
-    _print_table(("change", "rows"), [(key_words(k), v) for k, v in summary.items()])
+    print_table(("change", "rows"), [(key_words(k), v) for k, v in summary.items()])
 
 
 def _may_apply(
@@ -175,4 +172,4 @@ def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
     click.echo(f"batch {batch_id}: {sum(counts.values()):,} rows read")
     order = [status for status in INVENTORY_ROW_STATUSES if status in counts]
     order += sorted(set(counts) - set(order))
-    _print_table(("status", "rows"), [(status_words("row", s), counts[s]) for s in order])
+    print_table(("status", "rows"), [(status_words("row", s), counts[s]) for s in order])

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 # main first: it registers the command modules, which import it back.
-from poser.entry_points.cli_catalog import EXIT_ROWS_IN_ERROR
+from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR
 from poser.entry_points.main import cli
 from poser.models.orm import Batch, Export, Job, ProductChange, ProductCost
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
