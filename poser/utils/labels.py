@@ -78,6 +78,7 @@ EXPORT_TYPES = {
 #: set's import gives are its sheets' names).
 KEYS = {
     "applies_queued": "Scheduled applies started",
+    "average_margin": "Average margin %",
     "batch_id": "Batch",
     "bytes": "Size",
     "costs_removed": "Costs removed",
@@ -90,6 +91,7 @@ KEYS = {
     "items_retired": "Added products made inactive",
     "kept": "Kept",
     "name": "Name",
+    "needing_attention": "Products needing attention",
     "new_costs": "New costs",
     "new_items_added": "New items added",
     "new_items_skipped": "New items not added",
@@ -103,6 +105,8 @@ KEYS = {
     "schedules_dropped": "Schedules dropped",
     "statuses": "Rows by status",
     "unchanged": "Unchanged",
+    "value_at_cost": "Inventory value at cost",
+    "value_by_department": "Value at cost by department",
     "vendors": "Vendors",
 }
 #: Result keys a job's page shows otherwise (as a link or a download), never as a line.
