@@ -100,7 +100,9 @@ class BatchSteps:
     the lists show. ``upload`` and ``apply`` replace the plain `BatchUpload` and
     `BatchApply` (named "file" and "apply"); the ``*_widgets`` are a type's own, after
     the shared ones of their step (on Review: before the grid). ``help`` and ``titles``
-    word the steps and widgets (by slug and by widget name)."""
+    word the steps and widgets (by slug and by widget name); ``names`` renames steps
+    (by slug: {"upload": "Count"}), and ``upload_slug`` gives the Upload step another
+    slug (its URL)."""
 
     batch_type: str
     noun: str
@@ -109,12 +111,15 @@ class BatchSteps:
     details: Details = ()
     upload: BatchUpload | None = None
     apply: BatchApply | None = None
+    options_widgets: Sequence[Widget] = ()
     upload_widgets: Sequence[Widget] = ()
     review_widgets: Sequence[Widget] = ()
     report_widgets: Sequence[Widget] = ()
     status_chart_width: int = 12
     help: Mapping[str, str] = field(default_factory=dict)
     titles: Mapping[str, str] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+    upload_slug: str = "upload"
 
     def option_values(self, ctx: WidgetContext) -> dict[str, Any]:
         """The Options step's values, typed (empty without an Options step)."""
@@ -128,6 +133,9 @@ class BatchSteps:
 
     def _title(self, widget: str, default: str) -> str:
         return self.titles.get(widget, default)
+
+    def _name(self, slug: str, default: str) -> str:
+        return self.names.get(slug, default)
 
     def panel(self) -> BatchPanel:
         return BatchPanel(
@@ -188,26 +196,35 @@ class BatchSteps:
         )
         found = {
             "upload": Step(
-                "Upload", "upload", [upload, self.panel(), *self.upload_widgets],
-                help=self._help("upload"),
+                self._name("upload", "Upload"), self.upload_slug,
+                [upload, self.panel(), *self.upload_widgets], help=self._help("upload"),
             ),
             "review": Step(
-                "Review", "review",
+                self._name("review", "Review"), "review",
                 [self.panel(), self.status_chart(), *self.review_widgets, self.rows],
                 help=self._help("review"),
             ),
             "apply": Step(
-                "Apply", "apply", [self.panel(), apply],
+                self._name("apply", "Apply"), "apply", [self.panel(), apply],
                 help=self._help("apply"), inputs=(batch_input(self.batch_type),),
             ),
             "report": Step(
-                "Report", "report", [report, *self.report_widgets], help=self._help("report")
+                self._name("report", "Report"), "report", [report, *self.report_widgets],
+                help=self._help("report"),
             ),
-            "batches": Step("All batches", "batches", [listed], help=self._help("batches")),
+            "batches": Step(
+                self._name("batches", "All batches"), "batches", [listed],
+                help=self._help("batches"),
+            ),
         }  # fmt: skip
         if self.options is not None:
             form = ParameterForm("options", title="Options", group=self.options.name)
-            found["options"] = Step("Options", "options", [form], help=self._help("options"))
+            found["options"] = Step(
+                self._name("options", "Options"),
+                "options",
+                [form, *self.options_widgets],
+                help=self._help("options"),
+            )
         return found
 
 

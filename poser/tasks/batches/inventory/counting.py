@@ -9,16 +9,28 @@ again (status ``new``: the caller reads it, or queues the job that does).
 Typed lines are kept in the batch's parameters, numbered, so that reading the count
 again reads them too; adding, changing or removing one compares that product again
 (``compare``), not the whole count, and returns what its row says now (a UPC that is
-not in the catalog is said at once).
+not in the catalog is said at once). With ``refuse_errors`` a line that would be in
+error (not a UPC, not a quantity, not in the catalog, a fraction of a product sold by
+the unit) is refused before anything is written: what a typist wants told at once.
+
+The pages add to a count while it is open (``is_open``): the first file or line makes
+it, later ones go into it until it is applied. ``check_file`` reads a file's first
+lines before it goes in, so a file that is not a count (empty, binary, a catalog) is
+refused while the operator waits instead of failing the count's reading; a file
+already read into an earlier count of the data set is the caller's to warn about
+(``earlier_count``). Applying a count with rows flagged for recount takes a
+confirmation carrying how many (``check_confirmed``), as a catalog's does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from poser.models.orm import Batch, DataSet, InventoryBatchRow, Product, Upload, User
 from poser.storage.interface import FileStore
@@ -27,6 +39,7 @@ from poser.tasks.batches.base import MESSAGE_DELETED, MESSAGE_EXECUTED, BatchErr
 from poser.tasks.batches.inventory import compare
 from poser.tasks.batches.inventory.handler import typed_record
 from poser.tasks.batches.inventory.match import match_chunk
+from poser.tasks.batches.inventory.reader import read_count_file
 from poser.tasks.bulk import insert_rows
 from poser.tasks.sessions import session_of
 from poser.utils.timeutil import utcnow
@@ -34,6 +47,12 @@ from poser.utils.timeutil import utcnow
 BATCH_TYPE = "inventory"
 UNITS = ("units", "cases")
 R = InventoryBatchRow
+#: The form field that confirms applying the rows flagged for recount: it holds how many.
+CONFIRM_FIELD = "apply_flagged"
+#: How a refused typed line's message starts.
+NOT_COUNTED = "Not counted."
+#: Chunks of a file read before it goes into a count (two: a small file to its end).
+CHECKED_CHUNKS = 2
 
 
 def make_count(
@@ -81,7 +100,7 @@ def add_file(batch: Batch, files: FileStore, upload: Upload, unit: str = "units"
     if batch.input_key is None:
         batch.input_key, batch.input_filename = key, upload.filename
         batch.description = batch.description or upload.filename[:255]
-    if batch.status == "populated":
+    if batch.status in ("populated", "failed"):
         batch.status = "new"  # read again, with the new file
     session_of(batch).flush()
 
@@ -103,12 +122,16 @@ def add_typed_line(
     quantity: str | Decimal,
     unit: str = "units",
     section: str = "",
+    *,
+    refuse_errors: bool = False,
 ) -> TypedLine:
     """Add a typed line to the count and compare its product again."""
     _ready_for_lines(batch)
     typed = list(batch.parameters.get("typed") or [])
     number = max((int(line["number"]) for line in typed), default=0) + 1
     line = _line(number, upc, quantity, unit, section)
+    if refuse_errors:
+        _refuse_error(batch, line)
     typed.append(line)
     return _changed(batch, typed, line, [])
 
@@ -120,14 +143,27 @@ def edit_typed_line(
     quantity: str | Decimal,
     unit: str = "units",
     section: str = "",
+    *,
+    refuse_errors: bool = False,
 ) -> TypedLine:
     """Change typed line ``number``; both its old and its new product compared again."""
     _ready_for_lines(batch)
     typed = list(batch.parameters.get("typed") or [])
     old = _find(batch, typed, number)
     line = _line(number, upc, quantity, unit, section)
+    if refuse_errors:
+        _refuse_error(batch, line)
     typed[typed.index(old)] = line
     return _changed(batch, typed, line, [old])
+
+
+def _refuse_error(batch: Batch, line: dict[str, Any]) -> None:
+    """BatchError, nothing written, when ``line`` would be a row in error."""
+    record = typed_record(batch, line)
+    match_chunk(session_of(batch).connection(), batch.data_set_id, [record])
+    if record["status"] == "error":
+        message = record["message"] or "it cannot be counted"
+        raise BatchError(f"{NOT_COUNTED} {message[:1].upper()}{message[1:]}.")
 
 
 def delete_typed_line(batch: Batch, number: int) -> None:
@@ -213,3 +249,81 @@ def typed_line(batch: Batch, number: int) -> TypedLine:
     if found is None:
         return TypedLine(number, None, "", None)
     return TypedLine(number, found.status, found.message, found.description)
+
+
+# -- what the pages add to a count ------------------------------------------------------
+
+
+def is_open(batch: Batch | None) -> bool:
+    """Whether files and typed lines still go into ``batch``: a count not applied, not
+    deleted, not a revert (whose rows are the applied count's)."""
+    return (
+        batch is not None
+        and batch.batch_type == BATCH_TYPE
+        and batch.status in ("new", "populated", "failed")
+        and batch.deleted_at is None
+        and batch.reverts_batch_id is None
+    )
+
+
+def check_file(batch: Batch, files: FileStore, upload: Upload, unit: str = "units") -> None:
+    """Read the upload's first lines as the count will: BatchError (the upload's file
+    removed) when it is not a count (empty, binary, a catalog, a header without a UPC;
+    a small file with no line that reads as one)."""
+    try:
+        with files.open(upload.key) as stream:
+            reading = read_count_file(stream, upload.filename, unit, batch.id, batch.data_set_id)
+            try:
+                for _ in islice(reading, CHECKED_CHUNKS):
+                    pass
+            finally:
+                reading.close()
+    except BatchError:
+        files.remove(upload.key)
+        session_of(batch).delete(upload)
+        raise
+
+
+def earlier_count(batch: Batch, sha256: str) -> Batch | None:
+    """The newest other count of the data set (not deleted) that read a file with this
+    content."""
+    return session_of(batch).scalar(
+        select(Batch)
+        .where(
+            Batch.data_set_id == batch.data_set_id,
+            Batch.batch_type == BATCH_TYPE,
+            Batch.deleted_at.is_(None),
+            Batch.id != batch.id,
+            cast(Batch.parameters, String).contains(sha256),
+        )
+        .order_by(Batch.id.desc())
+        .limit(1)
+    )
+
+
+def earlier_count_message(name: str, earlier: Batch) -> str:
+    """The warning for a file an earlier count read too."""
+    applied = "applied" if earlier.status == "executed" else "not applied"
+    return (
+        f"{name} is the same file as one read into batch #{earlier.id} ({applied}), an "
+        "earlier count: it is counted in this one too. If it should not be, delete this "
+        "count from All batches and count again."
+    )
+
+
+def check_confirmed(batch: Batch, posted: Mapping[str, Any]) -> None:
+    """Refuse an apply of a count with rows flagged for recount still in it unless the
+    form confirms that many (what the Apply step showed): another count means the rows
+    changed since the page was shown."""
+    handler = get_handler(BATCH_TYPE)
+    if batch.batch_type != BATCH_TYPE or handler.why_not_executable(batch):
+        return  # not ready to apply: the apply says why first
+    waiting = handler.flagged_included(batch)
+    if not waiting or str(posted.get(CONFIRM_FIELD) or "") == str(waiting):
+        return
+    rows = "1 row flagged" if waiting == 1 else f"{waiting:,} rows flagged"
+    raise BatchError(
+        f"Batch #{batch.id} would apply {rows} for recount, so nothing was applied: "
+        "recount them (or leave them out on the Review step), and tick the box that "
+        "confirms the rest."
+    )

@@ -1,0 +1,104 @@
+"""The count's Apply and Reports.
+
+Apply is the shared `BatchApply`: while rows flagged for recount are still in the count
+it shows how many and the largest of them, and applies only with the box that carries
+that count ticked (``counting.check_confirmed``), as a catalog's flagged rows are
+confirmed; a count in "variance only" mode says that nothing will be applied. Reports
+leads to the inventory valuation report of the data set (run it here, or on its page,
+where it is also scheduled, e.g. the first of each month).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import colander
+
+from poser.apps.framework.widget import Widget, WidgetContext
+from poser.apps.gui.batches import BatchApply, current_batch, opened
+from poser.apps.gui.products import product_links
+from poser.apps.widgets.execute import hidden_field
+from poser.apps.widgets.grid_cells import format_number
+from poser.models.data_extraction.inventory_counting import largest_flagged
+from poser.models.orm import Batch
+from poser.tasks.batches import get_handler
+from poser.tasks.batches import requests as batch_requests
+from poser.tasks.batches.inventory import counting
+from poser.tasks.batches.inventory.handler import MODE_WORDS
+from poser.tasks.reports import find_report
+
+BATCH_TYPE = "inventory"
+VALUATION = "inventory_valuation"
+
+
+def _posted(ctx: WidgetContext, values: dict[str, Any]) -> Batch:
+    return batch_requests.posted_batch(ctx.data_set, BATCH_TYPE, values, opened(ctx, BATCH_TYPE))
+
+
+def _flagged_view(ctx: WidgetContext, batch: Batch) -> list[dict[str, Any]]:
+    href = product_links("product_upc", "product_id")(ctx)
+    return [
+        {
+            **row,
+            "href": href(row),
+            "on_hand_before": format_number(row["on_hand_before"], "count"),
+            "new_on_hand": format_number(row["new_on_hand"], "count"),
+            "variance_units": format_number(row["variance_units"], "count_change")
+            or format_number(row["variance_units"], "count"),
+            "variance_cost": format_number(row["variance_cost"], "money_change"),
+            "variance_retail": format_number(row["variance_retail"], "money_change"),
+        }
+        for row in largest_flagged(ctx.dbsession, batch.id)
+    ]
+
+
+@dataclass
+class InventoryApply(BatchApply):
+    """Apply the count; while rows flagged for recount are in it, only with a
+    confirmation that names how many, under the largest of them."""
+
+    batch_type: str = BATCH_TYPE
+    template: str = field(default="widgets/inventory_apply.jinja2", repr=False)
+
+    def schema(self, ctx: WidgetContext) -> colander.Schema:
+        schema = super().schema(ctx)
+        schema.add(hidden_field(counting.CONFIRM_FIELD))
+        return schema
+
+    def job_parameters(self, ctx: WidgetContext, values: dict[str, Any]) -> dict[str, Any]:
+        counting.check_confirmed(_posted(ctx, values), values)
+        return super().job_parameters(ctx, values)
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        batch = current_batch(ctx, BATCH_TYPE)
+        ready = batch is not None and batch.status == "populated"
+        waiting = get_handler(BATCH_TYPE).flagged_included(batch) if ready and batch else 0
+        mode = (batch.parameters or {}).get("mode") if batch else None
+        return {
+            **super().values(ctx),
+            "waiting": waiting,
+            "flagged": _flagged_view(ctx, batch) if waiting and batch else [],
+            "confirm_field": counting.CONFIRM_FIELD,
+            "mode_words": MODE_WORDS.get(mode or "", ""),
+            "variance_only": mode == "variance_only",
+        }
+
+
+@dataclass
+class ValuationReport(Widget):
+    """The inventory valuation of the data set (at cost and at retail, by department):
+    run now (a job, CSV and Excel), or open its page to see past runs and schedule it."""
+
+    template: str = field(default="widgets/inventory_reports.jinja2", repr=False)
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        report = find_report(VALUATION)
+        route = {"app": ctx.application.url_name, "data_set_id": ctx.data_set.id}
+        request = ctx.request
+        return {
+            "report": report,
+            "page_url": request.route_path("report", report=VALUATION, **route),
+            "run_url": request.route_path("report_run", report=VALUATION, **route),
+            "may_run": bool(request.has_permission("view")),
+        }
