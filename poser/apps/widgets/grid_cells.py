@@ -26,7 +26,7 @@ NUMERIC = ("int", "decimal")
 #: How a number column reads (``Grid(formats={column: style})``): money to the cent
 #: (to the hundredth of a cent where a unit cost has it), percents with their sign,
 #: changes signed, counts with thousands separators. Other numbers show as stored.
-FORMATS = ("money", "money_change", "percent", "percent_change", "count")
+FORMATS = ("money", "money_change", "percent", "percent_change", "count", "units", "units_change")
 BOOL_OPTIONS = (("", ""), ("yes", "Yes"), ("no", "No"))
 
 _SPECIAL = re.compile("[&<>\"']").search
@@ -115,6 +115,9 @@ def format_number(value: Any, style: str) -> str:
         return f"{sign}{number:,.1f}%"
     if style == "count":
         return f"{number:,f}"
+    if style.startswith("units"):  # a quantity: as many places as it has, "12", "-3.5"
+        text = f"{number:,f}"
+        return sign + (text.rstrip("0").rstrip(".") if "." in text else text)
     return format(number, "f")
 
 

@@ -100,6 +100,11 @@ def test_inputs_say_their_type_and_mode_only_where_text_is_not_the_default() -> 
         (Decimal("-4392.14"), "percent", "-4,392.1%"),
         (Decimal("4.56"), "percent_change", "+4.6%"),
         (12345, "count", "12,345"),
+        (Decimal("12.000"), "units", "12"),  # a quantity as stored, three places
+        (Decimal("1234.500"), "units", "1,234.5"),
+        (Decimal("-3.250"), "units_change", "-3.25"),
+        (Decimal("2.000"), "units_change", "+2"),
+        (Decimal("0.000"), "units_change", "0"),
         ("n/a", "money", ""),
         (True, "count", ""),
     ],
