@@ -24,6 +24,7 @@ from huey import crontab
 from poser.tasks import maintenance
 from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
+from poser.tasks.feeds import runs as feed_runs
 from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.tasks.reports import schedules as report_schedules
 from poser.utils.settings import SettingsError, setting_int
@@ -61,6 +62,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Hourly too: a report scheduled for a day runs within its first hour (UTC), and
     # one a stopped scheduler missed, within the hour it starts again.
     PeriodicJob("run_scheduled_reports", report_schedules.run_scheduled, "17 * * * *"),
+    # Nightly: each data set that has its storefront feed on gets one a night (UTC),
+    # claimed in the database. Hourly ("25 * * * *") makes a missed night up.
+    PeriodicJob("product_feeds", feed_runs.run_nightly, "25 2 * * *"),
     # Off unless the ini sets poser.schedule.backup (poser/tasks/backups/nightly.py).
     PeriodicJob("backup", nightly.nightly_backup, "off"),
 )

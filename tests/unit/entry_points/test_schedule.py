@@ -9,6 +9,7 @@ from poser.entry_points.schedule import PERIODIC_JOBS, PeriodicJob, due, schedul
 from poser.tasks import maintenance
 from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
+from poser.tasks.feeds import runs as feed_runs
 from poser.tasks.job_kinds import get_kind
 from poser.tasks.reports import schedules as report_schedules
 from poser.utils.settings import SettingsError
@@ -19,6 +20,7 @@ def test_defaults_and_overrides() -> None:
     plans = schedules({"poser.schedule.purge_uploads.older_than_days": "3"})
     assert sorted(plans) == [
         "apply_scheduled_batches",
+        "product_feeds",
         "purge_job_logs",
         "purge_uploads",
         "purge_work",
@@ -42,6 +44,7 @@ def test_each_periodic_job_names_its_task_which_the_registry_knows_by_its_name()
         "purge_job_logs": maintenance.purge_job_logs,
         "apply_scheduled_batches": batch_jobs.apply_scheduled,
         "run_scheduled_reports": report_schedules.run_scheduled,
+        "product_feeds": feed_runs.run_nightly,
         "backup": nightly.nightly_backup,
     }
     for job in PERIODIC_JOBS:
