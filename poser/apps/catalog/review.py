@@ -9,80 +9,93 @@ names the batch as the page showed it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import colander
 from pyramid.response import Response
 
-from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.framework.widget import WidgetContext
+from poser.apps.gui import batch_review
+from poser.apps.gui.batch_review import ReviewTasks, acted, exclusion_editor, form_schema
 from poser.apps.gui.batch_steps import BatchRowsGrid, rows_grid
-from poser.apps.gui.batches import (
-    BatchApply,
-    batch_schema,
-    current_batch,
-    forget_opened,
-    opened,
-)
+from poser.apps.gui.batches import BatchApply, current_batch, opened
 from poser.apps.gui.products import product_links
-from poser.apps.site.forms import FormError, handle_form, make_form
 from poser.apps.widgets.execute import hidden_field
 from poser.apps.widgets.grid_cells import RowHref, format_number
 from poser.models.data_extraction.batches import STATUS_LABELS
 from poser.models.data_extraction.catalog_review import excluded_rows, review_rows
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.orm import Batch
-from poser.tasks.batches import BatchError, exclusions
 from poser.tasks.batches import requests as batch_requests
-from poser.tasks.batches import revert as undoing
 from poser.tasks.batches.catalog import revert, review
 
 BATCH_TYPE = "catalog"
 
 
-def _text_field(name: str, title: str) -> colander.SchemaNode:
-    return colander.SchemaNode(colander.String(), name=name, title=title, missing="")
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def _schema(*fields: colander.SchemaNode) -> colander.Schema:
-    schema = batch_schema()
-    for node in fields:
-        schema.add(node)
-    return schema
+def planned(batch: Batch) -> list[str]:
+    """What reverting ``batch`` would do, in sentences."""
+    plan = revert.planned(batch)
+    lines = [
+        f"{_plural(plan['costs_restored'], 'cost')} put back as they were before batch #{batch.id}"
+    ]
+    if plan["costs_removed"]:
+        lines.append(f"{_plural(plan['costs_removed'], 'cost')} it added to products removed")
+    if plan["items_retired"]:
+        lines.append(
+            f"{_plural(plan['items_retired'], 'product')} it added made inactive, without this "
+            "vendor's cost (kept, with their history; never deleted)"
+        )
+    return lines
+
+
+def reverted(batch: Batch) -> str:
+    """What the revert ``batch`` did, in a sentence."""
+    done = batch.execution_summary or {}
+    text = (
+        f"Batch #{batch.id} undoes batch #{batch.reverts_batch_id}: it put back "
+        f"{_plural(done.get('costs_updated', 0), 'cost')} as they were before it"
+    )
+    if done.get("costs_removed"):
+        text += f", removed {_plural(done['costs_removed'], 'cost')} it had added"
+    if done.get("items_retired"):
+        text += (
+            f", and made {_plural(done['items_retired'], 'product')} it had added inactive "
+            "(kept, with their history)"
+        )
+    return text + "."
+
+
+#: The catalog's review: its tasks and its words, for the shared review widgets.
+TASKS = ReviewTasks(
+    batch_type=BATCH_TYPE,
+    noun="catalog",
+    counts=review.review_counts,
+    exclude_flagged=review.exclude_flagged,
+    exclude_lines=lambda batch, values, user: review.exclude_lines(
+        batch, values["lines"], user, values["reason"]
+    ),
+    include=lambda batch, values: review.include_rows(batch, values["lines"]),
+    set_exclusion=review.set_exclusion,
+    left_out=excluded_rows,
+    revert_batch=revert.revert_batch,
+    why_not_revertible=revert.why_not_revertible,
+    planned=planned,
+    reverted=reverted,
+    flagged_words="Flagged rows (cost changes past the tolerance)",
+    revert_note=(
+        "A product changed since this batch was applied (its cost edited, another batch "
+        "applied, a new product priced) is left as it is; the new batch lists it."
+    ),
+)
 
 
 def _posted(ctx: WidgetContext, values: dict[str, Any]) -> Batch:
-    """The batch the form names, as its page showed it (BatchError otherwise)."""
-    return batch_requests.posted_batch(ctx.data_set, BATCH_TYPE, values, opened(ctx, BATCH_TYPE))
-
-
-def acted(
-    ctx: WidgetContext,
-    act: Callable[[dict[str, Any]], Any],
-    message: Callable[[Any], str],
-    schema: colander.Schema,
-) -> Response:
-    """Do what a form asks through its task: done, back to the step with ``message``;
-    refused (a BatchError), back to the step with the task's reason, nothing changed."""
-
-    def run(values: dict[str, Any]) -> None:
-        try:
-            outcome = act(values)
-        except BatchError as error:
-            raise FormError(str(error)) from error
-        ctx.request.session.flash(message(outcome), "success")
-
-    form = make_form(ctx.request, schema, name=f"catalog-{ctx.widget.name}")
-    return handle_form(ctx.request, form, run, back=ctx.step_url())
-
-
-def _rows(count: int) -> str:
-    return "1 row" if count == 1 else f"{count:,} rows"
-
-
-def _not_applied(count: int) -> str:
-    return "it will not be applied." if count == 1 else "they will not be applied."
+    return batch_review.posted_batch(ctx, BATCH_TYPE, values)
 
 
 def change_view(change: review.Change, href: RowHref) -> dict[str, Any]:
@@ -110,89 +123,27 @@ def _changes(ctx: WidgetContext, batch: Batch) -> list[dict[str, Any]]:
 
 
 @dataclass
-class ReviewControl(Widget):
-    """What is left out of the apply and why, the flagged rows still in it with the
-    largest changes, and the forms that exclude or include rows."""
+class ReviewControl(batch_review.ReviewControl):
+    """The shared review control, with the largest flagged changes still in the apply."""
 
+    tasks: ReviewTasks = field(default=TASKS, kw_only=True)
     template: str = field(default="widgets/catalog_review.jinja2", repr=False)
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        batch = current_batch(ctx, BATCH_TYPE)
-        if batch is None or batch.status not in ("populated", "executed"):
-            return {"batch": None}
-        counts = review.review_counts(batch)
-        return {
-            "batch": batch,
-            "counts": counts,
-            "changes": _changes(ctx, batch) if counts.flagged_included else [],
-            "may_change": ctx.may_edit and batch.status == "populated",
-            "fields": batch_requests.shown_fields(batch),
-            "max_reason": exclusions.MAX_REASON,
-        }
-
-    def actions(self) -> dict[str, WidgetAction]:
-        return {
-            name: WidgetAction(view, permission="edit", methods=("POST",))
-            for name, view in (
-                ("exclude_flagged", self.exclude_flagged),
-                ("exclude_lines", self.exclude_lines),
-                ("include", self.include),
-            )
-        }
-
-    def _act(
-        self,
-        ctx: WidgetContext,
-        fields: tuple[colander.SchemaNode, ...],
-        act: Callable[[Batch, dict[str, Any]], int],
-        message: Callable[[int], str],
-    ) -> Response:
-        return acted(
-            ctx,
-            lambda values: exclusions.as_shown(_posted(ctx, values), lambda b: act(b, values)),
-            message,
-            schema=_schema(*fields),
-        )
-
-    def exclude_flagged(self, ctx: WidgetContext) -> Response:
-        return self._act(
-            ctx,
-            (_text_field("reason", "Reason"),),
-            lambda batch, values: review.exclude_flagged(
-                batch, ctx.request.identity, values["reason"]
-            ),
-            lambda count: f"Excluded {_rows(count)}, flagged: {_not_applied(count)}",
-        )
-
-    def exclude_lines(self, ctx: WidgetContext) -> Response:
-        return self._act(
-            ctx,
-            (_text_field("lines", "Lines"), _text_field("reason", "Reason")),
-            lambda batch, values: review.exclude_lines(
-                batch, values["lines"], ctx.request.identity, values["reason"]
-            ),
-            lambda count: f"Excluded {_rows(count)}: {_not_applied(count)}",
-        )
-
-    def include(self, ctx: WidgetContext) -> Response:
-        return self._act(
-            ctx,
-            (_text_field("lines", "Lines"),),
-            lambda batch, values: review.include_rows(batch, values["lines"]),
-            lambda count: f"Included {_rows(count)} again: they will be applied.",
-        )
+        found = super().values(ctx)
+        batch, counts = found["batch"], found.get("counts")
+        found["changes"] = _changes(ctx, batch) if counts and counts.flagged_included else []
+        return found
 
 
-def on_exclusion_edit(ctx: WidgetContext, row_id: Any, values: dict[str, Any]) -> None:
-    """The review grid's edit of a row's Excluded and Reason cells (ValueError: shown
-    on the row)."""
-    batch = current_batch(ctx, BATCH_TYPE)
-    if batch is None:
-        raise ValueError("There is no batch to review.")
-    review.set_exclusion(
-        batch, int(row_id), values.get("excluded"), values.get("exclude_reason"),
-        ctx.request.identity,
-    )  # fmt: skip
+@dataclass
+class RevertPanel(batch_review.RevertPanel):
+    """The shared revert panel over the catalog's tasks."""
+
+    tasks: ReviewTasks = field(default=TASKS, kw_only=True)
+
+
+on_exclusion_edit = exclusion_editor(TASKS)
 
 
 REVIEW_COLUMNS = [
@@ -278,12 +229,13 @@ class CatalogApply(BatchApply):
 
         return acted(
             ctx,
+            BATCH_TYPE,
             act,
             lambda batch: (
                 f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
                 "you, unless it changes before then."
             ),
-            schema=_schema(hidden_field(review.CONFIRM_FIELD)),
+            schema=form_schema(hidden_field(review.CONFIRM_FIELD)),
         )
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
@@ -297,56 +249,3 @@ class CatalogApply(BatchApply):
             "changes": _changes(ctx, batch) if waiting and batch else [],
             "confirm_field": review.CONFIRM_FIELD,
         }
-
-
-@dataclass
-class RevertPanel(Widget):
-    """An applied batch: the rows that were left out of it and why, and its revert (or
-    the batch it reverts, and the rows that revert left alone)."""
-
-    template: str = field(default="widgets/catalog_revert.jinja2", repr=False)
-    #: How many of the rows left out the page lists.
-    listed: int = 50
-
-    def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        batch = current_batch(ctx, BATCH_TYPE)
-        if batch is None or batch.status != "executed":
-            return {"batch": None}
-        counts = review.review_counts(batch)
-        reverts = undoing.reverts_of(ctx.dbsession, batch)
-        href = product_links("product_upc", "product_id")(ctx)
-        return {
-            "batch": batch,
-            "counts": counts,
-            "left_out": [
-                {**row._mapping, "href": href(row._mapping)}
-                for row in excluded_rows(ctx.dbsession, batch.id, self.listed)
-            ],
-            "reverted_by": reverts[0] if reverts else None,
-            "why_not": revert.why_not_revertible(batch),
-            "planned": revert.planned(batch),
-            "may_revert": ctx.may_edit,
-            "fields": batch_requests.shown_fields(batch),
-            "confirm_field": revert.CONFIRM_FIELD,
-        }
-
-    def actions(self) -> dict[str, WidgetAction]:
-        return {"revert": WidgetAction(self.revert, permission="edit", methods=("POST",))}
-
-    def revert(self, ctx: WidgetContext) -> Response:
-        def act(values: dict[str, Any]) -> Batch:
-            made, _ = revert.revert_batch(
-                ctx.data_set, values, ctx.request.identity, ctx.request.find_service(name="jobs")
-            )
-            forget_opened(ctx, BATCH_TYPE)  # the steps show the revert, the newest batch
-            return made
-
-        return acted(
-            ctx,
-            act,
-            lambda made: (
-                f"Batch #{made.id} reverts batch #{made.reverts_batch_id}: it is being "
-                "applied. Rows whose product changed since are left as they are; it lists them."
-            ),
-            schema=_schema(hidden_field(revert.CONFIRM_FIELD)),
-        )
