@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, func, select, true
+from sqlalchemy.orm import Session
 
 from poser.models.orm import InventoryBatchRow, Product
 
 R = InventoryBatchRow
+#: The statuses an apply writes to on-hand (as ``compare.APPLIED``).
+APPLIED = ("increase", "decrease", "not_counted")
 
 
 def product_description() -> Any:
@@ -53,3 +56,39 @@ def review_rows(batch_id: int) -> Select[Any]:
         R.product_id,  # the product the row matched, if any: its UPC links to its page
         R.upc.label("product_upc"),
     ).where(R.batch_id == batch_id)
+
+
+def excluded_rows(dbsession: Session, batch_id: int, limit: int) -> list[Any]:
+    """The first ``limit`` excluded rows of a count, by file and line: line, upc (as
+    read), description, product_id, product_upc (as stored), reason."""
+    return list(
+        dbsession.execute(
+            select(
+                R.line,
+                R.upc_text.label("upc"),
+                product_description(),
+                R.product_id,
+                R.upc.label("product_upc"),
+                R.exclude_reason.label("reason"),
+            )
+            .where(R.batch_id == batch_id, R.excluded == true())
+            .order_by(R.file_name, R.line, R.id)
+            .limit(limit)
+        )
+    )
+
+
+def applied_products(dbsession: Session, batch_id: int) -> int:
+    """How many products an applied count set the on-hand of (what its revert puts
+    back, before the check for changes since)."""
+    return (
+        dbsession.scalar(
+            select(func.count()).where(
+                R.batch_id == batch_id,
+                R.excluded == false(),
+                R.status.in_(APPLIED),
+                R.product_id.is_not(None),
+            )
+        )
+        or 0
+    )
