@@ -116,6 +116,7 @@ target("app_import POST")(
     )
 )
 target("app_data_set GET")(lambda w: _data_set(w, "app_data_set"))
+target("app_data_set_figures POST")(lambda w: _data_set(w, "app_data_set_figures", "POST"))
 target("app_data_set_settings GET")(lambda w: _data_set(w, "app_data_set_settings"))
 target("app_data_set_rename POST")(
     lambda w: _data_set(w, "app_data_set_rename", "POST", fields=[("name", "Main, renamed")])
@@ -428,4 +429,8 @@ target("admin_info GET")(lambda w: Call("GET", "admin_info"))
 
 # The Products pages of the catalog itself, and a data set's reports, register theirs
 # (modules of their own).
-from tests.functional import route_targets_catalog, route_targets_reports  # noqa: E402, F401
+from tests.functional import (  # noqa: E402, F401
+    route_targets_catalog,
+    route_targets_feeds,
+    route_targets_reports,
+)

@@ -22,9 +22,11 @@ def includeme(config: Configurator) -> None:
         "app_data_set_share": "/share",
         "app_data_set_unshare": "/unshare",
         "app_data_set_delete": "/delete",
+        "app_data_set_figures": "/figures",
         "app_step": "/steps/{step}",
     }
     for name, suffix in routes.items():
         config.add_route(name, base + suffix, factory=app_data_set_factory, ids="data_set_id")
     config.scan(".views")
     config.scan(".data_set_views")
+    config.include("poser.apps.gui.dashboard")  # the data set's home: its dashboard

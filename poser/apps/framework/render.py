@@ -16,11 +16,31 @@ from poser.apps.framework.widget import WidgetContext
 from poser.models.data_extraction.steps import step_states
 
 TEMPLATE = "framework/step.jinja2"
+HOME_TEMPLATE = "framework/data_set_home.jinja2"
 
 
 def widget_context(request: Request, step: Step) -> WidgetContext:
     context = request.context
     return WidgetContext(request, context.application, step, context.data_set, context.role)
+
+
+def _states(request: Request) -> dict[str, str]:
+    # Only steps a widget can complete have a state; an Application without any (a
+    # catalog to browse) spares the queries on every page.
+    context = request.context
+    tracked = {s.slug: s.inputs for s in context.application.steps if s.tracked}
+    return step_states(request.dbsession, context.data_set.id, tracked) if tracked else {}
+
+
+def home_values(request: Request) -> dict[str, Any]:
+    """The data set home's template values beside its dashboard's: the step list."""
+    context = request.context
+    return {
+        "application": context.application,
+        "data_set": context.data_set,
+        "role": context.role,
+        "states": _states(request),
+    }
 
 
 def step_values(
@@ -30,10 +50,7 @@ def step_values(
     overrides = overrides or {}
     ctx = widget_context(request, step)
     application = ctx.application
-    # Only steps a widget can complete have a state; an Application without any (a
-    # catalog to browse) spares the queries on every page.
-    tracked = {s.slug: s.inputs for s in application.steps if s.tracked}
-    states = step_states(request.dbsession, ctx.data_set.id, tracked) if tracked else {}
+    states = _states(request)
     rows = [
         [
             (widget, overrides.get(widget.name) or widget.render(ctx.for_widget(widget)))

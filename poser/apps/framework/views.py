@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render_to_response
 from pyramid.request import Request
 from pyramid.view import view_config
 
 from poser.apps.framework.application import Application, Step
 from poser.apps.framework.home_forms import create_form, home_forms, offered, posted_form_name
-from poser.apps.framework.render import step_values
+from poser.apps.framework.render import HOME_TEMPLATE, home_values, step_values
 from poser.apps.framework.workbook_upload import posted_workbook, start_import
+from poser.apps.gui.dashboard import dashboard_values
 from poser.apps.site.forms import FormError, handle_form
 from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.tasks import jobs
@@ -115,9 +117,16 @@ def _first_step_url(request: Request, application: Application, data_set_id: int
 
 
 @view_config(route_name="app_data_set", request_method="GET", permission="view")
-def data_set_start(request: Request) -> HTTPSeeOther:
+def data_set_home(request: Request) -> Any:
+    """The data set's home: its dashboard, beside the step list (an Application without
+    steps has its settings page instead)."""
     context = request.context
-    return HTTPSeeOther(location=_first_step_url(request, context.application, context.data_set.id))
+    if not context.application.steps:
+        return HTTPSeeOther(
+            location=_first_step_url(request, context.application, context.data_set.id)
+        )
+    values = {**home_values(request), **dashboard_values(request)}
+    return render_to_response(HOME_TEMPLATE, values, request=request)
 
 
 def _step(request: Request) -> Step:
