@@ -63,6 +63,7 @@ def make_wsgi_app(global_config: dict[str, Any], **settings: Any) -> Any:
         # some), then the extra includes of poser.includes (poser.entry_points.plugins).
         config.include("poser.apps.framework")
         config.include("poser.apps.site.reports")  # a data set's reports (the framework's URLs)
+        config.include("poser.apps.site.feeds")  # a data set's storefront product feed
         for name in application_includes(settings):
             config.include(name)
         # 6. Error pages last: they catch what everything above lets through.
