@@ -72,6 +72,7 @@ STATUSES: Mapping[str, Mapping[str, str]] = {
 EXPORT_TYPES = {
     "catalog": "Catalog change report",
     "workbook": "Data set workbook",
+    "product_feed": "Storefront product feed",
 }
 
 #: The keys of jobs' results and of batches' execution summaries (the counts a data
