@@ -39,14 +39,12 @@ LeaveOutTask = Callable[[Batch, User | None, str | None], int]
 @dataclass(frozen=True)
 class LeaveOut:
     """A set of rows a type leaves out at once with a reason, beside every flagged
-    row: ``count(batch)`` says how many are still in the apply (no form when none),
-    ``task`` leaves them out. ``name`` is its action's; ``label`` the button's (with
-    the count), ``prompt`` the reason's."""
+    row: ``task`` picks them when asked (and says when there is none). ``name`` is its
+    action's; ``label`` the button's, ``prompt`` the reason's."""
 
     name: str
     label: str
     prompt: str
-    count: Callable[[Batch], int]
     task: LeaveOutTask
 
 
@@ -165,7 +163,7 @@ class ReviewControl(Widget):
             "counts": tasks.counts(batch),
             "may_change": may_change,
             "sources": tasks.sources(batch) if tasks.sources else None,
-            "more": [(leave, leave.count(batch)) for leave in tasks.more] if may_change else [],
+            "more": tasks.more if may_change else [],
             "fields": batch_requests.shown_fields(batch),
             "max_reason": exclusions.MAX_REASON,
         }

@@ -108,9 +108,8 @@ TASKS = ReviewTasks(
     more=[
         LeaveOut(
             "exclude_moved",
-            label="Exclude {} rows moved since counted",
+            label="Exclude the rows moved since counted",
             prompt="Why leave out every row whose on-hand moved since it was counted?",
-            count=review.moved_count,
             task=review.exclude_moved,
         )
     ],

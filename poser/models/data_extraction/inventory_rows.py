@@ -2,15 +2,16 @@
 product, on-hand before and after, the variance in units and in money, whether it is
 flagged, moved since counted, or left out.
 
-The description is a subquery on the product's key, not a join, so the grid's sorting
-and paging read no product.
+The description and how far on-hand moved since the count (what the product holds now
+less what the count was read against, None when it did not move) are subqueries on the
+product's key, not joins, so the grid's paging reads products for its page only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, false, func, select, true
+from sqlalchemy import Numeric, Select, case, false, func, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from poser.models.orm import InventoryBatchRow, Product
@@ -18,6 +19,8 @@ from poser.models.orm import InventoryBatchRow, Product
 R = InventoryBatchRow
 #: The statuses an apply writes to on-hand (as ``compare.APPLIED``).
 APPLIED = ("increase", "decrease", "not_counted")
+#: Less than this is no movement: quantities are kept to three places.
+SLACK = 0.0005
 
 
 def product_description() -> Any:
@@ -27,6 +30,16 @@ def product_description() -> Any:
         .where(Product.id == R.product_id)
         .scalar_subquery()
         .label("description")
+    )
+
+
+def moved_since() -> Any:
+    """How far the product's on-hand moved since the count was read (NULL: it did not,
+    or the row compares with nothing)."""
+    now = select(Product.on_hand).where(Product.id == R.product_id).scalar_subquery()
+    moved = now - R.on_hand_before
+    return type_coerce(case((func.abs(moved) > SLACK, moved), else_=None), Numeric(12, 3)).label(
+        "moved_since"
     )
 
 
@@ -49,7 +62,7 @@ def review_rows(batch_id: int) -> Select[Any]:
         R.variance_retail,
         R.status,
         R.flagged,
-        R.moved_since,
+        moved_since(),
         R.message,
         R.excluded,
         R.exclude_reason,

@@ -7,7 +7,7 @@ with a reason, kept with who gave it.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement
 
 from poser.models.orm import Batch, InventoryBatchRow, User
 from poser.tasks.batches.base import BatchError
@@ -24,7 +24,6 @@ __all__ = [
     "exclude_moved",
     "include_all",
     "include_rows",
-    "moved_count",
     "review_counts",
     "set_exclusion",
     "sources",
@@ -105,18 +104,3 @@ def include_rows(batch: Batch, lines_text: str | None, source: str | None) -> in
     if not (lines_text or "").strip():
         return include_all(batch)
     return EXCLUSIONS.include_lines(batch, lines_text, _of_source(batch, source))
-
-
-def moved_count(batch: Batch) -> int:
-    """How many rows still in the apply were marked moved since the count was read."""
-    return (
-        session_of(batch).scalar(
-            select(func.count()).where(
-                R.batch_id == batch.id,
-                R.moved_since.is_not(None),
-                R.excluded.is_(False),
-                R.status.in_(COMPARED),
-            )
-        )
-        or 0
-    )
