@@ -192,7 +192,10 @@ def _field_of(message: str) -> str | None:
     if not message.startswith(counting.NOT_COUNTED):
         return None
     said = message.removeprefix(counting.NOT_COUNTED).strip()
-    return "upc" if said.startswith("UPC") else "quantity"
+    about_upc = said.startswith("UPC:") or any(
+        words in said for words in ("not in the catalog", "check digit")
+    )
+    return "upc" if about_upc else "quantity"
 
 
 @dataclass

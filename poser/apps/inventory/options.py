@@ -94,6 +94,14 @@ def count_parameters(ctx: WidgetContext) -> dict[str, Any]:
     }
 
 
+def _only(offered: list[str]) -> Any:
+    def validate(node: colander.SchemaNode, value: set[str]) -> None:
+        if not set(value) <= set(offered):
+            raise colander.Invalid(node, "Tick departments of the list only.")
+
+    return validate
+
+
 @dataclass
 class DepartmentsChoice(Widget):
     """A box per department of the data set: the departments being counted. Zero the
@@ -114,9 +122,7 @@ class DepartmentsChoice(Widget):
                 description="Leave them all unticked to count any department (zero the "
                 "rest needs at least one).",
                 widget=deform.widget.CheckboxChoiceWidget(values=choices),
-                validator=colander.ContainsOnly(
-                    [value for value, _ in choices], msg="Tick departments of the list only."
-                ),
+                validator=_only([value for value, _ in choices]),
                 missing=set(),
             )
         )
