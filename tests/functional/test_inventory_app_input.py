@@ -23,7 +23,7 @@ from tests.functional.test_inventory_app import (
     upload_scan,
     url,
 )
-from tests.functional.test_inventory_app import testapp as testapp  # noqa: F401 (fixture)
+from tests.functional.test_inventory_app import testapp as testapp
 
 
 def _messages(page: Any) -> str:
@@ -56,7 +56,8 @@ def test_a_typed_line_that_cannot_be_counted_is_said_next_to_its_field(
     assert refused.status_int == 303
     page = refused.follow()
     form = form_posting_to(page, "/typed/add")
-    assert form["upc"].value == upc and form["section"].value == "A1"  # kept, to correct
+    assert form["upc"].value == upc
+    assert form["section"].value == "A1"
     item = page.pyquery(f".item-{field}")
     assert said in item.text(), page.pyquery("main").text()
     assert not page.pyquery("[data-testid=typed-lines]")
