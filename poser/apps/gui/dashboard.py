@@ -23,6 +23,7 @@ from poser.apps.framework.registry import registered_applications
 from poser.apps.framework.widget import action_route_name
 from poser.apps.gui.batch_list import BatchList
 from poser.apps.site.forms import CSRFSchema, button, handle_form, make_form, render_form
+from poser.apps.site.security import Root
 from poser.apps.widgets.chart import Chart
 from poser.models.data_extraction import dashboard as queries
 from poser.models.orm import Batch, DataSet, Export, Job
@@ -65,7 +66,7 @@ def batch_places(request: Request, data_set: DataSet) -> dict[str, BatchPlace]:
     for application in registered_applications(request.registry):
         if application.data_set_kind != data_set.application:
             continue
-        if not request.has_permission(application.permission):
+        if not request.has_permission(application.permission, Root(request)):
             continue
         for step in application.steps:
             for widget in step.widgets:
