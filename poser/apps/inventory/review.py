@@ -59,7 +59,7 @@ def _source(batch: Batch, values: dict[str, Any]) -> str | None:
     if not chosen:
         return None
     names = review.sources(batch)
-    if not chosen.isdigit() or not 1 <= int(chosen) <= len(names):
+    if not (chosen.isascii() and chosen.isdigit()) or not 1 <= int(chosen) <= len(names):
         raise BatchError("Choose the file the lines are of from the list.")
     return names[int(chosen) - 1]
 

@@ -83,8 +83,10 @@ def _of_source(batch: Batch, source: str | None) -> ColumnElement[bool]:
         source = known[0]
     if source is None:
         raise BatchError("Say which file the lines are of: the count reads several.")
+    if source == TYPED and source not in known:
+        raise BatchError("The count has no typed lines.")
     if source not in known:
-        raise BatchError(f"The count has no file {source!r}.")
+        raise BatchError(f"The count has no file {source}.")
     return R.file_name == source
 
 
