@@ -81,6 +81,9 @@ class Grid(Widget):
     is the kind of status (widgets/status.jinja2: "row", "batch", "job"), which gives
     each value its word and colour.
 
+    ``wrap`` names the text columns whose cells wrap (a message, a note) instead of
+    widening the table: every other cell keeps to one line.
+
     ``unfiltered_total(ctx)`` gives the number of rows with no filter when something
     keeps it (a batch counts its rows as it reads them), or None: then the unfiltered
     total is exact past the cap without counting.
@@ -101,6 +104,7 @@ class Grid(Widget):
     formats: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, Callable[[WidgetContext], RowHref]] = field(default_factory=dict)
     badges: Mapping[str, str] = field(default_factory=dict)
+    wrap: frozenset[str] = frozenset()
     unfiltered_total: Callable[[WidgetContext], int | None] | None = None
     template: str = field(default="widgets/grid.jinja2", repr=False)
     rows_template: str = field(default="widgets/grid_rows.jinja2", repr=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -254,6 +254,7 @@ class RowRenderer:
         formats: Mapping[str, str] | None = None,
         links: Mapping[str, RowHref] | None = None,
         badges: Mapping[str, Mapping[Any, str]] | None = None,
+        wrap: Collection[str] = (),
     ) -> None:
         self.key_column = key_column
         self.cells: list[tuple[str, Cell]] = []
@@ -262,6 +263,8 @@ class RowRenderer:
         formats, links, badges = formats or {}, links or {}, badges or {}
         for column in visible:
             td = '<td class="text-end">' if column.type in NUMERIC else "<td>"
+            if column.name in wrap:
+                td = '<td class="grid-wrap">'
             style = formats.get(column.name, "")
             if editing and column.editable:
                 self.cells.append((column.name, _editor_cell(td, prefix, column)))

@@ -109,7 +109,9 @@ def grid_view(
         for column in visible
         if column.name in grid.badges
     }
-    render_row = RowRenderer(grid.prefix, grid.key, visible, editing, grid.formats, links, badges)
+    render_row = RowRenderer(
+        grid.prefix, grid.key, visible, editing, grid.formats, links, badges, grid.wrap
+    )
     shown, body = set(), []
     for row in page.rows:
         key, html = render_row(row, failed.get(str(row[grid.key])))

@@ -137,3 +137,10 @@ def test_a_refused_cells_message_is_next_to_it_and_describes_its_input() -> None
     assert message.parent().is_("td")  # in the cell, under its input
     assert (message.attr("data-key"), message.attr("data-column")) == ("7", "price")
     assert not page("tr.grid-row-error")  # not said again under the row
+
+
+def test_a_wrapping_columns_cells_wrap_and_the_others_keep_to_one_line() -> None:
+    renderer = RowRenderer("g.", "id", COLUMNS, editing=False, wrap={"name"})
+    _, html = renderer(ROW, None)
+    cells = PyQuery(f"<table>{html}</table>")("td")
+    assert [td.attrib.get("class") for td in cells][:2] == ["grid-wrap", "text-end"]
