@@ -432,5 +432,6 @@ target("admin_info GET")(lambda w: Call("GET", "admin_info"))
 from tests.functional import (  # noqa: E402, F401
     route_targets_catalog,
     route_targets_feeds,
+    route_targets_inventory,
     route_targets_reports,
 )
