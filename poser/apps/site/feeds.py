@@ -56,11 +56,11 @@ def _url(request: Request, route: str) -> str:
     )
 
 
-def _settings_form(request: Request, editable: bool = True) -> Any:
+def _settings_form(request: Request) -> Any:
     return make_form(
         request,
         parameters_schema(SETTINGS.parameters),
-        buttons=(button("save", "Save"),) if editable else (),
+        buttons=(button("save", "Save"),),
         name="feed-settings",
         action=_url(request, "product_feed_settings"),
     )
@@ -115,9 +115,10 @@ def feed_page(request: Request) -> dict[str, Any]:
         "application": context.application,
         "data_set": context.data_set,
         "settings": settings,
-        "settings_form": render_form(
-            request, _settings_form(request, may_edit), settings, readonly=not may_edit
-        ),
+        # A viewer reads the settings in words above the form, which is editors' only.
+        "settings_form": render_form(request, _settings_form(request), settings)
+        if may_edit
+        else None,
         "run_form": render_form(request, _run_form(request)) if may_edit else None,
         "latest": latest,
         "latest_url": request.route_url(
