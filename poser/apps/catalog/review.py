@@ -182,6 +182,7 @@ def review_grid(name: str = "rows", title: str = "Rows") -> BatchRowsGrid:
         download_name="catalog-rows",
         links={"upc": product_links("product_upc", "product_id")},
         badges={"status": "row"},
+        wrap=frozenset({"message"}),
         editable=True,
         on_edit=on_exclusion_edit,
         formats={

@@ -109,7 +109,7 @@ TASKS = ReviewTasks(
         LeaveOut(
             "exclude_moved",
             label="Exclude the rows moved since counted",
-            prompt="Why leave out every row whose on-hand moved since it was counted?",
+            prompt="Why leave out the rows moved since counted?",
             task=review.exclude_moved,
         )
     ],
@@ -138,13 +138,13 @@ def review_columns(ctx: WidgetContext) -> list[GridColumn]:
         ),
         GridColumn("on_hand_before", "On-hand before", type="decimal"),
         GridColumn("counted_units", "Counted", type="decimal"),
-        GridColumn("new_on_hand", "New on-hand", type="decimal"),
+        GridColumn("new_on_hand", "New on-hand", type="decimal", visible=False),
         GridColumn("variance_units", "Variance", type="decimal"),
         GridColumn("variance_percent", "Variance %", type="decimal", visible=False),
         GridColumn("variance_cost", "At cost", type="decimal"),
         GridColumn("variance_retail", "At retail", type="decimal"),
         GridColumn("status", "Status", type="choice", choices=list(INVENTORY_ROW_STATUSES.items())),
-        GridColumn("flagged", "Flagged", type="bool"),
+        GridColumn("flagged", "Flagged", type="bool", visible=False),
         GridColumn("moved_since", "Moved since counted", type="decimal"),
         GridColumn("message", "Message", sortable=False),
         GridColumn("excluded", "Excluded", type="bool", editable=True),
@@ -168,6 +168,7 @@ def review_grid(name: str = "rows", title: str = "Counted lines") -> BatchRowsGr
         download_name="inventory-rows",
         links={"upc": product_links("product_upc", "product_id")},
         badges={"status": "row"},
+        wrap=frozenset({"message"}),
         editable=True,
         on_edit=on_exclusion_edit,
         formats={
