@@ -50,7 +50,15 @@ ROW_STATUSES = (
 )
 #: An inventory count's row statuses and modes as stored that read as no English ("On-hand
 #: up" is "increase", a plain word a page may well say otherwise).
-INVENTORY = ("not_counted", "zero_rest", "variance_only", "variance_units", "variance_cost")
+INVENTORY = (
+    "not_counted",
+    "zero_rest",
+    "variance_only",
+    "variance_units",
+    "variance_cost",
+    "on_hand_set",
+    "lines_merged",
+)
 #: Batch and job statuses as stored whose words differ ("Applied", "Done", ...).
 STATUSES = ("populated", "executed", "succeeded")
 #: Job kinds' names, as jobs store them (each kind has a title operators read); kinds

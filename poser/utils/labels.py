@@ -91,11 +91,13 @@ KEYS = {
     "history_rows": "Changes written to product histories",
     "items_retired": "Added products made inactive",
     "kept": "Kept",
+    "lines_merged": "Lines added to another line of their product",
     "name": "Name",
     "needing_attention": "Products needing attention",
     "new_costs": "New costs",
     "new_items_added": "New items added",
     "new_items_skipped": "New items not added",
+    "on_hand_set": "On-hand set",
     "product_costs": "Product costs",
     "products": "Products",
     "purged": "Jobs removed",
@@ -109,6 +111,7 @@ KEYS = {
     "value_at_cost": "Inventory value at cost",
     "value_by_department": "Value at cost by department",
     "vendors": "Vendors",
+    "zeroed": "Not counted, set to zero",
 }
 #: Result keys a job's page shows otherwise (as a link or a download), never as a line.
 LINKED_KEYS = frozenset({"download", "export_id", "data_set_id", "report_job_id"})
