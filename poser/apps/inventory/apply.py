@@ -18,6 +18,7 @@ import colander
 from poser.apps.framework.widget import Widget, WidgetContext
 from poser.apps.gui.batches import BatchApply, current_batch, opened
 from poser.apps.gui.products import product_links
+from poser.apps.inventory.count import amount
 from poser.apps.widgets.execute import hidden_field
 from poser.apps.widgets.grid_cells import format_number
 from poser.models.data_extraction.inventory_counting import largest_flagged
@@ -42,10 +43,9 @@ def _flagged_view(ctx: WidgetContext, batch: Batch) -> list[dict[str, Any]]:
         {
             **row,
             "href": href(row),
-            "on_hand_before": format_number(row["on_hand_before"], "count"),
-            "new_on_hand": format_number(row["new_on_hand"], "count"),
-            "variance_units": format_number(row["variance_units"], "count_change")
-            or format_number(row["variance_units"], "count"),
+            "on_hand_before": amount(row["on_hand_before"]),
+            "new_on_hand": amount(row["new_on_hand"]),
+            "variance_units": amount(row["variance_units"], signed=True),
             "variance_cost": format_number(row["variance_cost"], "money_change"),
             "variance_retail": format_number(row["variance_retail"], "money_change"),
         }

@@ -91,6 +91,12 @@ class CountUpload(AddingUpload):
     formats: tuple[str, ...] = ("csv",)
     accept: str = ACCEPT_TEXT
     review_step: str = "count"
+    template: str = field(default="widgets/count_upload.jinja2", repr=False)
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        batch = open_count(ctx)
+        files = (batch.parameters.get("files") or []) if batch else []
+        return {**super().values(ctx), "count": batch, "count_files": files}
 
     def fields(self, ctx: WidgetContext) -> list[colander.SchemaNode]:
         node = _unit_node(title="The file counts")
@@ -178,13 +184,15 @@ def _line_schema(adding: bool) -> colander.Schema:
     return schema
 
 
-def _amount(value: Any) -> str | None:
-    """A count as read: 12, 2.5 (no trailing zeros), with thousands separated."""
+def amount(value: Any, signed: bool = False) -> str | None:
+    """A count as operators write it: 12, 2.5 (no trailing zeros), thousands separated;
+    ``signed``: +20 for a rise."""
     if value is None:
         return None
     number = Decimal(str(value))
     places = max(0, -number.normalize().as_tuple().exponent)  # type: ignore[operator]
-    return f"{number:,.{places}f}"
+    sign = "+" if signed and number > 0 else ""
+    return f"{sign}{number:,.{places}f}"
 
 
 def _field_of(message: str) -> str | None:
@@ -251,8 +259,8 @@ class TypedCount(Widget):
                     "status": status,
                     "status_words": status_words("row", status) if status else "Being read",
                     "message": row.get("message") or "",
-                    "counted": _amount(row.get("counted_units")),
-                    "new_on_hand": _amount(row.get("new_on_hand")),
+                    "counted": amount(row.get("counted_units")),
+                    "new_on_hand": amount(row.get("new_on_hand")),
                     "flagged": row.get("flagged"),
                 }
             )
