@@ -16,10 +16,12 @@ from poser.models.engine import write_transaction
 from poser.models.orm import DataSet, DataSetMember, Export, FeedRun, Job
 from poser.storage import MemoryFileStore
 from poser.tasks import jobs
+from poser.tasks.feeds import write_feed
 from poser.tasks.feeds.runs import (
     FeedSettings,
     claim_night,
     feed_settings,
+    keep_newest,
     run_nightly,
     save_feed_settings,
     start_run,
@@ -174,3 +176,32 @@ def test_the_nightly_run_queues_only_the_data_sets_that_have_it_on(dbsession: Se
     assert job.parameters == {"feed_run_id": run.id}
     assert run.job_id == job.id
     assert run_nightly(dbsession, queue=queue, on=NIGHT) == {"feeds_queued": 0}
+
+
+def test_two_runs_at_once_delete_an_old_file_once(
+    dbsession: Session, session_factory: sessionmaker[Session], files: MemoryFileStore
+) -> None:
+    data_set, _ = make_feed_store(dbsession)
+    older, newest = (write_feed(data_set, files, job_id=n) for n in (1, 2))
+    dbsession.commit()
+    first = session_factory()
+    second_removed: list[int] = []
+
+    def second() -> None:
+        with write_transaction(session_factory) as session:
+            second_removed.append(keep_newest(session.get_one(DataSet, data_set.id), files, 1))
+
+    try:
+        assert keep_newest(first.get_one(DataSet, data_set.id), files, 1) == 1
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive()  # waiting for the first run's transaction
+        first.commit()
+        other.join(timeout=30)
+        assert second_removed == [0]
+    finally:
+        first.close()
+    assert [export.id for export in dbsession.scalars(select(Export))] == [newest.id]
+    assert files.list("exports") == [f"{newest.folder}/product-feed.csv"]
+    assert older.folder != newest.folder
