@@ -13,9 +13,13 @@ that its peak memory is its own:
 - ``feed``: the feed written as a run writes it (`write_feed`: the CSV into a local
   store in a temporary folder, then its Export recorded).
 
-The feed's peak memory should not grow with the data set: compare the sizes.
+The feed's peak memory should not grow with the data set: compare the sizes. On
+SQLite the resident figure counts the pages of the database file the process read
+through its memory map (``poser.sqlite.mmap_size_mib``, 1 GiB by default): the
+operating system's page cache, not memory of the process's own. ``--sqlite-mmap-mib
+0`` reads without the map, to see the process's own.
 
-    .venv/bin/python bench/bench_feed.py [--products N ...]
+    .venv/bin/python bench/bench_feed.py [--products N ...] [--sqlite-mmap-mib MIB]
 """
 
 from __future__ import annotations
@@ -38,7 +42,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from bench.support import database
 from poser.models.db_management import alembic_config
-from poser.models.engine import get_engine, get_session_factory, write_transaction
+from poser.models.engine import (
+    DEFAULT_MMAP_SIZE_MIB,
+    get_engine,
+    get_session_factory,
+    write_transaction,
+)
 from poser.models.orm import DataSet
 from poser.storage import local_store
 from poser.tasks.feeds import FIELDS, feed_rows, write_feed
@@ -65,8 +74,8 @@ def run_prepare(url: str, products: int) -> None:
         engine.dispose()
 
 
-def run_one(url: str, products: int, what: str, folder: Path) -> dict[str, Any]:
-    engine = get_engine({"sqlalchemy.url": url})
+def run_one(url: str, products: int, what: str, folder: Path, mmap: str) -> dict[str, Any]:
+    engine = get_engine({"sqlalchemy.url": url, "poser.sqlite.mmap_size_mib": mmap})
     rows = 0
     try:
         with write_transaction(get_session_factory(engine)) as session:
@@ -89,12 +98,13 @@ def run_one(url: str, products: int, what: str, folder: Path) -> dict[str, Any]:
         "products_per_second": round(rows / seconds) if rows and seconds else None,
         "peak_rss_mb": peak_rss_mb(),
         "cpu_seconds": round(cpu_seconds, 2),
+        **({"sqlite_mmap_mib": int(mmap)} if url.startswith("sqlite") else {}),
     }
 
 
-def child(kind: str, url: str, what: str, products: int, folder: Path) -> Any:
+def child(kind: str, url: str, what: str, products: int, folder: Path, mmap: str) -> Any:
     arguments = ["--child", what, "--url", url, "--products", str(products),
-                 "--folder", str(folder)]  # fmt: skip
+                 "--folder", str(folder), "--sqlite-mmap-mib", mmap]  # fmt: skip
     result = subprocess.run(
         [sys.executable, __file__, *arguments], check=True, capture_output=True, text=True
     )
@@ -105,6 +115,7 @@ def child(kind: str, url: str, what: str, products: int, folder: Path) -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--sqlite-mmap-mib", default=str(DEFAULT_MMAP_SIZE_MIB))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -114,16 +125,18 @@ def main() -> None:
         if args.child == "prepare":
             run_prepare(args.url, products)
         else:
-            print(json.dumps(run_one(args.url, products, args.child, args.folder)))
+            measured = run_one(args.url, products, args.child, args.folder, args.sqlite_mmap_mib)
+            print(json.dumps(measured))
         return
     kinds = ["sqlite"] + (["postgresql"] if os.environ.get("POSER_BENCH_DATABASE_URL") else [])
     for kind in kinds:
         for products in args.products:
             with tempfile.TemporaryDirectory() as folder, database(kind, Path(folder)) as url:
                 command.upgrade(alembic_config({"sqlalchemy.url": url}), "head")
-                child(kind, url, "prepare", products, Path(folder))
+                mmap = args.sqlite_mmap_mib
+                child(kind, url, "prepare", products, Path(folder), mmap)
                 for what in MEASUREMENTS:
-                    measured = child(kind, url, what, products, Path(folder) / "files")
+                    measured = child(kind, url, what, products, Path(folder) / "files", mmap)
                     print(json.dumps(measured), flush=True)
 
 
