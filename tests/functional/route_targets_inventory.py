@@ -77,9 +77,9 @@ _action(APP, "options", "options", "save", "POST",
         decimals=("inventory_threshold_units", "inventory_threshold_percent",
                   "inventory_threshold_money"),
         choices=("inventory_mode",))  # fmt: skip
-_action(APP, "options", "departments", "save", "POST",
-        fields=[("__start__", "departments:sequence"), ("checkbox", "1"),
-                ("__end__", "departments:sequence")])  # fmt: skip
+_action(
+    APP, "options", "departments", "save", "POST", fields=[("department", "1"), ("department", "2")]
+)
 _action(APP, "count", "file", "upload", "POST", before=count, fields=[("unit", "cases")],
         files=[("file", "more.txt", f"{UPC_BUTTER} 2\n".encode())], choices=("unit",))  # fmt: skip
 _action(APP, "count", "typed", "add", "POST", before=count,

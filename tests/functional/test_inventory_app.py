@@ -48,7 +48,7 @@ def save_options(app: webtest.TestApp, data_set: Any, **values: str) -> Any:
 
 def save_departments(app: webtest.TestApp, data_set: Any, *numbers: str) -> Any:
     form = app.get(url(data_set, "options")).forms["departments-departments"]
-    for checkbox in form.fields["checkbox"]:
+    for checkbox in form.fields["department"]:
         checkbox.checked = checkbox._value in numbers
     return form.submit("save", expect_errors=True)
 
@@ -109,7 +109,7 @@ def test_an_operator_counts_two_departments_from_two_files_and_typed_lines(
     )
     assert save_departments(testapp, data_set, "1", "2").status_int == 303
     boxes = testapp.get(url(data_set, "options")).forms["departments-departments"]
-    assert [box.checked for box in boxes.fields["checkbox"]] == [True, True]
+    assert [box.checked for box in boxes.fields["department"]] == [True, True]
 
     first = upload_scan(testapp, data_set, f"{UPC_BUTTER},3\n".encode(), "scan1.csv")
     assert first.status_int == 303
@@ -181,3 +181,7 @@ def test_the_valuation_report_runs_from_the_reports_step(
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
     job = dbsession.scalars(select(Job).order_by(Job.id.desc())).first()
     assert job.kind == "report.inventory_valuation"
+
+    runs = testapp.get(link).pyquery("[data-testid=report-runs]").text()
+    assert "No parameters" in runs
+    assert "None" not in runs

@@ -171,10 +171,10 @@ def test_options_that_cannot_be_used_are_refused(
     assert refused.status_int == 303
     assert refused.follow().pyquery(".item-inventory_threshold_percent .invalid-feedback")
     form = olga.get(url(data_set, "options")).forms["departments-departments"]
-    box = form.fields["checkbox"][0]
+    box = form.fields["department"][0]
     box._value, box.checked = "99", True  # a forged form: not a department of the list
     refused = form.submit("save", status=303).follow()
-    assert "Tick departments of the list only." in refused.text
+    assert "Departments: tick departments of the list only." in refused.text
 
     # Zero the rest without departments: the first line is refused, saying where to go.
     save_options(olga, data_set, inventory_mode="zero_rest")

@@ -22,7 +22,7 @@ STEPS = BatchSteps(
     batch_type="inventory",
     noun="count",
     options=OPTIONS,
-    options_widgets=[DepartmentsChoice("departments", title="Departments being counted")],
+    options_widgets=[DepartmentsChoice("departments", title="Departments")],
     upload=CountUpload("file", title="Scanner files"),
     upload_slug="count",
     upload_widgets=[TypedCount("typed", title="Typed or scanned lines")],

@@ -287,8 +287,9 @@ class TypedCount(Widget):
                 raise FormError(str(error), field=_field_of(str(error))) from error
             self._done(ctx, batch)
             what = line.description or f"UPC {values['upc']}"
+            unit = values["unit"].removesuffix("s") if values["quantity"] == "1" else values["unit"]
             ctx.request.session.flash(
-                f"Typed line {line.number}: {values['quantity']} {values['unit']} of {what}, "
+                f"Typed line {line.number}: {values['quantity']} {unit} of {what}, "
                 f"in batch #{batch.id}.",
                 "success",
             )

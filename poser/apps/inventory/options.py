@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import colander
 import deform
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.parameters import Parameter, ParameterGroup, typed_values
-from poser.apps.site.forms import CSRFSchema, button, handle_form, make_form, render_form
+from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.models.data_extraction.inventory_counting import department_numbers
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.tasks.batches.inventory.handler import MODE_WORDS
@@ -94,54 +93,35 @@ def count_parameters(ctx: WidgetContext) -> dict[str, Any]:
     }
 
 
-def _only(offered: list[str]) -> Any:
-    def validate(node: colander.SchemaNode, value: set[str]) -> None:
-        if not set(value) <= set(offered):
-            raise colander.Invalid(node, "Tick departments of the list only.")
-
-    return validate
-
-
 @dataclass
 class DepartmentsChoice(Widget):
     """A box per department of the data set: the departments being counted. Zero the
-    rest needs them; in any mode, a counted product outside them is flagged."""
+    rest needs them; in any mode, a counted product outside them is flagged. The boxes
+    are the template's own (a fieldset, each box labelled); the form checks the CSRF
+    token, and the action that each box names a department of the list."""
 
     template: str = field(default="widgets/inventory_departments.jinja2", repr=False)
 
     def form(self, ctx: WidgetContext) -> deform.Form:
-        choices = [(str(n), f"{n} · {name}") for n, name in department_numbers(
-            ctx.dbsession, ctx.data_set.id
-        )]  # fmt: skip
-        schema = CSRFSchema()
-        schema.add(
-            colander.SchemaNode(
-                colander.Set(),
-                name="departments",
-                title="Departments being counted",
-                description="Leave them all unticked to count any department (zero the "
-                "rest needs at least one).",
-                widget=deform.widget.CheckboxChoiceWidget(values=choices),
-                validator=_only([value for value, _ in choices]),
-                missing=set(),
-            )
-        )
-        buttons = (button("save", "Save the departments"),) if ctx.may_edit else ()
-        return make_form(
-            ctx.request, schema, buttons, f"departments-{self.name}", action=ctx.action_url("save")
-        )
+        return make_form(ctx.request, CSRFSchema(), name=f"departments-{self.name}")
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        chosen = {"departments": {str(n) for n in counted_departments(ctx)}}
-        form = render_form(ctx.request, self.form(ctx), chosen, readonly=not ctx.may_edit)
-        return {"form": form}
+        return {
+            "departments": department_numbers(ctx.dbsession, ctx.data_set.id),
+            "chosen": set(counted_departments(ctx)),
+            "may_edit": ctx.may_edit,
+        }
 
     def actions(self) -> dict[str, WidgetAction]:
         return {"save": WidgetAction(self.save, permission="edit", methods=("POST",))}
 
     def save(self, ctx: WidgetContext) -> Any:
         def act(values: dict[str, Any]) -> None:
-            numbers = sorted(int(n) for n in values["departments"])
+            offered = {str(n) for n, _ in department_numbers(ctx.dbsession, ctx.data_set.id)}
+            ticked = set(ctx.request.POST.getall("department"))
+            if not ticked <= offered:
+                raise FormError("Departments: tick departments of the list only.")
+            numbers = sorted(int(n) for n in ticked)
             changed = save_parameters(ctx.data_set, DEPARTMENTS, {DEPARTMENTS: numbers})
             ctx.request.session.flash("Saved." if changed else "Nothing changed.", "success")
 
