@@ -52,11 +52,18 @@ def test_home_lists_the_applications_the_user_may_use(
     make_user(dbsession, "zeno", role="admin")
     login(testapp, "yara")
     names = [a.text for a in testapp.get("/").pyquery(".card-title a")]
-    assert names == ["Products", "Sample Catalog", "Sample Workflow", "Vendor catalogs"]
+    assert names == [
+        "Inventory counts",
+        "Products",
+        "Sample Catalog",
+        "Sample Workflow",
+        "Vendor catalogs",
+    ]
     testapp.reset()
     login(testapp, "zeno")
     names = [a.text for a in testapp.get("/").pyquery(".card-title a")]
     assert names == [
+        "Inventory counts",
         "Products",
         "Sample Admin Tool",
         "Sample Catalog",
