@@ -20,6 +20,7 @@ def test_an_operator_logs_in_sees_home_and_logs_out(page: Any, dbsession: Sessio
     assert page.inner_text("[data-testid=current-user]") == "greta"
     assert "Welcome, greta." in page.inner_text(".alert-success")
     assert page.locator(".card-title a").all_inner_texts() == [
+        "Inventory counts",
         "Products",
         "Sample Catalog",
         "Sample Workflow",

@@ -23,6 +23,7 @@ def test_poser_declares_its_own_applications_and_task_modules() -> None:
     applications = group_entry_points(APPLICATIONS_GROUP)
     assert {name: entry.value for name, entry in applications.items()} == {
         "catalog": "poser.apps.catalog",
+        "inventory": "poser.apps.inventory",
         "products": "poser.apps.products",
     }
     tasks = {entry.value for entry in group_entry_points(GROUP).values()}
@@ -38,7 +39,11 @@ def test_poser_declares_its_own_applications_and_task_modules() -> None:
 
 
 def test_the_ini_picks_applications_by_name_and_adds_includes() -> None:
-    assert application_includes({}) == ["poser.apps.catalog", "poser.apps.products"]
+    assert application_includes({}) == [
+        "poser.apps.catalog",
+        "poser.apps.inventory",
+        "poser.apps.products",
+    ]
     assert application_includes({"poser.applications": "products"}) == ["poser.apps.products"]
     assert application_includes({"poser.applications": "", "poser.includes": "a.b c"}) == [
         "a.b",
@@ -110,4 +115,7 @@ def test_a_separate_package_adds_an_application_a_batch_type_and_a_job_kind(
         capture_output=True,
         text=True,
     ).stdout.splitlines()
-    assert shown == ["Print the shelf labels | Shelf labels", "['catalog', 'labels', 'products']"]
+    assert shown == [
+        "Print the shelf labels | Shelf labels",
+        "['catalog', 'inventory', 'labels', 'products']",
+    ]
