@@ -19,6 +19,7 @@ from poser.models.orm import Batch, Job, ProductChange
 from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_SOAP
 from tests.functional.catalog_pages import form_posting_to, run_queued_jobs
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
+from tests.operator_words import internal_keys_in
 
 B, S, M = (upc.lstrip("0") for upc in (UPC_BUTTER, UPC_SOAP, UPC_MILK))
 
@@ -159,6 +160,9 @@ def test_an_operator_counts_two_departments_from_two_files_and_typed_lines(
     assert any(change.field == "on_hand" for change in changes)
     report = testapp.get(url(data_set, "report"))
     assert "What the count changed" in report.text
+    for step in ("options", "count", "review", "apply", "report", "batches", "reports"):
+        text = testapp.get(url(data_set, step)).pyquery("main").text()
+        assert internal_keys_in(text) == [], step
 
 
 def test_the_valuation_report_runs_from_the_reports_step(
