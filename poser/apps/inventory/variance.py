@@ -14,6 +14,7 @@ from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
+from sqlalchemy import distinct, func, select
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.gui.batches import current_batch
@@ -65,7 +66,19 @@ class Subtotal:
 
 
 def subtotals(ctx: WidgetContext, batch: Batch) -> tuple[list[Subtotal], Subtotal]:
-    """Each department's subtotal (those without one last) and the total of them."""
+    """Each department's subtotal (those without one last) and the total of them, read
+    once a request (the chart and the table show the same)."""
+    request = getattr(ctx, "request", None)
+    cache: dict[tuple[int, int], Any] = (
+        request.__dict__.setdefault("poser.inventory_subtotals", {}) if request else {}
+    )
+    key = (batch.id, batch.version)
+    if key not in cache:
+        cache[key] = _subtotals(ctx, batch)
+    return cache[key]
+
+
+def _subtotals(ctx: WidgetContext, batch: Batch) -> tuple[list[Subtotal], Subtotal]:
     lines = [
         Subtotal(
             department=row.department if row.number is None else f"{row.number} {row.department}",
@@ -140,11 +153,14 @@ class RecountList(Widget):
         batch = shown_count(ctx)
         if batch is None:
             return {"batch": None}
-        rows = ctx.dbsession.execute(recount_rows(batch.id)).all()
+        listed = recount_rows(batch.id).subquery()
+        flagged, sections = ctx.dbsession.execute(
+            select(func.count(), func.count(distinct(func.nullif(listed.c.section, ""))))
+        ).one()
         return {
             "batch": batch,
-            "flagged": len(rows),
-            "sections": len({row.section for row in rows}),
+            "flagged": flagged,
+            "sections": sections,
             "text_name": self.file_name(batch, "txt"),
             "csv_name": self.file_name(batch, "csv"),
         }
