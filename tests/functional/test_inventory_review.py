@@ -318,3 +318,27 @@ def test_with_no_count_the_widgets_say_so_and_the_downloads_are_not_found(testap
     assert page.pyquery("[data-testid=subtotals-none]")
     testapp.get(f"{review}/recount/text", status=404)
     testapp.get(f"{review}/recount/csv", status=404)
+
+
+def test_the_grid_leaves_one_row_out_with_its_reason(testapp, shop, counted, dbsession) -> None:
+    login(testapp, "olga")
+    review = url(shop["data_set"], "review")
+    rows = dict(
+        dbsession.execute(
+            select(InventoryBatchRow.upc_text, InventoryBatchRow.id).where(
+                InventoryBatchRow.batch_id == counted.id
+            )
+        ).all()
+    )
+    form = testapp.get(review).forms["grid-rows-edit"]
+    form[f"rows.edit.excluded.{rows[UPC_SOAP]}"] = "yes"
+    form.submit(status=303)
+    assert _excluded(dbsession) == {}  # no reason: refused, on the row
+    page = testapp.get(review)
+    assert "Say why" in page.pyquery("[data-testid=grid-edit]").text()
+    form = page.forms["grid-rows-edit"]
+    form[f"rows.edit.excluded.{rows[UPC_SOAP]}"] = "yes"
+    form[f"rows.edit.exclude_reason.{rows[UPC_SOAP]}"] = "Shelf half done"
+    form.submit(status=303)
+    assert _excluded(dbsession) == {UPC_SOAP: "Shelf half done"}
+    assert "-6.00" not in testapp.get(review).pyquery("[data-testid=department-subtotals]").text()
