@@ -126,6 +126,14 @@ class CountUpload(AddingUpload):
         return counting.earlier_count_message(upload.filename, earlier) if earlier else None
 
 
+def swap_main(action: str) -> dict[str, str]:
+    """htmx's attributes for a form posted without leaving the page: the page it is sent
+    back to replaces this one's main part (its messages, the count, the lines), so a
+    scanner's next line is not typed into a page being loaded. Without JavaScript the
+    form posts and the browser loads that page."""
+    return {"hx-post": action, "hx-select": "main", "hx-target": "main", "hx-swap": "outerHTML"}
+
+
 def _which(schema: colander.Schema) -> colander.Schema:
     """The count and the typed line a form of the list names."""
     for name, title in (("batch", "Count"), ("number", "Line")):
@@ -215,14 +223,17 @@ class TypedCount(Widget):
     template: str = field(default="widgets/typed_count.jinja2", repr=False)
 
     def form(self, ctx: WidgetContext) -> deform.Form:
-        return make_form(
+        action = ctx.action_url("add")
+        form = make_form(
             ctx.request,
             _line_schema(adding=True),
             (button("add", "Add the line"),),
             f"typed-{self.name}",
-            action=ctx.action_url("add"),
+            action=action,
             css_class="typed-count-form",
         )
+        form.widget.attributes.update(swap_main(action))
+        return form
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         batch = open_count(ctx)
@@ -241,6 +252,7 @@ class TypedCount(Widget):
             "lines": self._lines(ctx, batch, typed) if batch else [],
             "more": max(0, len(typed) - self.listed),
             "units": dict(UNIT_CHOICES),
+            "swap": {name: swap_main(ctx.action_url(name)) for name in ("edit", "delete")},
             "may_edit": ctx.may_edit,
         }
 

@@ -1,8 +1,9 @@
 // Typed entry made for a scanner (widgets/typed_count.jinja2): a scanner types the
 // UPC and presses Enter, which moves to the quantity (its text selected, to be typed
-// over) instead of sending the form; Enter in the quantity sends it, and the page that
-// comes back focuses the UPC field again. Without this script Enter in the UPC field
-// sends the line with the quantity shown (1).
+// over) instead of sending the form; Enter in the quantity sends it (htmx posts it and
+// puts the page it is sent back to in place of this one's main part), and the UPC
+// field has the focus again. Without this script Enter in the UPC field sends the line
+// with the quantity shown (1), and the page loads again.
 (function () {
   "use strict";
   function wire(form) {
@@ -39,4 +40,5 @@
   } else {
     start();
   }
+  document.addEventListener("htmx:afterSettle", start);
 })();
