@@ -12,7 +12,9 @@ import pytest
 import webtest
 from sqlalchemy.orm import Session
 
+from poser.tasks.datasets import set_member
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_MILK, UPC_NEW, UPC_SOAP
+from tests.factories import make_user
 from tests.functional.catalog_pages import form_posting_to, run_queued_jobs
 from tests.functional.conftest import login
 from tests.functional.test_inventory_app import (
@@ -213,3 +215,41 @@ def test_a_count_for_its_variances_only_says_nothing_will_be_applied(
     refused = form.submit(status=303).follow()
     assert "nothing is applied" in _messages(refused)
     assert count_of(dbsession, data_set).status == "populated"
+
+
+def test_lines_wait_while_the_counts_files_are_read(
+    olga: webtest.TestApp,
+    shop: dict[str, Any],
+    dbsession: Session,
+    settings: dict[str, Any],
+    session_factory: Any,
+    tmp_path: Path,
+) -> None:
+    data_set = shop["data_set"]
+    upload_scan(olga, data_set, f"{UPC_BUTTER},3\n".encode())
+    page = olga.get(url(data_set, "count"))
+    assert "The count's files are being read" in page.pyquery("[data-testid=typed-reading]").text()
+    refused = type_line(olga, data_set, UPC_MILK, "2").follow()
+    assert "add typed lines once they are" in _messages(refused)
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    assert type_line(olga, data_set, UPC_MILK, "2").status_int == 303
+    assert len(count_of(dbsession, data_set).parameters["typed"]) == 1
+
+
+def test_a_viewer_reads_the_count_without_its_forms(
+    testapp: webtest.TestApp, shop: dict[str, Any], dbsession: Session
+) -> None:
+    data_set = shop["data_set"]
+    login(testapp, "olga")
+    type_line(testapp, data_set, UPC_MILK, "2", section="Cooler")
+    testapp.reset()
+    viewer = make_user(dbsession, "vic")
+    set_member(dbsession.merge(data_set), viewer, "viewer")
+    dbsession.commit()
+    login(testapp, "vic")
+    page = testapp.get(url(data_set, "count"))
+    assert "Cooler" in page.pyquery("[data-testid=typed-lines]").text()
+    assert not [f for f in page.forms.values() if "/typed/" in (f.action or "")]
+    assert not [f for f in page.forms.values() if "/file/upload" in (f.action or "")]
+    options = testapp.get(url(data_set, "options"))
+    assert options.pyquery("[data-testid=inventory-departments] fieldset[disabled]")
