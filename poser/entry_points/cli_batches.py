@@ -1,6 +1,6 @@
 """What the batch commands (`poser catalog import`, `poser inventory import`) share:
-the data set and the user named on the command line, a batch's files read with a
-progress bar, the tasks' refusals as one line and an exit status, a table of counts."""
+a batch's files read with a progress bar, the tasks' refusals as one line and an exit
+status, a table of counts."""
 
 from __future__ import annotations
 
@@ -10,17 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from poser.entry_points.cli_context import Context
 from poser.entry_points.cli_progress import TerminalProgress
-from poser.models.data_extraction.users import user_by_name
-from poser.models.orm import Batch, DataSet, User
+from poser.models.orm import Batch
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.jobs import TaskError
 from poser.tasks.uploads import UploadError
-from poser.tasks.users import normalize_username
 from poser.utils.tabular import TabularError
 
 #: Exit status when the file was read but rows in error stopped --execute: scripts can
@@ -62,32 +58,6 @@ def populate(ctx: Context, batch_id: int, files: Any) -> dict[str, int]:
     finally:
         progress.close()
     return counts
-
-
-def data_set_named(session: Session, name: str | None, data_set_id: int | None) -> DataSet:
-    if data_set_id is not None:
-        data_set = session.get(DataSet, data_set_id)
-        if data_set is None:
-            raise click.ClickException(f"no data set {data_set_id}")
-        return data_set
-    found = session.scalars(select(DataSet).where(DataSet.name == name).order_by(DataSet.id)).all()
-    if not found:
-        raise click.ClickException(f"no data set named {name!r}")
-    if len(found) > 1:
-        ids = ", ".join(str(data_set.id) for data_set in found)
-        raise click.ClickException(
-            f"{len(found)} data sets are named {name!r} (ids {ids}); choose one with --data-set-id"
-        )
-    return found[0]
-
-
-def user_named(session: Session, username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = user_by_name(session, normalize_username(username))
-    if user is None:
-        raise click.ClickException(f"no user named {username!r}")
-    return user
 
 
 def print_table(header: tuple[str, str], rows: list[tuple[str, int]]) -> None:

@@ -19,13 +19,11 @@ from sqlalchemy import select
 
 from poser.entry_points.cli_batches import (
     RowsInError,
-    data_set_named,
     populate,
     print_table,
     refusals,
-    user_named,
 )
-from poser.entry_points.cli_context import Context, pass_context
+from poser.entry_points.cli_context import Context, data_set_named, pass_context, user_named
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.entry_points.queues import make_queue
 from poser.models.data_extraction.batches import STATUS_LABELS, batch_report

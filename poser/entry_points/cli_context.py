@@ -12,9 +12,13 @@ from functools import cached_property
 from typing import Any
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from poser.models.data_extraction.users import user_by_name
 from poser.models.engine import get_engine, get_session_factory, write_transaction
+from poser.models.orm import DataSet, User
+from poser.tasks.users import normalize_username
 from poser.utils.settings import SettingsError, load_settings
 
 
@@ -69,3 +73,31 @@ def read_password(prompt: bool) -> str:
 
 def random_password() -> str:
     return secrets.token_urlsafe(15)
+
+
+def data_set_named(session: Session, name: str | None, data_set_id: int | None) -> DataSet:
+    """The data set a command names, by --data-set-id or by a name only one has."""
+    if data_set_id is not None:
+        data_set = session.get(DataSet, data_set_id)
+        if data_set is None:
+            raise click.ClickException(f"no data set {data_set_id}")
+        return data_set
+    found = session.scalars(select(DataSet).where(DataSet.name == name).order_by(DataSet.id)).all()
+    if not found:
+        raise click.ClickException(f"no data set named {name!r}")
+    if len(found) > 1:
+        ids = ", ".join(str(data_set.id) for data_set in found)
+        raise click.ClickException(
+            f"{len(found)} data sets are named {name!r} (ids {ids}); choose one with --data-set-id"
+        )
+    return found[0]
+
+
+def user_named(session: Session, username: str | None) -> User | None:
+    """The user a command names (--user), None when it names none."""
+    if username is None:
+        return None
+    user = user_by_name(session, normalize_username(username))
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    return user

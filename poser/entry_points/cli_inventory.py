@@ -18,13 +18,11 @@ import click
 from poser.entry_points.cli_batches import (
     EXIT_ROWS_IN_ERROR,
     RowsInError,
-    data_set_named,
     populate,
     print_table,
     refusals,
-    user_named,
 )
-from poser.entry_points.cli_context import Context, pass_context
+from poser.entry_points.cli_context import Context, data_set_named, pass_context, user_named
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.models.orm import Batch, User
 from poser.storage import store_from_settings

@@ -5,20 +5,16 @@ an export, listed on the report's page and the Exports page)."""
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from poser.entry_points.cli_context import Context, pass_context
+from poser.entry_points.cli_context import Context, data_set_named, pass_context, user_named
 from poser.entry_points.queues import make_queue
-from poser.models.data_extraction.users import user_by_name
 from poser.models.engine import get_engine, get_session_factory
-from poser.models.orm import DataSet, Export, Job
+from poser.models.orm import Export, Job
 from poser.storage import store_from_settings
 from poser.tasks import jobs
 from poser.tasks.job_kinds import get_kind
 from poser.tasks.permissions import may
 from poser.tasks.reports import UnknownReportError, all_reports, get_report, parse_cli_values
-from poser.tasks.users import normalize_username
 
 
 @click.group("report")
@@ -72,18 +68,14 @@ def run_report(
         raise click.ClickException(str(error)) from None
     queue = make_queue(ctx.settings)
     with ctx.dbsession() as session:
-        data_set = _data_set(session, data_set_name, data_set_id)
+        data_set = data_set_named(session, data_set_name, data_set_id)
         if data_set.application != report.data_set_kind:
             raise click.ClickException(
                 f"{report.name} is a report of {report.data_set_kind} data sets"
             )
-        user = None
-        if username is not None:
-            user = user_by_name(session, normalize_username(username))
-            if user is None:
-                raise click.ClickException(f"no user named {username!r}")
-            if not may(session, user, "view", data_set.id):
-                raise click.ClickException(f"{user.username} is not a member of {data_set.name!r}")
+        user = user_named(session, username)
+        if user is not None and not may(session, user, "view", data_set.id):
+            raise click.ClickException(f"{user.username} is not a member of {data_set.name!r}")
         job = jobs.submit(session, queue, get_kind(report.job_kind_name), data_set=data_set,
                           user=user, parameters={"values": values})  # fmt: skip
         job_id = job.id
@@ -112,21 +104,3 @@ def run_report(
         click.echo(f"{report.title}: {export.row_count:,} rows (job {job_id}, export {export.id})")
         for file_name in export.files:
             click.echo(f"  {export.folder}/{file_name}")
-
-
-def _data_set(session: Session, name: str | None, data_set_id: int | None) -> DataSet:
-    if data_set_id is not None:
-        data_set = session.get(DataSet, data_set_id)
-        if data_set is None:
-            raise click.ClickException(f"no data set {data_set_id}")
-        return data_set
-    query = select(DataSet).where(DataSet.name == name).order_by(DataSet.id)
-    found = session.scalars(query).all()
-    if not found:
-        raise click.ClickException(f"no data set named {name!r}")
-    if len(found) > 1:
-        ids = ", ".join(str(data_set.id) for data_set in found)
-        raise click.ClickException(
-            f"{len(found)} data sets are named {name!r} (ids {ids}); choose one with --data-set-id"
-        )
-    return found[0]
