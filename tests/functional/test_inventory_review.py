@@ -149,7 +149,7 @@ def test_subtotals_by_department_are_the_sums_of_the_rows_and_the_chart_reads_th
 def test_the_recount_list_downloads_for_a_scanner_and_as_a_csv(testapp, shop, counted) -> None:
     login(testapp, "olga")
     page = testapp.get(url(shop["data_set"], "review"))
-    assert "1 row flagged for recount, in 1 section" in page.pyquery("[data-testid=recount]").text()
+    assert "1 row flagged for recount: count them" in page.pyquery("[data-testid=recount]").text()
     text = testapp.get(page.pyquery("[data-testid=recount-text]").attr("href"))
     assert text.content_type == "text/plain"
     assert text.headers["Content-Disposition"].startswith("attachment")

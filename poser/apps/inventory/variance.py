@@ -14,7 +14,6 @@ from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
-from sqlalchemy import distinct, func, select
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.gui.batches import current_batch
@@ -153,14 +152,10 @@ class RecountList(Widget):
         batch = shown_count(ctx)
         if batch is None:
             return {"batch": None}
-        listed = recount_rows(batch.id).subquery()
-        flagged, sections = ctx.dbsession.execute(
-            select(func.count(), func.count(distinct(func.nullif(listed.c.section, ""))))
-        ).one()
+        _, total = subtotals(ctx, batch)  # its flagged rows are the list's
         return {
             "batch": batch,
-            "flagged": flagged,
-            "sections": sections,
+            "flagged": total.flagged,
             "text_name": self.file_name(batch, "txt"),
             "csv_name": self.file_name(batch, "csv"),
         }
