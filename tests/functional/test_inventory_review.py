@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from poser.models.orm import Batch, InventoryBatchRow, Product
 from poser.storage.settings import store_from_settings
 from poser.tasks.batches import get_handler
+from poser.tasks.batches.inventory.review import exclude_lines
 from poser.tasks.datasets import set_member
 from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_SOAP
 from tests.factories import make_user
@@ -259,15 +260,22 @@ def test_an_applied_count_is_reverted_from_its_report(
     testapp, shop, counted, dbsession, settings, jobs_of
 ) -> None:
     login(testapp, "olga")
-    get_handler("inventory").execute(dbsession.get(Batch, counted.id), shop["owner"])
+    batch = dbsession.get(Batch, counted.id)
+    exclude_lines(batch, "1", None, "Shelf half done", "aisle2.csv")  # soap
+    get_handler("inventory").execute(batch, shop["owner"])
     dbsession.commit()
     dbsession.expire_all()
     assert dbsession.get(Product, shop["milk"].id).on_hand == Decimal("12")
+    assert dbsession.get(Product, shop["soap"].id).on_hand == Decimal("5")
     report = testapp.get(url(shop["data_set"], "report"))
     assert (
-        "The on-hand of 3 products put back" in report.pyquery("[data-testid=revert-plan]").text()
+        "The on-hand of 2 products put back" in report.pyquery("[data-testid=revert-plan]").text()
     )
-    assert "-22.00" in report.pyquery("[data-testid=department-subtotals]").text()
+    assert "-16.00" in report.pyquery("[data-testid=subtotal-total]").text()
+    left_out = report.pyquery("[data-testid=left-out] tbody tr")
+    assert [row.text().split("\n") for row in left_out.items()] == [
+        ["1 aisle2.csv", f"Soap {UPC_SOAP}", "Shelf half done"]
+    ]
     form = form_posting_to(report, "/revert/revert")
     form["confirm_revert"] = str(counted.id)
     page = form.submit(status=303).follow()

@@ -72,12 +72,14 @@ def review_rows(batch_id: int) -> Select[Any]:
 
 
 def excluded_rows(dbsession: Session, batch_id: int, limit: int) -> list[Any]:
-    """The first ``limit`` excluded rows of a count, by file and line: line, upc (as
-    read), description, product_id, product_upc (as stored), reason."""
+    """The first ``limit`` excluded rows of a count, by file and line: line, source
+    (its file's name), upc (as read), description, product_id, product_upc (as stored),
+    reason."""
     return list(
         dbsession.execute(
             select(
                 R.line,
+                R.file_name.label("source"),
                 R.upc_text.label("upc"),
                 product_description(),
                 R.product_id,
