@@ -137,6 +137,22 @@ class BatchUpload(FileUpload):
     def actions(self) -> dict[str, WidgetAction]:
         return {"upload": WidgetAction(self.upload, permission="edit", methods=("POST",))}
 
+    def uploaded(self, ctx: WidgetContext, said: str, warning: str | None, made: bool) -> str:
+        """After an upload: say so (and the warning), show a new batch on the steps,
+        mark the batch input changed; the address of ``review_step``."""
+        ctx.request.session.flash(said, "success")
+        if warning:
+            ctx.request.session.flash(warning, "warning")
+        if made:
+            forget_opened(ctx, self.batch_type)  # the steps show the new batch
+        touch_inputs(ctx.data_set, [batch_input(self.batch_type)])
+        return ctx.request.route_path(
+            "app_step",
+            app=ctx.application.url_name,
+            data_set_id=ctx.data_set.id,
+            step=self.review_step,
+        )
+
     def upload(self, ctx: WidgetContext) -> Any:
         request = ctx.request
 
@@ -155,20 +171,8 @@ class BatchUpload(FileUpload):
                 batch, warning = self.make(ctx, upload, parameters)
             except BatchError as error:
                 raise FormError(str(error)) from error
-            request.session.flash(
-                f"Uploaded {upload.filename} ({file_size(upload.size)}) as batch #{batch.id}.",
-                "success",
-            )
-            if warning:
-                request.session.flash(warning, "warning")
-            forget_opened(ctx, self.batch_type)  # the steps show the new batch
-            touch_inputs(ctx.data_set, [batch_input(self.batch_type)])
-            return request.route_path(
-                "app_step",
-                app=ctx.application.url_name,
-                data_set_id=ctx.data_set.id,
-                step=self.review_step,
-            )
+            said = f"Uploaded {upload.filename} ({file_size(upload.size)}) as batch #{batch.id}."
+            return self.uploaded(ctx, said, warning, made=True)
 
         return handle_form(request, self.form(ctx), act, back=ctx.step_url())
 
@@ -230,22 +234,11 @@ class AddingUpload(BatchUpload):
                 parameters={"batch_id": batch.id},
             )
             size = file_size(upload.size)
-            request.session.flash(
+            said = (
                 f"Uploaded {upload.filename} ({size}) as batch #{batch.id}."
                 if made
-                else f"Added {upload.filename} ({size}) to batch #{batch.id}: it is read again.",
-                "success",
+                else f"Added {upload.filename} ({size}) to batch #{batch.id}: it is read again."
             )
-            if warning:
-                request.session.flash(warning, "warning")
-            if made:
-                forget_opened(ctx, self.batch_type)  # the steps show the new batch
-            touch_inputs(ctx.data_set, [batch_input(self.batch_type)])
-            return request.route_path(
-                "app_step",
-                app=ctx.application.url_name,
-                data_set_id=ctx.data_set.id,
-                step=self.review_step,
-            )
+            return self.uploaded(ctx, said, warning, made=made)
 
         return handle_form(request, self.form(ctx), act, back=ctx.step_url())
