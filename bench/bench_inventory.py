@@ -26,13 +26,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 from sqlalchemy import delete, insert, select
 
-from bench.support import PASSWORD, bench_database, prepare
+from bench.support import PASSWORD, bench_database, percentile, prepare
 from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.models.orm import Batch, DataSet, InventoryBatchRow, Product, Upload
 from poser.storage.settings import store_from_settings
@@ -41,6 +42,9 @@ from poser.tasks.batches.inventory.counting import add_file, make_count
 
 PRODUCTS = int(os.environ.get("BENCH_INVENTORY_PRODUCTS", "200000"))
 LINES = int(os.environ.get("BENCH_INVENTORY_LINES", "200000"))
+#: The second, smaller count whose populate's memory is set beside the full one's.
+SMALL_LINES = LINES // 4
+GRID_REQUESTS = int(os.environ.get("BENCH_INVENTORY_GRID_N", "30"))
 FILES = 4
 SHAPES = ("header", "space", "semicolon", "scan")
 
@@ -57,9 +61,11 @@ def _status_mb(field: str) -> float:
     return 0.0
 
 
-def write_files(settings: dict[str, Any], data_set_id: int, folder: Path) -> list[Path]:
-    """Four files of LINES lines in all: each product counted once, in order of a shuffle,
-    until the lines run out; past the products, lines count products again."""
+def write_files(
+    settings: dict[str, Any], data_set_id: int, folder: Path, lines: int = LINES
+) -> list[Path]:
+    """Four files of ``lines`` lines in all: each product counted once, in order of a
+    shuffle, until the lines run out; past the products, lines count products again."""
     rng = random.Random(7)
     engine = get_engine(settings)
     try:
@@ -71,14 +77,15 @@ def write_files(settings: dict[str, Any], data_set_id: int, folder: Path) -> lis
         engine.dispose()
     rng.shuffle(upcs)
     paths = []
-    per_file = -(-LINES // FILES)
+    per_file = -(-lines // FILES)
+    folder.mkdir(parents=True, exist_ok=True)
     for number, shape in enumerate(SHAPES):
         path = folder / f"scanner{number + 1}.{'csv' if shape != 'space' else 'txt'}"
         start = number * per_file
         with path.open("w", newline="", encoding="utf-8") as out:
             if shape == "header":
                 out.write("UPC,Qty\n")
-            for index in range(start, min(start + per_file, LINES)):
+            for index in range(start, min(start + per_file, lines)):
                 upc = upcs[index % len(upcs)].lstrip("0").zfill(12)
                 quantity = rng.randint(0, 40)
                 if shape == "header":
@@ -102,7 +109,7 @@ def make_batch(settings: dict[str, Any], data_set_id: int, paths: list[Path]) ->
             batch = make_count(data_set, files, {"mode": "replace"}, None)
             for path in paths:
                 data = path.read_bytes()
-                key = f"uploads/bench/{path.name}"
+                key = f"uploads/bench/{path.parent.name}/{path.name}"
                 files.write(key, data)
                 upload = Upload(
                     data_set_id=data_set_id,
@@ -189,6 +196,46 @@ def phase_floor(settings: dict[str, Any], batch_id: int, paths: list[Path]) -> d
             "peak_rss_mb": _status_mb("VmHWM")}  # fmt: skip
 
 
+def phase_grid(settings: dict[str, Any], batch_id: int) -> list[dict[str, Any]]:
+    """The review grid's page (``grid_page`` over the review's rows query and columns),
+    timed per scenario: p50, p95 and max over GRID_REQUESTS reads after 3 warm-ups."""
+    from poser.apps.inventory.review import review_columns
+    from poser.models.data_extraction.grid import grid_page, parse_grid_state
+    from poser.models.data_extraction.inventory_rows import review_rows
+
+    engine = get_engine(settings)
+    results = []
+    with get_session_factory(engine)() as session:
+        data_set_id = session.scalar(select(Batch.data_set_id).where(Batch.id == batch_id))
+        ctx = SimpleNamespace(dbsession=session, data_set=SimpleNamespace(id=data_set_id))
+        columns = review_columns(ctx)  # type: ignore[arg-type]
+        query = review_rows(batch_id)
+        shown = {"sort": "variance_cost", "status.in": "decrease"}
+        first = grid_page(session, query, columns, parse_grid_state(shown, columns), "id")
+        states = {
+            "decrease by variance at cost, page 1": parse_grid_state(shown, columns),
+            "the same, next page (keyset)": first.link("next"),
+            "the same, page 100 (by number)": parse_grid_state({**shown, "page": "100"}, columns),
+            "the same, last page": parse_grid_state({**shown, "page": "last"}, columns),
+            "largest loss first, all statuses": parse_grid_state(
+                {"sort": "variance_cost"}, columns
+            ),
+        }
+        for name, state in states.items():
+            times = []
+            for number in range(3 + GRID_REQUESTS):
+                started = time.perf_counter()
+                page = grid_page(session, query, columns, state, "id")
+                if number >= 3:
+                    times.append(time.perf_counter() - started)
+            results.append({"scenario": name, "total": page.total, "shown": len(page.rows),
+                            "p50_ms": round(percentile(times, 0.5) * 1000, 1),
+                            "p95_ms": round(percentile(times, 0.95) * 1000, 1),
+                            "max_ms": round(max(times) * 1000, 1)})  # fmt: skip
+    engine.dispose()
+    return results
+
+
 def in_child(function: Any, *args: Any) -> dict[str, Any]:
     """Run a phase in a fresh process: its peak RSS is the phase's alone."""
     context = multiprocessing.get_context("spawn")
@@ -204,8 +251,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch, bench_database(Path(scratch)) as settings:
         kind = "postgresql" if settings["sqlalchemy.url"].startswith("postgresql") else "sqlite"
         data_set_id = prepare(settings, PRODUCTS, PASSWORD)
-        paths = write_files(settings, data_set_id, Path(scratch))
+        paths = write_files(settings, data_set_id, Path(scratch) / "count")
         batch_id = make_batch(settings, data_set_id, paths)
+        small = write_files(settings, data_set_id, Path(scratch) / "small", SMALL_LINES)
+        small_id = make_batch(settings, data_set_id, small)
         base = {"bench": "inventory", "database": kind, "products": PRODUCTS, "lines": LINES}
         floor = in_child(phase_floor, settings, batch_id, paths)
         populate = in_child(phase_populate, settings, batch_id)
@@ -216,6 +265,15 @@ def main() -> None:
               "memory_growth_mb": round(populate["peak_rss_mb"] - populate["rss_before_mb"], 1),
               "floor_memory_growth_mb": round(floor["peak_rss_mb"] - floor["rss_before_mb"], 1),
               "statuses": populate["statuses"]})  # fmt: skip
+        # Memory flat in the lines: the same populate over a quarter of the lines.
+        smaller = in_child(phase_populate, settings, small_id)
+        growth = {lines: round(result["peak_rss_mb"] - result["rss_before_mb"], 1)
+                  for lines, result in ((SMALL_LINES, smaller), (LINES, populate))}  # fmt: skip
+        emit({**base, "lines": SMALL_LINES, "phase": "populate_memory",
+              "lines_per_s": round(SMALL_LINES / smaller["seconds"]),
+              "memory_growth_mb_at_lines": growth})  # fmt: skip
+        for record in in_child(phase_grid, settings, batch_id):
+            emit({**base, "phase": "review_grid", "requests": GRID_REQUESTS, **record})
         execute = in_child(phase_execute, settings, batch_id)
         emit({**base, "phase": "execute", "rows": execute["rows"],
               "lines_per_s": round(LINES / execute["seconds"]),

@@ -8,7 +8,11 @@ in "zero the rest" mode the uncounted products of the counted departments get a 
 going to zero; each row's new on-hand, variance and status; the recount flags.
 
 ``upcs`` limits a comparison to the rows of those UPCs: a typed line added, edited or
-removed compares its product again (``reset`` first), not the whole count.
+removed compares its product again (``reset`` first), not the whole count. A whole
+count's rows come in already compared as if each product were on one line (``load``,
+with ``variances`` and ``flag_checks``, the expressions the passes here use); then
+``after_load`` compares again only the products on several lines and adds the rows
+of "zero the rest".
 """
 
 from __future__ import annotations
@@ -67,12 +71,40 @@ def compare(connection: Connection, batch: Batch, upcs: Sequence[str] | None = N
     _flag(connection, batch, and_(*scope, R.status.in_(COMPARED)))
 
 
+def after_load(connection: Connection, batch: Batch) -> None:
+    """Finish a comparison of rows inserted already compared as if each product were
+    counted on one line (``load``): the products on several lines have their lines
+    added up and compared again; in "zero the rest" mode, the uncounted products of the
+    counted departments get their rows. Only those rows are touched."""
+    several = (
+        select(R.product_id)
+        .where(R.batch_id == batch.id, R.product_id.is_not(None))
+        .group_by(R.product_id)
+        .having(func.count() > 1)
+    )
+    if connection.scalar(select(exists(several))):
+        scope = and_(R.batch_id == batch.id, R.product_id.in_(several.scalar_subquery()))
+        _reset(connection, scope)
+        _merge(connection, and_(scope, R.status.is_(None)))
+        _variances(connection, batch, and_(scope, R.status.is_(None)))
+        _flag(connection, batch, and_(scope, R.status.in_(COMPARED)))
+    if batch.parameters.get("mode") == "zero_rest":
+        _zero_the_rest(connection, batch, None)
+        rest = and_(R.batch_id == batch.id, R.status == "not_counted")
+        _variances(connection, batch, rest)
+        _flag(connection, batch, rest)
+
+
 def reset(connection: Connection, batch: Batch, upcs: Sequence[str]) -> None:
     """Make the compared rows of ``upcs`` as matched again (a typed line changed), to be
     compared afresh; a product's not-counted row goes (``compare`` adds it back if
     nothing counts it). Rows in error stay as they are."""
     scope = and_(R.batch_id == batch.id, R.upc.in_(list(upcs)))
     connection.execute(R.__table__.delete().where(scope, R.status == "not_counted"))
+    _reset(connection, scope)
+
+
+def _reset(connection: Connection, scope: Any) -> None:
     connection.execute(
         update(R)
         .where(scope, R.status.in_(("merged", *COMPARED)))
@@ -205,70 +237,69 @@ def _zero_the_rest(connection: Connection, batch: Batch, upcs: Sequence[str] | N
     _run(connection, insert(R).from_select(columns, rows))
 
 
+def variances(adjust: bool, counted: Any, on_hand: Any, cost: Any, price: Any) -> dict[str, Any]:
+    """A row's new on-hand and variances, as expressions of its counted units, on-hand
+    before, unit cost and price (columns, or the values of a row being inserted)."""
+    new = on_hand + counted if adjust else counted
+    variance = new - on_hand
+    percent = func.round(variance * literal_column("100.0") / func.abs(on_hand), 2)
+    return {
+        "new_on_hand": new,
+        "variance_units": variance,
+        "variance_cost": func.round(variance * cost, 2),
+        "variance_retail": func.round(variance * price, 2),
+        "variance_percent": case((on_hand != 0, cast(percent, Numeric(14, 2))), else_=None),
+    }
+
+
+def status_of(variance: Any) -> Any:
+    return case((variance > 0, "increase"), (variance < 0, "decrease"), else_="unchanged")
+
+
 def _variances(connection: Connection, batch: Batch, where: Any) -> None:
     """New on-hand, variance and status, in one pass over the rows."""
-    adjust = batch.parameters.get("mode") == "adjust"
-    new = R.on_hand_before + R.counted_units if adjust else R.counted_units
-    variance = new - R.on_hand_before
-    percent = func.round(variance * literal_column("100.0") / func.abs(R.on_hand_before), 2)
-    _run(
-        connection,
-        update(R)
-        .where(where)
-        .values(
-            new_on_hand=new,
-            variance_units=variance,
-            variance_cost=func.round(variance * R.unit_cost, 2),
-            variance_retail=func.round(variance * R.unit_price, 2),
-            variance_percent=case(
-                (R.on_hand_before != 0, cast(percent, Numeric(14, 2))), else_=None
-            ),
-            status=case(
-                (R.status == "not_counted", R.status),
-                (variance > 0, "increase"),
-                (variance < 0, "decrease"),
-                else_="unchanged",
-            ),
-        ),
+    values = variances(
+        batch.parameters.get("mode") == "adjust",
+        R.counted_units,
+        R.on_hand_before,
+        R.unit_cost,
+        R.unit_price,
     )
+    status = case((R.status == "not_counted", R.status), else_=status_of(values["variance_units"]))
+    _run(connection, update(R).where(where).values(**values, status=status))
+
+
+def flag_checks(parameters: dict[str, Any], values: dict[str, Any], department: Any) -> list[Any]:
+    """(condition, note) for each reason to flag a row for recount, as expressions of
+    its ``variances`` and department."""
+    checks = []
+    if parameters.get("threshold_units") is not None:
+        limit = Decimal(parameters["threshold_units"])
+        checks.append((func.abs(values["variance_units"]) > limit, f"more than {limit} units"))
+    if parameters.get("threshold_percent") is not None:
+        limit = Decimal(parameters["threshold_percent"])
+        checks.append((func.abs(values["variance_percent"]) > limit, f"more than {limit}%"))
+    if parameters.get("threshold_money") is not None:
+        limit = Decimal(parameters["threshold_money"])
+        money = func.abs(func.coalesce(values["variance_cost"], values["variance_retail"]))
+        checks.append((money > limit, f"more than {limit:.2f} in value"))
+    notes = [(condition, f"Recount: the variance is {words}") for condition, words in checks]
+    departments = parameters.get("department_ids") or []
+    if departments:
+        outside = or_(department.is_(None), department.not_in(departments))
+        notes.append((outside, "Not in the departments being counted"))
+    return notes
 
 
 def _flag(connection: Connection, batch: Batch, compared: Any) -> None:
     """Flag for recount the rows past a threshold, each saying which."""
-    parameters = batch.parameters
-    checks = []
-    if parameters.get("threshold_units") is not None:
-        limit = Decimal(parameters["threshold_units"])
-        checks.append((func.abs(R.variance_units) > limit, f"more than {limit} units"))
-    if parameters.get("threshold_percent") is not None:
-        limit = Decimal(parameters["threshold_percent"])
-        checks.append((func.abs(R.variance_percent) > limit, f"more than {limit}%"))
-    if parameters.get("threshold_money") is not None:
-        limit = Decimal(parameters["threshold_money"])
-        money = func.abs(func.coalesce(R.variance_cost, R.variance_retail))
-        checks.append((money > limit, f"more than {limit:.2f} in value"))
-    for condition, words in checks:
-        note = f"Recount: the variance is {words}"
+    stored = {name: getattr(R, name) for name in ("variance_units", "variance_percent")}
+    stored.update(variance_cost=R.variance_cost, variance_retail=R.variance_retail)
+    for condition, note in flag_checks(batch.parameters, stored, R.department_id):
         _run(
             connection,
             update(R)
             .where(compared, condition)
-            .values(
-                flagged=True,
-                message=case(
-                    (R.message == "", literal(note, String)),
-                    else_=R.message + literal("; " + note, String),
-                ),
-            ),
-        )
-    departments = parameters.get("department_ids") or []
-    if departments:
-        note = "Not in the departments being counted"
-        outside = or_(R.department_id.is_(None), R.department_id.not_in(departments))
-        _run(
-            connection,
-            update(R)
-            .where(compared, outside)
             .values(
                 flagged=True,
                 message=case(

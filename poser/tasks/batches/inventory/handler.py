@@ -32,9 +32,9 @@ from poser.tasks.batches import register_batch_type
 from poser.tasks.batches.base import MESSAGE_DELETED, MESSAGE_EXECUTED, BatchError, BatchHandler
 from poser.tasks.batches.inventory import compare
 from poser.tasks.batches.inventory import execute as apply
-from poser.tasks.batches.inventory.match import match_chunk
+from poser.tasks.batches.inventory.load import Loader
 from poser.tasks.batches.inventory.reader import read_count_file, read_line
-from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
+from poser.tasks.bulk import bulk_load, refresh_statistics
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.sessions import session_of
 from poser.utils.labels import INVENTORY_ROW_STATUSES, key_words
@@ -127,6 +127,7 @@ class InventoryHandler(BatchHandler):
     def populate_rows(self, batch: Batch, files: FileStore, progress: Progress) -> dict[str, int]:
         session = session_of(batch)
         connection = session.connection()
+        loader = Loader(connection, batch)
         read = 0
         with bulk_load(connection):
             for stored in batch.parameters.get("files") or []:
@@ -138,15 +139,13 @@ class InventoryHandler(BatchHandler):
                         batch.id,
                         batch.data_set_id,
                     ):
-                        match_chunk(connection, batch.data_set_id, chunk)
-                        insert_rows(connection, R.__table__, chunk)
+                        loader.insert(chunk)
                         read += len(chunk)
                         progress.update(read, None, f"{read:,} lines read")
             typed = [typed_record(batch, line) for line in batch.parameters.get("typed") or []]
-            match_chunk(connection, batch.data_set_id, typed)
-            insert_rows(connection, R.__table__, typed)
-        refresh_statistics(connection, R.__table__)
-        compare.compare(connection, batch)
+            loader.insert(typed)
+            refresh_statistics(connection, R.__table__)
+            compare.after_load(connection, batch)
         progress.log(f"{read + len(typed):,} lines read")
         return self.count_statuses(batch)
 

@@ -1,13 +1,13 @@
-"""Each counted line's product, found as the lines are read: one query per chunk.
+"""A line's product, found in Python: one query per list of lines (a typed line added
+or edited, ``counting``). Reading a whole count does the same in the statement that
+inserts its rows (``load``), with these rules and words.
 
-A chunk's UPCs are looked up together (through the data set's (data set, UPC) unique
+A list's UPCs are looked up together (through the data set's (data set, UPC) unique
 index), and each readable record takes its product's id, department, on-hand, preferred
 unit cost, regular price, and, counted in cases, the preferred cost's case size: the
 values the count is compared with, as they are when it is read. A record the catalog
 cannot bear out gets status "error" and says why: a UPC not in the catalog, cases
 without a case size or past ``MAX_UNITS``, a fraction of a product sold by the unit.
-Memory holds one chunk, whatever the file's size (the catalog reader's pattern, in
-``catalog/compare.py``).
 
 Fractions: a quantity with decimals (after cases are multiplied out) is refused unless
 the product is sold by weight, which its size says in one of ``WEIGHT_SIZES`` exactly

@@ -157,11 +157,15 @@ def _text_lines(head: bytes, stream: BinaryIO) -> Iterator[str]:
 
 
 def _splitter(line: str) -> Any:
-    """How the file's fields are separated, from its first line."""
+    """How the file's fields are separated, from its first line. A line without a
+    quote is split as the csv module would split it, without its per-line cost."""
     for delimiter in (",", "\t", ";"):
         if delimiter in line:
             return lambda text, d=delimiter: [
-                f.strip() for f in next(csv.reader([text], delimiter=d), [])
+                f.strip()
+                for f in (
+                    text.split(d) if '"' not in text else next(csv.reader([text], delimiter=d), [])
+                )
             ]
     return lambda text: text.split()
 
@@ -264,7 +268,7 @@ def read_upc(text: str, errors: list[str]) -> str | None:
     when it is long enough to have one; None, with the problem in ``errors``, if not."""
     if len(text) <= GTIN_LENGTH and text.isascii() and text.isdigit() and text.strip("0"):
         upc = text.zfill(GTIN_LENGTH)  # the usual plain digits: what normalize_upc gives
-        if len(text.lstrip("0")) > STORE_CODE_DIGITS and not has_valid_check_digit(upc):
+        if len(text.lstrip("0")) > STORE_CODE_DIGITS and not _check_digit_holds(upc):
             errors.append(f"UPC {text.lstrip('0')}: the check digit is wrong")
             return None
         return upc
@@ -277,6 +281,20 @@ def read_upc(text: str, errors: list[str]) -> str | None:
         errors.append(f"UPC {upc.lstrip('0')}: the check digit is wrong")
         return None
     return upc
+
+
+#: The GS1 weighted sum (3, 1, 3, 1) of every four digits: a code's check digit in
+#: four look-ups instead of a loop over its digits (poser.utils.upc's rule, which the
+#: unit tests hold this to); this runs once per line of counts of 200,000 lines.
+_SUMS = {
+    f"{n:04d}": 3 * (n // 1000) + n // 100 % 10 + 3 * (n // 10 % 10) + n % 10 for n in range(10_000)
+}
+
+
+def _check_digit_holds(upc: str) -> bool:
+    """``has_valid_check_digit`` for 14 ASCII digits."""
+    total = _SUMS[upc[:4]] + _SUMS[upc[4:8]] + _SUMS[upc[8:12]] + 3 * int(upc[12]) + int(upc[13])
+    return total % 10 == 0
 
 
 def read_quantity(text: str | None, has_column: bool, errors: list[str]) -> str | None:
