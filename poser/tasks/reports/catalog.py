@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.parameters import stored_parameters
@@ -34,6 +35,11 @@ NO_DEPARTMENT = "(no department)"
 
 
 def _stream(session: Session, query: Any) -> Iterator[Any]:
+    if session.get_bind().dialect.name == "postgresql":
+        # A report reads every row: plan for all of them, not for the first tenth a
+        # cursor's plan favours. Products needing attention over a million products
+        # read the UPC index through (2.7 s) instead of a scan and a sort (0.5 s).
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
     yield from session.execute(query.execution_options(yield_per=CHUNK))
 
 
