@@ -100,9 +100,7 @@ def unfinished_jobs(dbsession: Session, data_set_id: int, limit: int = SHOWN) ->
     return _jobs(dbsession, data_set_id, Job.status.in_(("queued", "running")), limit=limit)
 
 
-def failed_jobs(
-    dbsession: Session, data_set_id: int, now: datetime, limit: int = SHOWN
-) -> JobList:
+def failed_jobs(dbsession: Session, data_set_id: int, now: datetime, limit: int = SHOWN) -> JobList:
     """The data set's jobs that failed in the last `FAILED_DAYS` days, newest first."""
     since = now - timedelta(days=FAILED_DAYS)
     return _jobs(
