@@ -32,7 +32,7 @@ from poser.tasks.batches import register_batch_type
 from poser.tasks.batches.base import MESSAGE_DELETED, MESSAGE_EXECUTED, BatchError, BatchHandler
 from poser.tasks.batches.inventory import compare
 from poser.tasks.batches.inventory import execute as apply
-from poser.tasks.batches.inventory.load import Loader
+from poser.tasks.batches.inventory.load import loading
 from poser.tasks.batches.inventory.reader import read_count_file, read_line
 from poser.tasks.bulk import bulk_load, refresh_statistics
 from poser.tasks.product_history import ChangeSource
@@ -127,9 +127,8 @@ class InventoryHandler(BatchHandler):
     def populate_rows(self, batch: Batch, files: FileStore, progress: Progress) -> dict[str, int]:
         session = session_of(batch)
         connection = session.connection()
-        loader = Loader(connection, batch)
         read = 0
-        with bulk_load(connection):
+        with bulk_load(connection), loading(connection, batch) as loader:
             for stored in batch.parameters.get("files") or []:
                 with files.open(stored["key"]) as stream:
                     for chunk in read_count_file(

@@ -15,7 +15,8 @@ in order: rows keep the order of the lines, which a merge's "first line" reads).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -168,6 +169,22 @@ def _joined(parts: list[Any]) -> Any:
     for part in parts[1:]:
         joined = joined + part
     return joined
+
+
+@contextmanager
+def loading(connection: Connection, batch: Batch) -> Iterator[Loader]:
+    """A ``Loader`` for the batch. On PostgreSQL, without JIT compilation while it
+    loads: the statement's many expressions took 2.6 s to compile on every chunk of
+    5,000 lines (EXPLAIN ANALYZE), a hundred times what running it takes."""
+    if connection.dialect.name != "postgresql":
+        yield Loader(connection, batch)
+        return
+    before = connection.exec_driver_sql("SELECT current_setting('jit')").scalar()
+    connection.exec_driver_sql("SET LOCAL jit = off")
+    try:
+        yield Loader(connection, batch)
+    finally:
+        connection.exec_driver_sql(f"SET LOCAL jit = {'on' if before == 'on' else 'off'}")
 
 
 class Loader:
