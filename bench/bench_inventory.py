@@ -11,7 +11,12 @@ alone), most products once and some on several lines. Each phase runs in a proce
 its own, so its peak RSS is its own: populate (read, merge and compare every line),
 execute (set on-hand, logged), and beside them the floor — the same files parsed with
 the csv module and bulk-inserted with SQLAlchemy Core in one transaction. One JSON line
-per measurement, with lines/s, the floor's and the ratio to it.
+per measurement, with lines/s, the floor's and the ratio to it; then populate's memory
+growth at a quarter of the lines beside the full count's (``populate_memory``: flat in
+the lines, it is the database's page cache and memory map), and the review grid
+(``review_grid``: ``grid_page`` over the review's rows query and columns, filtered by
+status and sorted by the variance at cost, page 1, the next, page 100 and the last;
+p50/p95/max over BENCH_INVENTORY_GRID_N reads, default 30).
 """
 
 from __future__ import annotations
