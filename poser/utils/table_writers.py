@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -65,20 +65,56 @@ def csv_cell(value: Any) -> str:
     return neutralize(str(value))
 
 
+#: csv_cell of the common types, found by the value's exact type (a subclass, or a type
+#: not listed, takes csv_cell's checks): one look-up instead of a chain of isinstance.
+_CSV_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    str: neutralize,
+    int: str,
+    Decimal: lambda value: format(value, "f"),
+    float: repr,
+    type(None): lambda value: "",
+}
+
+
+def _csv_texts(row: Sequence[Any]) -> list[str]:
+    find = _CSV_BY_TYPE.get
+    return [find(type(value), csv_cell)(value) for value in row]
+
+
+class CsvWriter:
+    """A CSV file written row by row into ``write`` (a binary file's write), as
+    `csv_rows` writes it, in chunks of about CSV_CHUNK_BYTES."""
+
+    def __init__(self, write: Callable[[bytes], Any], header: Sequence[str]) -> None:
+        self._write = write
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._buffer.write(BOM)
+        self._writer.writerow([neutralize(str(name)) for name in header])
+
+    def write_row(self, row: Sequence[Any]) -> None:
+        self._writer.writerow(_csv_texts(row))
+        if self._buffer.tell() >= CSV_CHUNK_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        self._write(self._buffer.getvalue().encode("utf-8"))
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+
 def csv_rows(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """A CSV file in chunks of bytes: UTF-8 with a BOM (so that Excel does not read it
     as the local code page), CRLF line ends and minimal quoting (RFC 4180)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow([neutralize(str(name)) for name in header])
+    chunks: list[bytes] = []
+    writer = CsvWriter(chunks.append, header)
     for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-        if buffer.tell() >= CSV_CHUNK_BYTES:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+        writer.write_row(row)
+        if chunks:
+            yield from chunks
+            chunks.clear()
+    writer.flush()
+    yield from chunks
 
 
 def write_xlsx(
@@ -89,38 +125,85 @@ def write_xlsx(
 ) -> int:
     """Write an .xlsx workbook to a path or a binary file; returns the rows written.
 
-    xlsxwriter's constant_memory mode flushes each row to a temporary file as soon as
-    the next begins. Raises TooManyRowsError past Excel's limit: a cut-off file would look
-    complete to the operator.
+    Raises TooManyRowsError past Excel's limit: a cut-off file would look complete to
+    the operator.
     """
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            # Cells are typed here, never guessed from text: a string such as
-            # "=HYPERLINK(...)" stays a string, "00123" keeps its zeros.
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    sheet = XlsxSheet(target, header, sheet_name)
     try:
-        sheet = workbook.add_worksheet(sheet_name[:31])
-        bold = workbook.add_format({"bold": True})
-        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        for column, name in enumerate(header):
-            sheet.write_string(0, column, str(name), bold)
-        sheet.freeze_panes(1, 0)
-        count = 0
-        for count, row in enumerate(rows, start=1):
-            if count >= XLSX_MAX_ROWS:
-                raise TooManyRowsError(f"An .xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} rows.")
-            for column, value in enumerate(row):
-                _write_cell(sheet, count, column, value, date_format, datetime_format)
+        for row in rows:
+            sheet.write_row(row)
     finally:
-        workbook.close()
-    return count
+        sheet.close()
+    return sheet.count
+
+
+class XlsxSheet:
+    """An .xlsx workbook of one sheet written row by row, under a bold, frozen header.
+
+    xlsxwriter's constant_memory mode flushes each row to a temporary file as soon as
+    the next begins; ``close`` writes the workbook. ``write_row`` raises
+    TooManyRowsError past Excel's limit.
+    """
+
+    def __init__(self, target: str | IO[bytes], header: Sequence[str], sheet_name: str = "Rows"):
+        self.workbook = xlsxwriter.Workbook(
+            target,
+            {
+                "constant_memory": True,
+                # Cells are typed here, never guessed from text: a string such as
+                # "=HYPERLINK(...)" stays a string, "00123" keeps its zeros.
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.count = 0
+        try:
+            sheet = self.sheet = self.workbook.add_worksheet(sheet_name[:31])
+            bold = self.workbook.add_format({"bold": True})
+            date_format = self.workbook.add_format({"num_format": "yyyy-mm-dd"})
+            datetime_format = self.workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+            for column, name in enumerate(header):
+                sheet.write_string(0, column, str(name), bold)
+            sheet.freeze_panes(1, 0)
+        except BaseException:
+            self.workbook.close()
+            raise
+        number, string = sheet.write_number, sheet.write_string
+
+        def write_other(row: int, column: int, value: Any) -> None:
+            _write_cell(sheet, row, column, value, date_format, datetime_format)
+
+        def write_decimal(row: int, column: int, value: Decimal) -> None:
+            # Excel keeps 15 significant digits; a money or quantity column fits.
+            number(row, column, float(value))
+
+        def write_string(row: int, column: int, value: str) -> None:
+            if value:  # an empty cell is no cell
+                string(row, column, value)
+
+        # The writer of each common type, found by the value's exact type (a subclass, or a
+        # type not listed, takes _write_cell's checks): one look-up instead of a chain.
+        self._writers: dict[type, Callable[[int, int, Any], Any]] = {
+            str: write_string,
+            int: number,
+            float: number,
+            Decimal: write_decimal,
+            type(None): lambda row, column, value: None,
+        }
+        self._write_other = write_other
+
+    def write_row(self, values: Sequence[Any]) -> None:
+        self.count += 1
+        row = self.count
+        if row >= XLSX_MAX_ROWS:
+            raise TooManyRowsError(f"An .xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} rows.")
+        find, other = self._writers.get, self._write_other
+        for column, value in enumerate(values):
+            find(type(value), other)(row, column, value)
+
+    def close(self) -> None:
+        self.workbook.close()
 
 
 def _write_cell(

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ import pytest
 from poser.utils import table_writers
 from poser.utils.table_writers import (
     BOM,
+    CsvWriter,
     TooManyRowsError,
+    XlsxSheet,
     csv_cell,
     csv_rows,
     neutralize,
@@ -161,3 +164,53 @@ def test_xlsx_refuses_more_rows_than_a_sheet_holds(
     write_xlsx(str(tmp_path / "ok.xlsx"), ["A"], [[1], [2], [3]])
     with pytest.raises(TooManyRowsError):
         write_xlsx(str(tmp_path / "big.xlsx"), ["A"], [[1], [2], [3], [4]])
+
+
+class Code(str):
+    """A str subclass: it takes the chain of checks, not the look-up by type."""
+
+
+class Level(IntEnum):
+    LOW = 2
+
+
+def test_values_of_a_subclass_are_written_as_their_base_type(tmp_path: Path) -> None:
+    row = [Code("=evil()"), Level.LOW, True, "", Decimal("1E+2"), 0.5, None]
+    assert read_csv(csv_rows(["A"] * 7, [row]))[1] == ["'=evil()", "2", "Yes", "", "100", "0.5", ""]
+    assert [csv_cell(value) for value in row] == ["'=evil()", "2", "Yes", "", "100", "0.5", ""]
+    path = tmp_path / "rows.xlsx"
+    write_xlsx(str(path), ["A"] * 7, [row])
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        (values,) = book.active.iter_rows(min_row=2, values_only=True)
+    finally:
+        book.close()
+    # An empty text is no cell, as a missing value is.
+    assert list(values) == ["=evil()", 2, True, None, 100, 0.5, None]
+
+
+def test_row_by_row_writers_write_what_the_streaming_ones_do(tmp_path: Path) -> None:
+    rows = [
+        [f"row {n}", Decimal(n) / 4, n, n % 2 == 0, date(2026, 1, 1 + n % 28)] for n in range(300)
+    ]
+    header = ["Name", "Quarter", "N", "Even", "Day"]
+    chunks: list[bytes] = []
+    writer = CsvWriter(chunks.append, header)
+    for row in rows:
+        writer.write_row(row)
+    writer.flush()
+    assert b"".join(chunks) == b"".join(csv_rows(header, rows))
+    sheet = XlsxSheet(str(tmp_path / "pushed.xlsx"), header, "Sheet")
+    for row in rows:
+        sheet.write_row(row)
+    sheet.close()
+    assert sheet.count == write_xlsx(str(tmp_path / "pulled.xlsx"), header, rows, "Sheet") == 300
+    read = []
+    for name in ("pushed", "pulled"):
+        book = openpyxl.load_workbook(tmp_path / f"{name}.xlsx", read_only=True)
+        try:
+            read.append([list(r) for r in book.active.iter_rows(values_only=True)])
+        finally:
+            book.close()
+    assert read[0] == read[1]
+    assert read[0][2] == ["row 1", 0.25, 1, False, datetime(2026, 1, 2)]
