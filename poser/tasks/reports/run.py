@@ -1,10 +1,11 @@
 """A report's run: its job kind, and the files it writes.
 
-A run writes ``cost-changes.csv``, ``.xlsx`` and ``.html`` (its name with hyphens) into a
-scratch folder of the store as the rows stream by (each format reads the rows afresh: none holds
-them all), then records them as an Export, which moves them to
-``exports/<name>/<export id>/``: the Exports page lists them, and the report's page
-lists the run (its Job: who, when, with which parameters).
+A run writes ``cost-changes.csv``, ``.xlsx`` and ``.html`` (its name with hyphens) in one
+pass over the rows, as they stream by (none is held: each row the printable page's
+template reads is written to the CSV and the XLSX too, and the rows it leaves unread
+after it), then stores them in a scratch folder and records them as an Export, which
+moves them to ``exports/<name>/<export id>/``: the Exports page lists them, and the
+report's page lists the run (its Job: who, when, with which parameters).
 
 The printable page is a Jinja2 template found in the store's ``templates/`` (the app
 dir's data/templates) before the one shipped in ``poser/data/templates``: an operator
@@ -14,11 +15,10 @@ renders in Jinja2's sandbox with autoescaping, since it is the operator's text.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from jinja2 import BaseLoader, ChoiceLoader, PackageLoader, TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
@@ -26,36 +26,22 @@ from jinja2.sandbox import SandboxedEnvironment
 from poser.models.orm import DataSet, Job
 from poser.storage.interface import FileStore
 from poser.storage.keys import InvalidKey, validate_key
-from poser.tasks.exports import TEMPLATES_FOLDER, ExportColumn, record_export, write_export_files
+from poser.tasks.exports import TEMPLATES_FOLDER, _sheet_name, record_export
 from poser.tasks.job_kinds import Task, job_kind
 from poser.tasks.jobs import TaskError
 from poser.tasks.reports import Report
+from poser.tasks.reports.printable import cell_text, row_type
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
+from poser.utils.table_writers import CsvWriter, XlsxSheet
 from poser.utils.timeutil import utcnow
 
-#: Rows between two progress updates of the printable page.
+#: Rows between two progress updates.
 PROGRESS_EVERY = 5_000
-#: Formats in the order they are written: the printable page is written last.
-TABLE_FORMATS = ("csv", "xlsx")
-PHASES = len(TABLE_FORMATS) + 1
+#: The files' formats, in the order the Export lists them.
+FORMATS = ("csv", "xlsx", "html")
 
-
-class PhaseProgress:
-    """One file's progress as part of the run's: with the rows known (after the
-    first file), ``done`` rows of file ``phase`` (from 0) are that share of them all."""
-
-    def __init__(self, progress: Progress, phase: int, rows: int | None) -> None:
-        self.progress, self.phase, self.rows = progress, phase, rows
-
-    def update(self, done: float, total: float | None = None, message: str | None = None) -> None:
-        if self.rows:
-            self.progress.update(self.phase + done / self.rows, PHASES, message)
-        else:
-            self.progress.update(done, None, message)
-
-    def log(self, line: str) -> None:
-        self.progress.log(line)
+__all__ = ["cell_text", "declare_job_kind", "run_report", "template_environment"]
 
 
 def declare_job_kind(report: Report) -> Task:
@@ -93,41 +79,23 @@ def run_report(
     """Write the report's files and record them as an Export; returns the job's result."""
     progress = progress or NullProgress()
     values = report.values_from_json(stored)
-    columns = [ExportColumn(column.key, column.header) for column in report.columns]
     folder = f"exports/{report.name}/job-{job_id}"
-    basename = report.file_name
-    environment = template_environment(files)
-    template = _template(environment, report)
-
-    def rows() -> Iterable[Sequence[Any]]:
-        return report.rows(data_set, values)
-
-    # One format at a time: the CSV's rows count the rest, whose bar then moves from a
-    # third to the end (the CSV's own bar has no end to show: it counts rows).
-    names: list[str] = []
-    count = 0
-    html = f"{basename}.html"
-    try:
-        for phase, fmt in enumerate(TABLE_FORMATS):
-            written, count = write_export_files(
-                files,
-                folder,
-                title=report.title,
-                basename=basename,
-                columns=columns,
-                rows=rows,
-                formats=(fmt,),
-                progress=PhaseProgress(progress, phase, count if phase else None),
-            )
-            names += written
-        phase = len(TABLE_FORMATS)
-        _write_html(files, f"{folder}/{html}", template, report, data_set, stored, rows,
-                    PhaseProgress(progress, phase, count))  # fmt: skip
-        progress.update(PHASES, PHASES, f"Wrote {html}.")
-        progress.log(f"Wrote {html}.")
-    except BaseException:
-        files.remove_tree(folder)
-        raise
+    names = [f"{report.file_name}.{fmt}" for fmt in FORMATS]
+    template = _template(template_environment(files), report)
+    with tempfile.TemporaryFile() as csv_file, tempfile.TemporaryFile() as xlsx_file, \
+            tempfile.TemporaryFile() as html_file:  # fmt: skip
+        count = _write_files(report, data_set, values, stored, template, progress,
+                             csv_file, xlsx_file, html_file)  # fmt: skip
+        try:
+            for name, scratch in zip(names, (csv_file, xlsx_file, html_file), strict=True):
+                scratch.seek(0)
+                files.write(f"{folder}/{name}", scratch)
+        except BaseException:
+            files.remove_tree(folder)
+            raise
+    for name in names:
+        progress.log(f"Wrote {name}: {count:,} rows.")
+    progress.update(count, count, f"Wrote {count:,} rows.")
     job = session_of(data_set).get(Job, job_id)
     export = record_export(
         data_set,
@@ -135,11 +103,90 @@ def run_report(
         export_type=report.name,
         title=f"{report.title}: {data_set.name}",
         folder=folder,
-        names=[*names, html],
+        names=names,
         row_count=count,
         user_id=job.user_id if job is not None else None,
     )
     return {"rows": count, "export_id": export.id}
+
+
+def _write_files(
+    report: Report,
+    data_set: DataSet,
+    values: Mapping[str, Any],
+    stored: Mapping[str, Any],
+    template: Any,
+    progress: Progress,
+    csv_file: IO[bytes],
+    xlsx_file: IO[bytes],
+    html_file: IO[bytes],
+) -> int:
+    """Write the three files in one pass over the rows; returns how many."""
+    header = [column.header for column in report.columns]
+    csv_out = CsvWriter(csv_file.write, header)
+    xlsx_out = XlsxSheet(xlsx_file, header, _sheet_name(report.title))
+    try:
+        rows = _Rows(report, report.rows(data_set, values), progress, (csv_out, xlsx_out))
+        context = {
+            "title": report.title,
+            "description": report.description,
+            "data_set": data_set.name,
+            "parameters": report.parameter_words(stored),
+            "generated": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+            "columns": [{"key": c.key, "header": c.header, "kind": c.kind} for c in report.columns],
+            "rows": iter(rows),
+        }
+        text = io.TextIOWrapper(html_file, encoding="utf-8", newline="", write_through=False)
+        try:
+            text.writelines(template.generate(**context))
+        except TemplateError as error:
+            raise TaskError(f"The report's template {template.name} failed: {error}") from None
+        text.flush()
+        text.detach()
+        rows.finish()
+    finally:
+        xlsx_out.close()
+    csv_out.flush()
+    return rows.count
+
+
+class _Rows:
+    """The report's rows as the template reads them (`row_type`: its values, and its
+    cells), each also written to the CSV and the XLSX as it goes by; ``finish`` writes
+    those the template left unread."""
+
+    def __init__(
+        self, report: Report, rows: Iterable[Sequence[Any]], progress: Progress, writers: Any
+    ) -> None:
+        self.rows, self.progress, self.writers = iter(rows), progress, writers
+        self.width = len(report.columns)
+        self.make = row_type([column.kind for column in report.columns])
+        self.count = 0
+        self._iterator: Iterator[Any] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._iterator is None:
+            self._iterator = self._rows()
+        return self._iterator
+
+    def _rows(self) -> Iterator[Any]:
+        width, make, progress = self.width, self.make, self.progress
+        writers = [writer.write_row for writer in self.writers]
+        count = 0
+        for row in self.rows:
+            if len(row) != width:
+                # A short row would shift every later value under the wrong header.
+                raise ValueError(f"row {count + 1} has {len(row)} values for {width} columns")
+            for write in writers:
+                write(row)
+            count = self.count = count + 1
+            if count % PROGRESS_EVERY == 0:
+                progress.update(count, None, f"{count:,} rows written")
+            yield make(row)
+
+    def finish(self) -> None:
+        for _ in self:
+            pass
 
 
 class StoreLoader(BaseLoader):
@@ -176,67 +223,3 @@ def _template(environment: SandboxedEnvironment, report: Report) -> Any:
         ) from None
     except TemplateError as error:
         raise TaskError(f"The report's template cannot be used: {error}") from None
-
-
-def _write_html(
-    files: FileStore,
-    key: str,
-    template: Any,
-    report: Report,
-    data_set: DataSet,
-    stored: Mapping[str, Any],
-    rows: Any,
-    progress: Progress,
-) -> None:
-    context = {
-        "title": report.title,
-        "description": report.description,
-        "data_set": data_set.name,
-        "parameters": report.parameter_words(stored),
-        "generated": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
-        "columns": [{"key": c.key, "header": c.header, "kind": c.kind} for c in report.columns],
-        "rows": _counted(rows(), progress),
-    }
-    with tempfile.TemporaryFile() as scratch:
-        try:
-            for chunk in template.generate(**context):
-                scratch.write(chunk.encode("utf-8"))
-        except TemplateError as error:
-            raise TaskError(f"The report's template {template.name} failed: {error}") from None
-        scratch.seek(0)
-        files.write(key, scratch)
-
-
-def _counted(rows: Iterable[Sequence[Any]], progress: Progress) -> Iterator[Sequence[Any]]:
-    for count, row in enumerate(rows, start=1):
-        if count % PROGRESS_EVERY == 0:
-            progress.update(count, None, f"{count:,} rows of the printable page")
-        yield row
-
-
-def cell_text(value: Any, kind: str = "text") -> str:
-    """A value as the printable page shows it: money to the cent, costs to four places
-    at most, percents with their sign, grouped numbers, Yes and No, ISO dates."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-        if kind == "money":
-            return f"{number:,.2f}"
-        if kind == "percent":
-            return f"{number:,.2f}%"
-        if kind == "cost":
-            text = f"{number:,.4f}"
-            while text.endswith("0") and len(text.rsplit(".", 1)[1]) > 2:
-                text = text[:-1]
-            return text
-        if kind == "int":
-            return f"{number:,.0f}"
-        return f"{number.normalize():,f}"
-    return str(value)

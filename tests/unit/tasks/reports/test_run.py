@@ -18,7 +18,7 @@ from poser.storage import MemoryFileStore
 from poser.tasks import jobs
 from poser.tasks.job_kinds import get_kind
 from poser.tasks.reports import all_reports, get_report, parse_cli_values
-from poser.tasks.reports.run import PHASES, PhaseProgress, cell_text
+from poser.tasks.reports.printable import cell_text
 from poser.utils.labels import export_type_words
 from tests.jobs_support import RecordingQueue
 from tests.unit.tasks.reports.small_store import make_small_store
@@ -155,22 +155,3 @@ def test_every_report_is_registered_with_its_job_kind() -> None:
 )  # fmt: skip
 def test_cells_of_the_printable_page(value: object, kind: str, text: str) -> None:
     assert cell_text(value, kind) == text
-
-
-class Recorded:
-    def __init__(self) -> None:
-        self.updates: list[tuple[float, float | None]] = []
-
-    def update(self, done: float, total: float | None = None, message: str | None = None) -> None:
-        self.updates.append((done, total))
-
-    def log(self, line: str) -> None:
-        pass
-
-
-def test_the_bar_has_an_end_once_the_csv_has_counted_the_rows() -> None:
-    recorded = Recorded()
-    PhaseProgress(recorded, 0, None).update(5_000, None, "csv")  # rows not known yet
-    PhaseProgress(recorded, 1, 20_000).update(5_000, None, "xlsx")  # a quarter of the 2nd
-    PhaseProgress(recorded, 2, 20_000).update(20_000, None, "html")  # the 3rd, whole
-    assert recorded.updates == [(5_000, None), (1.25, PHASES), (3.0, PHASES)]
