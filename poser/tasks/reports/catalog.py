@@ -40,7 +40,10 @@ def _stream(session: Session, query: Any) -> Iterator[Any]:
         # cursor's plan favours. Products needing attention over a million products
         # read the UPC index through (2.7 s) instead of a scan and a sort (0.5 s).
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
-    yield from session.execute(query.execution_options(yield_per=CHUNK))
+    # Closed however the reading ends: a printable page's template that fails half way
+    # leaves no server-side cursor open (run.py closes the rows).
+    with session.execute(query.execution_options(yield_per=CHUNK)) as result:
+        yield from result
 
 
 def data_set_target(data_set: DataSet) -> Decimal:

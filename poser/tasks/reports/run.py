@@ -125,8 +125,8 @@ def _write_files(
     header = [column.header for column in report.columns]
     csv_out = CsvWriter(csv_file.write, header)
     xlsx_out = XlsxSheet(xlsx_file, header, _sheet_name(report.title))
+    rows = _Rows(report, report.rows(data_set, values), progress, (csv_out, xlsx_out))
     try:
-        rows = _Rows(report, report.rows(data_set, values), progress, (csv_out, xlsx_out))
         context = {
             "title": report.title,
             "description": report.description,
@@ -145,6 +145,7 @@ def _write_files(
         text.detach()
         rows.finish()
     finally:
+        rows.close()
         xlsx_out.close()
     csv_out.flush()
     return rows.count
@@ -187,6 +188,13 @@ class _Rows:
     def finish(self) -> None:
         for _ in self:
             pass
+
+    def close(self) -> None:
+        """Close the report's rows, read to the end or not: a template that fails half
+        way leaves no database cursor open."""
+        close = getattr(self.rows, "close", None)
+        if close is not None:
+            close()
 
 
 class StoreLoader(BaseLoader):
