@@ -27,6 +27,7 @@ INVENTORY_ROW_STATUSES = (
     "unchanged",  # the count is what on-hand says
     "not_counted",  # zero the rest: a product of a counted department no line counted
     "merged",  # another line of the same product holds the count
+    "replaced",  # a recount file counts the product again: this line no longer counts
     "error",  # cannot be applied: ``message`` says why
 )
 #: How a line's quantity is counted.
@@ -40,6 +41,8 @@ class InventoryBatchRow(DataSetMixin, Base):
     __table_args__ = (
         # The review grid: one batch, filtered by status, sorted by the variance.
         Index("ix_inventory_batch_row_status", "batch_id", "status", "variance_cost", "id"),
+        # The review grid over all statuses, sorted by the variance.
+        Index("ix_inventory_batch_row_variance", "batch_id", "variance_cost", "id"),
         # Merging a product's lines, and finding a product's row.
         Index("ix_inventory_batch_row_product", "batch_id", "product_id", "id"),
         {"info": {"copy_with_data_set": False}},
