@@ -35,6 +35,7 @@ INVENTORY_ROW_STATUSES = {
     "unchanged": "Unchanged",
     "not_counted": "Not counted: goes to zero",
     "merged": "Added to another line",
+    "replaced": "Replaced by a recount",
     "error": "Error",
 }
 #: Every batch type's row statuses: a key two types share reads the same in both.

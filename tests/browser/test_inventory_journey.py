@@ -1,6 +1,7 @@
 """The inventory count journey in Chromium, with a real worker: an operator counts two
 departments from two scanner files plus lines typed with a (simulated) scanner, sees
-the variances in money, confirms the rows flagged for recount, applies the count, reads
+the variances in money, recounts the row flagged for recount from a recount file (which
+replaces its earlier count), applies the count, reads
 the new on-hand on a product's history, and downloads the inventory valuation. Every
 page is axe-checked, read for internal keys, and photographed at 1366 and 1920 wide."""
 
@@ -42,8 +43,10 @@ def _read(page: Any) -> None:
     expect(page.locator("#job-panel")).to_have_count(0, timeout=JOB_TIMEOUT)
 
 
-def _upload(page: Any, path: Path) -> None:
+def _upload(page: Any, path: Path, recount: bool = False) -> None:
     page.set_input_files("[data-widget=file] input[type=file]", str(path))
+    if recount:
+        page.check("[data-widget=file] input[name=recount]")
     with page.expect_navigation():
         page.click("[data-widget=file] button:has-text('Upload')")
     _read(page)
@@ -125,12 +128,19 @@ def test_an_operator_counts_two_departments_applies_and_values_the_stock(
     assert re.search(r"\+[\d,]+\.\d{2}", text), "variances at cost and retail, in money"
     a11y.check("review")
 
+    recount_list = downloaded(page, "[data-testid=recount-text]", tmp_path / "recount.txt")
+    assert recount_list.read_text().split() == [UPC_BUTTER]
+    _step(page, "Count")  # butter counted again: 12, not 30
+    (tmp_path / "butter-again.txt").write_text(f"{UPC_BUTTER} 12\n")
+    _upload(page, tmp_path / "butter-again.txt", recount=True)
+    expect(files.nth(2)).to_contain_text("recount")
+
+    _step(page, "Review")
+    expect(grid).to_contain_text("Replaced by its recount in butter-again.txt")
+
     _step(page, "Apply")
-    confirm = page.locator("[data-testid=apply-confirm]")
-    expect(confirm).to_contain_text("flagged for recount")
-    expect(confirm.locator("tbody tr").first).to_contain_text("Butter")
+    expect(page.locator("[data-testid=apply-confirm]")).to_have_count(0)
     a11y.check("apply")
-    page.check("[data-testid=apply-confirm] input[type=checkbox]")
     page.click("[data-widget=apply] button:has-text('Apply the count to on-hand')")
     page.wait_for_selector(
         "[data-widget=apply] [data-testid=job-status][data-status=succeeded]",
@@ -145,13 +155,13 @@ def test_an_operator_counts_two_departments_applies_and_values_the_stock(
                 select(Product.upc, Product.on_hand).where(Product.data_set_id == data_set.id)
             ).all()
         )
-    assert on_hand[shop["butter"].upc] == 30
+    assert on_hand[shop["butter"].upc] == 12
     assert on_hand[shop["soap"].upc] == 4
     assert on_hand[shop["other"].upc] == 6
 
     page.goto(f"/apps/products/data-sets/{data_set.id}/steps/product?lookup.upc={UPC_BUTTER}")
     change = page.locator("[data-testid=product-change]").first
-    expect(change).to_contain_text("30")
+    expect(change).to_contain_text("12")
     expect(change).to_contain_text(f"#{batch.id}")
     a11y.check("butter-history")
 
@@ -168,5 +178,5 @@ def test_an_operator_counts_two_departments_applies_and_values_the_stock(
     with report.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.DictReader(stream))
     units = {row["Department"]: Decimal(row["Units on hand"]) for row in rows if row["Department"]}
-    assert units["Dairy"] == 34  # butter 30, milk 4
+    assert units["Dairy"] == 16  # butter 12, milk 4
     assert units["Health"] == 10  # soap 4, the other item 6

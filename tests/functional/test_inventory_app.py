@@ -61,9 +61,11 @@ def upload_scan(
     name: str = "scan1.csv",
     unit: str = "units",
     content_type: str = "text/csv",
+    recount: bool = False,
 ) -> Any:
     form = form_posting_to(app.get(url(data_set, "count")), "/file/upload")
     form["unit"] = unit
+    form["recount"] = recount
     form["file"] = webtest.Upload(name, data, content_type)
     response = form.submit(expect_errors=True)
     response.request.environ["wsgi.input"].close()
@@ -163,6 +165,44 @@ def test_an_operator_counts_two_departments_from_two_files_and_typed_lines(
     for step in ("options", "count", "review", "apply", "report", "batches", "reports"):
         text = testapp.get(url(data_set, step)).pyquery("main").text()
         assert internal_keys_in(text) == [], step
+
+
+def test_a_recount_uploaded_on_count_replaces_the_flagged_products_lines(
+    testapp: webtest.TestApp,
+    shop: dict[str, Any],
+    dbsession: Session,
+    settings: dict[str, Any],
+    session_factory: Any,
+    tmp_path: Path,
+) -> None:
+    data_set = shop["data_set"]
+    login(testapp, "olga")
+    save_options(testapp, data_set, inventory_threshold_units="5")
+    upload_scan(testapp, data_set, f"{UPC_BUTTER},30\n{UPC_SOAP},1\n".encode(), "aisle.csv")
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    review = testapp.get(url(data_set, "review"))
+    assert "count them again, then upload that file on Count as a recount" in review.text
+
+    again = upload_scan(testapp, data_set, f"{UPC_BUTTER} 2\n".encode(), "re.txt", recount=True)
+    assert "Added re.txt" in again.follow().text
+    assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
+    batch = count_of(dbsession, data_set)
+    assert [f.get("recount", False) for f in batch.parameters["files"]] == [False, True]
+    assert (
+        "re.txt · units · recount"
+        in testapp.get(url(data_set, "count")).pyquery("[data-testid=count-files]").text()
+    )
+    assert batch.status_counts.get("replaced") == 1
+    review = testapp.get(url(data_set, "review"))
+    assert "Replaced by a recount" in review.text
+    assert "Replaced by its recount in re.txt" in review.text
+
+    form = form_posting_to(testapp.get(url(data_set, "apply")), "/apply/run")
+    form.submit(status=303)
+    assert set(run_queued_jobs(settings, session_factory, tmp_path)) == {"succeeded"}
+    dbsession.rollback()
+    assert shop["butter"].on_hand == Decimal(2)
+    assert shop["soap"].on_hand == Decimal(1)
 
 
 def test_the_valuation_report_runs_from_the_reports_step(

@@ -101,7 +101,16 @@ class CountUpload(AddingUpload):
     def fields(self, ctx: WidgetContext) -> list[colander.SchemaNode]:
         node = _unit_node(title="The file counts")
         node.description = "Cases count the preferred vendor's case size of each product."
-        return [node]
+        recount = colander.SchemaNode(
+            colander.Boolean(),
+            name="recount",
+            title="This file is a recount",
+            description="Its counts replace what the count had for the same products (count "
+            "every place each one is kept); other products are not touched.",
+            missing=False,
+            widget=deform.widget.CheckboxWidget(),
+        )
+        return [node, recount]
 
     def defaults(self, ctx: WidgetContext) -> dict[str, Any]:
         return {"unit": "units"}
@@ -121,7 +130,7 @@ class CountUpload(AddingUpload):
         files = ctx.request.find_service(name="files")
         unit = values.get("unit") or "units"
         counting.check_file(batch, files, upload, unit)
-        counting.add_file(batch, files, upload, unit)
+        counting.add_file(batch, files, upload, unit, recount=bool(values.get("recount")))
         earlier = counting.earlier_count(batch, upload.sha256)
         return counting.earlier_count_message(upload.filename, earlier) if earlier else None
 

@@ -64,6 +64,7 @@ def compare(connection: Connection, batch: Batch, upcs: Sequence[str] | None = N
     if upcs is not None:
         scope.append(R.upc.in_(list(upcs)))
     pending = and_(*scope, R.status.is_(None))
+    _replace_by_recount(connection, batch, pending)
     _merge(connection, pending)
     if batch.parameters.get("mode") == "zero_rest":
         _zero_the_rest(connection, batch, upcs)
@@ -85,6 +86,7 @@ def after_load(connection: Connection, batch: Batch) -> None:
     if connection.scalar(select(exists(several))):
         scope = and_(R.batch_id == batch.id, R.product_id.in_(several.scalar_subquery()))
         _reset(connection, scope)
+        _replace_by_recount(connection, batch, and_(scope, R.status.is_(None)))
         _merge(connection, and_(scope, R.status.is_(None)))
         _variances(connection, batch, and_(scope, R.status.is_(None)))
         _flag(connection, batch, and_(scope, R.status.in_(COMPARED)))
@@ -107,7 +109,7 @@ def reset(connection: Connection, batch: Batch, upcs: Sequence[str]) -> None:
 def _reset(connection: Connection, scope: Any) -> None:
     connection.execute(
         update(R)
-        .where(scope, R.status.in_(("merged", *COMPARED)))
+        .where(scope, R.status.in_(("merged", "replaced", *COMPARED)))
         .values(
             status=None,
             flagged=False,
@@ -129,6 +131,45 @@ def _error(connection: Connection, where: Any, message: Any) -> int:
 
 def _says(before: str, after: str) -> Any:
     return literal(before, String) + R.upc_text + literal(" " + after, String)
+
+
+def recount_files(batch: Batch) -> list[str]:
+    """The names of the count's recount files (uploaded as a recount)."""
+    return [f["name"] for f in batch.parameters.get("files") or [] if f.get("recount")]
+
+
+def _replace_by_recount(connection: Connection, batch: Batch, pending: Any) -> None:
+    """A product a recount file counts again is counted by its recount lines alone: its
+    other lines (of other files, or typed) are ``replaced`` and add nothing. A recount
+    line in error replaces nothing."""
+    recounts = recount_files(batch)
+    if not recounts:
+        return
+    other = R.__table__.alias("recount")
+    recounted = and_(
+        other.c.batch_id == R.batch_id,
+        other.c.product_id == R.product_id,
+        other.c.file_name.in_(recounts),
+        or_(other.c.status.is_(None), other.c.status != "error"),
+    )
+    first = (
+        select(other.c.file_name)
+        .where(recounted)
+        .order_by(other.c.id)
+        .limit(1)
+        .correlate(R)
+        .scalar_subquery()
+    )
+    _run(
+        connection,
+        update(R)
+        .where(pending, R.file_name.not_in(recounts), exists().where(recounted).correlate(R))
+        .values(
+            status="replaced",
+            counted_units=None,
+            message=literal("Replaced by its recount in ", String) + first,
+        ),
+    )
 
 
 def _merge(connection: Connection, pending: Any) -> None:

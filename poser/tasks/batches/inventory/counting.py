@@ -71,9 +71,12 @@ def _editable(batch: Batch) -> None:
         raise BatchError(MESSAGE_DELETED)
 
 
-def add_file(batch: Batch, files: FileStore, upload: Upload, unit: str = "units") -> None:
+def add_file(
+    batch: Batch, files: FileStore, upload: Upload, unit: str = "units", recount: bool = False
+) -> None:
     """Add an uploaded scanner file to the count; BatchError (the upload's file removed)
-    when its content is already in it or its unit is not one."""
+    when its content is already in it or its unit is not one. A ``recount`` file counts
+    its products again: their lines elsewhere in the count no longer count."""
     _editable(batch)
     listed = list(batch.parameters.get("files") or [])
     same = next((f for f in listed if f.get("sha256") == upload.sha256), None)
@@ -95,7 +98,8 @@ def add_file(batch: Batch, files: FileStore, upload: Upload, unit: str = "units"
     key = f"{folder}/{len(listed) + 1}-{upload.filename}"
     files.move(upload.key, key)
     upload.key = key
-    listed.append({"key": key, "name": upload.filename, "sha256": upload.sha256, "unit": unit})
+    entry = {"key": key, "name": upload.filename, "sha256": upload.sha256, "unit": unit}
+    listed.append({**entry, "recount": True} if recount else entry)
     batch.parameters = {**batch.parameters, "files": listed}
     if batch.input_key is None:
         batch.input_key, batch.input_filename = key, upload.filename
