@@ -169,25 +169,28 @@ class XlsxSheet:
         except BaseException:
             self.workbook.close()
             raise
-        number, string = sheet.write_number, sheet.write_string
+        number, string = _numbered(sheet, "write_number"), _numbered(sheet, "write_string")
 
         def write_other(row: int, column: int, value: Any) -> None:
             _write_cell(sheet, row, column, value, date_format, datetime_format)
 
+        def write_number(row: int, column: int, value: float) -> None:
+            number(row, column, value, None)
+
         def write_decimal(row: int, column: int, value: Decimal) -> None:
             # Excel keeps 15 significant digits; a money or quantity column fits.
-            number(row, column, float(value))
+            number(row, column, float(value), None)
 
         def write_string(row: int, column: int, value: str) -> None:
             if value:  # an empty cell is no cell
-                string(row, column, value)
+                string(row, column, value, None)
 
         # The writer of each common type, found by the value's exact type (a subclass, or a
         # type not listed, takes _write_cell's checks): one look-up instead of a chain.
         self._writers: dict[type, Callable[[int, int, Any], Any]] = {
             str: write_string,
-            int: number,
-            float: number,
+            int: write_number,
+            float: write_number,
             Decimal: write_decimal,
             type(None): lambda row, column, value: None,
         }
@@ -204,6 +207,14 @@ class XlsxSheet:
 
     def close(self) -> None:
         self.workbook.close()
+
+
+def _numbered(sheet: Any, name: str) -> Callable[..., Any]:
+    """xlsxwriter's ``name`` for a cell given by numbers. Its public writers first look
+    for a cell name ("B2") among the arguments, about a third of a cell's cost in a
+    long sheet; each delegates to its ``_name`` with the same arguments, used when it
+    is there (tests check both write the same sheet)."""
+    return getattr(sheet, f"_{name}", None) or getattr(sheet, name)
 
 
 def _write_cell(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import IntEnum
@@ -214,3 +215,20 @@ def test_row_by_row_writers_write_what_the_streaming_ones_do(tmp_path: Path) -> 
             book.close()
     assert read[0] == read[1]
     assert read[0][2] == ["row 1", 0.25, 1, False, datetime(2026, 1, 2)]
+
+
+def test_the_numbered_writers_write_what_the_public_ones_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [["a & <b>", Decimal("1.25"), 3, 0.5, "", None, True, date(2026, 3, 1)]] * 3
+    sheets = []
+    for name in ("numbered", "public"):
+        if name == "public":
+            monkeypatch.setattr(
+                table_writers, "_numbered", lambda sheet, name: getattr(sheet, name)
+            )
+        write_xlsx(str(tmp_path / f"{name}.xlsx"), ["A"] * 8, rows)
+        with zipfile.ZipFile(tmp_path / f"{name}.xlsx") as archive:
+            sheets.append(archive.read("xl/worksheets/sheet1.xml"))
+    assert sheets[0] == sheets[1]
+    assert b"a &amp; &lt;b&gt;" in sheets[0]
