@@ -125,8 +125,9 @@ def _write_files(
     header = [column.header for column in report.columns]
     csv_out = CsvWriter(csv_file.write, header)
     xlsx_out = XlsxSheet(xlsx_file, header, _sheet_name(report.title))
-    rows = _Rows(report, report.rows(data_set, values), progress, (csv_out, xlsx_out))
+    rows = _Rows(report, progress, (csv_out, xlsx_out))
     try:
+        rows.open(report.rows(data_set, values))
         context = {
             "title": report.title,
             "description": report.description,
@@ -156,14 +157,16 @@ class _Rows:
     cells), each also written to the CSV and the XLSX as it goes by; ``finish`` writes
     those the template left unread."""
 
-    def __init__(
-        self, report: Report, rows: Iterable[Sequence[Any]], progress: Progress, writers: Any
-    ) -> None:
-        self.rows, self.progress, self.writers = iter(rows), progress, writers
+    def __init__(self, report: Report, progress: Progress, writers: Any) -> None:
+        self.rows: Iterator[Sequence[Any]] = iter(())
+        self.progress, self.writers = progress, writers
         self.width = len(report.columns)
         self.make = row_type([column.kind for column in report.columns])
         self.count = 0
         self._iterator: Iterator[Any] | None = None
+
+    def open(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = iter(rows)
 
     def __iter__(self) -> Iterator[Any]:
         if self._iterator is None:
