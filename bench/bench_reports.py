@@ -12,7 +12,9 @@ the cost changes report has rows to read.
 
     .venv/bin/python bench/bench_reports.py [--products N ...] [--reports NAME ...]
 
-Each measurement is a child process, so that its peak memory is its own. The generated
+Each measurement is a child process, so that its peak memory is its own. On SQLite that
+peak counts the database's pages mapped into memory (``poser.sqlite.mmap_size_mib``):
+about the same for a report of 16 rows as for one of 200,000. The generated
 database is kept between runs (`bench.support.cached_database`, as ``reports-N``).
 """
 
