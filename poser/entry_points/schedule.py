@@ -21,7 +21,7 @@ from typing import Any
 
 from huey import crontab
 
-from poser.tasks import maintenance
+from poser.tasks import dashboard, maintenance
 from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.feeds import runs as feed_runs
@@ -65,6 +65,9 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     # Nightly: each data set that has its storefront feed on gets one a night (UTC),
     # claimed in the database. Hourly ("25 * * * *") makes a missed night up.
     PeriodicJob("product_feeds", feed_runs.run_nightly, "25 2 * * *"),
+    # Hourly: a big data set's dashboard figures, worked out again once its products
+    # changed (poser/tasks/dashboard.py).
+    PeriodicJob("dashboard_figures", dashboard.refresh_figures, "47 * * * *"),
     # Off unless the ini sets poser.schedule.backup (poser/tasks/backups/nightly.py).
     PeriodicJob("backup", nightly.nightly_backup, "off"),
 )

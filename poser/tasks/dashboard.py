@@ -4,16 +4,30 @@ Over a million products the figures take seconds to read (every product, through
 reports' queries), far past a page's 100 ms: the dashboard reads such a data set's
 figures from the result of the latest job of this kind, says when they were worked
 out and whether the products changed since, and offers to work them out again. A data
-set of at most `LIVE_PRODUCTS` products has them read live on the page.
+set of at most `LIVE_PRODUCTS` products has them read live on the page. Every hour the
+scheduler works out again the figures of each big data set whose products changed
+since its figures were (`refresh_figures`), so the page's are at most an hour behind.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from poser.models.data_extraction.dashboard import key_figures
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poser.models.data_extraction.dashboard import (
+    kept_figures,
+    key_figures,
+    products_changed_at,
+    products_up_to,
+    unfinished_jobs,
+)
 from poser.models.orm import DataSet
-from poser.tasks.job_kinds import job_kind
+from poser.tasks import jobs
+from poser.tasks.job_kinds import job_kind, kind_of
+from poser.tasks.jobs import JobQueue
+from poser.tasks.products_data import KIND as PRODUCTS_KIND
 from poser.tasks.sessions import session_of
 from poser.utils.progress import NullProgress, Progress
 
@@ -36,3 +50,37 @@ def work_out_figures(data_set: DataSet, *, progress: Progress | None = None) -> 
     progress.log("Reading every product of the data set")
     figures = key_figures(session_of(data_set), data_set.id)
     return figures.to_json()
+
+
+@job_kind(
+    "dashboard.refresh_figures",
+    "Work out again the figures of big data sets that changed",
+    scope="global",
+    idempotent=True,  # a data set whose figures are being worked out is left alone
+    uses=("queue",),
+)
+def refresh_figures(
+    dbsession: Session, *, queue: JobQueue, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Queue `work_out_figures` for each Products data set past `LIVE_PRODUCTS` whose
+    figures were never worked out, or were before its products last changed, unless
+    such a job is waiting or running."""
+    progress = progress or NullProgress()
+    kind = kind_of(work_out_figures).name
+    queued = 0
+    for data_set in dbsession.scalars(
+        select(DataSet).where(DataSet.application == PRODUCTS_KIND).order_by(DataSet.id)
+    ):
+        if products_up_to(dbsession, data_set.id, LIVE_PRODUCTS) <= LIVE_PRODUCTS:
+            continue  # its page reads them live
+        if any(job.kind == kind for job in unfinished_jobs(dbsession, data_set.id).jobs):
+            continue
+        kept = kept_figures(dbsession, data_set.id, kind)
+        changed = products_changed_at(dbsession, data_set.id)
+        finished = kept.job.finished_at if kept else None
+        if finished is not None and (changed is None or changed <= finished):
+            continue
+        job = jobs.submit(dbsession, queue, work_out_figures, data_set=data_set)
+        queued += 1
+        progress.log(f"The figures of {data_set.name}: queued as job {job.id}")
+    return {"figures_queued": queued}

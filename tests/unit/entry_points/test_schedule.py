@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from poser.entry_points.schedule import PERIODIC_JOBS, PeriodicJob, due, scheduler_loop, schedules
-from poser.tasks import maintenance
+from poser.tasks import dashboard, maintenance
 from poser.tasks.backups import nightly
 from poser.tasks.batches import jobs as batch_jobs
 from poser.tasks.feeds import runs as feed_runs
@@ -20,6 +20,7 @@ def test_defaults_and_overrides() -> None:
     plans = schedules({"poser.schedule.purge_uploads.older_than_days": "3"})
     assert sorted(plans) == [
         "apply_scheduled_batches",
+        "dashboard_figures",
         "product_feeds",
         "purge_job_logs",
         "purge_uploads",
@@ -45,6 +46,7 @@ def test_each_periodic_job_names_its_task_which_the_registry_knows_by_its_name()
         "apply_scheduled_batches": batch_jobs.apply_scheduled,
         "run_scheduled_reports": report_schedules.run_scheduled,
         "product_feeds": feed_runs.run_nightly,
+        "dashboard_figures": dashboard.refresh_figures,
         "backup": nightly.nightly_backup,
     }
     for job in PERIODIC_JOBS:
