@@ -1,7 +1,8 @@
 """Reviewing a batch before and after its apply, for any batch type: what is left out of
 the apply and why, the forms that leave rows out (every flagged row, lines by number,
 any further set a type names) or put them back, the grid's one-row edit, and the
-revert of an applied batch with the rows it left out.
+revert of an applied batch with the rows it left out; and the apply that needs a
+confirmation while flagged rows are in the batch (`FlaggedApply`).
 
 A type declares its review once (`ReviewTasks`: its tasks and its words); the widgets
 `ReviewControl` and `RevertPanel` and `exclusion_editor` take that declaration, so a new
@@ -20,12 +21,18 @@ from pyramid.response import Response
 from sqlalchemy.orm import Session
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
-from poser.apps.gui.batches import batch_schema, current_batch, forget_opened, opened
+from poser.apps.gui.batches import (
+    BatchApply,
+    acted,
+    batch_schema,
+    current_batch,
+    forget_opened,
+    opened,
+)
 from poser.apps.gui.products import product_links
-from poser.apps.site.forms import FormError, handle_form, make_form
 from poser.apps.widgets.execute import hidden_field
 from poser.models.orm import Batch, DataSet, Job, User
-from poser.tasks.batches import BatchError, exclusions
+from poser.tasks.batches import exclusions
 from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches import revert as undoing
 from poser.tasks.batches.exclusions import ReviewCounts
@@ -95,27 +102,6 @@ def form_schema(*fields: colander.SchemaNode) -> colander.Schema:
 def posted_batch(ctx: WidgetContext, batch_type: str, values: Posted) -> Batch:
     """The batch the form names, as its page showed it (BatchError otherwise)."""
     return batch_requests.posted_batch(ctx.data_set, batch_type, values, opened(ctx, batch_type))
-
-
-def acted(
-    ctx: WidgetContext,
-    batch_type: str,
-    act: Callable[[dict[str, Any]], Any],
-    message: Callable[[Any], str],
-    schema: colander.Schema,
-) -> Response:
-    """Do what a form asks through its task: done, back to the step with ``message``;
-    refused (a BatchError), back to the step with the task's reason, nothing changed."""
-
-    def run(values: dict[str, Any]) -> None:
-        try:
-            outcome = act(values)
-        except BatchError as error:
-            raise FormError(str(error)) from error
-        ctx.request.session.flash(message(outcome), "success")
-
-    form = make_form(ctx.request, schema, name=f"{batch_type}-{ctx.widget.name}")
-    return handle_form(ctx.request, form, run, back=ctx.step_url())
 
 
 def rows_words(count: int) -> str:
@@ -194,7 +180,7 @@ class ReviewControl(Widget):
             batch = posted_batch(ctx, batch_type, values)
             return exclusions.as_shown(batch, lambda b: act(b, values))
 
-        return acted(ctx, batch_type, run, message, schema=form_schema(*fields))
+        return acted(ctx, run, message, schema=form_schema(*fields), name=batch_type)
 
     def _fields(self, *names: tuple[str, str]) -> tuple[colander.SchemaNode, ...]:
         found = [text_field(name, title) for name, title in names]
@@ -291,11 +277,77 @@ class RevertPanel(Widget):
 
         return acted(
             ctx,
-            tasks.batch_type,
             act,
             lambda made: (
                 f"Batch #{made.id} reverts batch #{made.reverts_batch_id}: it is being "
                 "applied. Rows whose product changed since are left as they are; it lists them."
             ),
             schema=form_schema(hidden_field(undoing.CONFIRM_FIELD)),
+            name=tasks.batch_type,
         )
+
+
+@dataclass
+class FlaggedApply(BatchApply):
+    """Apply a batch (now, or on its date) while flagged rows are in it only with the
+    confirmation that names how many. A type gives its task's check
+    (``check_confirmed(batch, posted)``, a BatchError when the count confirmed is not
+    the batch's), the field that carries the count, and what its template shows of the
+    flagged rows (`flagged`)."""
+
+    confirm_field: str = field(kw_only=True)
+    check_confirmed: Callable[[Batch, Posted], None] = field(kw_only=True, repr=False)
+
+    def flagged(self, ctx: WidgetContext, batch: Batch | None) -> tuple[int, dict[str, Any]]:
+        """How many flagged rows the apply of ``batch`` (None: no batch waits to be
+        applied) would apply, and what the template shows of them."""
+        raise NotImplementedError
+
+    def schema(self, ctx: WidgetContext) -> colander.Schema:
+        schema = super().schema(ctx)
+        schema.add(hidden_field(self.confirm_field))
+        return schema
+
+    def _confirmed(self, ctx: WidgetContext, values: dict[str, Any]) -> None:
+        self.check_confirmed(posted_batch(ctx, self.batch_type, values), values)
+
+    def job_parameters(self, ctx: WidgetContext, values: dict[str, Any]) -> dict[str, Any]:
+        self._confirmed(ctx, values)
+        return super().job_parameters(ctx, values)
+
+    def schedule(self, ctx: WidgetContext) -> Response:
+        """Apply on its date, as BatchApply's, once the flagged rows are confirmed."""
+
+        def act(values: dict[str, Any]) -> Batch:
+            self._confirmed(ctx, values)
+            return batch_requests.schedule(
+                ctx.data_set,
+                self.batch_type,
+                values,
+                ctx.request.identity,
+                ctx.step.slug,
+                opened=opened(ctx, self.batch_type),
+            )
+
+        return acted(
+            ctx,
+            act,
+            lambda batch: (
+                f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
+                "you, unless it changes before then."
+            ),
+            schema=form_schema(hidden_field(self.confirm_field)),
+            name=self.batch_type,
+        )
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        batch = current_batch(ctx, self.batch_type)
+        waiting, shown = self.flagged(
+            ctx, batch if batch is not None and batch.status == "populated" else None
+        )
+        return {
+            **super().values(ctx),
+            **shown,
+            "waiting": waiting,
+            "confirm_field": self.confirm_field,
+        }

@@ -118,10 +118,16 @@ def batch_schema(early: bool = False) -> colander.Schema:
 
 
 def acted(
-    ctx: WidgetContext, act: Callable[[dict[str, Any]], Any], message: Callable[[Any], str]
+    ctx: WidgetContext,
+    act: Callable[[dict[str, Any]], Any],
+    message: Callable[[Any], str],
+    schema: colander.Schema | None = None,
+    name: str = "batch",
 ) -> Response:
     """Do what a form asks through its task: done, back to the step with ``message``;
-    refused, back to the step with the task's reason, nothing changed."""
+    refused (a BatchError), back to the step with the task's reason, nothing changed.
+    The form is ``schema`` (the batch's id and version when None), named ``name`` and
+    the widget's."""
 
     def run(values: dict[str, Any]) -> None:
         try:
@@ -130,7 +136,7 @@ def acted(
             raise FormError(str(error)) from error
         ctx.request.session.flash(message(outcome), "success")
 
-    form = make_form(ctx.request, batch_schema(), name=f"batch-{ctx.widget.name}")
+    form = make_form(ctx.request, schema or batch_schema(), name=f"{name}-{ctx.widget.name}")
     return handle_form(ctx.request, form, run, back=ctx.step_url())
 
 
