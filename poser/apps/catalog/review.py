@@ -9,25 +9,20 @@ names the batch as the page showed it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import colander
-from pyramid.response import Response
-
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.gui import batch_review
-from poser.apps.gui.batch_review import ReviewTasks, acted, exclusion_editor, form_schema
+from poser.apps.gui.batch_review import FlaggedApply, ReviewTasks, exclusion_editor
 from poser.apps.gui.batch_steps import BatchRowsGrid, rows_grid
-from poser.apps.gui.batches import BatchApply, current_batch, opened
 from poser.apps.gui.products import product_links
-from poser.apps.widgets.execute import hidden_field
 from poser.apps.widgets.grid_cells import RowHref, format_number
 from poser.models.data_extraction.batches import STATUS_LABELS
 from poser.models.data_extraction.catalog_review import excluded_rows, review_rows
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.orm import Batch
-from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.catalog import revert, review
 
 BATCH_TYPE = "catalog"
@@ -92,10 +87,6 @@ TASKS = ReviewTasks(
         "applied, a new product priced) is left as it is; the new batch lists it."
     ),
 )
-
-
-def _posted(ctx: WidgetContext, values: dict[str, Any]) -> Batch:
-    return batch_review.posted_batch(ctx, BATCH_TYPE, values)
 
 
 def change_view(change: review.Change, href: RowHref) -> dict[str, Any]:
@@ -198,55 +189,21 @@ def review_grid(name: str = "rows", title: str = "Rows") -> BatchRowsGrid:
 
 
 @dataclass
-class CatalogApply(BatchApply):
+class CatalogApply(FlaggedApply):
     """Apply the catalog; while flagged rows are in it, only with a confirmation that
     names how many, under the largest of their changes."""
 
     batch_type: str = BATCH_TYPE
     template: str = field(default="widgets/catalog_apply.jinja2", repr=False)
+    confirm_field: str = field(default=review.CONFIRM_FIELD, kw_only=True)
+    check_confirmed: Callable[[Batch, Any], None] = field(
+        default=review.check_confirmed, kw_only=True, repr=False
+    )
 
-    def schema(self, ctx: WidgetContext) -> colander.Schema:
-        schema = super().schema(ctx)
-        schema.add(hidden_field(review.CONFIRM_FIELD))
-        return schema
-
-    def job_parameters(self, ctx: WidgetContext, values: dict[str, Any]) -> dict[str, Any]:
-        review.check_confirmed(_posted(ctx, values), values)
-        return super().job_parameters(ctx, values)
-
-    def schedule(self, ctx: WidgetContext) -> Response:
-        """Apply on its date, as BatchApply's, once the flagged rows are confirmed."""
-
-        def act(values: dict[str, Any]) -> Batch:
-            review.check_confirmed(_posted(ctx, values), values)
-            return batch_requests.schedule(
-                ctx.data_set,
-                BATCH_TYPE,
-                values,
-                ctx.request.identity,
-                ctx.step.slug,
-                opened=opened(ctx, BATCH_TYPE),
-            )
-
-        return acted(
-            ctx,
-            BATCH_TYPE,
-            act,
-            lambda batch: (
-                f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
-                "you, unless it changes before then."
-            ),
-            schema=form_schema(hidden_field(review.CONFIRM_FIELD)),
-        )
-
-    def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        batch = current_batch(ctx, BATCH_TYPE)
-        counts = review.review_counts(batch) if batch and batch.status == "populated" else None
+    def flagged(self, ctx: WidgetContext, batch: Batch | None) -> tuple[int, dict[str, Any]]:
+        counts = review.review_counts(batch) if batch else None
         waiting = counts.flagged_included if counts else 0
-        return {
-            **super().values(ctx),
+        return waiting, {
             "counts": counts,
-            "waiting": waiting,
             "changes": _changes(ctx, batch) if waiting and batch else [],
-            "confirm_field": review.CONFIRM_FIELD,
         }

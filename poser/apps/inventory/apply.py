@@ -1,40 +1,34 @@
 """The count's Apply and Reports.
 
-Apply is the shared `BatchApply`: while rows flagged for recount are still in the count
-it shows how many and the largest of them, and applies only with the box that carries
-that count ticked (``counting.check_confirmed``), as a catalog's flagged rows are
-confirmed; a count in "variance only" mode says that nothing will be applied. Reports
-leads to the inventory valuation report of the data set (run it here, or on its page,
-where it is also scheduled, e.g. the first of each month).
+Apply is the shared `FlaggedApply` (`poser.apps.gui.batch_review`): while rows flagged
+for recount are still in the count it shows how many and the largest of them, and
+applies only with the box that carries that count ticked (``counting.check_confirmed``),
+as a catalog's flagged rows are confirmed; a count in "variance only" mode says that
+nothing will be applied. Reports leads to the inventory valuation report of the data set
+(run it here, or on its page, where it is also scheduled, e.g. the first of each month).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import colander
-
 from poser.apps.framework.widget import Widget, WidgetContext
-from poser.apps.gui.batches import BatchApply, current_batch, opened
+from poser.apps.gui.batch_review import FlaggedApply
+from poser.apps.gui.batches import current_batch
 from poser.apps.gui.products import product_links
 from poser.apps.inventory.count import amount
-from poser.apps.widgets.execute import hidden_field
 from poser.apps.widgets.grid_cells import format_number
 from poser.models.data_extraction.inventory_counting import largest_flagged
 from poser.models.orm import Batch
 from poser.tasks.batches import get_handler
-from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.inventory import counting
 from poser.tasks.batches.inventory.handler import MODE_WORDS
 from poser.tasks.reports import find_report
 
 BATCH_TYPE = "inventory"
 VALUATION = "inventory_valuation"
-
-
-def _posted(ctx: WidgetContext, values: dict[str, Any]) -> Batch:
-    return batch_requests.posted_batch(ctx.data_set, BATCH_TYPE, values, opened(ctx, BATCH_TYPE))
 
 
 def _flagged_view(ctx: WidgetContext, batch: Batch) -> list[dict[str, Any]]:
@@ -54,32 +48,26 @@ def _flagged_view(ctx: WidgetContext, batch: Batch) -> list[dict[str, Any]]:
 
 
 @dataclass
-class InventoryApply(BatchApply):
+class InventoryApply(FlaggedApply):
     """Apply the count; while rows flagged for recount are in it, only with a
     confirmation that names how many, under the largest of them."""
 
     batch_type: str = BATCH_TYPE
     template: str = field(default="widgets/inventory_apply.jinja2", repr=False)
+    confirm_field: str = field(default=counting.CONFIRM_FIELD, kw_only=True)
+    check_confirmed: Callable[[Batch, Any], None] = field(
+        default=counting.check_confirmed, kw_only=True, repr=False
+    )
 
-    def schema(self, ctx: WidgetContext) -> colander.Schema:
-        schema = super().schema(ctx)
-        schema.add(hidden_field(counting.CONFIRM_FIELD))
-        return schema
-
-    def job_parameters(self, ctx: WidgetContext, values: dict[str, Any]) -> dict[str, Any]:
-        counting.check_confirmed(_posted(ctx, values), values)
-        return super().job_parameters(ctx, values)
+    def flagged(self, ctx: WidgetContext, batch: Batch | None) -> tuple[int, dict[str, Any]]:
+        waiting = get_handler(BATCH_TYPE).flagged_included(batch) if batch else 0
+        return waiting, {"flagged": _flagged_view(ctx, batch) if waiting and batch else []}
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         batch = current_batch(ctx, BATCH_TYPE)
-        ready = batch is not None and batch.status == "populated"
-        waiting = get_handler(BATCH_TYPE).flagged_included(batch) if ready and batch else 0
         mode = (batch.parameters or {}).get("mode") if batch else None
         return {
             **super().values(ctx),
-            "waiting": waiting,
-            "flagged": _flagged_view(ctx, batch) if waiting and batch else [],
-            "confirm_field": counting.CONFIRM_FIELD,
             "mode_words": MODE_WORDS.get(mode or "", ""),
             "variance_only": mode == "variance_only",
         }
