@@ -15,8 +15,8 @@ from typing import Any
 
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.gui import batch_review
-from poser.apps.gui.batch_review import FlaggedApply, ReviewTasks, exclusion_editor
-from poser.apps.gui.batch_steps import BatchRowsGrid, rows_grid
+from poser.apps.gui.batch_review import FlaggedApply, ReviewTasks
+from poser.apps.gui.batch_steps import BatchRowsGrid
 from poser.apps.gui.products import product_links
 from poser.apps.widgets.grid_cells import RowHref, format_number
 from poser.models.data_extraction.batches import STATUS_LABELS
@@ -134,9 +134,6 @@ class RevertPanel(batch_review.RevertPanel):
     tasks: ReviewTasks = field(default=TASKS, kw_only=True)
 
 
-on_exclusion_edit = exclusion_editor(TASKS)
-
-
 REVIEW_COLUMNS = [
     GridColumn("line", "Line", type="int"),
     GridColumn("upc", "UPC"),
@@ -163,19 +160,13 @@ def review_grid(name: str = "rows", title: str = "Rows") -> BatchRowsGrid:
     """The batch's rows with their case costs, the margin the new cost leaves at the
     product's price today, and whether each is left out: Excluded and its reason are
     edited in place while the batch waits to be applied."""
-    return rows_grid(
-        BATCH_TYPE,
+    return batch_review.review_grid(
+        TASKS,
         review_rows,
         name=name,
         title=title,
         columns=REVIEW_COLUMNS,
-        key="id",
         download_name="catalog-rows",
-        links={"upc": product_links("product_upc", "product_id")},
-        badges={"status": "row"},
-        wrap=frozenset({"message"}),
-        editable=True,
-        on_edit=on_exclusion_edit,
         formats={
             "old_case_cost": "money",
             "case_cost": "money",

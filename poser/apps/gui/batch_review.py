@@ -18,9 +18,11 @@ from typing import Any
 
 import colander
 from pyramid.response import Response
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
+from poser.apps.gui.batch_steps import BatchRowsGrid, rows_grid
 from poser.apps.gui.batches import (
     BatchApply,
     acted,
@@ -126,6 +128,32 @@ def exclusion_editor(tasks: ReviewTasks) -> Callable[[WidgetContext, Any, dict[s
         )  # fmt: skip
 
     return on_edit
+
+
+def review_grid(
+    tasks: ReviewTasks,
+    rows: Callable[[int], Select[Any]],
+    name: str,
+    title: str,
+    **grid: Any,
+) -> BatchRowsGrid:
+    """A type's review grid (`rows_grid`): each row's UPC leads to its product, its
+    status is a badge, its message wraps, and Excluded and its reason are edited in
+    place while the batch waits to be applied (`exclusion_editor`); ``grid`` gives the
+    type's columns, formats and download name."""
+    return rows_grid(
+        tasks.batch_type,
+        rows,
+        name=name,
+        title=title,
+        key="id",
+        links={"upc": product_links("product_upc", "product_id")},
+        badges={"status": "row"},
+        wrap=frozenset({"message"}),
+        editable=True,
+        on_edit=exclusion_editor(tasks),
+        **grid,
+    )
 
 
 @dataclass

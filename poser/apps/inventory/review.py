@@ -12,15 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from poser.apps.framework.widget import Widget, WidgetContext
+from poser.apps.gui import batch_review
 from poser.apps.gui.batch_review import (
     LeaveOut,
     RevertPanel,
     ReviewControl,
     ReviewTasks,
-    exclusion_editor,
 )
-from poser.apps.gui.batch_steps import BatchRowsGrid, rows_grid
-from poser.apps.gui.products import product_links
+from poser.apps.gui.batch_steps import BatchRowsGrid
 from poser.apps.inventory.variance import (
     DepartmentSubtotals,
     RecountList,
@@ -152,25 +151,16 @@ def review_columns(ctx: WidgetContext) -> list[GridColumn]:
     ]
 
 
-on_exclusion_edit = exclusion_editor(TASKS)
-
-
 def review_grid(name: str = "rows", title: str = "Counted lines") -> BatchRowsGrid:
     """The count's rows with the variance in units and in money; Excluded and its
     reason are edited in place while the count waits to be applied."""
-    return rows_grid(
-        BATCH_TYPE,
+    return batch_review.review_grid(
+        TASKS,
         review_rows,
         name=name,
         title=title,
         columns=review_columns,
-        key="id",
         download_name="inventory-rows",
-        links={"upc": product_links("product_upc", "product_id")},
-        badges={"status": "row"},
-        wrap=frozenset({"message"}),
-        editable=True,
-        on_edit=on_exclusion_edit,
         formats={
             "on_hand_before": "units",
             "counted_units": "units",
