@@ -122,9 +122,24 @@ def upload_file(
     content_type: str = "text/csv",
 ) -> webtest.TestResponse:
     """A file sent through the Upload step's form, whatever the answer."""
-    form = form_posting_to(app.get(step_url(data_set, "upload")), "/file/upload")
+    return send_file(app.get(step_url(data_set, "upload")), data, name, content_type)
+
+
+def send_file(
+    page: webtest.TestResponse,
+    data: bytes,
+    name: str,
+    content_type: str = "text/csv",
+    status: int | None = None,
+    **fields: Any,
+) -> webtest.TestResponse:
+    """A file sent through the page's upload form (its action ends in /file/upload),
+    with ``fields`` set; any answer unless ``status`` says which."""
+    form = form_posting_to(page, "/file/upload")
+    for field, value in fields.items():
+        form[field] = value
     form["file"] = webtest.Upload(name, data, content_type)
-    response = form.submit(expect_errors=True)
+    response = form.submit(status=status, expect_errors=status is None)
     # pyramid_retry copies a body over 10 KB to a temporary file that nothing closes.
     response.request.environ["wsgi.input"].close()
     return response

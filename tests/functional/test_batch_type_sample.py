@@ -18,7 +18,7 @@ from poser.models.orm import Batch
 from poser.tasks import batches
 from tests.batch_sample import migrated
 from tests.batch_sample.tables import Tally, TallyRow
-from tests.functional.catalog_pages import form_posting_to, run_queued_jobs
+from tests.functional.catalog_pages import form_posting_to, run_queued_jobs, send_file
 from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
 
 TALLY_FILE = b"code,quantity\nA-1,3\nB-2,5\nC-3,lots\n"
@@ -46,11 +46,7 @@ def _url(data_set: Any, step: str) -> str:
 
 
 def _upload(app: webtest.TestApp, data_set: Any, data: bytes) -> webtest.TestResponse:
-    form = form_posting_to(app.get(_url(data_set, "upload")), "/file/upload")
-    form["file"] = webtest.Upload("tally.csv", data, "text/csv")
-    response = form.submit(status=303)
-    response.request.environ["wsgi.input"].close()
-    return response
+    return send_file(app.get(_url(data_set, "upload")), data, "tally.csv", status=303)
 
 
 def test_a_batch_type_of_its_own_goes_through_the_shared_steps(

@@ -6,90 +6,29 @@ and the valuation report. The bad input of each step is in test_inventory_app_in
 from __future__ import annotations
 
 from decimal import Decimal
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-import pytest
 import webtest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, Job, ProductChange
+from poser.models.orm import Job, ProductChange
 from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_SOAP
 from tests.functional.catalog_pages import form_posting_to, run_queued_jobs
-from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
+from tests.functional.conftest import login
+from tests.functional.inventory_pages import (
+    count_of,
+    save_departments,
+    save_options,
+    type_line,
+    upload_scan,
+    url,
+)
+from tests.functional.inventory_pages import testapp as testapp
 from tests.operator_words import internal_keys_in
 
 B, S, M = (upc.lstrip("0") for upc in (UPC_BUTTER, UPC_SOAP, UPC_MILK))
-
-
-@pytest.fixture
-def testapp(make_app: Any, session_factory: Any, clean_environ: None, empty_queue: None) -> Any:
-    """The app with the Inventory Application (included here while the installed
-    package does not name it yet)."""
-    installed = {point.name for point in entry_points(group="poser.applications")}
-    includes = "tests.sample_app tests.sample_workflow"
-    if "inventory" not in installed:
-        includes += " poser.apps.inventory"
-    wsgi = make_app(**{"poser.includes": includes})
-    return StrictTestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
-
-
-def url(data_set: Any, step: str) -> str:
-    return f"/apps/inventory/data-sets/{data_set.id}/steps/{step}"
-
-
-def save_options(app: webtest.TestApp, data_set: Any, **values: str) -> Any:
-    form = app.get(url(data_set, "options")).forms["parameters-options"]
-    for name, value in values.items():
-        form[name] = value
-    return form.submit("save", expect_errors=True)
-
-
-def save_departments(app: webtest.TestApp, data_set: Any, *numbers: str) -> Any:
-    form = app.get(url(data_set, "options")).forms["departments-departments"]
-    for checkbox in form.fields["department"]:
-        checkbox.checked = checkbox._value in numbers
-    return form.submit("save", expect_errors=True)
-
-
-def upload_scan(
-    app: webtest.TestApp,
-    data_set: Any,
-    data: bytes,
-    name: str = "scan1.csv",
-    unit: str = "units",
-    content_type: str = "text/csv",
-    recount: bool = False,
-) -> Any:
-    form = form_posting_to(app.get(url(data_set, "count")), "/file/upload")
-    form["unit"] = unit
-    form["recount"] = recount
-    form["file"] = webtest.Upload(name, data, content_type)
-    response = form.submit(expect_errors=True)
-    response.request.environ["wsgi.input"].close()
-    return response
-
-
-def type_line(
-    app: webtest.TestApp,
-    data_set: Any,
-    upc: str,
-    quantity: str,
-    section: str = "",
-    unit: str = "units",
-) -> Any:
-    form = form_posting_to(app.get(url(data_set, "count")), "/typed/add")
-    form["upc"], form["quantity"], form["unit"], form["section"] = upc, quantity, unit, section
-    return form.submit(expect_errors=True)
-
-
-def count_of(dbsession: Session, data_set: Any) -> Batch:
-    dbsession.rollback()  # a new snapshot: what the app committed since
-    return dbsession.scalars(
-        select(Batch).where(Batch.data_set_id == data_set.id, Batch.batch_type == "inventory")
-    ).one()
 
 
 def test_an_operator_counts_two_departments_from_two_files_and_typed_lines(

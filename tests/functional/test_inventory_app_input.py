@@ -17,7 +17,7 @@ from tests.catalog_support import HEADER, UPC_BUTTER, UPC_MILK, UPC_NEW, UPC_SOA
 from tests.factories import make_user
 from tests.functional.catalog_pages import form_posting_to, run_queued_jobs
 from tests.functional.conftest import login
-from tests.functional.test_inventory_app import (
+from tests.functional.inventory_pages import (
     count_of,
     save_departments,
     save_options,
@@ -25,7 +25,7 @@ from tests.functional.test_inventory_app import (
     upload_scan,
     url,
 )
-from tests.functional.test_inventory_app import testapp as testapp
+from tests.functional.inventory_pages import testapp as testapp
 
 
 def _messages(page: Any) -> str:

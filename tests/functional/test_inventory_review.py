@@ -16,7 +16,6 @@ import csv
 import io
 import json
 from decimal import Decimal
-from importlib.metadata import entry_points
 from typing import Any
 
 import pytest
@@ -31,8 +30,10 @@ from poser.tasks.datasets import set_member
 from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_SOAP
 from tests.factories import make_user
 from tests.functional.catalog_pages import form_posting_to
-from tests.functional.conftest import CLIENT_ADDR, StrictTestApp, login
+from tests.functional.conftest import login
 from tests.functional.form_support import alerts
+from tests.functional.inventory_pages import testapp as testapp
+from tests.functional.inventory_pages import url
 from tests.inventory_support import count
 from tests.operator_words import internal_keys_in as internal_keys
 
@@ -42,22 +43,6 @@ AISLE1 = (
     "units",
 )
 AISLE2 = ("aisle2.csv", f"{UPC_SOAP},1,Aisle 2\n", "units")
-
-
-@pytest.fixture
-def testapp(make_app: Any, session_factory: Any, clean_environ: None, empty_queue: None) -> Any:
-    """The app with the Inventory Application (included here while the installed
-    package does not name it yet)."""
-    installed = {point.name for point in entry_points(group="poser.applications")}
-    includes = "tests.sample_app tests.sample_workflow"
-    if "inventory" not in installed:
-        includes += " poser.apps.inventory"
-    wsgi = make_app(**{"poser.includes": includes})
-    return StrictTestApp(wsgi, extra_environ={"REMOTE_ADDR": CLIENT_ADDR})
-
-
-def url(data_set: Any, step: str) -> str:
-    return f"/apps/inventory/data-sets/{data_set.id}/steps/{step}"
 
 
 @pytest.fixture
