@@ -343,29 +343,18 @@ class FlaggedApply(BatchApply):
         self._confirmed(ctx, values)
         return super().job_parameters(ctx, values)
 
-    def schedule(self, ctx: WidgetContext) -> Response:
-        """Apply on its date, as BatchApply's, once the flagged rows are confirmed."""
+    def scheduled(self, ctx: WidgetContext, values: dict[str, Any]) -> Batch:
+        self._confirmed(ctx, values)
+        return super().scheduled(ctx, values)
 
-        def act(values: dict[str, Any]) -> Batch:
-            self._confirmed(ctx, values)
-            return batch_requests.schedule(
-                ctx.data_set,
-                self.batch_type,
-                values,
-                ctx.request.identity,
-                ctx.step.slug,
-                opened=opened(ctx, self.batch_type),
-            )
-
-        return acted(
+    def schedule(
+        self, ctx: WidgetContext, schema: colander.Schema | None = None, name: str = ""
+    ) -> Response:
+        """Apply on its date, as BatchApply's, with the confirmation in the form."""
+        return super().schedule(
             ctx,
-            act,
-            lambda batch: (
-                f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
-                "you, unless it changes before then."
-            ),
-            schema=form_schema(hidden_field(self.confirm_field)),
-            name=self.batch_type,
+            schema or form_schema(hidden_field(self.confirm_field)),
+            name or self.batch_type,
         )
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:

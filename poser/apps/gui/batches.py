@@ -310,21 +310,31 @@ class BatchApply(ExecuteFunction):
             "unschedule": WidgetAction(self.unschedule, permission="edit", methods=("POST",)),
         }
 
-    def schedule(self, ctx: WidgetContext) -> Response:
+    def scheduled(self, ctx: WidgetContext, values: dict[str, Any]) -> Batch:
+        """The batch the form names, now to be applied on its date (a BatchError says
+        why not)."""
+        return batch_requests.schedule(
+            ctx.data_set,
+            self.batch_type,
+            values,
+            ctx.request.identity,
+            ctx.step.slug,
+            opened=opened(ctx, self.batch_type),
+        )
+
+    def schedule(
+        self, ctx: WidgetContext, schema: colander.Schema | None = None, name: str = "batch"
+    ) -> Response:
+        """Apply on its date (the form is ``schema`` and ``name``, as `acted`'s)."""
         return acted(
             ctx,
-            lambda values: batch_requests.schedule(
-                ctx.data_set,
-                self.batch_type,
-                values,
-                ctx.request.identity,
-                ctx.step.slug,
-                opened=opened(ctx, self.batch_type),
-            ),
+            lambda values: self.scheduled(ctx, values),
             lambda batch: (
                 f"Batch {batch.id} will be applied on {batch.scheduled_for}, as "
                 "you, unless it changes before then."
             ),
+            schema=schema,
+            name=name,
         )
 
     def unschedule(self, ctx: WidgetContext) -> Response:
