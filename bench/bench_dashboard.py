@@ -39,7 +39,7 @@ from sqlalchemy import insert, literal, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 import poser
-from bench.support import PASSWORD, cached_database, log_in, percentile
+from bench.support import PASSWORD, cached_database, log_in, percentile, settle
 from poser.models.data_extraction.dashboard import key_figures
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction
@@ -114,12 +114,7 @@ def prepare(url: str) -> int:
             session.execute(insert(ProductChange).from_select(columns, every_fifth))
             _lists(session, data_set, user.id)
             data_set_id = data_set.id
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            with engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
+        settle(engine)
         emit({"bench": "dashboard_setup", "database": engine.dialect.name, "products": PRODUCTS,
               "generate_s": round(time.perf_counter() - started, 1)})  # fmt: skip
         return data_set_id

@@ -50,7 +50,7 @@ from sqlalchemy import select, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import poser
-from bench.support import PASSWORD, cached_database, log_in, percentile
+from bench.support import PASSWORD, cached_database, log_in, percentile, settle
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.products.application import _grid_columns
@@ -190,12 +190,7 @@ def prepare(url: str) -> int:
             data_set_id = data_set.id
             started = time.perf_counter()
             generate_products(data_set, products=PRODUCTS, seed=7)
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            with engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
+        settle(engine)
         emit({"bench": "grid_setup", "database": engine.dialect.name, "products": PRODUCTS,
               "generate_s": round(time.perf_counter() - started, 1)})  # fmt: skip
         return data_set_id

@@ -37,7 +37,7 @@ from sqlalchemy import insert, literal, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from bench.support import cached_database
+from bench.support import cached_database, settle
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction
 from poser.models.orm import DataSet, Product, ProductChange
@@ -96,14 +96,7 @@ def run_prepare(url: str, products: int) -> None:
                     every_fifth,
                 )
             )
-        if engine.dialect.name == "postgresql":
-            # What autovacuum does soon after a load: the plans of a table the planner
-            # believes empty are not what a running site gets.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            with engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE")
+        settle(engine)
     finally:
         engine.dispose()
 

@@ -170,6 +170,18 @@ def bench_database(folder: Path) -> Iterator[dict[str, Any]]:
         yield settings
 
 
+def settle(engine: Any) -> None:
+    """The statistics a running site has soon after a load: VACUUM ANALYZE on
+    PostgreSQL (autovacuum's work: the plans of a table the planner believes empty are
+    not a running site's), ANALYZE on SQLite."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+
 def prepare(settings: dict[str, Any], products: int, password: str) -> int:
     """A user "bench" owning a data set of ``products`` generated products; its id."""
     engine = get_engine(settings)
