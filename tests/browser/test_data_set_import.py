@@ -36,6 +36,8 @@ def test_an_operator_starts_a_data_set_from_an_exported_workbook(
     page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=30000)
     assert "Products\n6" in page.inner_text("[data-testid=job-result]")  # in words
     page.click("[data-testid=job-data-set]")
+    page.wait_for_selector("[data-testid=dashboard]")  # a data set opens on its dashboard
+    page.click("[data-testid=step-list] a:text-is('Products')")
     page.wait_for_selector("[data-testid=grid-summary]")
     assert "6" in page.inner_text("[data-testid=grid-summary]")
     assert "Corner Shop again" in page.inner_text(".breadcrumb")

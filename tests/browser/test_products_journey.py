@@ -26,6 +26,8 @@ def test_an_operator_walks_the_products_application(
     page.click("text=Jobs")  # back through the app's home, as an operator would
     page.goto("/apps/products")
     page.click("text=Sample Store")
+    page.wait_for_selector("[data-testid=dashboard]")  # a data set opens on its dashboard
+    page.click("[data-testid=step-list] a:text-is('Products')")
     page.wait_for_selector("[data-testid=grid-summary]")
     # 3,000 products: few enough for the grid to count them all.
     assert "of 3,000" in page.inner_text("[data-testid=grid-summary]")
