@@ -16,13 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.dashboard import (
-    kept_figures,
-    key_figures,
-    products_changed_at,
-    products_up_to,
-    unfinished_jobs,
-)
+from poser.models.data_extraction.dashboard import figures_state, key_figures
 from poser.models.orm import DataSet
 from poser.tasks import jobs
 from poser.tasks.job_kinds import job_kind, kind_of
@@ -71,14 +65,7 @@ def refresh_figures(
     for data_set in dbsession.scalars(
         select(DataSet).where(DataSet.application == PRODUCTS_KIND).order_by(DataSet.id)
     ):
-        if products_up_to(dbsession, data_set.id, LIVE_PRODUCTS) <= LIVE_PRODUCTS:
-            continue  # its page reads them live
-        if any(job.kind == kind for job in unfinished_jobs(dbsession, data_set.id).jobs):
-            continue
-        kept = kept_figures(dbsession, data_set.id, kind)
-        changed = products_changed_at(dbsession, data_set.id)
-        finished = kept.job.finished_at if kept else None
-        if finished is not None and (changed is None or changed <= finished):
+        if not figures_state(dbsession, data_set.id, kind, LIVE_PRODUCTS).wanted:
             continue
         job = jobs.submit(dbsession, queue, work_out_figures, data_set=data_set)
         queued += 1

@@ -184,17 +184,9 @@ def _figures(request: Request, application: Application, data_set: DataSet) -> d
     """The key figures, read live for a small data set, else the ones a job kept."""
     session = request.dbsession
     kind = kind_of(work_out_figures).name
-    live = queries.products_up_to(session, data_set.id, LIVE_PRODUCTS) <= LIVE_PRODUCTS
-    kept = None if live else queries.kept_figures(session, data_set.id, kind)
+    state = queries.figures_state(session, data_set.id, kind, LIVE_PRODUCTS)
+    live, kept = state.live, state.kept
     figures = queries.key_figures(session, data_set.id) if live else kept and kept.figures
-    changed = None if live else queries.products_changed_at(session, data_set.id)
-    finished = kept.job.finished_at if kept else None
-    working = None
-    if not live:
-        working = next(
-            (job for job in queries.unfinished_jobs(session, data_set.id).jobs if job.kind == kind),
-            None,
-        )
 
     def report(found: Report) -> str:
         return _report_url(request, application, data_set, found)
@@ -218,8 +210,8 @@ def _figures(request: Request, application: Application, data_set: DataSet) -> d
         "figures": figures,
         "live": live,
         "kept_job": kept.job if kept else None,
-        "stale": bool(finished and changed and changed > finished),
-        "working": working,
+        "stale": state.stale,
+        "working": state.working,
         "form": None if live else render_form(request, _figures_form(request)),
         "chart": CHART,
         "chart_data": CHART.chart_data(figures.by_department) if figures else None,

@@ -230,3 +230,34 @@ def products_changed_at(dbsession: Session, data_set_id: int) -> datetime | None
         select(func.max(Batch.executed_at)).where(Batch.data_set_id == data_set_id)
     )
     return max((when for when in (edited, applied) if when is not None), default=None)
+
+
+@dataclass(frozen=True)
+class FiguresState:
+    """Where a data set's key figures come from: read live (at most ``live_limit``
+    products), else the latest job's (``kept``), stale when the products changed after
+    it finished; ``working``: a job of ``kind`` waiting or running."""
+
+    live: bool
+    kept: KeptFigures | None = None
+    stale: bool = False
+    working: Job | None = None
+
+    @property
+    def wanted(self) -> bool:
+        """Whether a job should work the figures out: big, none waiting, and none kept
+        or kept from before the products changed."""
+        return not self.live and self.working is None and (self.kept is None or self.stale)
+
+
+def figures_state(dbsession: Session, data_set_id: int, kind: str, live_limit: int) -> FiguresState:
+    if products_up_to(dbsession, data_set_id, live_limit) <= live_limit:
+        return FiguresState(live=True)
+    kept = kept_figures(dbsession, data_set_id, kind)
+    changed = products_changed_at(dbsession, data_set_id)
+    finished = kept.job.finished_at if kept else None
+    working = next(
+        (job for job in unfinished_jobs(dbsession, data_set_id).jobs if job.kind == kind), None
+    )
+    stale = bool(finished and changed and changed > finished)
+    return FiguresState(live=False, kept=kept, stale=stale, working=working)
