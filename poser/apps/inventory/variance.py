@@ -8,12 +8,14 @@ All read the rows whose apply counts (compared with on-hand and not left out):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
+from sqlalchemy.orm import Session
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.gui.batches import current_batch
@@ -73,11 +75,13 @@ def subtotals(ctx: WidgetContext, batch: Batch) -> tuple[list[Subtotal], Subtota
     )
     key = (batch.id, batch.version)
     if key not in cache:
-        cache[key] = _subtotals(ctx, batch)
+        cache[key] = count_subtotals(ctx.dbsession, batch)
     return cache[key]
 
 
-def _subtotals(ctx: WidgetContext, batch: Batch) -> tuple[list[Subtotal], Subtotal]:
+def count_subtotals(dbsession: Session, batch: Batch) -> tuple[list[Subtotal], Subtotal]:
+    """Each department's subtotal (those without one last) and the total of them: what
+    the pages and `poser inventory show` say of a count."""
     lines = [
         Subtotal(
             department=row.department if row.number is None else f"{row.number} {row.department}",
@@ -87,7 +91,7 @@ def _subtotals(ctx: WidgetContext, batch: Batch) -> tuple[list[Subtotal], Subtot
             cost=_decimal(row.variance_cost),
             retail=_decimal(row.variance_retail),
         )
-        for row in ctx.dbsession.execute(department_subtotals(batch.id))
+        for row in dbsession.execute(department_subtotals(batch.id))
     ]
     total = Subtotal(
         department="Total",
@@ -176,9 +180,7 @@ class RecountList(Widget):
     def text(self, ctx: WidgetContext) -> Response:
         """The UPCs, one a line, each once, in the order of the list (by section)."""
         batch, rows = self._rows(ctx)
-        upcs = dict.fromkeys(row.upc for row in rows if row.upc)
-        body = "".join(f"{upc}\r\n" for upc in upcs).encode("ascii", "replace")
-        return _attachment(body, "text/plain", self.file_name(batch, "txt"))
+        return _attachment(recount_text(rows), "text/plain", self.file_name(batch, "txt"))
 
     def csv(self, ctx: WidgetContext) -> Response:
         """The list by section, with the description and what was counted."""
@@ -196,6 +198,14 @@ class RecountList(Widget):
         )
         body = b"".join(csv_rows(RECOUNT_HEADER, lines))
         return _attachment(body, "text/csv", self.file_name(batch, "csv"))
+
+
+def recount_text(rows: Iterable[Any]) -> bytes:
+    """The recount list as a scanner takes it back: the UPCs of ``recount_rows``, one a
+    line, each once, in the list's order (by section); the page's download and
+    `poser inventory show --recount-list` write it."""
+    upcs = dict.fromkeys(row.upc for row in rows if row.upc)
+    return "".join(f"{upc}\r\n" for upc in upcs).encode("ascii", "replace")
 
 
 def _attachment(body: bytes, content_type: str, name: str) -> Response:
