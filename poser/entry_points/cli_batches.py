@@ -4,7 +4,7 @@ status, a table of counts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -66,3 +66,14 @@ def print_table(header: tuple[str, str], rows: list[tuple[str, int]]) -> None:
     click.echo(f"  {header[0]:<{width}}  {header[1]:>{numbers}}")
     for label, count in rows:
         click.echo(f"  {label:<{width}}  {count:>{numbers},}")
+
+
+def print_columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A table of text already formatted: the first column to the left, the others (the
+    figures, as the pages write them) to the right."""
+    lines = [header, *rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        cells = [f"{line[0]:<{widths[0]}}"]
+        cells += [f"{cell:>{width}}" for cell, width in zip(line[1:], widths[1:], strict=True)]
+        click.echo("  " + "  ".join(cells))

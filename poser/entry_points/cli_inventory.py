@@ -5,34 +5,36 @@ a request or a job in the web app: the count is made with its options and its fi
 (a refused file, or the same file twice, refuses the whole import: nothing is made),
 then read (a file that is not a count leaves a failed batch saying why), and on
 request applied. Rows in error or flagged for recount stop --execute unless
---skip-errors or --apply-flagged say otherwise, as the Apply step asks.
+--skip-errors or --apply-flagged say otherwise, as the Apply step asks. Without
+--execute it prints the count's summary (``cli_inventory_counts``: the variance by
+department, the rows flagged for recount) and the commands that come next: show,
+recount, apply and revert, the group's other commands.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from poser.entry_points.cli_batches import (
-    EXIT_ROWS_IN_ERROR,
-    RowsInError,
-    populate,
-    print_table,
-    refusals,
+from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR, populate, refusals
+from poser.entry_points.cli_context import Context, data_set_named, pass_context
+from poser.entry_points.cli_inventory_counts import (
+    COMMANDS,
+    editor_named,
+    may_apply,
+    print_applied,
+    print_next,
+    print_summary,
 )
-from poser.entry_points.cli_context import Context, data_set_named, pass_context, user_named
 from poser.entry_points.cli_progress import TerminalProgress
-from poser.models.orm import Batch, User
+from poser.models.orm import Batch, DataSet, User
 from poser.storage import store_from_settings
 from poser.tasks.batches import get_handler
 from poser.tasks.batches.inventory.counting import add_file, make_count
 from poser.tasks.batches.inventory.handler import MODES
-from poser.tasks.permissions import may
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.uploads import max_upload_bytes, store_upload
-from poser.utils.labels import INVENTORY_ROW_STATUSES, key_words, status_words
 
 __all__ = ["EXIT_ROWS_IN_ERROR", "inventory_group"]
 
@@ -88,7 +90,8 @@ def import_command(
     username: str | None,
 ) -> None:
     """Read FILES (a handheld scanner's CSV or text exports) into one count and show its
-    rows by status; with --execute, apply it to on-hand.
+    rows by status, its variance by department in units and money, the rows flagged for
+    recount and the commands that come next; with --execute, apply it to on-hand.
 
     Exits 1 when a file or an option is refused (nothing is applied), 3 when --execute
     stops at rows in error or flagged for recount (the count stays, for review).
@@ -100,12 +103,7 @@ def import_command(
     unit = "cases" if cases else "units"
     with ctx.write_session() as session:
         data_set = data_set_named(session, data_set_name, data_set_id)
-        user = user_named(session, username)
-        if user is not None and not may(session, user, "edit", data_set.id):
-            raise click.ClickException(
-                f"{user.username} may not change data set {data_set.id} {data_set.name!r}: "
-                "name an owner or editor of it with --user"
-            )
+        user = editor_named(session, data_set, username)
         parameters = {
             "mode": mode,
             "departments": departments,
@@ -128,8 +126,9 @@ def import_command(
                 )
                 add_file(batch, store, upload, unit)
         batch_id, user_id = batch.id, user.id if user else None
-    counts = populate(ctx, batch_id, store)
-    _print_counts(batch_id, counts)
+    populate(ctx, batch_id, store)
+    with ctx.dbsession() as session:
+        print_summary(session, session.get_one(Batch, batch_id), username, next_steps=not execute)
     if not execute:
         return
     progress = TerminalProgress("applying")
@@ -137,37 +136,17 @@ def import_command(
         with ctx.write_session() as session:
             batch = session.get_one(Batch, batch_id)
             user = session.get(User, user_id) if user_id else None
-            _may_apply(handler, batch, user, skip_errors, apply_flagged)
+            may_apply(batch, user, skip_errors, apply_flagged)
             via = ChangeSource("command", command="poser inventory import")
             with refusals(files[0]):
                 summary = handler.execute(batch, user, progress, via)
     finally:
         progress.close()
-    click.echo(f"batch {batch_id}: applied")
-    print_table(("change", "rows"), [(key_words(k), v) for k, v in summary.items()])
+    with ctx.dbsession() as session:
+        batch = session.get_one(Batch, batch_id)
+        print_applied(batch, summary)
+        print_next(batch, session.get_one(DataSet, batch.data_set_id), 0, username)
 
 
-def _may_apply(
-    handler: Any, batch: Batch, user: User | None, skip_errors: bool, apply_flagged: bool
-) -> None:
-    errors = handler.needs_acknowledgement(batch)
-    if errors and not skip_errors:
-        raise RowsInError(
-            f"batch {batch.id}: {errors:,} row(s) are in error, so nothing was applied; "
-            "review them in the browser, or run again with --skip-errors to skip them"
-        )
-    if errors:
-        handler.acknowledge(batch, user)
-    flagged = handler.flagged_included(batch)
-    if flagged and not apply_flagged:
-        raise RowsInError(
-            f"batch {batch.id}: {flagged:,} row(s) are flagged for recount, so nothing was "
-            "applied; recount them, or run again with --apply-flagged to apply them"
-        )
-
-
-def _print_counts(batch_id: int, counts: dict[str, int]) -> None:
-    click.echo(f"batch {batch_id}: {sum(counts.values()):,} rows read")
-    order = [status for status in INVENTORY_ROW_STATUSES if status in counts]
-    order += sorted(set(counts) - set(order))
-    print_table(("status", "rows"), [(status_words("row", s), counts[s]) for s in order])
+for command in COMMANDS:
+    inventory_group.add_command(command)

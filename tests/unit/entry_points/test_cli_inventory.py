@@ -25,6 +25,10 @@ pytestmark = pytest.mark.usefixtures("clean_environ", "session_factory")
 
 @pytest.fixture
 def ini(tmp_path: Path, database_url: str) -> str:
+    return write_ini(tmp_path, database_url)
+
+
+def write_ini(tmp_path: Path, database_url: str) -> str:
     path = tmp_path / "site.ini"
     path.write_text(
         "[app:main]\nuse = egg:poser\nposer.environment = development\n"
@@ -36,8 +40,14 @@ def ini(tmp_path: Path, database_url: str) -> str:
 
 @pytest.fixture
 def store(dbsession: Session) -> dict[str, Any]:
+    return make_store(dbsession)
+
+
+def make_store(dbsession: Session) -> dict[str, Any]:
+    """Corner Shop, owned by olga: butter 10 and milk 5 (Dairy), soap 2 (Health) on hand."""
     olga = make_user(dbsession, "olga")
     data_set = make_data_set(dbsession, "Corner Shop", members={olga: "owner"})
+    data_set.application = "products"  # the Inventory app counts a Products data set
     rows = make_catalog(dbsession, data_set)
     rows["butter"].on_hand = Decimal(10)
     rows["milk"].on_hand = Decimal(5)

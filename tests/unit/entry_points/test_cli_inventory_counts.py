@@ -1,0 +1,298 @@
+"""`poser inventory show`, `recount`, `apply` and `revert`: a count made by `import`
+summed up, recounted, applied once and undone from the terminal, and every refusal one
+line on stderr with a non-zero exit, nothing changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poser.entry_points.cli_inventory import EXIT_ROWS_IN_ERROR
+
+# main first: it registers the command modules, which import it back.
+from poser.entry_points.main import cli
+from poser.models.orm import (
+    Batch,
+    DataSet,
+    DataSetMember,
+    InventoryBatchRow,
+    ProductChange,
+    Upload,
+    User,
+)
+from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_SOAP
+from tests.factories import make_data_set, make_user
+from tests.unit.entry_points.test_cli_catalog import _refused
+from tests.unit.entry_points.test_cli_inventory import _file, _on_hand, make_store, write_ini
+
+pytestmark = pytest.mark.usefixtures("clean_environ", "session_factory")
+
+
+@pytest.fixture
+def ini(tmp_path: Path, database_url: str) -> str:
+    return write_ini(tmp_path, database_url)
+
+
+@pytest.fixture
+def store(dbsession: Session) -> dict[str, Any]:
+    return make_store(dbsession)
+
+
+def inventory(ini: str, *args: str | Path | int) -> Result:
+    return CliRunner().invoke(
+        cli, ["-c", ini, "inventory", *map(str, args)], catch_exceptions=False
+    )
+
+
+def _count(ini: str, tmp_path: Path, text: str, *options: str) -> int:
+    """A count made by `import` (not applied): its batch id."""
+    file = _file(tmp_path, "front.csv", text)
+    result = inventory(ini, "import", file, "--data-set", "Corner Shop", *options)
+    assert result.exit_code == 0, result.output
+    return int(result.stdout.split(":", 1)[0].removeprefix("batch "))
+
+
+@pytest.fixture
+def flagged(ini, store, tmp_path) -> int:
+    """Butter counted 90 (on-hand 10, past the threshold of 10 units), soap 3 (on-hand 2)."""
+    text = f"UPC,Qty,Section\n{UPC_BUTTER},90,A1\n{UPC_SOAP},3,B2\n"
+    return _count(ini, tmp_path, text, "--departments", "1,2", "--threshold-units", "10")
+
+
+def _batch(dbsession: Session, batch_id: int) -> Batch:
+    dbsession.rollback()  # a new snapshot: the command committed since
+    return dbsession.get_one(Batch, batch_id)
+
+
+def _changes(dbsession: Session) -> int:
+    dbsession.rollback()
+    return dbsession.scalar(select(func.count()).select_from(ProductChange))
+
+
+# -- the summary ----------------------------------------------------------------------
+
+
+def test_import_prints_the_variance_in_money_and_what_comes_next(ini, store, tmp_path) -> None:
+    text = f"{UPC_BUTTER},90\n{UPC_SOAP},3\n{UPC_MILK},x\n"
+    result = inventory(
+        ini, "import", _file(tmp_path, "a.csv", text), "--data-set", "Corner Shop",
+        "--threshold-units", "10", "--user", "olga",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    batch_id = int(result.stdout.split(":", 1)[0].removeprefix("batch "))
+    out = result.stdout
+    # Butter: +80 units at 2.00 and 5.00; soap: +1 at 1.50 and 5.00.
+    assert "  1 Dairy        1        1    +80  +160.00    +400.00" in out, out
+    assert "  2 Health       1        0     +1    +1.50      +5.00" in out, out
+    assert "  Total          2        1    +81  +161.50    +405.00" in out, out
+    assert "1 row flagged for recount" in out
+    assert f"poser inventory show {batch_id} --recount-list recount-batch-{batch_id}.txt" in out
+    assert f"poser inventory recount {batch_id} FILE... --user olga" in out
+    assert f"poser inventory apply {batch_id} --user olga --skip-errors --apply-flagged" in out
+
+
+def test_show_sums_up_and_writes_the_recount_list(ini, flagged, tmp_path) -> None:
+    target = tmp_path / "list.txt"
+    result = inventory(ini, "show", flagged, "--recount-list", target)
+    assert result.exit_code == 0, result.output
+    assert f"batch {flagged}: inventory count of 'Corner Shop'" in result.stdout
+    assert "read, not applied" in result.stdout
+    assert "+160.00" in result.stdout
+    assert "1 row flagged for recount" in result.stdout
+    assert "recount list: 1 UPC written to" in result.stdout
+    assert target.read_bytes() == f"{UPC_BUTTER}\r\n".encode()  # as the Review page's
+
+
+def test_show_of_an_applied_count_offers_revert_and_the_valuation(ini, store, tmp_path) -> None:
+    batch_id = _count(ini, tmp_path, f"{UPC_BUTTER},4\n")
+    assert inventory(ini, "apply", batch_id).exit_code == 0
+    result = inventory(ini, "show", batch_id)
+    assert result.exit_code == 0, result.output
+    assert "applied on" in result.stdout
+    assert f"poser inventory revert {batch_id} --user NAME" in result.stdout
+    data_set_id = store["data_set"].id
+    assert f"poser report run inventory_valuation --data-set-id {data_set_id}" in result.stdout
+
+
+@pytest.fixture
+def catalog_batch(store, dbsession) -> int:
+    batch = Batch(data_set_id=store["data_set"].id, batch_type="catalog", status="populated")
+    dbsession.add(batch)
+    dbsession.commit()
+    return batch.id
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("show",), ("recount", "FILE"), ("apply",), ("revert",)],
+    ids=["show", "recount", "apply", "revert"],
+)
+def test_each_command_refuses_a_batch_that_is_not_a_count(
+    ini, catalog_batch, tmp_path, args
+) -> None:
+    command, *rest = args
+    files = [_file(tmp_path, "r.csv", f"{UPC_BUTTER},1\n")] if rest else []
+    result = inventory(ini, command, 999_999, *files)
+    _refused(result, 1, "no batch 999999")
+    result = inventory(ini, command, catalog_batch, *files)
+    _refused(result, 1, f"batch {catalog_batch} is a vendor catalog, not an inventory count")
+
+
+# -- recount --------------------------------------------------------------------------
+
+
+def test_a_recount_replaces_the_flagged_lines(ini, store, flagged, dbsession, tmp_path) -> None:
+    recount = _file(tmp_path, "recount.csv", f"{UPC_BUTTER},12\n")
+    result = inventory(ini, "recount", flagged, recount, "--user", "olga")
+    assert result.exit_code == 0, result.output
+    assert "Replaced by a recount" in result.stdout
+    assert "0 rows flagged for recount" in result.stdout
+    assert "  1 Dairy        1        0     +2    +4.00     +10.00" in result.stdout
+    batch = _batch(dbsession, flagged)
+    assert [f.get("recount", False) for f in batch.parameters["files"]] == [False, True]
+    assert batch.status_counts == {"increase": 2, "replaced": 1}
+    assert _on_hand(dbsession, store["butter"]) == 10  # nothing applied
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"UPC,Description,Case Cost\n036000291452,Butter,24.00\n", "looks like a vendor catalog"),
+        (b"", "recount.csv"),
+        (f"UPC,Qty,Section\n{UPC_BUTTER},90,A1\n{UPC_SOAP},3,B2\n".encode(), "is the same file"),
+    ],
+    ids=["catalog", "empty", "same file"],
+)
+def test_a_refused_recount_file_changes_nothing(
+    ini, store, flagged, dbsession, tmp_path, body, words
+) -> None:
+    before = _batch(dbsession, flagged)
+    version, counts = before.version, dict(before.status_counts)
+    good = _file(tmp_path, "good.csv", f"{UPC_BUTTER},12\n")
+    bad = _file(tmp_path, "recount.csv", body)
+    result = inventory(ini, "recount", flagged, good, bad)
+    _refused(result, 1, words)
+    after = _batch(dbsession, flagged)
+    assert (after.version, after.status_counts, len(after.parameters["files"])) == (
+        version,
+        counts,
+        1,
+    )
+    assert dbsession.scalar(select(func.count()).select_from(Upload)) == 1
+    folder = tmp_path / "app" / "data"
+    kept = sorted(path.name for path in folder.rglob("*") if path.is_file())
+    assert kept == ["1-front.csv"]  # the good file taken in was given back too
+
+
+def test_an_applied_count_takes_no_recount(ini, flagged, dbsession, tmp_path) -> None:
+    assert inventory(ini, "apply", flagged, "--apply-flagged").exit_code == 0
+    result = inventory(ini, "recount", flagged, _file(tmp_path, "r.csv", f"{UPC_BUTTER},1\n"))
+    _refused(result, 1, f"batch {flagged} takes no more files: This batch was applied on")
+
+
+def test_a_viewer_may_not_recount(ini, flagged, dbsession, tmp_path) -> None:
+    viewer = make_user(dbsession, "vera")
+    _add_member(dbsession, viewer, "viewer")
+    result = inventory(
+        ini, "recount", flagged, _file(tmp_path, "r.csv", f"{UPC_BUTTER},1\n"), "--user", "vera"
+    )
+    _refused(result, 1, "vera may not change data set")
+    assert len(_batch(dbsession, flagged).parameters["files"]) == 1
+
+
+def _add_member(dbsession: Session, user: User, role: str) -> None:
+    data_set = dbsession.scalars(select(DataSet).where(DataSet.name == "Corner Shop")).one()
+    dbsession.add(DataSetMember(data_set_id=data_set.id, user_id=user.id, role=role))
+    dbsession.commit()
+
+
+# -- apply ----------------------------------------------------------------------------
+
+
+def test_apply_sets_on_hand_once_and_says_who(ini, store, flagged, dbsession) -> None:
+    result = inventory(ini, "apply", flagged, "--user", "olga")
+    assert result.exit_code == EXIT_ROWS_IN_ERROR
+    assert "1 row(s) are flagged for recount" in result.stderr
+    assert _on_hand(dbsession, store["butter"]) == 10
+    result = inventory(ini, "apply", flagged, "--apply-flagged", "--user", "olga")
+    assert result.exit_code == 0, result.output
+    assert f"batch {flagged}: applied" in result.stdout
+    assert _on_hand(dbsession, store["butter"]) == 90
+    change = dbsession.scalars(
+        select(ProductChange).where(ProductChange.product_id == store["butter"].id)
+    ).one()
+    olga = _batch(dbsession, flagged).executed_by_id
+    assert (change.batch_id, change.changed_by_id, change.command) == (
+        flagged,
+        olga,
+        "poser inventory apply",
+    )
+    again = inventory(ini, "apply", flagged, "--apply-flagged", "--user", "olga")
+    _refused(again, 1, f"batch {flagged}: This batch was applied on")
+    assert _changes(dbsession) == 2  # butter and soap, once
+
+
+def test_a_viewer_or_another_data_sets_owner_may_not_apply(ini, store, flagged, dbsession) -> None:
+    _add_member(dbsession, make_user(dbsession, "vera"), "viewer")
+    make_data_set(dbsession, "Other Shop", members={make_user(dbsession, "otto"): "owner"})
+    for name in ("vera", "otto"):
+        result = inventory(ini, "apply", flagged, "--apply-flagged", "--user", name)
+        _refused(result, 1, f"{name} may not change data set {store['data_set'].id}")
+    assert _on_hand(dbsession, store["butter"]) == 10
+    assert _batch(dbsession, flagged).status == "populated"
+
+
+def test_a_variance_only_count_is_not_applied(ini, store, dbsession, tmp_path) -> None:
+    batch_id = _count(ini, tmp_path, f"{UPC_BUTTER},4\n", "--mode", "variance_only")
+    result = inventory(ini, "apply", batch_id)
+    _refused(result, 1, "nothing is applied")
+    assert _on_hand(dbsession, store["butter"]) == 10
+
+
+# -- revert ---------------------------------------------------------------------------
+
+
+def test_revert_puts_on_hand_back_once(ini, store, dbsession, tmp_path) -> None:
+    batch_id = _count(ini, tmp_path, f"{UPC_BUTTER},4\n{UPC_SOAP},7\n")
+    _refused(inventory(ini, "revert", batch_id), 1, "has not been applied")
+    assert inventory(ini, "apply", batch_id, "--user", "olga").exit_code == 0
+    assert _on_hand(dbsession, store["butter"]) == 4
+    result = inventory(ini, "revert", batch_id, "--user", "olga")
+    assert result.exit_code == 0, result.output
+    assert f"undoes batch #{batch_id}: it put back the on-hand of 2 products" in result.stdout
+    assert _on_hand(dbsession, store["butter"]) == 10
+    assert _on_hand(dbsession, store["soap"]) == 2
+    undo = dbsession.scalars(select(Batch).where(Batch.reverts_batch_id == batch_id)).one()
+    commands = dbsession.scalars(
+        select(ProductChange.command).where(ProductChange.batch_id == undo.id)
+    ).all()
+    assert commands == ["poser inventory revert"] * 2
+    _refused(inventory(ini, "revert", batch_id), 1, f"already reverted, by batch #{undo.id}")
+    _refused(inventory(ini, "revert", undo.id), 1, f"undoes batch #{batch_id}")
+    recount = _file(tmp_path, "r.csv", f"{UPC_BUTTER},1\n")
+    _refused(inventory(ini, "recount", undo.id, recount), 1, "takes no more files")
+    assert _on_hand(dbsession, store["butter"]) == 10
+
+
+def test_a_viewer_may_not_revert(ini, store, dbsession, tmp_path) -> None:
+    batch_id = _count(ini, tmp_path, f"{UPC_BUTTER},4\n")
+    assert inventory(ini, "apply", batch_id).exit_code == 0
+    _add_member(dbsession, make_user(dbsession, "vera"), "viewer")
+    _refused(inventory(ini, "revert", batch_id, "--user", "vera"), 1, "vera may not change")
+    assert _on_hand(dbsession, store["butter"]) == 4
+    rows = dbsession.scalar(select(func.count()).select_from(InventoryBatchRow))
+    assert rows == 1  # no revert batch was made
+
+
+def test_show_a_count_not_read_has_no_recount_list(ini, store, dbsession, tmp_path) -> None:
+    batch = Batch(data_set_id=store["data_set"].id, batch_type="inventory", status="new")
+    dbsession.add(batch)
+    dbsession.commit()
+    result = inventory(ini, "show", batch.id, "--recount-list", tmp_path / "l.txt")
+    _refused(result, 1, f"batch {batch.id} has not been read: no recount list")
+    assert "not read yet" in result.stdout
