@@ -8,7 +8,8 @@ request applied. Rows in error or flagged for recount stop --execute unless
 --skip-errors or --apply-flagged say otherwise, as the Apply step asks. Without
 --execute it prints the count's summary (``cli_inventory_counts``: the variance by
 department, the rows flagged for recount) and the commands that come next: show,
-recount, apply and revert, the group's other commands.
+recount, apply and revert, the group's other commands. ``line`` adds a typed line to
+a count, as the Count step's typed lines.
 """
 
 from __future__ import annotations
@@ -17,21 +18,23 @@ from pathlib import Path
 
 import click
 
-from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR, populate, refusals
+from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR, REFUSED, populate, refusals
 from poser.entry_points.cli_context import Context, data_set_named, pass_context
 from poser.entry_points.cli_inventory_counts import (
     COMMANDS,
     editor_named,
     may_apply,
+    open_count,
     print_applied,
     print_next,
     print_summary,
+    refused,
 )
 from poser.entry_points.cli_progress import TerminalProgress
 from poser.models.orm import Batch, DataSet, User
 from poser.storage import store_from_settings
 from poser.tasks.batches import get_handler
-from poser.tasks.batches.inventory.counting import add_file, make_count
+from poser.tasks.batches.inventory.counting import add_file, add_typed_line, make_count
 from poser.tasks.batches.inventory.handler import MODES
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.uploads import max_upload_bytes, store_upload
@@ -41,7 +44,8 @@ __all__ = ["EXIT_ROWS_IN_ERROR", "inventory_group"]
 
 @click.group("inventory")
 def inventory_group() -> None:
-    """Inventory counts: read scanner files into a count, and apply it to on-hand."""
+    """Inventory counts: scanner files and typed lines into a count, its variance and
+    recount list, recounts, and its apply to on-hand (once) and revert."""
 
 
 @inventory_group.command("import")
@@ -146,6 +150,40 @@ def import_command(
         batch = session.get_one(Batch, batch_id)
         print_applied(batch, summary)
         print_next(batch, session.get_one(DataSet, batch.data_set_id), 0, username)
+
+
+@inventory_group.command("line")
+@click.argument("batch_id", type=int, metavar="BATCH_ID")
+@click.argument("upc")
+@click.argument("quantity")
+@click.option("--section", default="", metavar="TEXT", help="The section or aisle counted.")
+@click.option("--cases", is_flag=True, help="QUANTITY is cases (x the preferred case size).")
+@click.option("--user", "username", metavar="NAME", help="Who acts: an owner or editor.")
+@pass_context
+def line_command(
+    ctx: Context,
+    batch_id: int,
+    upc: str,
+    quantity: str,
+    section: str,
+    cases: bool,
+    username: str | None,
+) -> None:
+    """Add a typed line to the count BATCH_ID, as the Count step's typed lines are: UPC
+    counted QUANTITY times, its product compared again. Exits 1, nothing added, when the
+    line cannot be counted (a UPC the catalog does not have, not a quantity)."""
+    unit = "cases" if cases else "units"
+    with ctx.write_session() as session:
+        batch = open_count(session, batch_id)
+        editor_named(session, session.get_one(DataSet, batch.data_set_id), username)
+        try:
+            line = add_typed_line(batch, upc, quantity, unit, section, refuse_errors=True)
+        except REFUSED as error:
+            raise refused(batch_id, error) from error
+        what = line.description or f"UPC {upc}"
+        unit = unit.removesuffix("s") if quantity.strip() == "1" else unit
+        click.echo(f"batch {batch_id}: typed line {line.number}, {quantity} {unit} of {what}")
+        print_summary(session, batch, username)
 
 
 for command in COMMANDS:

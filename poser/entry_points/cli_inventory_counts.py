@@ -62,6 +62,18 @@ def count_named(session: Session, batch_id: int) -> Batch:
     return batch
 
 
+def open_count(session: Session, batch_id: int) -> Batch:
+    """The count with this batch id while files and lines still go into it (as the Count
+    step's: not applied, not deleted, not a revert)."""
+    batch = count_named(session, batch_id)
+    if not counting.is_open(batch):
+        why = " ".join(get_handler(BATCH_TYPE).why_not_executable(batch))
+        if batch.reverts_batch_id is not None:
+            why = f"it undoes batch {batch.reverts_batch_id}"
+        raise click.ClickException(f"batch {batch_id} takes no more files or lines: {why}")
+    return batch
+
+
 def editor_named(session: Session, data_set: DataSet, username: str | None) -> User | None:
     """The user --user names, when they may change the data set (an owner or editor)."""
     user = user_named(session, username)
@@ -200,7 +212,7 @@ def may_apply(batch: Batch, user: User | None, skip_errors: bool, apply_flagged:
         )
 
 
-def _refused(batch_id: int, error: Exception) -> click.ClickException:
+def refused(batch_id: int, error: Exception) -> click.ClickException:
     return click.ClickException(f"batch {batch_id}: {error}")
 
 
@@ -263,14 +275,9 @@ def recount_command(
     progress = TerminalProgress("reading")
     try:
         with ctx.write_session() as session:
-            batch = count_named(session, batch_id)
+            batch = open_count(session, batch_id)
             data_set = session.get_one(DataSet, batch.data_set_id)
             user = editor_named(session, data_set, username)
-            if not counting.is_open(batch):
-                why = " ".join(get_handler(BATCH_TYPE).why_not_executable(batch))
-                if batch.reverts_batch_id is not None:
-                    why = f"it undoes batch {batch.reverts_batch_id}"
-                raise click.ClickException(f"batch {batch_id} takes no more files: {why}")
             for file in files:
                 with refusals(file), file.open("rb") as stream:
                     limit = max_upload_bytes(ctx.settings)
@@ -286,7 +293,7 @@ def recount_command(
             try:
                 get_handler(BATCH_TYPE).populate(batch, store, progress)
             except REFUSED as error:
-                raise _refused(batch_id, error) from error
+                raise refused(batch_id, error) from error
     except BaseException:
         for key in added:  # the transaction is rolled back: so are the files it took
             store.remove(key)
@@ -323,7 +330,7 @@ def apply_command(
             try:
                 summary = get_handler(BATCH_TYPE).execute(batch, user, progress, via)
             except REFUSED as error:
-                raise _refused(batch_id, error) from error
+                raise refused(batch_id, error) from error
     finally:
         progress.close()
     with ctx.dbsession() as session:
@@ -357,7 +364,7 @@ def revert_command(ctx: Context, batch_id: int, username: str | None) -> None:
                     "nothing was done; look at it again"
                 ) from None
             except REFUSED as error:
-                raise _refused(batch_id, error) from error
+                raise refused(batch_id, error) from error
             made_id = made.id
             said = reverted(made)
     finally:

@@ -192,7 +192,7 @@ def test_a_refused_recount_file_changes_nothing(
 def test_an_applied_count_takes_no_recount(ini, flagged, dbsession, tmp_path) -> None:
     assert inventory(ini, "apply", flagged, "--apply-flagged").exit_code == 0
     result = inventory(ini, "recount", flagged, _file(tmp_path, "r.csv", f"{UPC_BUTTER},1\n"))
-    _refused(result, 1, f"batch {flagged} takes no more files: This batch was applied on")
+    _refused(result, 1, f"batch {flagged} takes no more files or lines: This batch was applied on")
 
 
 def test_a_viewer_may_not_recount(ini, flagged, dbsession, tmp_path) -> None:
@@ -296,3 +296,37 @@ def test_show_a_count_not_read_has_no_recount_list(ini, store, dbsession, tmp_pa
     result = inventory(ini, "show", batch.id, "--recount-list", tmp_path / "l.txt")
     _refused(result, 1, f"batch {batch.id} has not been read: no recount list")
     assert "not read yet" in result.stdout
+
+
+# -- typed lines ----------------------------------------------------------------------
+
+
+def test_a_typed_line_is_counted_with_the_files(ini, store, flagged, dbsession) -> None:
+    result = inventory(ini, "line", flagged, UPC_MILK, "2", "--section", "C1", "--user", "olga")
+    assert result.exit_code == 0, result.output
+    assert f"batch {flagged}: typed line 1, 2 units of Milk" in result.stdout
+    # Milk: on-hand 5, counted 2: -3 units at 3.00 and at 5.00.
+    assert "  1 Dairy        2        1    +77  +151.00    +385.00" in result.stdout
+    batch = _batch(dbsession, flagged)
+    assert batch.parameters["typed"][0]["section"] == "C1"
+    assert batch.status_counts == {"increase": 2, "decrease": 1}
+
+
+@pytest.mark.parametrize(
+    ("upc", "quantity", "words"),
+    [("070038000563", "1", "not in the catalog"), (UPC_MILK, "x", "Not counted.")],
+)
+def test_a_line_that_cannot_be_counted_is_refused(
+    ini, flagged, dbsession, upc, quantity, words
+) -> None:
+    _refused(inventory(ini, "line", flagged, upc, quantity), 1, words)
+    batch = _batch(dbsession, flagged)
+    assert "typed" not in batch.parameters or batch.parameters["typed"] == []
+
+
+def test_a_line_goes_only_into_an_open_count_for_an_editor(ini, flagged, dbsession) -> None:
+    _add_member(dbsession, make_user(dbsession, "vera"), "viewer")
+    _refused(inventory(ini, "line", flagged, UPC_MILK, "1", "--user", "vera"), 1, "vera may not")
+    assert inventory(ini, "apply", flagged, "--apply-flagged").exit_code == 0
+    _refused(inventory(ini, "line", flagged, UPC_MILK, "1"), 1, "takes no more files or lines")
+    assert not _batch(dbsession, flagged).parameters.get("typed")

@@ -1,7 +1,8 @@
 """The inventory count's journey from the terminal, as issue 21 has it done in the
-browser: two departments counted from two scanner files, the variances in money, the
-flagged item recounted from the recount list, the count applied, the new on-hand on the
-product's history with the batch and who, and the valuation written as CSV and Excel."""
+browser: two departments counted from two scanner files and a typed line, the variances
+in money, the flagged item recounted from the recount list, the count applied, the new
+on-hand on the product's history with the batch and who, and the valuation written as
+CSV and Excel."""
 
 from __future__ import annotations
 
@@ -43,12 +44,16 @@ def poser(ini: str, *args: str | Path | int) -> Result:
 def test_count_recount_apply_and_value_from_the_terminal(ini, store, dbsession, tmp_path) -> None:
     # Dairy (butter 10, milk 5 on hand) from one scanner, Health (soap 2) from another.
     dairy = _file(tmp_path, "dairy.csv", f"UPC,Qty,Section\n{UPC_BUTTER},12,A1\n{UPC_MILK},40,A2\n")
-    health = _file(tmp_path, "health.txt", f"{UPC_SOAP} 3\n{UPC_OTHER_VENDOR} 1\n")
+    health = _file(tmp_path, "health.txt", f"{UPC_SOAP} 3\n")
     result = poser(
         ini, "inventory", "import", dairy, health, "--data-set", "Corner Shop",
         "--departments", "1,2", "--threshold-units", "10", "--user", "olga",
     )  # fmt: skip
     batch_id = int(result.stdout.split(":", 1)[0].removeprefix("batch "))
+    # The item the scanners missed is typed in.
+    result = poser(ini, "inventory", "line", batch_id, UPC_OTHER_VENDOR, "1", "--section", "B3",
+                   "--user", "olga")  # fmt: skip
+    assert f"batch {batch_id}: typed line 1, 1 unit of Other" in result.stdout
     out = result.stdout
     # Units, at cost (preferred unit cost) and at retail (5.00 each), as the page has them:
     # butter +2 x 2.00, milk +35 x 3.00; soap +1 x 1.50, the other item +1 x 1.00.
