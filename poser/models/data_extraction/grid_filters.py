@@ -3,6 +3,7 @@ a grid's state asks for (a column's own `GridColumn.condition` first)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -109,7 +110,7 @@ class ContainsText(ColumnElement[bool]):
 
     def __init__(self, expression: ColumnElement[Any], text: str) -> None:
         self.any_case = expression.icontains(text, autoescape=True)
-        if all(char.isascii() or len(_cases(char)) == 1 for char in text):
+        if folds_as_ascii(text):
             self.like = expression.contains(text, autoescape=True)
         else:
             self.like = expression.op("GLOB", is_comparison=True)(any_case_glob(text))
@@ -136,6 +137,30 @@ def any_case_glob(text: str) -> str:
         else:
             parts.append(char)
     return "*" + "".join(parts) + "*"
+
+
+def folds_as_ascii(text: str) -> bool:
+    """Whether every letter of ``text`` that has cases is an ASCII one: then folding the
+    ASCII letters alone (SQLite's LIKE, PostgreSQL's lower() under the "C" collation)
+    ignores every case the text can differ by."""
+    return all(char.isascii() or len(_cases(char)) == 1 for char in text)
+
+
+def any_case_regex(text: str) -> str:
+    """A POSIX regular expression for "holds ``text``" in a text whose ASCII letters
+    are folded to lower case: an ASCII letter is itself in lower case, another letter a
+    bracket of its one-character cases, and the expressions' special characters are
+    escaped."""
+    parts = []
+    for char in text:
+        cases = _cases(char)
+        if char.isascii():
+            parts.append(re.escape(char.lower()))
+        elif len(cases) > 1:
+            parts.append("[" + "".join(cases) + "]")
+        else:
+            parts.append(char)
+    return "".join(parts)
 
 
 @compiles(ContainsText)

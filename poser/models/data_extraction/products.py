@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from poser.models.data_extraction.grid_filters import any_case_regex, folds_as_ascii
 from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Department, Product, ProductCost, Vendor
 from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE
@@ -106,8 +107,14 @@ class DescriptionSearch:
     trigram index: a "contains" finds the same products as the grid's own, and what
     else a search finds (equals, a text too short for trigrams) is left to the grid.
 
-    On PostgreSQL a "contains" is ``lower(description) LIKE lower(text)``, which its
-    trigram index holds (migration 0013), and its planner chooses between the two.
+    On PostgreSQL a "contains" is ``lower(description COLLATE "C") LIKE text`` with the
+    text's ASCII letters in lower case, which its trigram index holds (migration 0026),
+    and its planner chooses between the two. Under the "C" collation lower() folds the
+    ASCII letters alone, as SQLite's LIKE does, and costs less a row than a lower()
+    that folds every letter ("organic" by description, descending, checks 350,000 rows
+    of a million: 58 ms against 99). A text with other letters that have
+    cases is a regular expression with a bracket of cases per such letter (``[Éé]``),
+    which the index holds too.
 
     On SQLite it is "the product is one of these", the trigram table's matches
     (migration 0009), when the table finds at most `SEARCH_LIST` of them: a search that
@@ -131,9 +138,12 @@ class DescriptionSearch:
         if item.op != "contains":
             return None
         if not self.sqlite:
-            escaped = "".join("/" + c if c in "/%_" else c for c in text_)
-            lowered = func.lower(literal(escaped, String))
-            return func.lower(Product.description).contains(lowered, escape="/")
+            folded = func.lower(Product.description.collate("C"))
+            if not folds_as_ascii(text_):
+                return folded.op("~", is_comparison=True)(literal(any_case_regex(text_), String))
+            lowered = "".join(char.lower() if char.isascii() else char for char in text_)
+            escaped = "".join("/" + c if c in "/%_" else c for c in lowered)
+            return folded.contains(literal(escaped, String), escape="/")
         if len(text_) < 3:
             return None
         # One FTS5 phrase: the trigrams of the whole text, in order (a substring).

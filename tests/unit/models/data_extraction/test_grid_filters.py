@@ -9,6 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from poser.models.data_extraction.grid_filters import (
     ContainsText,
     any_case_glob,
+    any_case_regex,
+    folds_as_ascii,
     conditions_of,
     resolve_columns,
 )
@@ -120,3 +122,12 @@ def test_contains_text_finds_what_each_letters_lower_case_finds(database_url: st
                 )
                 assert bool(found) is (searched.lower() in text_.lower()), (searched, text_)
     engine.dispose()
+
+
+def test_any_case_regex_is_the_ascii_letters_in_lower_case_and_a_bracket_of_the_others() -> None:
+    assert any_case_regex("Crème") == "cr[Èè]me"
+    # The expressions' special characters are themselves; a letter whose upper case is
+    # two letters stays as it is.
+    assert any_case_regex("a.b*[c]?ß") == r"a\.b\*\[c\]\?ß"
+    assert any_case_regex("ǆ") == "[Ǆǅǆ]"
+    assert folds_as_ascii("Organic 50% ß €") and not folds_as_ascii("crème")
