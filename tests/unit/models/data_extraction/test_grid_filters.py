@@ -10,8 +10,8 @@ from poser.models.data_extraction.grid_filters import (
     ContainsText,
     any_case_glob,
     any_case_regex,
-    folds_as_ascii,
     conditions_of,
+    folds_as_ascii,
     resolve_columns,
 )
 from poser.models.data_extraction.grid_state import Filter, GridColumn, parse_grid_state
@@ -130,4 +130,5 @@ def test_any_case_regex_is_the_ascii_letters_in_lower_case_and_a_bracket_of_the_
     # two letters stays as it is.
     assert any_case_regex("a.b*[c]?ß") == r"a\.b\*\[c\]\?ß"
     assert any_case_regex("ǆ") == "[Ǆǅǆ]"
-    assert folds_as_ascii("Organic 50% ß €") and not folds_as_ascii("crème")
+    assert folds_as_ascii("Organic 50% ß €")
+    assert not folds_as_ascii("crème")
