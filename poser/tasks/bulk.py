@@ -21,12 +21,17 @@ a million products (2.75 million rows, bench/bench_generate.py):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, event, insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 #: SQLite's page cache during a bulk load, in KiB (negative: PRAGMA cache_size's unit).
 SQLITE_BULK_CACHE_KIB = 64 * 1024
@@ -95,3 +100,47 @@ def refresh_statistics(connection: Connection, table: Table) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
     connection.exec_driver_sql(f'ANALYZE "{table.name}"')
+
+
+_VACUUM_KEY = "poser.bulk.vacuum_after_commit"
+
+
+def vacuum_after_commit(session: Session, table: Table) -> None:
+    """On PostgreSQL, VACUUM ``table`` once ``session``'s transaction has committed; a
+    rollback forgets it. SQLite has nothing to do.
+
+    Rows just loaded are in pages the visibility map does not yet call all-visible, so
+    PostgreSQL counts them by reading the table, not the index that covers the count:
+    a review grid's exact count of 136,000 rows of a fresh count takes 60 ms, and 18
+    after the VACUUM (200,000 rows: 50 ms of VACUUM). Autovacuum comes later or, for a
+    table that only took inserts, not at all. VACUUM cannot run in a transaction, so it
+    runs on a connection of its own in autocommit. Its statistics are the load's own
+    ``refresh_statistics``: VACUUM (ANALYZE) would take ten times as long.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    pending = session.info.get(_VACUUM_KEY)
+    if pending is None:
+        pending = session.info[_VACUUM_KEY] = {}
+        event.listen(session, "after_commit", _vacuum_pending)
+        event.listen(session, "after_rollback", lambda s: s.info.get(_VACUUM_KEY, {}).clear())
+    pending[table.name] = None
+
+
+def _vacuum_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: nothing is committed yet
+    pending = session.info.get(_VACUUM_KEY, {})
+    names = list(pending)
+    pending.clear()
+    if not names:
+        return
+    try:
+        engine = session.get_bind()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for name in names:
+                connection.exec_driver_sql(f'VACUUM "{name}"')
+    except SQLAlchemyError:
+        # The rows are committed: a VACUUM that could not run leaves them to
+        # autovacuum, and must not read as the load's failure.
+        log.exception("could not vacuum %s after a load", ", ".join(names))

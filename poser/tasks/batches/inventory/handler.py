@@ -34,7 +34,7 @@ from poser.tasks.batches.inventory import compare
 from poser.tasks.batches.inventory import execute as apply
 from poser.tasks.batches.inventory.load import loading
 from poser.tasks.batches.inventory.reader import read_count_file, read_line
-from poser.tasks.bulk import bulk_load, refresh_statistics
+from poser.tasks.bulk import bulk_load, refresh_statistics, vacuum_after_commit
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.sessions import session_of
 from poser.utils.labels import INVENTORY_ROW_STATUSES, key_words
@@ -117,6 +117,8 @@ class InventoryHandler(BatchHandler):
         session = session_of(batch)
         session.execute(delete(R).where(R.batch_id == batch.id))
         counts = self.populate_rows(batch, files, progress or NullProgress())
+        # The review's counts read the rows' index alone once they are all-visible.
+        vacuum_after_commit(session, R.__table__)
         batch.status, batch.error = "populated", None
         batch.populated_at = utcnow()
         batch.acknowledged_at = batch.acknowledged_by_id = None
