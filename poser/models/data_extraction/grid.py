@@ -40,7 +40,12 @@ from poser.models.data_extraction.grid_filters import (
     filtered_select,
     resolve_columns,
 )
-from poser.models.data_extraction.grid_plans import Keys, page_keys
+from poser.models.data_extraction.grid_plans import (
+    COUNTED_WITH_FIRST_PAGE,
+    Keys,
+    few_cap,
+    page_keys,
+)
 from poser.models.data_extraction.grid_state import (
     COLUMN_TYPES,
     DEFAULT_PAGE_SIZE,
@@ -141,22 +146,34 @@ def grid_page(
     key = key_expression(resolved, expressions, key_column)
     sort = expressions[state.sort] if state.sort not in (None, key_column) else None
     keyed = resolved.with_only_columns(key).where(*conditions_of(expressions, columns, state))
-    total, capped = count_capped(session, keyed.order_by(None), None if state.last else count_cap)
-    keys = page_keys(
-        resolved,
-        expressions,
-        columns,
-        state,
-        key,
-        sort,
-        many=capped or total > count_cap,
-        cap=count_cap,
-        plans=plans,
-    )
-    order = _Order(session, keys, state.descending, sort is not None)
+    dialect = session.get_bind().dialect.name
+    # The count goes as far as the plans need to tell few matches from many, and shows
+    # up to count_cap of them.
+    few = few_cap(dialect, count_cap)
     size = state.page_size
+    keys = page_keys(
+        resolved, expressions, columns, state, key, sort, many=False, cap=few, plans=plans
+    )
+    found: list[Any] | None = None
+    first = state.page == 1 and not (state.after or state.before or state.last)
+    if first and keys.few and dialect in COUNTED_WITH_FIRST_PAGE:
+        found, counted = keys.first_counted(session, state.descending, size + 1)
+        total, more = min(counted, few), counted > few
+        found = None if more else found  # many, after all: read by their plan
+    else:
+        total, more = count_capped(session, keyed.order_by(None), None if state.last else few)
+    many = more or total > few
+    capped = more or (not state.last and total > count_cap)
+    total = total if state.last else min(total, count_cap)
+    if many:
+        keys = page_keys(
+            resolved, expressions, columns, state, key, sort, many=True, cap=few, plans=plans
+        )
+    order = _Order(session, keys, state.descending, sort is not None)
     mark = order.mark(resolved, key, sort, state.after or state.before) if state.page > 1 else None
-    page, at, found = state.page, state, []
+    page, at = state.page, state
+    read_with_count = found is not None  # the first page, with the count
+    found = found or []
     if mark is not None and state.after is not None:
         found = order.seek(mark, size + 1, backwards=False)
     elif mark is not None:
@@ -167,7 +184,7 @@ def grid_page(
             mark, page, found = None, 1, []  # the start comes first: page 1
     if mark is None and not state.last:  # by number: an OFFSET
         at = state.at(page)
-        found = order.offset((page - 1) * size, size + 1)
+        found = found if read_with_count else order.offset((page - 1) * size, size + 1)
     has_next = len(found) > size
     if state.last or (not found and page > 1 and not capped):
         # The last page (asked for, or past the end): the rows after the other pages.

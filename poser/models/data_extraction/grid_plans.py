@@ -4,14 +4,19 @@ The plain query is the page's keys, filtered, ``ORDER BY sort, key``, from a row
 (`grid`'s keyset) or from an OFFSET, ``LIMIT`` the page; the planner chooses how to
 read it. The plans below are kept where, over a million products, they read the same
 keys at least five times faster than the planner's choice (bench/bench_grid.py with
-``BENCH_GRID_PLAIN=1`` against without, the same run). "Few": the count of the
-filters' matches stops below its cap; "many": at it.
+``BENCH_GRID_PLAIN=1`` against without, the same run). "Few": the filters match no
+more rows than `few_cap` (the grid's count cap; twice it on PostgreSQL); "many": more.
 
 | # | filter, sort | SQL instead | ms (SQLite): plain → plan |
 |---|---|---|---|
 | 1 | few; by a column, not the key | the matches sorted, fenced | brand by price: 191 → 8 |
 | 2 | many; a range, not the sort's | ``(range) IS true`` | Dairy 2-5 by description: 64 → 6 |
 | 3 | many; a choice of 2 to 12 | each value's first rows, merged | 2 departments by price: 420→6 |
+
+PostgreSQL counts to twice the cap (`FEW_PER_CAP`), so plan 1 also reads a search
+found 10,000 to 20,000 times, and reads a first page of few matches with their number
+in one statement (`COUNTED_WITH_FIRST_PAGE`): "milk" by price, 16,029 matches of a
+million, the planner's walk 74 ms against 23 (the statements alone, best of nine).
 
 1. The matches' keys and sort values are selected in a subquery whose LIMIT (the
    cap, never reached) keeps a planner from merging it into the outer query, which
@@ -32,12 +37,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, union_all
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.grid_filters import conditions_of
 from poser.models.data_extraction.grid_state import Filter, GridColumn, GridState
 
+#: How many times a grid's count cap (its "10,000+") the filters may match on each
+#: database and still be few: read by plan 1, their matches sorted. PostgreSQL sorts
+#: the matches its trigram index finds for less than a walk of the sort's index that
+#: meets them late ("milk" by price over a million products: 16,029 matches, sorted
+#: in 19 ms, where the walk reads 395,000 rows in 74); counting them to twice the cap
+#: costs it a few milliseconds more ("organic": 25 ms to 10,001, 32 to 20,001).
+#: SQLite counts at twice the cost, and lists a search's matches from its own table.
+FEW_PER_CAP = {"postgresql": 2}
+#: Where a first page of few matches is read with their number, in one statement (plan
+#: 1's, with ``count(*) OVER ()``) instead of a count and then the page: PostgreSQL,
+#: where each reads every match from the table ("milk": 19 ms each; together, 23).
+#: SQLite keeps the window's rows apart, which costs it more than a second count.
+COUNTED_WITH_FIRST_PAGE = frozenset({"postgresql"})
 #: Up to how many values of a choice are each read apart and merged.
 MERGE_VALUES = 12
 _RANGES = ("min", "max", "from", "to")
@@ -55,6 +73,16 @@ class Keys:
     sort: Any
     key: Any
     arms: Sequence[Select[Any]] = ()  # a choice's values, each its keys and sort values
+    few: bool = False  # plan 1: every match, sorted apart
+
+    def first_counted(self, session: Session, descending: bool, limit: int) -> tuple[list, int]:
+        """The first ``limit`` keys in the order (sort, key), and how many keys there
+        are, in one statement."""
+        terms = (self.sort, self.key)
+        statement = self.keyed.add_columns(func.count().over())
+        statement = statement.order_by(*(t.desc() if descending else t for t in terms))
+        rows = session.execute(statement.limit(limit)).all()
+        return [row[0] for row in rows], rows[0][1] if rows else 0
 
     def read(
         self,
@@ -89,6 +117,11 @@ class Keys:
         return list(session.scalars(statement.offset(offset or None).limit(limit)))
 
 
+def few_cap(dialect: str, count_cap: int) -> int:
+    """Up to how many matches the filters have that plan 1 reads (`FEW_PER_CAP`)."""
+    return count_cap * FEW_PER_CAP.get(dialect, 1)
+
+
 def page_keys(
     resolved: Select[Any],
     expressions: Mapping[str, ColumnElement[Any]],
@@ -110,7 +143,7 @@ def page_keys(
     if not many:
         found = resolved.with_only_columns(key.label("row_key"), sort.label("row_sort"))
         fenced = found.where(*conditions).order_by(None).limit(cap + 1).subquery()
-        return Keys(select(fenced.c.row_key), fenced.c.row_sort, fenced.c.row_key)
+        return Keys(select(fenced.c.row_key), fenced.c.row_sort, fenced.c.row_key, few=True)
 
     def fenced(item: Filter) -> bool:
         return item.op in _RANGES and item.column != state.sort
