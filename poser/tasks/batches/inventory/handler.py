@@ -130,21 +130,22 @@ class InventoryHandler(BatchHandler):
         session = session_of(batch)
         connection = session.connection()
         read = 0
-        with bulk_load(connection), loading(connection, batch) as loader:
-            for stored in batch.parameters.get("files") or []:
-                with files.open(stored["key"]) as stream:
-                    for chunk in read_count_file(
-                        stream,
-                        stored["name"],
-                        stored.get("unit", "units"),
-                        batch.id,
-                        batch.data_set_id,
-                    ):
-                        loader.insert(chunk)
-                        read += len(chunk)
-                        progress.update(read, None, f"{read:,} lines read")
-            typed = [typed_record(batch, line) for line in batch.parameters.get("typed") or []]
-            loader.insert(typed)
+        with bulk_load(connection):
+            with loading(connection, batch) as loader:  # the rows are in at its end
+                for stored in batch.parameters.get("files") or []:
+                    with files.open(stored["key"]) as stream:
+                        for chunk in read_count_file(
+                            stream,
+                            stored["name"],
+                            stored.get("unit", "units"),
+                            batch.id,
+                            batch.data_set_id,
+                        ):
+                            loader.insert(chunk)
+                            read += len(chunk)
+                            progress.update(read, None, f"{read:,} lines read")
+                typed = [typed_record(batch, line) for line in batch.parameters.get("typed") or []]
+                loader.insert(typed)
             refresh_statistics(connection, R.__table__)
             compare.after_load(connection, batch)
         progress.log(f"{read + len(typed):,} lines read")

@@ -1,16 +1,24 @@
 """A count's lines inserted as rows already matched and compared, by the database.
 
-Each chunk the reader yields goes into the rows with one statement that joins each
-line with its product (through the data set's (data set, UPC) unique index), says
-what the catalog cannot bear out (``match``'s rules and words), and works out the
-variance, the status and the recount flags of a product counted on one line
-(``compare``'s expressions): every row is written once, nothing is read back into
-Python. A product counted on several lines is put right afterwards by
-``compare.after_load``, which adds its lines up; memory holds one chunk.
+The reader's chunks go into a temporary table of lines (SQLite: one prepared INSERT
+taken per line; PostgreSQL: COPY); when the last is in, one statement joins every
+line with its product (through the data set's (data set, UPC) unique index), says what
+the catalog cannot bear out (``match``'s rules and words), and works out the variance,
+the status and the recount flags of a product counted on one line (``compare``'s
+expressions): every row is written once, nothing is read back into Python, and memory
+holds one chunk (the lines wait in the database). A product counted on several lines
+is put right afterwards by ``compare.after_load``, which adds its lines up.
 
-SQLite takes the statement once per line (``executemany``: one prepared statement,
-no round trip); PostgreSQL once per chunk, the lines passed as arrays (``unnest``,
-in order: rows keep the order of the lines, which a merge's "first line" reads).
+One statement over a table of lines rather than one per line or per chunk: at 200,000
+lines over 200,000 products (bench/bench_inventory.py), SQLite's statement taken once
+per line spends 5.0 s opening its cursors and working out each line, against 0.4 s
+for the lines and 2.3 s for the statement; PostgreSQL's statement taken per chunk of
+5,000 lines passed as arrays spends 9.4 to 11.8 s, against about 6 s for COPY and the
+statement, half of which are the row's three foreign-key checks (3.1 s) and most of
+the rest the three indexes of the rows. A line's product, units and problem are worked
+out once, in a subquery the planners keep apart (OFFSET 0): flattened into the columns
+that read them, each column repeats the problem's checks. Rows are inserted in the
+order of the lines (``seq``), which a merge's "first line" reads.
 """
 
 from __future__ import annotations
@@ -21,14 +29,16 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Connection,
     Integer,
+    MetaData,
     Numeric,
     String,
+    Table,
+    Text,
     and_,
-    bindparam,
     case,
-    column,
     false,
     func,
     insert,
@@ -36,7 +46,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    text,
     true,
 )
 
@@ -56,40 +65,30 @@ LINE_COLUMNS = {
     "unit": String(),
     "quantity_units": Numeric(12, 3),
     "status": String(),
-    "message": String(),
+    "message": Text(),
 }
-_ARRAY_TYPES = {"line": "integer", "quantity": "numeric", "quantity_units": "numeric"}
 _values_of = itemgetter(*LINE_COLUMNS)
-
-
-def _source(dialect: str) -> Any:
-    """The lines as a table ``s``: one line's parameters (SQLite: the statement's only
-    ones, the rest is written into it) or a chunk's arrays (PostgreSQL)."""
-    if dialect == "sqlite":
-        fields = ", ".join(
-            f"CAST(? AS NUMERIC) AS {name}" if isinstance(kind, Numeric) else f"? AS {name}"
-            for name, kind in LINE_COLUMNS.items()
-        )
-        source = text(f"SELECT {fields}")
-    else:
-        arrays = ", ".join(
-            f"CAST(:{name} AS {_ARRAY_TYPES.get(name, 'varchar')}[])" for name in LINE_COLUMNS
-        )
-        names = ", ".join(LINE_COLUMNS)
-        # Only this module's column names are formatted in: no input reaches the SQL.
-        source = text(
-            f"SELECT * FROM unnest({arrays}) WITH ORDINALITY AS s({names}, seq)"  # noqa: S608
-        ).bindparams(*(bindparam(name, None) for name in LINE_COLUMNS))
-    columns = [column(name, kind) for name, kind in LINE_COLUMNS.items()]
-    return source.columns(*columns, *([column("seq")] if dialect != "sqlite" else [])).subquery("s")
+#: The lines waiting for the statement, in the order read (``seq``). A table of the
+#: connection's own: temporary, and on PostgreSQL dropped at the end of the transaction.
+LINES = Table(
+    "inventory_count_line",
+    MetaData(),
+    Column("seq", Integer, primary_key=True),
+    *(Column(name, kind) for name, kind in LINE_COLUMNS.items()),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
 
 
 def _says(s: Any, words: str) -> Any:
     return literal("UPC ", String) + s.c.upc_text + literal(" " + words, String)
 
 
-def _statement(batch: Batch, dialect: str) -> Any:
-    s = _source(dialect)
+def _matched(batch: Batch) -> Any:
+    """Each line with its product, its count in units and what the catalog cannot bear
+    out (None: nothing), worked out once per line (OFFSET 0 keeps the planners from
+    flattening it into the columns that read it)."""
+    s = LINES
     product = and_(
         s.c.status.is_(None), Product.data_set_id == batch.data_set_id, Product.upc == s.c.upc
     )
@@ -122,11 +121,32 @@ def _statement(batch: Batch, dialect: str) -> Any:
         ),
         else_=null(),
     )
-    ok = and_(s.c.status.is_(None), problem.is_(None))
-    on_hand, cost, price = Product.on_hand, Product.preferred_unit_cost, Product.regular_price
+    return (
+        select(
+            *s.c,
+            Product.id.label("product_id"),
+            Product.department_id,
+            Product.on_hand,
+            Product.preferred_unit_cost,
+            Product.regular_price,
+            units.label("units"),
+            problem.label("problem"),
+        )
+        .select_from(s.outerjoin(Product, product))
+        .order_by(s.c.seq)
+        .offset(0)
+        .subquery("m")
+    )
+
+
+def _statement(batch: Batch, dialect: str) -> Any:
+    m = _matched(batch)
+    ok = and_(m.c.status.is_(None), m.c.problem.is_(None))
+    units, on_hand = m.c.units, m.c.on_hand
+    cost, price = m.c.preferred_unit_cost, m.c.regular_price
     adjust = batch.parameters.get("mode") == "adjust"
     values = variances(adjust, units, on_hand, cost, price)
-    checks = flag_checks(batch.parameters, values, Product.department_id)
+    checks = flag_checks(batch.parameters, values, m.c.department_id)
     notes = [
         case((condition, literal("; " + note, String)), else_="") for condition, note in checks
     ]
@@ -135,32 +155,32 @@ def _statement(batch: Batch, dialect: str) -> Any:
     columns = {
         "data_set_id": literal(batch.data_set_id, Integer),
         "batch_id": literal(batch.id, Integer),
-        **{name: s.c[name] for name in ("line", "file_name", "upc_text", "upc", "section")},
-        "quantity": s.c.quantity,
-        "unit": s.c.unit,
-        "quantity_units": case((ok, units), else_=s.c.quantity_units),
-        "product_id": Product.id,
-        "department_id": Product.department_id,
+        **{name: m.c[name] for name in ("line", "file_name", "upc_text", "upc", "section")},
+        "quantity": m.c.quantity,
+        "unit": m.c.unit,
+        "quantity_units": case((ok, units), else_=m.c.quantity_units),
+        "product_id": m.c.product_id,
+        "department_id": m.c.department_id,
         "on_hand_before": on_hand,
         "unit_cost": cost,
         "unit_price": price,
         "counted_units": case((ok, units), else_=None),
         **{name: case((ok, value), else_=None) for name, value in values.items()},
         "status": case(
-            (s.c.status.is_not(None), s.c.status),
-            (problem.is_not(None), "error"),
+            (m.c.status.is_not(None), m.c.status),
+            (m.c.problem.is_not(None), "error"),
             else_=status_of(values["variance_units"]),
         ),
         "flagged": case((ok, flagged), else_=false()),
         "message": case(
-            (s.c.status.is_not(None), s.c.message),
-            (problem.is_not(None), problem),
+            (m.c.status.is_not(None), m.c.message),
+            (m.c.problem.is_not(None), m.c.problem),
             else_=flags,
         ),
     }
-    rows = select(*columns.values()).select_from(s.outerjoin(Product, product))
-    if dialect != "sqlite":
-        rows = rows.order_by(s.c.seq)
+    rows = select(*columns.values())
+    if dialect != "sqlite":  # SQLite keeps the subquery's order: its scan of the lines
+        rows = rows.order_by(m.c.seq)
     return insert(R).from_select(list(columns), rows)
 
 
@@ -173,40 +193,59 @@ def _joined(parts: list[Any]) -> Any:
 
 @contextmanager
 def loading(connection: Connection, batch: Batch) -> Iterator[Loader]:
-    """A ``Loader`` for the batch. On PostgreSQL, without JIT compilation while it
-    loads: the statement's many expressions took 2.6 s to compile on every chunk of
-    5,000 lines (EXPLAIN ANALYZE), a hundred times what running it takes."""
+    """A ``Loader`` for the batch, its rows inserted when the block ends without an
+    error. On PostgreSQL, without JIT compilation while it loads: the statement's many
+    expressions take seconds to compile (2.6 s, EXPLAIN ANALYZE), far more than running
+    it takes."""
     if connection.dialect.name != "postgresql":
-        yield Loader(connection, batch)
+        yield from _loader(connection, batch)
         return
     before = connection.exec_driver_sql("SELECT current_setting('jit')").scalar()
     connection.exec_driver_sql("SET LOCAL jit = off")
     try:
-        yield Loader(connection, batch)
+        yield from _loader(connection, batch)
     finally:
         connection.exec_driver_sql(f"SET LOCAL jit = {'on' if before == 'on' else 'off'}")
 
 
+def _loader(connection: Connection, batch: Batch) -> Iterator[Loader]:
+    LINES.drop(connection, checkfirst=True)  # left by a reading that failed
+    LINES.create(connection)
+    loader = Loader(connection, batch)
+    yield loader
+    loader.finish()
+
+
 class Loader:
-    """Inserts chunks of line records (``reader.read_line``'s) into a batch's rows."""
+    """Takes chunks of line records (``reader.read_line``'s), then inserts the batch's
+    rows (``finish``)."""
 
     def __init__(self, connection: Connection, batch: Batch) -> None:
         self.connection = connection
-        dialect = connection.dialect
-        sqlite = dialect.name == "sqlite"
-        compiled = _statement(batch, dialect.name).compile(
-            dialect=dialect,
-            compile_kwargs={"literal_binds": True} if sqlite else {"render_postcompile": True},
-        )
-        self.sql = compiled.string
-        self.constants = {} if sqlite else compiled.construct_params()
+        self.batch = batch
+        self.sqlite = connection.dialect.name == "sqlite"
+        if self.sqlite:
+            keys = list(LINE_COLUMNS)
+            self.sql = insert(LINES).compile(dialect=connection.dialect, column_keys=keys).string
 
     def insert(self, records: Sequence[dict[str, Any]]) -> None:
         if not records:
             return
-        if self.connection.dialect.name == "sqlite":
+        if self.sqlite:
             self.connection.exec_driver_sql(self.sql, list(map(_values_of, records)))
             return
-        values = list(zip(*map(_values_of, records), strict=True))
-        arrays = {name: list(values[i]) for i, name in enumerate(LINE_COLUMNS)}
-        self.connection.exec_driver_sql(self.sql, {**self.constants, **arrays})
+        from psycopg import sql
+
+        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(LINES.name), sql.SQL(", ").join(map(sql.Identifier, LINE_COLUMNS))
+        )
+        # The same DBAPI connection: the lines join the caller's transaction.
+        driver: Any = self.connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(copy) as lines:
+            for values in map(_values_of, records):
+                lines.write_row(values)
+
+    def finish(self) -> None:
+        """The rows of every line taken, in the order taken; the lines dropped."""
+        self.connection.execute(_statement(self.batch, self.connection.dialect.name))
+        LINES.drop(self.connection)
