@@ -101,9 +101,9 @@ def test_the_catalog_sorts_and_filters_by_margin(
 def test_two_departments_by_brand_read_each_departments_first_rows(
     testapp: webtest.TestApp, dbsession: Session, wsgi_app: Any
 ) -> None:
-    """More matches than the count's cap (10,000) in a choice of departments: each
-    department's first rows by brand come from its own index, merged in one statement,
-    and the page is the database's own order."""
+    """More matches than the count's cap (10,000) in a choice of departments: on SQLite
+    each department's first rows by brand come from its own index, merged in one
+    statement; on either database the page is the database's own order."""
     owner = make_user(dbsession, "petra")
     data_set = create_data_set(dbsession, "Big Shop", "products", owner)
     generate_products(data_set, products=18_000, seed=7)
@@ -152,7 +152,10 @@ def test_two_departments_by_brand_read_each_departments_first_rows(
             assert "of 10,000+" in page.pyquery("[data-testid=grid-summary]").text()
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert sum("UNION ALL" in statement for statement in statements) == 2
+    # PostgreSQL counts to twice the cap (grid_plans.FEW_PER_CAP): there these matches
+    # are few, sorted apart; SQLite merges each department's first rows.
+    merged = sum("UNION ALL" in statement for statement in statements)
+    assert merged == (0 if dbsession.get_bind().dialect.name == "postgresql" else 2)
 
 
 def test_a_catalog_page_runs_few_statements(
