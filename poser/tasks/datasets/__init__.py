@@ -205,7 +205,7 @@ def copy_data_set(
     offsets: dict[str, int] = {}
     for done, table in enumerate(tables, start=1):
         offsets[table.name] = _copy_table(session, table, source.id, copy.id, offsets)
-        progress.update(done, len(tables), f"copied {table.name}")
+        progress.update(done, len(tables), f"Copied {done} of {len(tables)} tables")
     if session.get_bind().dialect.name == "postgresql":
         for table_name, offset in offsets.items():
             if offset:

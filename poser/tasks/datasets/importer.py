@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from poser.tasks.bulk import refresh_statistics
 from poser.tasks.datasets.formats import DataSetFormat, Table
 from poser.tasks.jobs import TaskError
+from poser.utils.labels import key_words
 from poser.utils.progress import Progress
 from poser.utils.tabular import Table as SheetRows
 from poser.utils.tabular import TabularError
@@ -255,7 +256,7 @@ class _Batch:
         importer.counts[self.sheet] += len(ready)
         importer.done += len(ready)
         count = importer.counts[self.sheet]
-        importer.progress.update(importer.done, None, f"{self.sheet}: {count:,} rows")
+        importer.progress.update(importer.done, None, f"{key_words(self.sheet)}: {count:,} rows")
 
     def _explain(self, ready: list[_Ready]) -> list[tuple[_Ready, str]]:
         """The rows that repeat a key (or an only-one rule) of an earlier batch: repeats

@@ -25,6 +25,7 @@ from poser.tasks.datasets.formats import DataSetFormat, Table, format_for
 from poser.tasks.datasets.importer import import_sheets
 from poser.tasks.jobs import TaskError
 from poser.tasks.sessions import session_of
+from poser.utils.labels import key_words
 from poser.utils.progress import NullProgress, Progress
 from poser.utils.tabular import DEFAULT_LIMITS, Columns, ColumnSpec, Limits, Source, TabularError
 from poser.utils.tabular import Table as SheetRows
@@ -114,7 +115,9 @@ def export_data_set(
                     if value is not None and value != "":
                         write(count, index, value)
                 if count % BATCH == 0:
-                    progress.update(done + count, total, f"{table.sheet}: {count:,} rows")
+                    progress.update(
+                        done + count, total, f"{key_words(table.sheet)}: {count:,} rows"
+                    )
             counts[table.sheet] = count
             done += count
     finally:
