@@ -80,7 +80,7 @@ def purge_uploads(
         if files.modified(key) < cutoff:
             files.remove(key)
             removed += 1
-            progress.log(f"removed {key}")
+            progress.log(f"removed the upload {key.rsplit('/', 1)[-1]}")
         progress.update(done, len(keys), f"checked {done} of {len(keys)}")
     return {"removed": removed, "kept": len(keys) - removed}
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 
@@ -39,11 +40,14 @@ def test_purge_uploads_removes_unclaimed_old_uploads(dbsession: Session) -> None
     files.write("uploads/new.csv", b"upc\n")
     files.write("batches/catalog/1/kept.csv", b"upc\n")
     later = utcnow() + timedelta(days=8)
+    said: list[str] = []
+    progress = SimpleNamespace(log=said.append, update=lambda *args: None)
     # Everything was written just now; seen from 8 days later, all uploads are old.
-    assert purge_uploads(dbsession, files=files, older_than_days=7, now=later) == {
-        "removed": 2,
-        "kept": 0,
-    }
+    assert purge_uploads(
+        dbsession, files=files, older_than_days=7, now=later, progress=progress
+    ) == {"removed": 2, "kept": 0}
+    # The job's log names each file, not where the store keeps it.
+    assert said == ["removed the upload new.csv", "removed the upload old.csv"]
     assert files.list() == ["batches/catalog/1/kept.csv"]
     files.write("uploads/today.csv", b"upc\n")
     assert purge_uploads(dbsession, files=files, older_than_days=7)["kept"] == 1
