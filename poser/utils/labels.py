@@ -52,6 +52,7 @@ JOB_STATUSES = {
     "succeeded": "Done",
     "failed": "Failed",
     "cancelled": "Cancelled",
+    "unfinished": "Waiting or running",  # the Jobs page's filter for both
 }
 STEP_STATUSES = {"not started": "Not started", "done": "Done", "stale": "Out of date"}
 UPGRADE_STATUSES = {

@@ -57,3 +57,14 @@ def test_an_operator_watches_cancels_and_retries_a_long_job(
     page.wait_for_selector("[data-testid=job-status][data-status=succeeded]", timeout=30000)
     assert "step 40" in page.inner_text("[data-testid=job-log]")
     assert page.inner_text("[data-testid=job-result]").split() == ["Steps", "40"]  # in words
+
+    # The Jobs page filters by data set and status: the retried job is done, none waits.
+    page.goto("/jobs")
+    page.select_option("#data_set", label="Corner Shop")
+    page.select_option("#status", label="Done")
+    page.click("button:has-text('Filter')")
+    page.wait_for_selector("[data-testid=jobs-table] tbody a")
+    assert page.inner_text("[data-testid=jobs-table] tbody").count("Corner Shop") == 1
+    page.select_option("#status", label="Waiting or running")
+    page.click("button:has-text('Filter')")
+    page.wait_for_selector("text=No jobs.")

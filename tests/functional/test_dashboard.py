@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import poser.apps.gui.dashboard as dashboard_page
+from poser.models.data_extraction.dashboard import SHOWN
 from poser.models.orm import DataSet, DataSetMember, Export, Job
 from poser.tasks.product_history import edit_on_page
 from poser.tasks.products import update_product
@@ -179,3 +180,22 @@ def test_only_members_see_a_data_sets_dashboard(
     testapp.reset()
     login(testapp, rows["alice"].username)
     testapp.get(_home(data_set), status=200)
+
+
+def test_more_jobs_than_shown_lead_to_the_jobs_page_filtered_alike(
+    testapp: webtest.TestApp, dbsession: Session
+) -> None:
+    data_set, rows = make_small_store(dbsession)
+    other, _ = make_small_store(dbsession, name="Other Store")
+    waiting = [Job(kind="dashboard.figures", data_set_id=data_set.id) for _ in range(SHOWN + 2)]
+    elsewhere = Job(kind="dashboard.figures", data_set_id=other.id)
+    finished = Job(kind="dashboard.figures", data_set_id=data_set.id, status="succeeded")
+    dbsession.add_all([*waiting, elsewhere, finished])
+    dbsession.commit()
+    login(testapp, rows["alice"].username)
+    page = testapp.get(_home(data_set))
+    more = page.pyquery("[data-testid=dashboard-jobs-unfinished] a:contains('more on the Jobs')")
+    assert more.text() == "2 more on the Jobs page"
+    listed = testapp.get(more.attr("href"))
+    shown = [int(a.text) for a in listed.pyquery("[data-testid=jobs-table] tbody a")]
+    assert shown == sorted((job.id for job in waiting), reverse=True)

@@ -333,3 +333,33 @@ def test_a_job_retried_by_another_member_acts_for_them(
     assert (done.user_id, done.parameters["owner_id"]) == (editor.id, editor.id)
     made = dbsession.get_one(DataSet, done.result["data_set_id"])
     assert members(dbsession, made.id) == [("editor", "owner")]
+
+
+def test_the_list_filters_jobs_not_finished_and_a_data_sets(
+    testapp: webtest.TestApp, job: Job, dbsession: Session, people: dict[str, User]
+) -> None:
+    """The dashboard's "more on the Jobs page" opens the data set's jobs waiting or
+    running (or failed); the list offers only the user's own data sets."""
+    north = dbsession.get_one(DataSet, job.data_set_id)
+    south = make_data_set(dbsession, "South", members={people["owner"]: "owner"})
+    west = make_data_set(dbsession, "West", members={people["outsider"]: "owner"})
+    waiting = Job(kind="sample.touch", data_set_id=north.id, status="queued")
+    running = Job(kind="sample.touch", data_set_id=north.id, status="running")
+    elsewhere = Job(kind="sample.touch", data_set_id=south.id, status="running")
+    theirs = Job(kind="sample.touch", data_set_id=west.id, status="running")
+    dbsession.add_all([waiting, running, elsewhere, theirs])
+    dbsession.commit()
+    login(testapp, "owner")
+    assert _listed(testapp, status="unfinished") == [elsewhere.id, running.id, waiting.id]
+    assert _listed(testapp, status="unfinished", data_set=str(north.id)) == [
+        running.id,
+        waiting.id,
+    ]
+    assert _listed(testapp, status="failed", data_set=str(north.id)) == [job.id]
+    assert _listed(testapp, data_set=str(south.id)) == [elsewhere.id]
+    # Another's data set is no filter: the list is the user's jobs, all of them.
+    assert _listed(testapp, data_set=str(west.id)) == _listed(testapp)
+    page = testapp.get("/jobs", params={"status": "unfinished"})
+    names = [option.text for option in page.pyquery("#data_set option")]
+    assert names == ["any", "North", "South"]
+    assert page.pyquery("#status option[selected]").text() == "Waiting or running"

@@ -17,7 +17,7 @@ from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.apps.site.paging import page_number
 from poser.apps.site.security import OwnedFactory, OwnedResource, job_acl
 from poser.models.data_extraction.datasets import data_sets_for_user
-from poser.models.data_extraction.jobs import job_kinds_in_use, visible_jobs
+from poser.models.data_extraction.jobs import UNFINISHED, job_kinds_in_use, visible_jobs
 from poser.models.orm import JOB_STATUSES, Job
 from poser.tasks import jobs as job_tasks
 from poser.tasks.datasets import jobs as data_set_jobs
@@ -88,8 +88,11 @@ def _my_data_sets(request: Request) -> set[int]:
 def jobs_list(request: Request) -> dict[str, Any]:
     status = request.params.get("status") or None
     kind = request.params.get("kind") or None
-    if status not in (None, *JOB_STATUSES):
+    if status not in (None, UNFINISHED, *JOB_STATUSES):
         status = None
+    data_sets = data_sets_for_user(request.dbsession, request.identity.id)
+    chosen = request.params.get("data_set", "")
+    data_set_id = next((d.id for d, _ in data_sets if str(d.id) == chosen), None)
     page = page_number(request)
     rows, total = visible_jobs(
         request.dbsession,
@@ -98,8 +101,9 @@ def jobs_list(request: Request) -> dict[str, Any]:
         kind=kind,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        data_set_id=data_set_id,
     )
-    mine = _my_data_sets(request) if any(job.kind == COPY_KIND for job in rows) else set()
+    mine = {data_set.id for data_set, _ in data_sets}
     return {
         "jobs": rows,
         "made": {job.id: made_links(request, job, mine) for job in rows},
@@ -108,7 +112,9 @@ def jobs_list(request: Request) -> dict[str, Any]:
         "pages": max(1, -(-total // PAGE_SIZE)),
         "status": status or "",
         "kind": kind or "",
-        "statuses": JOB_STATUSES,
+        "statuses": (UNFINISHED, *JOB_STATUSES),
+        "data_sets": [data_set for data_set, _ in data_sets],
+        "data_set": "" if data_set_id is None else str(data_set_id),
         "kinds": job_kinds_in_use(request.dbsession, request.identity),
         "titles": {kind.name: kind.title for kind in all_kinds()},
         "maintenance": [kind for kind in all_kinds() if kind.name.startswith("maintenance.")],

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from poser.models.orm import DataSetMember, Job, User
+from poser.models.orm import FINISHED_STATUSES, DataSetMember, Job, User
 
 
 def visible_jobs_query(user: User) -> Select[tuple[Job]]:
@@ -17,6 +17,10 @@ def visible_jobs_query(user: User) -> Select[tuple[Job]]:
     return select(Job).where(visible)
 
 
+#: The Jobs page's status filter for jobs that have not finished (queued or running).
+UNFINISHED = "unfinished"
+
+
 def visible_jobs(
     dbsession: Session,
     user: User,
@@ -24,10 +28,17 @@ def visible_jobs(
     kind: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    data_set_id: int | None = None,
 ) -> tuple[list[Job], int]:
+    """The jobs ``user`` may view, newest first, of a status (or `UNFINISHED`), a kind
+    and a data set when given; and how many there are."""
     query = visible_jobs_query(user)
-    if status:
+    if status == UNFINISHED:
+        query = query.where(Job.status.not_in(FINISHED_STATUSES))
+    elif status:
         query = query.where(Job.status == status)
+    if data_set_id is not None:
+        query = query.where(Job.data_set_id == data_set_id)
     if kind:
         query = query.where(Job.kind == kind)
     total = dbsession.scalar(select(func.count()).select_from(query.subquery())) or 0
