@@ -146,6 +146,10 @@ class Product(DataSetMixin, Base):
         Index(
             "ix_product_vendor_margin", "data_set_id", "preferred_vendor_id", "margin_percent", "id"
         ),
+        # A product's change log names its data set and its product; the pair's key
+        # lets one foreign key check both (see ProductChange). It serves whatever an
+        # index on the data set alone would, so the product has no such index.
+        Index("uq_product_data_set_id", "data_set_id", "id", unique=True),
         # Half of each page free on PostgreSQL: a count's new on-hand (no index holds
         # it) then fits beside the old row, a heap-only update that adds no index entry
         # (migration 0023).
@@ -153,6 +157,7 @@ class Product(DataSetMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    data_set_id: Mapped[int] = mapped_column(ForeignKey("data_set.id", ondelete="CASCADE"))
     upc: Mapped[str] = mapped_column(String(14))
     description: Mapped[str] = mapped_column(String(200))
     brand: Mapped[str] = mapped_column(String(100), default="")

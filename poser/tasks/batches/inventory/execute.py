@@ -9,8 +9,9 @@ rows, then on-hand by UPDATE ... FROM them. Only rows whose apply changes on-han
 On PostgreSQL the UPDATE is heap-only: on-hand is in none of product's indexes, and its
 pages keep room for the new versions (fillfactor 50, migration 0023), so no index takes
 an entry (200,000 products: 1.3 s; on full pages, 63 s). An index that holds on-hand
-would undo that. The change log's INSERT is the larger part left: each row's foreign
-keys (product, data set, user, vendor) are checked one row at a time.
+would undo that. The change log's INSERT is the larger part left: PostgreSQL checks
+each row's foreign keys one row at a time, three of them (its product within its data
+set, one key: migration 0025; the user; the vendor, NULL here but still called).
 """
 
 from __future__ import annotations
