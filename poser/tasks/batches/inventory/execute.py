@@ -80,9 +80,13 @@ def record_on_hand_changes(
         "old_value": number_text(R.on_hand_before, dialect),
         "new_value": number_text(R.new_on_hand, dialect),
     }
-    statement = insert(ProductChange).from_select(
-        list(columns), select(*columns.values()).where(applied(batch))
-    )
+    rows = select(*columns.values()).where(applied(batch))
+    if dialect == "postgresql":
+        # In the products' order, each row's foreign key check and its entry in the
+        # log's product index land near the one before (200,000 rows: 2.0-2.6 s
+        # against 2.5-3.3 in the count's order).
+        rows = rows.order_by(R.product_id)
+    statement = insert(ProductChange).from_select(list(columns), rows)
     return (
         session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
     )
