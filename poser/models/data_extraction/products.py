@@ -108,7 +108,7 @@ class DescriptionSearch:
     else a search finds (equals, a text too short for trigrams) is left to the grid.
 
     On PostgreSQL a "contains" is ``lower(description COLLATE "C") LIKE text`` with the
-    text's ASCII letters in lower case, which its trigram index holds (migration 0026),
+    text's ASCII letters in lower case, which its trigram index holds (migration 0024),
     and its planner chooses between the two. Under the "C" collation lower() folds the
     ASCII letters alone, as SQLite's LIKE does, and costs less a row than a lower()
     that folds every letter ("organic" by description, descending, checks 350,000 rows

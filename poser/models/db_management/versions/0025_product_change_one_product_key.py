@@ -1,7 +1,7 @@
 """product_change: one foreign key, to its product within its data set
 
 Revision ID: 0025
-Revises: 0026
+Revises: 0024
 Create Date: 2026-12-06 20:00:00.000000
 
 Each change row had two foreign keys where one does: its data set's and its
@@ -17,7 +17,7 @@ its product's. SQLite rewrites product_change to change its foreign keys.
 from alembic import op
 
 revision = "0025"
-down_revision = "0026"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

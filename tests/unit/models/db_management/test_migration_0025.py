@@ -40,7 +40,7 @@ def product_indexes(connection: Connection) -> set[str]:
 
 
 def test_0025_one_key_to_the_product_within_its_data_set(scratch_url: str) -> None:
-    with migrated_to(scratch_url, "0026", ROWS) as (config, engine):
+    with migrated_to(scratch_url, "0024", ROWS) as (config, engine):
         command.upgrade(config, "0025")
         with engine.connect() as connection:
             assert keys(connection) == {
@@ -55,7 +55,7 @@ def test_0025_one_key_to_the_product_within_its_data_set(scratch_url: str) -> No
             connection.exec_driver_sql(CHANGE.format(1))
             connection.exec_driver_sql("DELETE FROM product WHERE id = 1")
             assert connection.exec_driver_sql("SELECT count(*) FROM product_change").scalar() == 0
-        command.downgrade(config, "0026")
+        command.downgrade(config, "0024")
         with engine.connect() as connection:
             assert keys(connection) == {
                 ("product", ("product_id",), ("id",)),

@@ -1,6 +1,6 @@
 """product: PostgreSQL's description search index folds the ASCII letters alone
 
-Revision ID: 0026
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-06 19:40:00.000000
 
@@ -20,7 +20,7 @@ changes there.
 
 from alembic import op
 
-revision = "0026"
+revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None
