@@ -156,7 +156,8 @@ def grid_page(
     )
     found: list[Any] | None = None
     first = state.page == 1 and not (state.after or state.before or state.last)
-    if first and keys.few and dialect in COUNTED_WITH_FIRST_PAGE:
+    searched = any(item.op == "contains" for item in state.filters)
+    if first and searched and keys.few and dialect in COUNTED_WITH_FIRST_PAGE:
         found, counted = keys.first_counted(session, state.descending, size + 1)
         total, more = min(counted, few), counted > few
         found = None if more else found  # many, after all: read by their plan

@@ -14,9 +14,9 @@ more rows than `few_cap` (the grid's count cap; twice it on PostgreSQL); "many":
 | 3 | many; a choice of 2 to 12 | each value's first rows, merged | 2 departments by price: 420→6 |
 
 PostgreSQL counts to twice the cap (`FEW_PER_CAP`), so plan 1 also reads a search
-found 10,000 to 20,000 times, and reads a first page of few matches with their number
-in one statement (`COUNTED_WITH_FIRST_PAGE`): "milk" by price, 16,029 matches of a
-million, the planner's walk 74 ms against 23 (the statements alone, best of nine).
+found 10,000 to 20,000 times, and reads the first page of a search with the number of
+its matches in one statement (`COUNTED_WITH_FIRST_PAGE`): "milk" by price, 16,029
+matches of a million, 160 → 35 ms (the bench, p50).
 
 1. The matches' keys and sort values are selected in a subquery whose LIMIT (the
    cap, never reached) keeps a planner from merging it into the outer query, which
@@ -51,10 +51,13 @@ from poser.models.data_extraction.grid_state import Filter, GridColumn, GridStat
 #: costs it a few milliseconds more ("organic": 25 ms to 10,001, 32 to 20,001).
 #: SQLite counts at twice the cost, and lists a search's matches from its own table.
 FEW_PER_CAP = {"postgresql": 2}
-#: Where a first page of few matches is read with their number, in one statement (plan
-#: 1's, with ``count(*) OVER ()``) instead of a count and then the page: PostgreSQL,
-#: where each reads every match from the table ("milk": 19 ms each; together, 23).
-#: SQLite keeps the window's rows apart, which costs it more than a second count.
+#: Where the first page of a search (a "contains" filter) is read with the number of
+#: its matches, in one statement (plan 1's, with ``count(*) OVER ()``), instead of a
+#: count and then the page: PostgreSQL, where both read every match from the table, as
+#: no index holds a "contains" exactly ("milk": 19 ms each; together, 23). A filter an
+#: index answers is counted from the index for less than reading its matches to sort
+#: them ("inactive" by brand: 19 ms against 42), and SQLite keeps the window's rows
+#: apart, which costs it more than a second count.
 COUNTED_WITH_FIRST_PAGE = frozenset({"postgresql"})
 #: Up to how many values of a choice are each read apart and merged.
 MERGE_VALUES = 12
