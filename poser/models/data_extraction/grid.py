@@ -147,9 +147,10 @@ def grid_page(
     sort = expressions[state.sort] if state.sort not in (None, key_column) else None
     keyed = resolved.with_only_columns(key).where(*conditions_of(expressions, columns, state))
     dialect = session.get_bind().dialect.name
-    # The count goes as far as the plans need to tell few matches from many, and shows
-    # up to count_cap of them.
-    few = few_cap(dialect, count_cap)
+    # The count goes as far as the plans need to tell few matches from many (a sort and
+    # filters: plan 1), and shows up to count_cap of them.
+    planned = plans and sort is not None and bool(state.filters)
+    few = few_cap(dialect, count_cap) if planned else count_cap
     size = state.page_size
     keys = page_keys(
         resolved, expressions, columns, state, key, sort, many=False, cap=few, plans=plans

@@ -190,3 +190,39 @@ def test_on_postgresql_matches_up_to_twice_the_cap_are_few_and_sorted(
             session, base(), COLUMNS, page.link("next"), "id", count_cap=6, plans=False
         ).rows
     )
+
+
+@pytest.mark.parametrize("params", [{}, {"sort": "-price"}, {"kind.in": "fruit"}])
+def test_a_grid_no_plan_reads_counts_to_its_cap_alone(
+    session: Session,  # noqa: F811
+    statements: list[str],
+    params: dict[str, str],
+) -> None:
+    """Without both a sort and filters no plan reads the page, so few and many are all
+    one: the count stops past the cap on PostgreSQL too."""
+    grid_page(session, base(), COLUMNS, state(**params, size="3"), "id", count_cap=6)
+    (count,) = [s for s in statements if s.startswith("SELECT count(*)")]
+    assert " LIMIT ?" in count
+    assert len(statements) == 3  # the count, the keys, the rows
+
+
+def test_the_count_stops_past_the_cap_unless_a_plan_reads_few(
+    session: Session,  # noqa: F811
+) -> None:
+    limits: list[Any] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement.startswith("SELECT count(*)"):
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            limits.append(max(v for v in values if isinstance(v, int)))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        grid_page(session, base(), COLUMNS, state(**{"kind.in": "fruit"}), "id", count_cap=6)
+        sorted_ = state(**{"kind.in": "fruit", "sort": "-price"})
+        grid_page(session, base(), COLUMNS, sorted_, "id", count_cap=6)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    assert limits == [7, 13 if postgresql else 7]
