@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from poser.entry_points.main import cli
 from poser.entry_points.plugins import load_tasks
 from poser.entry_points.queues import HueyJobQueue, make_queue
+from poser.entry_points.schedule import PERIODIC_JOBS
 from poser.models.orm import DataSet, Job, PeriodicRun
 from poser.storage import store_from_settings
 from poser.tasks.job_progress import JobProgress, read_progress
@@ -250,15 +251,10 @@ class Scheduler:
 def test_the_scheduler_schedules_a_due_job_once_and_stops_cleanly(
     tmp_path: Path, database_url: str, session_factory: Any, dbsession: Session
 ) -> None:
-    site = Site(
-        tmp_path,
-        database_url,
-        **{
-            "poser.schedule.purge_work": "* * * * *",  # due every minute: now, at start
-            "poser.schedule.purge_uploads": "off",
-            "poser.schedule.purge_job_logs": "off",
-        },
-    )
+    # Only purge_work, due every minute (now, at start): every other periodic job is off,
+    # or one whose hour's minute (:07, :17, :47) the test meets is scheduled too.
+    schedules = {f"poser.schedule.{job.name}": "off" for job in PERIODIC_JOBS}
+    site = Site(tmp_path, database_url, **{**schedules, "poser.schedule.purge_work": "* * * * *"})
     scheduler = Scheduler(site.ini, tmp_path / "scheduler.log")
     try:
         wait_for(site.queue.pending, timeout=60, what=scheduler.output)
