@@ -16,9 +16,10 @@ from poser.entry_points.cli_inventory import EXIT_ROWS_IN_ERROR
 
 # main first: it registers the command modules, which import it back.
 from poser.entry_points.main import cli
-from poser.models.orm import Batch, Product, ProductChange
+from poser.models.orm import Batch, Product, ProductChange, User
 from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_NEW, UPC_SOAP, make_catalog
 from tests.factories import make_data_set, make_user
+from tests.unit.entry_points.test_cli_catalog import _refused
 
 pytestmark = pytest.mark.usefixtures("clean_environ", "session_factory")
 
@@ -127,6 +128,17 @@ def test_an_empty_or_binary_file_is_refused(ini, store, dbsession, tmp_path, bod
     # Refused at upload (nothing made) or when read (a failed batch saying why).
     assert {batch.status for batch in dbsession.scalars(select(Batch))} <= {"failed"}
     assert _on_hand(dbsession, store["butter"]) == 10
+
+
+def test_a_data_set_without_products_is_refused(ini, store, dbsession, tmp_path) -> None:
+    olga = dbsession.scalars(select(User).where(User.username == "olga")).one()
+    other = make_data_set(dbsession, "Plans", members={olga: "owner"})
+    other.application = "sample"
+    dbsession.commit()
+    file = _file(tmp_path, "scan.csv", f"{UPC_BUTTER},1\n")
+    result = run(ini, file, "--data-set", "Plans", "--user", "olga")
+    _refused(result, 1, "'Plans' holds no products to count")
+    assert dbsession.scalars(select(Batch)).all() == []
 
 
 def test_the_same_file_twice_exits_1(ini, store, tmp_path) -> None:
