@@ -152,24 +152,26 @@ def grid_page(
     planned = plans and sort is not None and bool(state.filters)
     few = few_cap(dialect, count_cap) if planned else count_cap
     size = state.page_size
-    keys = page_keys(
-        resolved, expressions, columns, state, key, sort, many=False, cap=few, plans=plans
-    )
+    keys: Keys | None = None
     found: list[Any] | None = None
     first = state.page == 1 and not (state.after or state.before or state.last)
     searched = any(item.op == "contains" for item in state.filters)
-    if first and searched and keys.few and dialect in COUNTED_WITH_FIRST_PAGE:
+    if planned and first and searched and dialect in COUNTED_WITH_FIRST_PAGE:
+        keys = page_keys(
+            resolved, expressions, columns, state, key, sort, many=False, cap=few, plans=plans
+        )
         found, counted = keys.first_counted(session, state.descending, size + 1)
         total, more = min(counted, few), counted > few
-        found = None if more else found  # many, after all: read by their plan
+        if more:  # many, after all: read by their plan
+            keys, found = None, None
     else:
         total, more = count_capped(session, keyed.order_by(None), None if state.last else few)
     many = more or total > few
     capped = more or (not state.last and total > count_cap)
     total = total if state.last else min(total, count_cap)
-    if many:
+    if keys is None:
         keys = page_keys(
-            resolved, expressions, columns, state, key, sort, many=True, cap=few, plans=plans
+            resolved, expressions, columns, state, key, sort, many=many, cap=few, plans=plans
         )
     order = _Order(session, keys, state.descending, sort is not None)
     mark = order.mark(resolved, key, sort, state.after or state.before) if state.page > 1 else None

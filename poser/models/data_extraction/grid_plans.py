@@ -76,7 +76,6 @@ class Keys:
     sort: Any
     key: Any
     arms: Sequence[Select[Any]] = ()  # a choice's values, each its keys and sort values
-    few: bool = False  # plan 1: every match, sorted apart
 
     def first_counted(self, session: Session, descending: bool, limit: int) -> tuple[list, int]:
         """The first ``limit`` keys in the order (sort, key), and how many keys there
@@ -146,7 +145,7 @@ def page_keys(
     if not many:
         found = resolved.with_only_columns(key.label("row_key"), sort.label("row_sort"))
         fenced = found.where(*conditions).order_by(None).limit(cap + 1).subquery()
-        return Keys(select(fenced.c.row_key), fenced.c.row_sort, fenced.c.row_key, few=True)
+        return Keys(select(fenced.c.row_key), fenced.c.row_sort, fenced.c.row_key)
 
     def fenced(item: Filter) -> bool:
         return item.op in _RANGES and item.column != state.sort
