@@ -23,21 +23,16 @@ from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR, REFUSED, populate
 from poser.entry_points.cli_context import Context, data_set_named, pass_context
 from poser.entry_points.cli_inventory_counts import (
     COMMANDS,
+    apply_count,
     editor_named,
-    may_apply,
     open_count,
-    print_applied,
-    print_next,
     print_summary,
     refused,
 )
-from poser.entry_points.cli_progress import TerminalProgress
-from poser.models.orm import Batch, DataSet, User
+from poser.models.orm import Batch, DataSet
 from poser.storage import store_from_settings
-from poser.tasks.batches import get_handler
 from poser.tasks.batches.inventory.counting import add_file, add_typed_line, make_count
 from poser.tasks.batches.inventory.handler import MODES
-from poser.tasks.product_history import ChangeSource
 from poser.tasks.uploads import max_upload_bytes, store_upload
 
 __all__ = ["EXIT_ROWS_IN_ERROR", "inventory_group"]
@@ -103,7 +98,6 @@ def import_command(
     """
     if (data_set_name is None) == (data_set_id is None):
         raise click.UsageError("give either --data-set NAME or --data-set-id ID")
-    handler = get_handler("inventory")
     store = store_from_settings(ctx.settings)
     unit = "cases" if cases else "units"
     with ctx.write_session() as session:
@@ -135,27 +129,13 @@ def import_command(
                     formats=("csv",),
                 )
                 add_file(batch, store, upload, unit)
-        batch_id, user_id = batch.id, user.id if user else None
+        batch_id = batch.id
     populate(ctx, batch_id, store)
     with ctx.dbsession() as session:
         print_summary(session, session.get_one(Batch, batch_id), username, next_steps=not execute)
     if not execute:
         return
-    progress = TerminalProgress("applying")
-    try:
-        with ctx.write_session() as session:
-            batch = session.get_one(Batch, batch_id)
-            user = session.get(User, user_id) if user_id else None
-            may_apply(batch, user, skip_errors, apply_flagged)
-            via = ChangeSource("command", command="poser inventory import")
-            with refusals(files[0]):
-                summary = handler.execute(batch, user, progress, via)
-    finally:
-        progress.close()
-    with ctx.dbsession() as session:
-        batch = session.get_one(Batch, batch_id)
-        print_applied(batch, summary)
-        print_next(batch, session.get_one(DataSet, batch.data_set_id), 0, username)
+    apply_count(ctx, batch_id, username, skip_errors, apply_flagged, "poser inventory import")
 
 
 @inventory_group.command("line")

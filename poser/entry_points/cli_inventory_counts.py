@@ -320,13 +320,26 @@ def apply_command(
     Exits 1 when it cannot be applied (applied already, variance only, on-hand moved
     since it was read), 3 when rows in error or flagged for recount stop it.
     """
+    apply_count(ctx, batch_id, username, skip_errors, apply_flagged, APPLY_COMMAND)
+
+
+def apply_count(
+    ctx: Context,
+    batch_id: int,
+    username: str | None,
+    skip_errors: bool,
+    apply_flagged: bool,
+    command: str,
+) -> None:
+    """Apply the count as ``username`` (an owner or editor), its history naming
+    ``command``, and print what it did and what comes next."""
     progress = TerminalProgress("applying")
     try:
         with ctx.write_session() as session:
             batch = count_named(session, batch_id)
             user = editor_named(session, session.get_one(DataSet, batch.data_set_id), username)
             may_apply(batch, user, skip_errors, apply_flagged)
-            via = ChangeSource("command", command=APPLY_COMMAND)
+            via = ChangeSource("command", command=command)
             try:
                 summary = get_handler(BATCH_TYPE).execute(batch, user, progress, via)
             except REFUSED as error:
