@@ -6,21 +6,27 @@ counting one), and a third column for the section or aisle. A header may name th
 columns (UPC or Barcode; Qty, Quantity, Count or Cases; Section, Aisle or Location;
 Unit, each or case per line).
 
+Its text (encodings, line ends, binary files) is ``scanner_text``'s. A line without the
+file's separator is split on another one, or on spaces: a file may mix shapes. Empty
+fields at the end of a line (a spreadsheet's empty columns) are not columns. A
+semicolon-separated file writes decimals with a comma ("1,5"); in others a comma before
+one or two digits is a decimal comma too, and before three digits it is in doubt.
+
 What is refused, and where:
 
 - the whole file (a BatchError naming it): empty, binary (a spreadsheet, an image),
   a vendor catalog (a header with costs, prices or descriptions, or more than three
   columns), a header without a UPC column, or not one line that reads as a count;
 - one line (status "error" and a message, the rest of the file still read): a UPC
-  that is not one, a quantity that is not a number, negative, with more than three
-  decimals, or more than ``MAX_QUANTITY`` (a UPC in the quantity column), an unknown
-  unit. Whether a fraction may be counted is the product's to say, so it is checked
-  when the rows are compared (``compare``).
+  that is not one (or that a spreadsheet wrote in scientific notation), a quantity that
+  is not a number, negative, with more than three decimals, or more than
+  ``MAX_QUANTITY`` (a UPC in the quantity column), an unknown unit, a section longer
+  than ``MAX_SECTION``, a NUL character. Whether a fraction may be counted is the
+  product's to say, so it is checked when the rows are compared (``compare``).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 from collections.abc import Iterator
@@ -29,17 +35,27 @@ from typing import Any, BinaryIO
 
 from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.catalog.rows import STORE_CODE_DIGITS
+from poser.tasks.batches.inventory.scanner_text import read_head, text_lines
 from poser.utils.upc import GTIN_LENGTH, UpcError, has_valid_check_digit, normalize_upc
 
 CHUNK_ROWS = 5_000
 #: More than this on one line is not a count but a typo (a UPC in the quantity column).
 MAX_QUANTITY = Decimal(100_000)
-SNIFF_BYTES = 64 * 1024
+MAX_SECTION = 50
 _QUANTITY = re.compile(r"\+?[0-9]{1,9}(?:\.[0-9]{0,3})?\Z")
-_NEGATIVE = re.compile(r"-\s*[0-9]+(?:\.[0-9]*)?\Z")
+_NEGATIVE = re.compile(r"-\s*[0-9]+(?:[.,][0-9]*)?\Z")
+_DECIMAL_COMMA = re.compile(r"(\+?[0-9]{1,9}),([0-9]{1,3})\Z")
+#: "3.60003E+10": a UPC cell a spreadsheet shows (and exports) with its digits dropped.
+_SCIENTIFIC = re.compile(r"[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]{1,2}\Z")
+#: "36000291452.0": a UPC a tool exported as a decimal number.
+_WHOLE_NUMBER = re.compile(r"([0-9]{6,14})\.0+\Z")
+_QUOTED = re.compile(r'"[^"]*"')
+_HEADER_PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _TOO_PRECISE = re.compile(r"[0-9]+\.[0-9]{4,}\Z")
 
-UPC_HEADERS = {"upc", "barcode", "bar code", "gtin", "ean", "upc code", "code", "scan", "sku"}
+UPC_HEADERS = {
+    "upc", "barcode", "bar code", "gtin", "ean", "upc code", "code", "scan", "sku", "upc ean",
+}  # fmt: skip
 QUANTITY_HEADERS = {"qty", "quantity", "count", "counted", "units", "qty counted", "on hand"}
 CASES_HEADERS = {"cases", "case qty", "qty cases"}
 SECTION_HEADERS = {"section", "aisle", "location", "area", "bin", "shelf", "zone"}
@@ -58,17 +74,9 @@ UNIT_WORDS = {
     "cases": "cases",
 }
 MAX_COLUMNS = 3
-
-
-def check_start(head: bytes, name: str) -> None:
-    """Refuse a file whose first bytes are not a count's text: empty or binary."""
-    if not head.strip():
-        raise BatchError(f"{name} is empty: there is nothing to count.")
-    if b"\0" in head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise BatchError(
-            f"{name} is not a text file (a spreadsheet or another binary file?): export the "
-            "count from the scanner as CSV or text."
-        )
+NUL_MESSAGE = (
+    "the line holds a NUL character (invisible, left by a damaged export); correct it in the file"
+)
 
 
 def read_count_file(
@@ -83,12 +91,11 @@ def read_count_file(
     "units" or "cases", unless its header or a line says). BatchError when the file is
     refused; a refusal found at the end (no readable line) comes after the chunks, so
     the caller's transaction, which holds them, rolls back."""
-    head = stream.read(SNIFF_BYTES)
-    check_start(head, name)
-    lines = enumerate(_text_lines(head, stream), start=1)
+    head, encoding = read_head(stream, name)
+    lines = enumerate(text_lines(head, stream, encoding, name), start=1)
     number, first = next(((n, text) for n, text in lines if text.strip()), (0, ""))
-    split = _splitter(first)
-    fields = split(first)
+    delimiter, split = _splitter(first.replace("\0", ""))
+    fields = _without_empty_end(split(first.replace("\0", "")))
     columns = _columns_of_header(fields, name)
     pending = []
     if columns is None:
@@ -107,7 +114,13 @@ def read_count_file(
         if not text.strip():
             continue
         total += 1
-        record = read_line(split(text), columns, file_unit, name, number, batch_id, data_set_id)
+        nul = "\0" in text
+        fields = split(text.replace("\0", "") if nul else text)
+        record = read_line(
+            fields, columns, file_unit, name, number, batch_id, data_set_id, delimiter == ";"
+        )
+        if nul:
+            _error(record, NUL_MESSAGE)
         if record["status"] is None:
             readable += 1
         elif not first_problem:
@@ -133,41 +146,36 @@ def _chain(
     yield from rest
 
 
-def _text_lines(head: bytes, stream: BinaryIO) -> Iterator[str]:
-    """The file's lines as text (UTF-8, a BOM dropped; a byte that is not UTF-8 is read
-    as Windows-1252 would, as older scanners write), without their line ends."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-    try:
-        decoder.decode(head[: len(head) - 4] if len(head) == SNIFF_BYTES else head)
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    rest = ""
-    block = head
-    while block:
-        text = rest + decoder.decode(block)
-        parts = text.splitlines()
-        rest = parts.pop() if parts and not text.endswith(("\n", "\r")) else ""
-        yield from parts
-        block = stream.read(SNIFF_BYTES)
-    rest += decoder.decode(b"", final=True)
-    if rest:
-        yield rest
+def _error(record: dict[str, Any], message: str) -> None:
+    record["status"] = "error"
+    record["message"] = "; ".join(filter(None, (record["message"], message)))
 
 
-def _splitter(line: str) -> Any:
-    """How the file's fields are separated, from its first line. A line without a
-    quote is split as the csv module would split it, without its per-line cost."""
-    for delimiter in (",", "\t", ";"):
-        if delimiter in line:
-            return lambda text, d=delimiter: [
-                f.strip()
-                for f in (
-                    text.split(d) if '"' not in text else next(csv.reader([text], delimiter=d), [])
-                )
-            ]
-    return lambda text: text.split()
+def _without_empty_end(fields: list[str]) -> list[str]:
+    while fields and not fields[-1]:
+        fields.pop()
+    return fields
+
+
+def _splitter(line: str) -> tuple[str, Any]:
+    """The file's separator, from its first line outside quotes (" ": spaces), and how a
+    line's fields are split: by the file's separator, or by another one the line holds,
+    or on spaces. A line without a quote is split as the csv module would split it, without
+    its per-line cost."""
+    delimiters = ("\t", ";", ",")  # a comma beside the others is a decimal comma
+    unquoted = _QUOTED.sub("", line)
+    delimiter = next((d for d in delimiters if d in unquoted), " ")
+    others = tuple(d for d in delimiters if d != delimiter)
+
+    def split(text: str) -> list[str]:
+        d = delimiter if delimiter in text else next((o for o in others if o in text), " ")
+        if d == " ":
+            return text.split()
+        if '"' in text:
+            return [f.strip() for f in next(csv.reader([text], delimiter=d), [])]
+        return [f.strip() for f in text.split(d)]
+
+    return delimiter, split
 
 
 def _columns_of_header(fields: list[str], name: str) -> dict[str, int] | None:
@@ -175,7 +183,7 @@ def _columns_of_header(fields: list[str], name: str) -> dict[str, int] | None:
     field is a code: digits)."""
     if not fields or _looks_like_code(fields[0]):
         return None
-    names = [field.strip().strip('"').lower() for field in fields]
+    names = [_HEADER_PUNCTUATION.sub(" ", field.lower()).strip() for field in fields]
     catalog = [fields[i] for i, n in enumerate(names) if any(w in n for w in CATALOG_HEADERS)]
     if catalog:
         raise BatchError(
@@ -200,6 +208,13 @@ def _columns_of_header(fields: list[str], name: str) -> dict[str, int] | None:
             f"{name} has a header row ({', '.join(fields)}) without a UPC column: name it "
             "UPC or Barcode, or leave the header out (UPC first, then the quantity)."
         )
+    unnamed = [fields[i] for i, n in enumerate(names) if n and i not in columns.values()]
+    if "quantity" not in columns and unnamed:  # a header of "UPC" alone: one line per scan
+        raise BatchError(
+            f"{name} has a header row ({', '.join(fields)}) without a quantity column: name it "
+            "Qty, Quantity or Count (Cases for cases), or leave the header out (UPC first, then "
+            "the quantity)."
+        )
     if len(fields) > len(columns) + 1 and len(fields) > MAX_COLUMNS:
         raise BatchError(
             f"{name} has {len(fields)} columns: a count has a UPC, a quantity and perhaps "
@@ -221,8 +236,10 @@ def read_line(
     number: int,
     batch_id: int,
     data_set_id: int,
+    decimal_comma: bool = False,
 ) -> dict[str, Any]:
-    """One line's record; status "error" and a message when it cannot be counted.
+    """One line's record; status "error" and a message when it cannot be counted
+    (``decimal_comma``: "1,500" is 1.5, as a semicolon-separated file writes it).
     Runs once per line of files of 200,000 lines: the usual plain digits take a short
     path (``read_upc``, ``read_quantity``)."""
     count = len(fields)
@@ -236,9 +253,16 @@ def read_line(
         fields[index] if index is not None and index < count else None,
         index is not None and count > 1,
         errors,
+        decimal_comma,
     )
     index = columns.get("section")
-    section = fields[index][:50] if index is not None and index < count else ""
+    section = fields[index] if index is not None and index < count else ""
+    if len(section) > MAX_SECTION:
+        errors.append(
+            f"the section is {len(section):,} characters long, more than {MAX_SECTION}: "
+            "is the line whole?"
+        )
+        section = section[:MAX_SECTION]
     index = columns.get("unit")
     unit_text = fields[index] if index is not None and index < count else None
     if unit_text is not None:
@@ -272,8 +296,15 @@ def read_upc(text: str, errors: list[str]) -> str | None:
             errors.append(f"UPC {text.lstrip('0')}: the check digit is wrong")
             return None
         return upc
+    if _SCIENTIFIC.match(text.strip()):
+        errors.append(
+            f"UPC {text.strip()}: a spreadsheet wrote it in scientific notation, which drops "
+            "its last digits; format the UPC column as text and export the file again"
+        )
+        return None
+    whole = _WHOLE_NUMBER.match(text.strip())
     try:
-        upc = normalize_upc(text)
+        upc = normalize_upc(whole.group(1) if whole else text)
     except UpcError as error:
         errors.append(f"UPC: {error}")
         return None
@@ -297,7 +328,9 @@ def _check_digit_holds(upc: str) -> bool:
     return total % 10 == 0
 
 
-def read_quantity(text: str | None, has_column: bool, errors: list[str]) -> str | None:
+def read_quantity(
+    text: str | None, has_column: bool, errors: list[str], decimal_comma: bool = False
+) -> str | None:
     """A line's quantity: a line with only a UPC is one scan, counting one."""
     if text is None or (text == "" and not has_column):
         return "1"
@@ -307,6 +340,16 @@ def read_quantity(text: str | None, has_column: bool, errors: list[str]) -> str 
     if not text:
         errors.append("the quantity is empty")
         return None
+    comma = _DECIMAL_COMMA.match(text)
+    if comma:
+        if len(comma.group(2)) == 3 and not decimal_comma:
+            errors.append(
+                f"quantity {text} can be read as {comma.group(1)}{comma.group(2)} or as "
+                f"{comma.group(1)}.{comma.group(2)}: write it without the comma, or with a "
+                "decimal point"
+            )
+            return None
+        text = f"{comma.group(1)}.{comma.group(2)}"
     if _QUANTITY.match(text):
         quantity = Decimal(text.lstrip("+"))
         if quantity > MAX_QUANTITY:
@@ -315,7 +358,9 @@ def read_quantity(text: str | None, has_column: bool, errors: list[str]) -> str 
                 "count (a UPC in the quantity column?)"
             )
             return None
-        return str(int(quantity)) if quantity == quantity.to_integral() else str(quantity)
+        return (
+            str(int(quantity)) if quantity == quantity.to_integral() else str(quantity.normalize())
+        )
     if _NEGATIVE.match(text):
         errors.append(f"quantity {text} is negative: a count is zero or more")
     elif _TOO_PRECISE.match(text):
