@@ -12,6 +12,13 @@ from tests.factories import PASSWORD, make_user
 from tests.worker_support import WorkerProcess
 
 
+#: The Products grid's frame: how wide its table is, and how wide it shows.
+_GRID_WIDTHS = """() => {
+  const frame = document.querySelector('[data-widget=products] .grid-scroll');
+  return [frame.scrollWidth, frame.clientWidth];
+}"""
+
+
 def test_an_operator_walks_the_products_application(
     page: Any, dbsession: Session, worker: WorkerProcess, tmp_path: Path
 ) -> None:
@@ -32,6 +39,14 @@ def test_an_operator_walks_the_products_application(
     # 3,000 products: few enough for the grid to count them all.
     assert "of 3,000" in page.inner_text("[data-testid=grid-summary]")
     store_url = page.url
+
+    # On a laptop's screen and a desktop's, every column is on screen beside the steps:
+    # the grid does not scroll sideways (the example's long descriptions and vendors).
+    for width in (1366, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        scroll, visible = page.evaluate(_GRID_WIDTHS)
+        assert scroll <= visible, f"at {width} pixels the grid scrolls sideways"
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     # Paging, sorting and filtering replace only the grid: a marker on window survives.
     page.wait_for_load_state("load")  # htmx is deferred: a click before it runs navigates

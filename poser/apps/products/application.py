@@ -157,6 +157,7 @@ PRODUCTS = Application(
                             on_edit=_edit,
                             download_name="products",
                             links={"upc": product_links()},
+                            wrap=frozenset({"vendor"}),
                             formats={
                                 "regular_price": "money",
                                 "unit_cost": "money",
