@@ -18,6 +18,7 @@ from poser.storage.interface import FileStore
 from poser.tasks.sessions import session_of
 from poser.utils.settings import setting_int
 from poser.utils.tabular import DEFAULT_LIMITS, Limits, TabularError, sniff_format
+from poser.utils.tabular.sniff import binary_kind
 from poser.utils.tabular.zipcheck import check_zip
 
 CHUNK = 1024 * 1024
@@ -81,6 +82,19 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.0f} MB" if size >= 1_000_000 else f"{size:,} bytes"
 
 
+def _refusal(head: bytes, found: str | None, allowed: tuple[str, ...]) -> str:
+    """Why a file of this kind is not taken: what it is, when that is known, and the
+    kinds that are."""
+    wanted = " or ".join(NAMES.get(name, name) for name in allowed)
+    what = NAMES.get(found) if found else binary_kind(head)
+    if what is None:
+        return f"This file is not {wanted} (its content was checked, not its name)."
+    said = f"This file is {what}, not {wanted} (its content was checked, not its name)"
+    if "Excel" in what:  # a spreadsheet of another kind: the spreadsheet program saves it
+        return f"{said}: save it as {wanted} and upload that."
+    return f"{said}."
+
+
 def store_upload(
     data_set: DataSet,
     files: FileStore,
@@ -103,8 +117,7 @@ def store_upload(
     found = sniff_format(head)
     allowed = tuple(formats)
     if found not in allowed:
-        wanted = " or ".join(NAMES.get(name, name) for name in allowed)
-        raise UploadError(f"This file is not {wanted} (its content was checked, not its name).")
+        raise UploadError(_refusal(head, found, allowed))
     if start is not None:
         _check(stream, start, found, max_bytes, limits)
         stream.seek(start + len(head))

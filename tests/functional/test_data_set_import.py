@@ -150,11 +150,17 @@ def _zip_bomb() -> bytes:
     return rewrite_zip(data, {"xl/worksheets/sheet1.xml": repeat(b"<row/>", 20 * MB)})
 
 
-NOT_XLSX = "This file is not an Excel (.xlsx) workbook (its content was checked, not its name)."
+NOT_XLSX = "not an Excel (.xlsx) workbook (its content was checked, not its name)."
 # (content, or what builds it; the message). Each is decided without opening a sheet.
 BAD_FILES = {
-    "not a workbook": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, NOT_XLSX),
-    "csv renamed": (b"upc,description\n012345678905,Milk\n", NOT_XLSX),
+    "not a workbook": (
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,
+        f"This file is a PNG image, {NOT_XLSX}",
+    ),
+    "csv renamed": (
+        b"upc,description\n012345678905,Milk\n",
+        f"This file is a CSV file, {NOT_XLSX}",
+    ),
     "empty": (b"", "The file is empty."),
     "a decoy beside a big text table": (
         decoy_workbook,

@@ -10,6 +10,23 @@ from poser.utils.tabular.text import check_text
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 # The OLE2 container of .xls, .doc and .msg files.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: First bytes of the files operators pick by mistake, and what to call them.
+BINARY_KINDS = (
+    (b"PK\x03\x04", "a spreadsheet (an Excel workbook) or another zip archive"),
+    (b"PK\x05\x06", "a zip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls) or another Office file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a compressed (gzip) file"),
+)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file whose first bytes are ``head`` is, in words ("a PNG image"), when
+    they are those of a binary format operators meet; else None."""
+    return next((what for magic, what in BINARY_KINDS if head.startswith(magic)), None)
 
 
 def sniff_format(head: bytes) -> Literal["xlsx", "csv"] | None:

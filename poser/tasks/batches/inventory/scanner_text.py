@@ -19,22 +19,12 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from poser.tasks.batches.base import BatchError
+from poser.utils.tabular.sniff import binary_kind
 from poser.utils.tabular.text import DECODE_ERRORS, decode_sample, detect_encoding, not_text_reason
 
 SNIFF_BYTES = 64 * 1024
 #: A line longer than this is not a scanner's: the file is refused before it is held.
 MAX_LINE_CHARS = 1_000_000
-#: First bytes of binary files operators pick by mistake, and what to call them.
-MAGICS = (
-    (b"PK\x03\x04", "a spreadsheet (an Excel workbook) or another zip archive"),
-    (b"PK\x05\x06", "a zip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls) or another Office file"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a compressed (gzip) file"),
-)
 _EXPORT = "export the count from the scanner as CSV or text"
 
 
@@ -48,9 +38,9 @@ def read_head(stream: BinaryIO, name: str) -> tuple[bytes, str]:
             break
         head += block
     complete = len(head) < SNIFF_BYTES
-    for magic, what in MAGICS:
-        if head.startswith(magic):
-            raise BatchError(f"{name} is not a text file but {what}: {_EXPORT}.")
+    what = binary_kind(head)
+    if what is not None:
+        raise BatchError(f"{name} is not a text file but {what}: {_EXPORT}.")
     encoding = detect_encoding(head, complete=complete)
     text = decode_sample(head, encoding, complete=complete)
     if not text.strip():

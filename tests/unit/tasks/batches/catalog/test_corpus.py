@@ -133,14 +133,16 @@ REFUSED_FILES = [
     (
         "not_really.xlsx",
         "not_really.xlsx",
-        NOT_CSV_OR_XLSX,
+        "This file is a PDF document, not a CSV file or an Excel (.xlsx) workbook",
         "not_really.xlsx: not_really.xlsx is named like an Excel workbook but is not one: "
         "it is not a zip archive (it may be damaged or truncated)",
     ),
     (
         "old_excel.xls",
         "old_excel.xls",
-        NOT_CSV_OR_XLSX,
+        "This file is an old Excel workbook (.xls) or another Office file, not a CSV file or "
+        "an Excel (.xlsx) workbook (its content was checked, not its name): save it as a CSV "
+        "file or an Excel (.xlsx) workbook and upload that.",
         "old_excel.xls: this is an old Excel workbook (.xls) or another Office file; "
         "save it as .xlsx or CSV and upload that",
     ),

@@ -208,13 +208,15 @@ CASES = [
     Case(
         "png_image.csv",
         refused=f"png_image.csv is not a text file but a PNG image: {NOT_TEXT}",
-        upload_refused=f"png_image.csv: {NOT_CSV}",
+        upload_refused="png_image.csv: This file is a PNG image, not a CSV file (its content "
+        "was checked, not its name).",
     ),
     Case(
         "count.xlsx",
         refused="count.xlsx is not a text file but a spreadsheet (an Excel workbook) or another "
         f"zip archive: {NOT_TEXT}",
-        upload_refused=f"count.xlsx: {NOT_CSV}",
+        upload_refused="count.xlsx: This file is an Excel (.xlsx) workbook, not a CSV file (its "
+        "content was checked, not its name): save it as a CSV file and upload that.",
     ),
     Case(
         "vendor_catalog.csv",
