@@ -31,7 +31,7 @@ from poser.entry_points.cli_batches import (
 )
 from poser.entry_points.cli_context import Context, pass_context, user_named
 from poser.entry_points.cli_progress import TerminalProgress
-from poser.models.data_extraction.inventory_review import recount_rows
+from poser.models.data_extraction.inventory_review import error_rows, recount_rows
 from poser.models.orm import Batch, DataSet, User
 from poser.storage import store_from_settings
 from poser.tasks.batches import get_handler
@@ -126,7 +126,9 @@ def print_summary(
         click.echo(f"  it undoes batch {batch.reverts_batch_id}")
     if batch.status not in ("populated", "executed"):
         return
-    print_counts(batch.id, dict(batch.status_counts or {}))
+    counts = dict(batch.status_counts or {})
+    print_counts(batch.id, counts)
+    print_errors(session, batch, counts.get("error", 0))
     lines, total = count_subtotals(session, batch)
     click.echo("variance by department (rows that change or compare with on-hand, not left out):")
     header = ("department", "rows", "flagged", "units", "at cost", "at retail")
@@ -143,6 +145,17 @@ def print_summary(
         click.echo(f"{_plural(total.flagged, 'row')} flagged for recount")
     if next_steps:
         print_next(batch, data_set, total.flagged, username)
+
+
+def print_errors(session: Session, batch: Batch, errors: int, shown: int = 5) -> None:
+    """The first rows in error, each with its place and what is wrong."""
+    if not errors:
+        return
+    click.echo("rows in error:")
+    for file_name, line, message in session.execute(error_rows(batch.id).limit(shown)):
+        click.echo(f"  {file_name or 'typed'} line {line}: {message}")
+    if errors > shown:
+        click.echo(f"  and {errors - shown:,} more: the Review page lists them all")
 
 
 def print_next(batch: Batch, data_set: DataSet, flagged: int, username: str | None) -> None:

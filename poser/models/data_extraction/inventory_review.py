@@ -62,3 +62,13 @@ def recount_rows(batch_id: int) -> Select[Any]:
         )
         .order_by(R.section, R.upc)
     )
+
+
+def error_rows(batch_id: int) -> Select[Any]:
+    """The rows in error, in the order read: file_name ("" for a typed line), line,
+    message (what is wrong, in the reader's words)."""
+    return (
+        select(R.file_name, R.line, R.message)
+        .where(R.batch_id == batch_id, R.status == "error")
+        .order_by(R.id)
+    )

@@ -96,6 +96,19 @@ def test_import_prints_the_variance_in_money_and_what_comes_next(ini, store, tmp
     assert f"poser inventory apply {batch_id} --user olga --skip-errors --apply-flagged" in out
 
 
+def test_the_summary_names_the_first_rows_in_error_and_what_is_wrong(ini, store, tmp_path) -> None:
+    bad = "".join(f"{UPC_MILK},-{n}\n" for n in range(1, 7))
+    batch_id = _count(ini, tmp_path, f"UPC,Qty\n{UPC_BUTTER},5\nnotaupc,1\n{bad}")
+    out = inventory(ini, "show", batch_id).stdout
+    listed = out.split("rows in error:\n", 1)[1].splitlines()[:6]
+    assert listed[:2] == [
+        "  front.csv line 3: UPC: 'notaupc' is not a UPC: only digits are allowed",
+        "  front.csv line 4: quantity -1 is negative: a count is zero or more",
+    ]
+    assert listed[4] == "  front.csv line 7: quantity -4 is negative: a count is zero or more"
+    assert listed[5] == "  and 2 more: the Review page lists them all"
+
+
 def test_show_sums_up_and_writes_the_recount_list(ini, flagged, tmp_path) -> None:
     target = tmp_path / "list.txt"
     result = inventory(ini, "show", flagged, "--recount-list", target)
