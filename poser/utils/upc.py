@@ -37,6 +37,20 @@ def has_valid_check_digit(code: str) -> bool:
     return len(code) >= 2 and code.isdigit() and check_digit(code[:-1]) == int(code[-1])
 
 
+def wrong_check_digit(typed: str) -> str:
+    """Why a code whose check digit does not hold is refused, in the operator's words.
+    Eleven digits are a UPC-A without its check digit (typed from the label, whose
+    small last digit is easy to miss): the message gives the code with it."""
+    digits = _SEPARATORS.sub("", typed)
+    if len(digits) == 11 and digits.isdigit():
+        whole = digits + str(check_digit(digits))
+        return (
+            f"UPC {digits}: it has 11 digits, so its check digit is missing "
+            f"(a UPC has 12: with it, {whole})"
+        )
+    return f"UPC {digits.lstrip('0') or digits}: the check digit is wrong"
+
+
 def normalize_upc(value: object) -> str:
     """The stored form of a code: its digits, zero-padded to 14.
 

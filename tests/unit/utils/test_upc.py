@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from poser.utils.upc import UpcError, check_digit, has_valid_check_digit, normalize_upc
+from poser.utils.upc import (
+    UpcError,
+    check_digit,
+    has_valid_check_digit,
+    normalize_upc,
+    wrong_check_digit,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +58,28 @@ def test_normalize(value: object, stored: str) -> None:
 def test_normalize_refuses(value: object, message: str) -> None:
     with pytest.raises(UpcError, match=message):
         normalize_upc(value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # A UPC-A typed without its check digit: the code with it is given.
+        (
+            "03600029145",
+            "UPC 03600029145: it has 11 digits, so its check digit is missing "
+            "(a UPC has 12: with it, 036000291452)",
+        ),
+        (
+            "0-36000-29145",
+            "UPC 03600029145: it has 11 digits, so its check digit is missing "
+            "(a UPC has 12: with it, 036000291452)",
+        ),
+        # A whole code whose last digit is not the check digit.
+        ("036000291453", "UPC 36000291453: the check digit is wrong"),
+        ("00000036000291453", "UPC 36000291453: the check digit is wrong"),
+    ],
+)
+def test_a_wrong_check_digit_is_said_in_words_and_a_missing_one_given(
+    typed: str, said: str
+) -> None:
+    assert wrong_check_digit(typed) == said

@@ -18,7 +18,13 @@ from typing import Any
 from poser.utils.cells import CellError, cell_decimal, cell_int, cell_text
 from poser.utils.numbers import COMMA, POINT
 from poser.utils.tabular import Row
-from poser.utils.upc import GTIN_LENGTH, UpcError, has_valid_check_digit, normalize_upc
+from poser.utils.upc import (
+    GTIN_LENGTH,
+    UpcError,
+    has_valid_check_digit,
+    normalize_upc,
+    wrong_check_digit,
+)
 
 CHUNK_ROWS = 5_000
 #: Beyond these a cost is a typo (a UPC in the cost column, a misplaced point).
@@ -131,7 +137,7 @@ def _upc(value: object, errors: list[str]) -> str | None:
             return None
     digits = len(upc.lstrip("0"))
     if digits > STORE_CODE_DIGITS and not has_valid_check_digit(upc):
-        errors.append(f"UPC {upc.lstrip('0') or upc}: the check digit is wrong")
+        errors.append(wrong_check_digit(value if isinstance(value, str) else upc))
     return upc
 
 

@@ -36,7 +36,13 @@ from typing import Any, BinaryIO
 from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.catalog.rows import STORE_CODE_DIGITS
 from poser.tasks.batches.inventory.scanner_text import read_head, text_lines
-from poser.utils.upc import GTIN_LENGTH, UpcError, has_valid_check_digit, normalize_upc
+from poser.utils.upc import (
+    GTIN_LENGTH,
+    UpcError,
+    has_valid_check_digit,
+    normalize_upc,
+    wrong_check_digit,
+)
 
 CHUNK_ROWS = 5_000
 #: More than this on one line is not a count but a typo (a UPC in the quantity column).
@@ -293,7 +299,7 @@ def read_upc(text: str, errors: list[str]) -> str | None:
     if len(text) <= GTIN_LENGTH and text.isascii() and text.isdigit() and text.strip("0"):
         upc = text.zfill(GTIN_LENGTH)  # the usual plain digits: what normalize_upc gives
         if len(text.lstrip("0")) > STORE_CODE_DIGITS and not _check_digit_holds(upc):
-            errors.append(f"UPC {text.lstrip('0')}: the check digit is wrong")
+            errors.append(wrong_check_digit(text))
             return None
         return upc
     if _SCIENTIFIC.match(text.strip()):
@@ -309,7 +315,7 @@ def read_upc(text: str, errors: list[str]) -> str | None:
         errors.append(f"UPC: {error}")
         return None
     if len(upc.lstrip("0")) > STORE_CODE_DIGITS and not has_valid_check_digit(upc):
-        errors.append(f"UPC {upc.lstrip('0')}: the check digit is wrong")
+        errors.append(wrong_check_digit(whole.group(1) if whole else text))
         return None
     return upc
 

@@ -22,6 +22,10 @@ CORPUS = Path(__file__).resolve().parents[4] / "corpus" / "inventory"
 B, S, M, W = "036000291452", "012345678905", "042100005264", "096619756803"  # W: by weight
 UNKNOWN = "070038000563"
 NOT_TEXT = "export the count from the scanner as CSV or text."
+MISSING_CHECK_DIGIT = (
+    "UPC 03600029145: it has 11 digits, so its check digit is missing (a UPC has 12: with it, "
+    "036000291452)"
+)
 NOT_CSV = "This file is not a CSV file (its content was checked, not its name)."
 SCIENTIFIC = (
     "a spreadsheet wrote it in scientific notation, which drops its last digits; format the "
@@ -141,8 +145,8 @@ CASES = [
     ),
     Case(
         "upc_without_check_digit.csv",
-        {2: bad(None, "4", "UPC 3600029145: the check digit is wrong"), 3: ok(S, "3")},
-        errors={2: "UPC 3600029145: the check digit is wrong"},
+        {2: bad(None, "4", MISSING_CHECK_DIGIT), 3: ok(S, "3")},
+        errors={2: MISSING_CHECK_DIGIT},
     ),
     Case(
         "scans_one_per_line.txt",  # one line per scan, each counting one
