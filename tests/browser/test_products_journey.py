@@ -11,7 +11,6 @@ from tests.browser.support import downloaded, log_in
 from tests.factories import PASSWORD, make_user
 from tests.worker_support import WorkerProcess
 
-
 #: The Products grid's frame: how wide its table is, and how wide it shows.
 _GRID_WIDTHS = """() => {
   const frame = document.querySelector('[data-widget=products] .grid-scroll');
