@@ -10,7 +10,8 @@ Its text (encodings, line ends, binary files) is ``scanner_text``'s. A line with
 file's separator is split on another one, or on spaces: a file may mix shapes. Empty
 fields at the end of a line (a spreadsheet's empty columns) are not columns. A
 semicolon-separated file writes decimals with a comma ("1,5"); in others a comma before
-one or two digits is a decimal comma too, and before three digits it is in doubt.
+one or two digits is a decimal comma too, and before three digits it is in doubt
+(``poser.utils.numbers``, as for catalogs' costs).
 
 What is refused, and where:
 
@@ -36,6 +37,7 @@ from typing import Any, BinaryIO
 from poser.tasks.batches.base import BatchError
 from poser.tasks.batches.catalog.rows import STORE_CODE_DIGITS
 from poser.tasks.batches.inventory.scanner_text import read_head, text_lines
+from poser.utils.numbers import COMMA, NumberError, parse_number
 from poser.utils.upc import (
     GTIN_LENGTH,
     UpcError,
@@ -49,8 +51,7 @@ CHUNK_ROWS = 5_000
 MAX_QUANTITY = Decimal(100_000)
 MAX_SECTION = 50
 _QUANTITY = re.compile(r"\+?[0-9]{1,9}(?:\.[0-9]{0,3})?\Z")
-_NEGATIVE = re.compile(r"-\s*[0-9]+(?:[.,][0-9]*)?\Z")
-_DECIMAL_COMMA = re.compile(r"(\+?[0-9]{1,9}),([0-9]{1,3})\Z")
+_NEGATIVE = re.compile(r"-\s*[0-9]+(?:\.[0-9]*)?\Z")
 #: "3.60003E+10": a UPC cell a spreadsheet shows (and exports) with its digits dropped.
 _SCIENTIFIC = re.compile(r"[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]{1,2}\Z")
 #: "36000291452.0": a UPC a tool exported as a decimal number.
@@ -346,21 +347,18 @@ def read_quantity(
     if not text:
         errors.append("the quantity is empty")
         return None
-    comma = _DECIMAL_COMMA.match(text)
-    if comma:
-        if len(comma.group(2)) == 3 and not decimal_comma:
-            errors.append(
-                f"quantity {text} can be read as {comma.group(1)}{comma.group(2)} or as "
-                f"{comma.group(1)}.{comma.group(2)}: write it without the comma, or with a "
-                "decimal point"
-            )
+    shown = text  # as written, for the messages
+    if "," in text:  # a decimal comma, or one that groups thousands: the file's mark says
+        try:
+            text = str(parse_number(text, COMMA if decimal_comma else None))
+        except NumberError as error:
+            errors.append(f"quantity: {error}")
             return None
-        text = f"{comma.group(1)}.{comma.group(2)}"
     if _QUANTITY.match(text):
         quantity = Decimal(text.lstrip("+"))
         if quantity > MAX_QUANTITY:
             errors.append(
-                f"quantity {text} is more than {MAX_QUANTITY:,} on one line, which cannot be a "
+                f"quantity {shown} is more than {MAX_QUANTITY:,} on one line, which cannot be a "
                 "count (a UPC in the quantity column?)"
             )
             return None
@@ -368,14 +366,14 @@ def read_quantity(
             str(int(quantity)) if quantity == quantity.to_integral() else str(quantity.normalize())
         )
     if _NEGATIVE.match(text):
-        errors.append(f"quantity {text} is negative: a count is zero or more")
+        errors.append(f"quantity {shown} is negative: a count is zero or more")
     elif _TOO_PRECISE.match(text):
-        errors.append(f"quantity {text} has more than three decimals")
+        errors.append(f"quantity {shown} has more than three decimals")
     elif re.fullmatch(r"[0-9]{10,}", text):
         errors.append(
-            f"quantity {text} is more than {MAX_QUANTITY:,} on one line, which cannot be a "
+            f"quantity {shown} is more than {MAX_QUANTITY:,} on one line, which cannot be a "
             "count (a UPC in the quantity column?)"
         )
     else:
-        errors.append(f"quantity {text!r} is not a number")
+        errors.append(f"quantity {shown!r} is not a number")
     return None

@@ -65,8 +65,8 @@ def test_a_line_that_never_ends_is_refused_before_it_is_held() -> None:
         (
             '"036000291452","1,500"',
             None,
-            "quantity 1,500 can be read as 1500 or as 1.500: write it without the comma, or "
-            "with a decimal point",
+            "quantity: '1,500' can be read as 1500 or as 1.500, and the file does not show "
+            "whether its decimal mark is a point or a comma",
         ),
         ("036000291452;-1,5", None, "quantity -1,5 is negative: a count is zero or more"),
         ("36000291452.0,2", "2", ""),  # a UPC exported as a decimal number
