@@ -18,7 +18,7 @@ from poser.storage.interface import FileStore
 from poser.tasks.sessions import session_of
 from poser.utils.settings import setting_int
 from poser.utils.tabular import DEFAULT_LIMITS, Limits, TabularError, sniff_format
-from poser.utils.tabular.sniff import binary_kind
+from poser.utils.tabular.sniff import OLE_MAGIC, binary_kind
 from poser.utils.tabular.zipcheck import check_zip
 
 CHUNK = 1024 * 1024
@@ -90,7 +90,7 @@ def _refusal(head: bytes, found: str | None, allowed: tuple[str, ...]) -> str:
     if what is None:
         return f"This file is not {wanted} (its content was checked, not its name)."
     said = f"This file is {what}, not {wanted} (its content was checked, not its name)"
-    if "Excel" in what:  # a spreadsheet of another kind: the spreadsheet program saves it
+    if found == "xlsx" or head.startswith(OLE_MAGIC):  # a workbook: its program saves it
         return f"{said}: save it as {wanted} and upload that."
     return f"{said}."
 

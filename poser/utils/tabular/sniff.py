@@ -12,9 +12,9 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: First bytes of the files operators pick by mistake, and what to call them.
 BINARY_KINDS = (
-    (b"PK\x03\x04", "a spreadsheet (an Excel workbook) or another zip archive"),
-    (b"PK\x05\x06", "a zip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls) or another Office file"),
+    (ZIP_MAGICS[0], "a spreadsheet (an Excel workbook) or another zip archive"),
+    (ZIP_MAGICS[1], "a zip archive"),
+    (OLE_MAGIC, "an old Excel workbook (.xls) or another Office file"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
