@@ -20,7 +20,13 @@ from typing import BinaryIO
 
 from poser.tasks.batches.base import BatchError
 from poser.utils.tabular.sniff import binary_kind
-from poser.utils.tabular.text import DECODE_ERRORS, decode_sample, detect_encoding, not_text_reason
+from poser.utils.tabular.text import (
+    DECODE_ERRORS,
+    decode_sample,
+    detect_encoding,
+    not_text_reason,
+    read_sample,
+)
 
 SNIFF_BYTES = 64 * 1024
 #: A line longer than this is not a scanner's: the file is refused before it is held.
@@ -31,13 +37,7 @@ _EXPORT = "export the count from the scanner as CSV or text"
 def read_head(stream: BinaryIO, name: str) -> tuple[bytes, str]:
     """The file's first bytes and its encoding; BatchError when it is not a count's
     text (empty, binary)."""
-    head = b""
-    while len(head) < SNIFF_BYTES:  # pipes and object storage may return short reads
-        block = stream.read(SNIFF_BYTES - len(head))
-        if not block:
-            break
-        head += block
-    complete = len(head) < SNIFF_BYTES
+    head, complete = read_sample(stream, SNIFF_BYTES)
     what = binary_kind(head)
     if what is not None:
         raise BatchError(f"{name} is not a text file but {what}: {_EXPORT}.")
