@@ -43,6 +43,8 @@ def test_an_operator_walks_the_products_application(
     # the grid does not scroll sideways (the example's long descriptions and vendors).
     for width in (1366, 1920):
         page.set_viewport_size({"width": width, "height": 900})
+        # A loaded machine may lay the page out again after the call returns.
+        page.wait_for_function("(width) => window.innerWidth === width", arg=width)
         scroll, visible = page.evaluate(_GRID_WIDTHS)
         assert scroll <= visible, f"at {width} pixels the grid scrolls sideways"
     page.set_viewport_size({"width": 1280, "height": 720})
