@@ -29,7 +29,7 @@ def margins(ctx: WidgetContext) -> Sequence[tuple[Any, ...]]:
 
 
 def sales(ctx: WidgetContext) -> Sequence[tuple[Any, ...]]:
-    return [("Mon", 120), ("Tue", 95), ("Wed", 143), ("Thu", 1310)]
+    return [("Mon", 1), ("Tue", 3), ("Wed", 2), ("Thu", 2)]
 
 
 def shares(ctx: WidgetContext) -> Sequence[tuple[Any, ...]]:

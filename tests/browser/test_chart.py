@@ -65,7 +65,7 @@ def test_charts_are_drawn_and_their_tables_hidden_from_sight_only(
     # The label with "'" and "</script>" in it came through the data attribute whole.
     assert margins["labels"] == ["Produce", TRICKY_LABEL, "Bakery"]
     assert margins["data"] == [[31.5, 24.1, 40], [29.25, None, 38.75]]
-    assert sales["data"] == [[120, 95, 143, 1310]]
+    assert sales["data"] == [[1, 3, 2, 2]]
     assert pie["labels"] == ["Grocery", "Produce", "Dairy"]
     assert spread["data"] == [[{"x": 1.2, "y": 2.49}, {"x": 3.1, "y": 4.99}, {"x": 0.8, "y": 1.5}]]
     # The value axis and tooltips repeat the widget's value_format.
@@ -73,6 +73,11 @@ def test_charts_are_drawn_and_their_tables_hidden_from_sight_only(
     ticks = page.evaluate(f"() => {margins_chart}.scales.y.ticks.map((tick) => tick.label)")
     assert ticks
     assert all(label.endswith(".00 %") for label in ticks), ticks
+    # Counts (whole numbers, as a batch's rows by status) step by whole numbers.
+    sales_chart = "Chart.getChart(document.querySelector('[data-testid=chart-sales] canvas'))"
+    ticks = page.evaluate(f"() => {sales_chart}.scales.y.ticks.map((tick) => tick.value)")
+    assert ticks
+    assert all(value == int(value) for value in ticks), ticks
     tooltip = page.evaluate(
         f"""() => {{
           const label = {margins_chart}.options.plugins.tooltip.callbacks.label;

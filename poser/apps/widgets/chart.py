@@ -140,6 +140,8 @@ class Chart(Widget):
                 number_value = _number(self.name, value)
                 columns[index].append(number_value)
                 raw_columns[index].append(None if number_value is None else value)
+        # Counts step by whole numbers on the value axis, never by "0.5 rows".
+        whole = all(isinstance(value, int | None) for column in columns for value in column)
         series = [
             {
                 "name": name,
@@ -172,6 +174,7 @@ class Chart(Widget):
                 "x_label": self.x_label,
                 "y_label": self.y_label,
                 "format": _axis_format(self.name, self.value_format),
+                "whole": whole,
             },
             "columns": columns,
             "table": table,

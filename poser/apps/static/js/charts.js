@@ -148,6 +148,9 @@
       if (format) {
         ticks.callback = format;
       }
+      if (spec.whole) {
+        ticks.precision = 0; // whole numbers: no step between 1 and 2
+      }
       options.scales = {
         x: { title: axisTitle(spec.x_label) },
         y: { title: axisTitle(spec.y_label), ticks: ticks, beginAtZero: kind === "bar" },

@@ -197,6 +197,14 @@ def test_missing_and_non_finite_values_are_gaps(config: Configurator) -> None:
     assert table(html)[1:] == [["a", MISSING], ["b", MISSING], [MISSING, "3"]]
 
 
+def test_the_axis_steps_by_whole_numbers_when_every_value_is_whole(config: Configurator) -> None:
+    counts = Chart("counts", kind="bar", query=fixed(("a", 1), ("b", None), ("c", 2)))
+    prices = Chart("prices", kind="bar", query=fixed(("a", 1), ("b", Decimal("2.50"))))
+    counts_html, prices_html = render(config, counts, prices)
+    assert data_block(counts_html, "counts")["whole"] is True
+    assert data_block(prices_html, "prices")["whole"] is False
+
+
 def test_percent_formats_and_prefixes_reach_the_axis(config: Configurator) -> None:
     share = Chart("share", kind="pie", query=fixed(("a", 0.25)), value_format="{:.0%}")
     money = Chart("money", kind="bar", query=fixed(("a", 1234.5)), value_format="${:,.2f}")
