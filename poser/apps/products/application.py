@@ -158,6 +158,7 @@ PRODUCTS = Application(
                             download_name="products",
                             links={"upc": product_links()},
                             wrap=frozenset({"vendor"}),
+                            input_widths={"description": "wide", "size": "narrow"},
                             formats={
                                 "regular_price": "money",
                                 "unit_cost": "money",

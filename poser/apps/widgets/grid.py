@@ -30,7 +30,7 @@ from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.site.downloads import BLOCK_SIZE, content_disposition
 from poser.apps.site.forms import keep_for_page, kept_for_page
 from poser.apps.site.streaming import BodySession
-from poser.apps.widgets.grid_cells import FORMATS, RowHref
+from poser.apps.widgets.grid_cells import FORMATS, INPUT_WIDTHS, RowHref
 from poser.apps.widgets.grid_edit import (
     EditOutcome,
     OnEdit,
@@ -84,6 +84,10 @@ class Grid(Widget):
     ``wrap`` names the text columns whose cells wrap (a message, a note) instead of
     widening the table: every other cell keeps to one line.
 
+    ``input_widths`` gives an editable text column's input a width other than its
+    type's, by name: "wide" (a description: its first 25 characters or so show) or
+    "narrow" (a short code or size).
+
     ``unfiltered_total(ctx)`` gives the number of rows with no filter when something
     keeps it (a batch counts its rows as it reads them), or None: then the unfiltered
     total is exact past the cap without counting.
@@ -105,6 +109,7 @@ class Grid(Widget):
     links: Mapping[str, Callable[[WidgetContext], RowHref]] = field(default_factory=dict)
     badges: Mapping[str, str] = field(default_factory=dict)
     wrap: frozenset[str] = frozenset()
+    input_widths: Mapping[str, str] = field(default_factory=dict)
     unfiltered_total: Callable[[WidgetContext], int | None] | None = None
     template: str = field(default="widgets/grid.jinja2", repr=False)
     rows_template: str = field(default="widgets/grid_rows.jinja2", repr=False)
@@ -119,6 +124,11 @@ class Grid(Widget):
         unknown = set(self.formats.values()) - set(FORMATS)
         if unknown:
             raise ValueError(f"grid {self.name!r}: formats are {FORMATS}, not {sorted(unknown)}")
+        unknown = set(self.input_widths.values()) - set(INPUT_WIDTHS)
+        if unknown:
+            raise ValueError(
+                f"grid {self.name!r}: input widths are {INPUT_WIDTHS}, not {sorted(unknown)}"
+            )
 
     @property
     def prefix(self) -> str:

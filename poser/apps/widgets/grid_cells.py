@@ -27,6 +27,9 @@ NUMERIC = ("int", "decimal")
 #: (to the hundredth of a cent where a unit cost has it), percents with their sign,
 #: changes signed, counts with thousands separators. Other numbers show as stored.
 FORMATS = ("money", "money_change", "percent", "percent_change", "count", "units", "units_change")
+#: Widths of an editable text column's input other than its type's
+#: (``Grid(input_widths={column: width})``; grid.css gives each its size).
+INPUT_WIDTHS = ("narrow", "wide")
 BOOL_OPTIONS = (("", ""), ("yes", "Yes"), ("no", "No"))
 
 _SPECIAL = re.compile("[&<>\"']").search
@@ -159,9 +162,10 @@ def _linked_cell(td: str, column: GridColumn, style: str, href: RowHref) -> RowC
     return cell
 
 
-def _editor_cell(td: str, prefix: str, column: GridColumn) -> Cell:
+def _editor_cell(td: str, prefix: str, column: GridColumn, width: str = "") -> Cell:
     """An input (a select for bool and choice columns) and a hidden copy of the value
-    the page showed, to tell this operator's change from someone else's."""
+    the page showed, to tell this operator's change from someone else's. ``width``
+    (`INPUT_WIDTHS`) widens or narrows a text input."""
     name = column.name
     shown_text = _shown(column)
     was_start = f'{td}<input type="hidden" name="{escape_text(input_name(prefix, "was", name, ""))}'
@@ -200,7 +204,8 @@ def _editor_cell(td: str, prefix: str, column: GridColumn) -> Cell:
     # Text is an input's default type and input mode: said only where they differ.
     kind = ' type="date"' if column.type == "date" else ""
     mode = {"int": ' inputmode="numeric"', "decimal": ' inputmode="decimal"'}
-    start = f'"><input class="form-control form-control-sm grid-input-{column.type}'
+    sized = f" grid-input-{width}" if width else ""
+    start = f'"><input class="form-control form-control-sm grid-input-{column.type}{sized}'
     attributes = f'"{kind}{mode.get(column.type, "")} name="{edit_name}'
 
     def text_input(value: Any, key: str, edit: RowEdit | None) -> str:
@@ -255,6 +260,7 @@ class RowRenderer:
         links: Mapping[str, RowHref] | None = None,
         badges: Mapping[str, Mapping[Any, str]] | None = None,
         wrap: Collection[str] = (),
+        input_widths: Mapping[str, str] | None = None,
     ) -> None:
         self.key_column = key_column
         self.cells: list[tuple[str, Cell]] = []
@@ -267,7 +273,8 @@ class RowRenderer:
                 td = '<td class="grid-wrap">'
             style = formats.get(column.name, "")
             if editing and column.editable:
-                self.cells.append((column.name, _editor_cell(td, prefix, column)))
+                width = (input_widths or {}).get(column.name, "")
+                self.cells.append((column.name, _editor_cell(td, prefix, column, width)))
                 continue
             if column.name in badges:
                 self.cells.append((column.name, _badge_cell(td, column, badges[column.name])))

@@ -110,7 +110,15 @@ def grid_view(
         if column.name in grid.badges
     }
     render_row = RowRenderer(
-        grid.prefix, grid.key, visible, editing, grid.formats, links, badges, grid.wrap
+        grid.prefix,
+        grid.key,
+        visible,
+        editing,
+        grid.formats,
+        links,
+        badges,
+        grid.wrap,
+        grid.input_widths,
     )
     shown, body = set(), []
     for row in page.rows:

@@ -135,6 +135,8 @@ def test_grids_are_checked_when_declared() -> None:
         make_grid(columns=[])
     with pytest.raises(ValueError, match="on_edit"):
         make_grid(editable=True)
+    with pytest.raises(ValueError, match=r"input widths are \('narrow', 'wide'\), not \['huge'\]"):
+        make_grid(input_widths={"name": "huge"})
     assert "edit" not in make_grid().actions()
     assert set(make_grid(editable=True, on_edit=lambda *a: None).actions()) == {
         "rows",

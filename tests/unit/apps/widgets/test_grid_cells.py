@@ -144,3 +144,11 @@ def test_a_wrapping_columns_cells_wrap_and_the_others_keep_to_one_line() -> None
     _, html = renderer(ROW, None)
     cells = PyQuery(f"<table>{html}</table>")("td")
     assert [td.attrib.get("class") for td in cells][:2] == ["grid-wrap", "text-end"]
+
+
+def test_an_input_takes_the_width_its_grid_gives_its_column() -> None:
+    renderer = RowRenderer("g.", "id", COLUMNS, editing=True, input_widths={"name": "wide"})
+    _, html = renderer({**ROW, "id": "7"}, None)
+    page = PyQuery(f"<table>{html}</table>")
+    assert "grid-input-wide" in page('input[name="g.edit.name.7"]').attr("class")
+    assert "grid-input-wide" not in page('input[name="g.edit.price.7"]').attr("class")
