@@ -7,6 +7,7 @@ from itertools import count
 from sqlalchemy.orm import Session
 
 from poser.models.orm import DataSet, DataSetMember, User
+from poser.tasks.products_data import KIND as PRODUCTS
 from poser.tasks.users import create_user
 
 PASSWORD = "correct horse battery"
@@ -25,9 +26,13 @@ def make_user(
 
 
 def make_data_set(
-    dbsession: Session, name: str = "Sample Store", members: dict[User, str] | None = None
+    dbsession: Session,
+    name: str = "Sample Store",
+    members: dict[User, str] | None = None,
+    application: str = PRODUCTS,
 ) -> DataSet:
-    data_set = DataSet(name=name)
+    """A data set of the Products kind unless ``application`` names another."""
+    data_set = DataSet(name=name, application=application)
     dbsession.add(data_set)
     dbsession.flush()
     for user, role in (members or {}).items():

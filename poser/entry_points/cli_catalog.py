@@ -145,6 +145,7 @@ def import_command(
     with refusals(file):
         with ctx.write_session() as session, file.open("rb") as stream:
             data_set = data_set_named(session, data_set_name, data_set_id)
+            handler.check_data_set(data_set)
             user = user_named(session, username)
             if user is not None and not may(session, user, "edit", data_set.id):
                 # The batch's jobs (its report, a scheduled apply) act for --user, and run

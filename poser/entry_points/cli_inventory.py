@@ -18,7 +18,6 @@ from pathlib import Path
 
 import click
 
-from poser.apps.inventory.application import INVENTORY
 from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR, REFUSED, populate, refusals
 from poser.entry_points.cli_context import Context, data_set_named, pass_context
 from poser.entry_points.cli_inventory_counts import (
@@ -102,11 +101,6 @@ def import_command(
     unit = "cases" if cases else "units"
     with ctx.write_session() as session:
         data_set = data_set_named(session, data_set_name, data_set_id)
-        if data_set.application != INVENTORY.data_sets_of:
-            raise click.ClickException(
-                f"{data_set.name!r} holds no products to count: an inventory count is of "
-                "a Products data set"
-            )
         user = editor_named(session, data_set, username)
         parameters = {
             "mode": mode,

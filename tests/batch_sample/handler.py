@@ -37,6 +37,7 @@ def _row(batch: Batch, line: int, cells: list[str]) -> TallyRow:
 class TallyHandler(BatchHandler):
     batch_type = "tally"
     title = "Tally"
+    data_sets_of = "products"
     row_class = TallyRow
 
     def populate_rows(self, batch: Batch, files: FileStore, progress: Progress) -> dict[str, int]:

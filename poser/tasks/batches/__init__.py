@@ -39,7 +39,13 @@ _HANDLERS: Registry[BatchHandler] = Registry("batch type", GROUP, _no_such_type)
 
 def register_batch_type(handler_class: HandlerClass) -> HandlerClass:
     """Class decorator: the handler of the batch type its ``batch_type`` names. A second
-    handler for a taken name is refused (DuplicateNameError)."""
+    handler for a taken name is refused (DuplicateNameError), and so is one that does
+    not say which kind of data set it changes (``data_sets_of``: TypeError)."""
+    if not isinstance(getattr(handler_class, "data_sets_of", None), str):
+        raise TypeError(
+            f"batch type {handler_class.batch_type!r}: set data_sets_of, the kind of data set"
+            " (an Application's data_sets_of) whose data its batches change"
+        )
     _HANDLERS.add(handler_class.batch_type, handler_class())
     return handler_class
 

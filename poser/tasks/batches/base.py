@@ -74,12 +74,16 @@ def early_until(batch: Batch, on: date | None = None) -> date | None:
 
 
 class BatchHandler:
-    """The lifecycle of one batch type. Subclasses set ``batch_type`` and ``row_class``
-    and implement ``populate_rows``, ``refresh_row`` and ``execute_rows``."""
+    """The lifecycle of one batch type. Subclasses set ``batch_type``, ``title``,
+    ``row_class`` and ``data_sets_of``, and implement ``populate_rows``, ``refresh_row``
+    and ``execute_rows``."""
 
     batch_type: ClassVar[str]
     title: ClassVar[str]
     row_class: ClassVar[Any]
+    #: The kind of data set (DataSet.application) whose data the batch changes: a batch
+    #: is made on such a data set alone, whoever asks (a step, the CLI, a job).
+    data_sets_of: ClassVar[str]
 
     def folder(self, batch: Batch) -> str:
         return f"batches/{self.batch_type}/{batch.id}"
@@ -96,7 +100,9 @@ class BatchHandler:
         user: User | None = None,
         description: str = "",
     ) -> Batch:
-        """A new batch; an uploaded file moves into the batch's folder."""
+        """A new batch; an uploaded file moves into the batch's folder. BatchError when
+        the data set is not of the kind the batch type changes."""
+        self.check_data_set(data_set)
         session = session_of(data_set)
         batch = Batch(
             data_set_id=data_set.id,
@@ -119,6 +125,15 @@ class BatchHandler:
                 batch.description = upload.filename[:255]
         session.flush()
         return batch
+
+    def check_data_set(self, data_set: DataSet) -> None:
+        """BatchError unless the data set is of the kind this batch type changes."""
+        if data_set.application != self.data_sets_of:
+            kind = self.data_sets_of.capitalize()
+            raise BatchError(
+                f"{data_set.name} is not a {kind} data set: {self.title.lower()}s are"
+                f" made on {kind} data sets."
+            )
 
     def check_parameters(
         self, session: Session, data_set: DataSet, parameters: dict[str, Any]

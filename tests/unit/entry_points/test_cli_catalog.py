@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 # main first: it registers the command modules, which import it back.
 from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR
 from poser.entry_points.main import cli
-from poser.models.orm import Batch, Export, Job, ProductChange, ProductCost
+from poser.models.orm import Batch, Export, Job, ProductChange, ProductCost, Upload
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_NEW, UPC_SOAP, make_catalog
 from tests.factories import make_data_set, make_user
 
@@ -301,6 +301,18 @@ def test_data_set_vendor_user_and_options_are_checked(ini, store, dbsession, tmp
     assert neither.exit_code == 2
     assert "--data-set NAME or --data-set-id ID" in neither.stderr
     assert dbsession.scalars(select(Batch)).all() == []
+
+
+def test_a_data_set_of_another_kind_is_refused(ini, store, dbsession, tmp_path) -> None:
+    plans = make_data_set(dbsession, "Plans", application="sample")
+    make_catalog(dbsession, plans)  # a vendor ACME, as a Products data set would have
+    dbsession.commit()
+    result = run(ini, _file(tmp_path, GOOD), "--data-set", "Plans", "--vendor", "ACME")
+    _refused(result, 1, "Plans is not a Products data set: vendor catalogs are made on")
+    dbsession.rollback()
+    assert dbsession.scalars(select(Batch)).all() == []
+    assert dbsession.scalars(select(Upload)).all() == []
+    assert list((tmp_path / "app").rglob("acme.csv")) == []  # nor its file kept
 
 
 def test_a_name_shared_by_two_data_sets_needs_the_id(ini, store, dbsession, tmp_path) -> None:

@@ -137,7 +137,7 @@ def test_a_data_set_without_products_is_refused(ini, store, dbsession, tmp_path)
     dbsession.commit()
     file = _file(tmp_path, "scan.csv", f"{UPC_BUTTER},1\n")
     result = run(ini, file, "--data-set", "Plans", "--user", "olga")
-    _refused(result, 1, "'Plans' holds no products to count")
+    _refused(result, 1, "Plans is not a Products data set: inventory counts are made on")
     assert dbsession.scalars(select(Batch)).all() == []
 
 

@@ -69,6 +69,7 @@ PACKAGE = {
         class LabelsHandler(BatchHandler):
             batch_type = "labels"
             title = "Shelf labels"
+            data_sets_of = "products"
 
         @job_kind("labels.print", "Print the shelf labels")
         def print_labels(data_set, progress=None):

@@ -34,6 +34,7 @@ from poser.tasks.batches.catalog.report import write_change_report
 from poser.tasks.batches.catalog.rows import driver_ready
 from poser.tasks.bulk import bulk_load, insert_rows, refresh_statistics
 from poser.tasks.product_history import ChangeSource
+from poser.tasks.products_data import KIND as PRODUCTS
 from poser.tasks.sessions import session_of
 from poser.utils.labels import key_words
 from poser.utils.progress import Progress
@@ -60,6 +61,7 @@ DEFAULT_TOLERANCE = Decimal("10")
 class CatalogHandler(BatchHandler):
     batch_type = "catalog"
     title = "Vendor catalog"
+    data_sets_of = PRODUCTS
     row_class = CatalogBatchRow
 
     def check_parameters(

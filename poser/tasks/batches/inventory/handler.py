@@ -36,6 +36,7 @@ from poser.tasks.batches.inventory.load import loading
 from poser.tasks.batches.inventory.reader import read_count_file, read_line
 from poser.tasks.bulk import bulk_load, refresh_statistics, vacuum_after_commit
 from poser.tasks.product_history import ChangeSource
+from poser.tasks.products_data import KIND as PRODUCTS
 from poser.tasks.sessions import session_of
 from poser.utils.labels import INVENTORY_ROW_STATUSES, key_words
 from poser.utils.progress import NullProgress, Progress
@@ -65,6 +66,7 @@ LINES_NAMED = 5
 class InventoryHandler(BatchHandler):
     batch_type = "inventory"
     title = "Inventory count"
+    data_sets_of = PRODUCTS
     row_class = InventoryBatchRow
 
     def check_parameters(

@@ -13,7 +13,7 @@ from tests.factories import make_data_set, make_user
 def test_a_user_sees_only_the_data_sets_they_belong_to(dbsession: Session) -> None:
     alice, bob = make_user(dbsession), make_user(dbsession)
     store = make_data_set(dbsession, "Store", members={alice: "owner", bob: "viewer"})
-    make_data_set(dbsession, "What-if", members={alice: "editor"})
+    make_data_set(dbsession, "What-if", members={alice: "editor"}, application="sample")
     private = make_data_set(dbsession, "Bob's", members={bob: "owner"})
 
     assert [(ds.name, role) for ds, role in data_sets_for_user(dbsession, alice.id)] == [
@@ -21,8 +21,6 @@ def test_a_user_sees_only_the_data_sets_they_belong_to(dbsession: Session) -> No
         ("What-if", "editor"),
     ]
     assert member_role(dbsession, store.id, bob.id) == "viewer"
-    store.application = "products"
-    dbsession.commit()
     assert [ds.name for ds, _ in data_sets_for_user(dbsession, alice.id, "products")] == ["Store"]
     assert member_role(dbsession, private.id, alice.id) is None
     assert data_set_for_member(dbsession, store.id, bob.id) == (store, "viewer")

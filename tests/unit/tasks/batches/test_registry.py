@@ -25,10 +25,21 @@ def test_a_second_handler_for_a_type_is_refused() -> None:
     class AnotherCatalog(BatchHandler):
         batch_type = "catalog"
         title = "Another catalog"
+        data_sets_of = "products"
 
     with pytest.raises(DuplicateNameError, match="a batch type named 'catalog'"):
         register_batch_type(AnotherCatalog)
     assert isinstance(get_handler("catalog"), CatalogHandler)
+
+
+def test_a_handler_says_which_kind_of_data_set_it_changes() -> None:
+    class Labels(BatchHandler):
+        batch_type = "labels"
+        title = "Shelf labels"
+
+    with pytest.raises(TypeError, match="batch type 'labels': set data_sets_of"):
+        register_batch_type(Labels)
+    assert "labels" not in handlers()
 
 
 def test_the_catalog_readers_child_imports_no_orm() -> None:
