@@ -263,3 +263,19 @@ def test_a_viewer_can_neither_schedule_nor_apply(testapp, shop, dbsession, jobs_
         viewer_app.post(url, posted, status=403)
     assert _batch(dbsession).scheduled_for is None
     assert _applies(dbsession) == 0
+
+
+def test_a_catalog_applied_is_not_the_counts_apply(testapp, shop, dbsession, jobs_of) -> None:
+    """Vendor catalogs and inventory counts work on the same data sets and both have an
+    Apply step: applying a catalog marks the catalog's done and shows its job there,
+    and leaves the count's Apply as it was."""
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
+    apply_form(testapp.get(step_url(shop["data_set"], "apply"))).submit(status=303)
+    assert jobs_of() == ["succeeded", "succeeded"]
+    page = testapp.get(step_url(shop["data_set"], "apply"))
+    assert _states(page)["Apply"] == "done"
+    assert page.pyquery("a[href^='/jobs/']")
+    counts = testapp.get(f"/apps/inventory/data-sets/{shop['data_set'].id}/steps/apply")
+    assert _states(counts)["Apply"] == "not started"
+    assert not counts.pyquery("[data-widget] a[href^='/jobs/']")

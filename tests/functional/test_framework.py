@@ -139,7 +139,7 @@ def test_a_job_completes_its_step_and_changed_inputs_make_it_stale(
     apply = testapp.get(_url(data_set, "/steps/apply"))
     apply.forms[1].submit(status=303)
     job = dbsession.scalars(select(Job)).one()
-    assert job.parameters == {"steps": 3, "delay": 0.0, "_step": "apply"}
+    assert job.parameters == {"steps": 3, "delay": 0.0, "_step": "workflow/apply"}
     assert jobs.run(session_factory, make_queue(settings), job.id, worker="test") == "succeeded"
 
     page = testapp.get(_url(data_set, "/steps/apply"))

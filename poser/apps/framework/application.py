@@ -122,6 +122,12 @@ class Application:
     def step(self, slug: str) -> Step | None:
         return next((step for step in self.steps if step.slug == slug), None)
 
+    def step_key(self, step: Step) -> str:
+        """The step's name in its data set's progress and in the jobs it starts:
+        Applications that share data sets (catalogs, counts) may share a slug ("apply"),
+        not a step."""
+        return f"{self.url_name}/{step.slug}"
+
     def parameter_group(self, name: str) -> ParameterGroup | None:
         return next((group for group in self.parameters if group.name == name), None)
 

@@ -28,8 +28,13 @@ def _states(request: Request) -> dict[str, str]:
     # Only steps a widget can complete have a state; an Application without any (a
     # catalog to browse) spares the queries on every page.
     context = request.context
-    tracked = {s.slug: s.inputs for s in context.application.steps if s.tracked}
-    return step_states(request.dbsession, context.data_set.id, tracked) if tracked else {}
+    application = context.application
+    tracked = {application.step_key(s): s for s in application.steps if s.tracked}
+    if not tracked:
+        return {}
+    inputs = {key: step.inputs for key, step in tracked.items()}
+    states = step_states(request.dbsession, context.data_set.id, inputs)
+    return {step.slug: states[key] for key, step in tracked.items()}
 
 
 def home_values(request: Request) -> dict[str, Any]:

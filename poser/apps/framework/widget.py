@@ -41,6 +41,11 @@ class WidgetContext:
             self.request, self.application, self.step, self.data_set, self.role, widget
         )
 
+    @property
+    def step_key(self) -> str:
+        """This step's name in the data set's progress (`Application.step_key`)."""
+        return self.application.step_key(self.step)
+
     def step_url(self, **query: Any) -> str:
         return self.request.route_path(
             "app_step",

@@ -79,12 +79,11 @@ def current_batch(ctx: WidgetContext, batch_type: str) -> Batch | None:
     return cache[key]
 
 
-def _job_of(ctx: WidgetContext, task: Task, batch: Batch | None) -> Any:
-    """The latest job of ``task`` in the data set, if it is about ``batch``."""
-    job = latest_job(ctx.dbsession, ctx.data_set.id, kind_of(task).name)
-    if batch is None or job is None or job.parameters.get("batch_id") != batch.id:
+def _job_of(ctx: WidgetContext, task: Task | JobKind | None, batch: Batch | None) -> Any:
+    """The latest job of ``task`` about ``batch``."""
+    if batch is None or task is None:
         return None
-    return job
+    return latest_job(ctx.dbsession, ctx.data_set.id, kind_of(task).name, batch_id=batch.id)
 
 
 def row_labels(batch: Batch | None) -> dict[str, str]:
@@ -295,9 +294,15 @@ class BatchApply(ExecuteFunction):
         return batch_requests.shown_fields(batch) if batch else {}
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        """The job shown is the latest apply of a batch of this type (a scheduled one
+        that failed, say): not one of another type that works on the same data sets."""
         batch = current_batch(ctx, self.batch_type)
+        job = latest_job(
+            ctx.dbsession, ctx.data_set.id, self.job_kind.name, batch_type=self.batch_type
+        )
         return {
             **super().values(ctx),
+            **self.job_values(ctx, job),
             "batch": batch,
             "early": early_until(batch) if batch else None,
             "early_field": batch_requests.EARLY_FIELD,
@@ -318,7 +323,7 @@ class BatchApply(ExecuteFunction):
             self.batch_type,
             values,
             ctx.request.identity,
-            ctx.step.slug,
+            ctx.step_key,
             opened=opened(ctx, self.batch_type),
         )
 

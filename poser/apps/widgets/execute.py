@@ -50,18 +50,18 @@ class ExecuteFunction(Widget):
 
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
         job = latest_job(ctx.dbsession, ctx.data_set.id, self.job_kind.name)
-        running = job is not None and not job.finished
         return {
-            "job": job,
-            "live": read_progress(ctx.request.find_service(name="jobs").store, job.id)
-            if job
-            else None,
+            **self.job_values(ctx, job),
             "title": self.job_kind.title,
             "may_manage": ctx.may_edit,
             "blockers": self.blockers(ctx) if self.blockers else [],
-            "running": running,
             "fields": self.form_fields(ctx) if self.form_fields else {},
         }
+
+    def job_values(self, ctx: WidgetContext, job: Any) -> dict[str, Any]:
+        """The job the widget shows, its live progress, and whether it is running."""
+        live = read_progress(ctx.request.find_service(name="jobs").store, job.id) if job else None
+        return {"job": job, "live": live, "running": job is not None and not job.finished}
 
     def actions(self) -> dict[str, WidgetAction]:
         return {"run": WidgetAction(self.run, permission="edit", methods=("POST",))}
@@ -88,7 +88,7 @@ class ExecuteFunction(Widget):
                 reasons = self.blockers(ctx) if self.blockers else []
                 if reasons:
                     raise TaskError("Not yet: " + " ".join(reasons))
-                parameters[jobs.STEP_PARAMETER] = ctx.step.slug
+                parameters[jobs.STEP_PARAMETER] = ctx.step_key
                 jobs.submit(
                     ctx.dbsession,
                     request.find_service(name="jobs"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from poser.models.orm import FINISHED_STATUSES, DataSetMember, Job, User
+from poser.models.orm import FINISHED_STATUSES, Batch, DataSetMember, Job, User
 
 
 def visible_jobs_query(user: User) -> Select[tuple[Job]]:
@@ -57,10 +57,23 @@ def job_kinds_in_use(dbsession: Session, user: User) -> list[str]:
     return list(dbsession.scalars(select(visible.c.kind).distinct().order_by(visible.c.kind)))
 
 
-def latest_job(dbsession: Session, data_set_id: int, kind: str) -> Job | None:
-    return dbsession.scalar(
-        select(Job)
-        .where(Job.data_set_id == data_set_id, Job.kind == kind)
-        .order_by(Job.id.desc())
-        .limit(1)
-    )
+def latest_job(
+    dbsession: Session,
+    data_set_id: int,
+    kind: str,
+    *,
+    batch_id: int | None = None,
+    batch_type: str | None = None,
+) -> Job | None:
+    """The data set's latest job of ``kind``; with ``batch_id``, the latest about that
+    batch (its ``batch_id`` parameter); with ``batch_type``, about a batch of that type."""
+    query = select(Job).where(Job.data_set_id == data_set_id, Job.kind == kind)
+    about = Job.parameters["batch_id"].as_integer()
+    if batch_id is not None:
+        query = query.where(about == batch_id)
+    if batch_type is not None:
+        of_type = select(Batch.id).where(
+            Batch.data_set_id == data_set_id, Batch.batch_type == batch_type
+        )
+        query = query.where(about.in_(of_type))
+    return dbsession.scalar(query.order_by(Job.id.desc()).limit(1))

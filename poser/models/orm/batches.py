@@ -88,7 +88,8 @@ class Batch(DataSetMixin, Base):
     # No foreign key: migration 0015 says why. Users are never deleted.
     scheduled_by_id: Mapped[int | None]
     scheduled_version: Mapped[int | None]
-    #: The step whose page scheduled it: the scheduled execution completes that step.
+    #: The step whose page scheduled it ("<application>/<slug>"): the scheduled
+    #: execution completes that step.
     scheduled_step: Mapped[str | None] = mapped_column(String(100))
     schedule_note: Mapped[str | None] = mapped_column(Text)
     #: A deleted batch keeps this row, so its number is never another batch's; its rows

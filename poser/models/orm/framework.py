@@ -26,7 +26,9 @@ class ParameterValue(DataSetMixin, Base):
 
 
 class StepRun(DataSetMixin, Base):
-    """When a step last completed in a data set; it is stale if an input changed since."""
+    """When a step last completed in a data set; it is stale if an input changed since.
+    ``step`` is "<application>/<slug>": Applications that share data sets may share a
+    slug."""
 
     __tablename__ = "step_run"
     __table_args__ = (PrimaryKeyConstraint("data_set_id", "step"),)
