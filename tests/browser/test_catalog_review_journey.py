@@ -114,7 +114,7 @@ def test_an_operator_excludes_a_flagged_row_applies_and_reverts(
         page.click(f"[data-widget=rows] a[href*='lookup.upc={UPC_BUTTER.zfill(14)}']")
     history = page.locator("[data-testid=product-change]")
     expect(history).to_have_count(1)
-    expect(history.first).to_contain_text("Catalog batch #")
+    expect(history.first).to_contain_text("Vendor catalog #")
     a11y.check("product-from-review")
     page.go_back()
 
@@ -145,6 +145,6 @@ def test_an_operator_excludes_a_flagged_row_applies_and_reverts(
     # The butter's history: the revert, newest first, made by the reverting batch.
     page.goto(f"/apps/products/data-sets/{data_set.id}/steps/product?lookup.upc={UPC_BUTTER}")
     expect(history).to_have_count(2)
-    expect(history.first).to_contain_text(f"Catalog batch #{revert.id}")
+    expect(history.first).to_contain_text(f"Vendor catalog #{revert.id}")
     expect(history.first).to_contain_text(re.compile(r"Undoes batch #\d+"))
     a11y.check("product-after-revert")

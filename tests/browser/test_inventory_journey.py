@@ -162,7 +162,7 @@ def test_an_operator_counts_two_departments_applies_and_values_the_stock(
     page.goto(f"/apps/products/data-sets/{data_set.id}/steps/product?lookup.upc={UPC_BUTTER}")
     change = page.locator("[data-testid=product-change]").first
     expect(change).to_contain_text("12")
-    expect(change).to_contain_text(f"#{batch.id}")
+    expect(change).to_contain_text(f"Inventory count #{batch.id}")
     a11y.check("butter-history")
 
     page.goto(f"/apps/inventory/data-sets/{data_set.id}/steps/reports")

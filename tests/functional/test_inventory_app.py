@@ -98,9 +98,25 @@ def test_an_operator_counts_two_departments_from_two_files_and_typed_lines(
     changes = dbsession.scalars(
         select(ProductChange).where(ProductChange.product_id == shop["butter"].id)
     ).all()
-    assert any(change.field == "on_hand" for change in changes)
+    (counted,) = [change for change in changes if change.field == "on_hand"]
+    # The product's history names the count by its kind, not as a catalog.
+    product = testapp.get(
+        f"/apps/products/data-sets/{data_set.id}/steps/product?lookup.upc={UPC_BUTTER}"
+    )
+    made_by = product.pyquery("[data-testid=product-change] a").eq(0).text()
+    assert made_by.startswith(f"Inventory count #{counted.batch_id}, applied by job #")
     report = testapp.get(url(data_set, "report"))
     assert "What the count changed" in report.text
+    files = {link.text: link.get("href") for link in report.pyquery("[data-testid=report-file]")}
+    assert set(files) == {"CSV", "XLSX"}
+    lines = testapp.get(files["CSV"]).text.lstrip("\ufeff").splitlines()
+    assert lines[0] == (
+        "UPC,Description,Department,Section,File,Line,On-hand before,Counted,New on-hand,"
+        "Variance,Variance at cost,Variance at retail,What changed"
+    )
+    butter = next(line.split(",") for line in lines if ",Butter," in line)
+    assert butter[0].endswith(UPC_BUTTER)
+    assert (butter[2], Decimal(butter[8]), butter[12]) == ("Dairy", 4, "On-hand up")
     for step in ("options", "count", "review", "apply", "report", "batches", "reports"):
         text = testapp.get(url(data_set, step)).pyquery("main").text()
         assert internal_keys_in(text) == [], step

@@ -88,7 +88,7 @@ def test_a_catalog_apply_shows_on_the_products_history_with_its_batch_and_line(
         "olga",
     ]
     made_by = page.pyquery("[data-testid=product-change] a")
-    assert made_by.text().startswith("Catalog batch #")
+    assert made_by.text().startswith("Vendor catalog #")
     assert ", line 2, applied by job #" in made_by.text()
     assert testapp.get(made_by.attr("href")).status_int == 200  # the apply's job page
 

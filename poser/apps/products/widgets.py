@@ -11,6 +11,7 @@ from poser.apps.framework.widget import Widget, WidgetContext
 from poser.apps.widgets.grid_cells import format_number
 from poser.models.data_extraction.history import TIMELINE_LIMIT, TimelineEntry, product_timeline
 from poser.models.data_extraction.products import product_by_upc, product_detail
+from poser.tasks.batches import handlers
 from poser.utils.upc import normalize_upc
 
 #: What each change is to, in the words of the product's page.
@@ -179,13 +180,20 @@ def _line(ctx: WidgetContext, entry: TimelineEntry) -> ChangeLine:
     )
 
 
+def _batch_words(entry: TimelineEntry) -> str:
+    """The batch that made a change, by its type's title: "Inventory count #12"."""
+    batch_type, batch_id = entry.batch_type, entry.change.batch_id
+    title = handlers()[batch_type].title if batch_type in handlers() else "Batch"
+    return f"{title} #{batch_id}" if batch_id else "A batch"
+
+
 def _made_by(ctx: WidgetContext, entry: TimelineEntry) -> tuple[str, str | None]:
     """What made the change, in words, and where to see it."""
     change = entry.change
     request = ctx.request
     job_href = request.route_path("job", job_id=change.job_id) if change.job_id else None
     if change.source == "batch":
-        text = f"Catalog batch #{change.batch_id}" if change.batch_id else "A catalog batch"
+        text = _batch_words(entry)
         if entry.batch_line is not None:
             text += f", line {entry.batch_line}"
         if change.command:

@@ -1,5 +1,5 @@
 """A product's change log, read for its page: every change, newest first, with who made
-it, the vendor of a cost, and the line of the batch that made it."""
+it, the vendor of a cost, and the type of the batch that made it and its line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from poser.models.orm import CatalogBatchRow, ProductChange, User, Vendor
+from poser.models.orm import Batch, CatalogBatchRow, ProductChange, User, Vendor
 
 #: How many changes a product's page shows at most (the newest).
 TIMELINE_LIMIT = 200
@@ -24,6 +24,8 @@ class TimelineEntry:
     vendor_name: str | None
     #: The line of the batch's file that made it.
     batch_line: int | None
+    #: The type of the batch that made it ("catalog", "inventory"), if a batch did.
+    batch_type: str | None = None
 
     @property
     def at(self) -> datetime:
@@ -41,8 +43,16 @@ def product_timeline(
     ``before``, a change's id: the ones older than it (a page further back). A change
     that is not this product's starts from the newest."""
     query = (
-        select(ProductChange, User.username, Vendor.code, Vendor.name, CatalogBatchRow.line)
+        select(
+            ProductChange,
+            User.username,
+            Vendor.code,
+            Vendor.name,
+            CatalogBatchRow.line,
+            Batch.batch_type,
+        )
         .outerjoin(User, User.id == ProductChange.changed_by_id)
+        .outerjoin(Batch, Batch.id == ProductChange.batch_id)
         .outerjoin(Vendor, Vendor.id == ProductChange.vendor_id)
         .outerjoin(
             CatalogBatchRow,
@@ -68,6 +78,6 @@ def product_timeline(
             order = tuple_(ProductChange.changed_at, ProductChange.id)
             query = query.where(order < tuple_(at, before))
     return [
-        TimelineEntry(change, user, code, name, line)
-        for change, user, code, name, line in dbsession.execute(query)
+        TimelineEntry(change, user, code, name, line, batch_type)
+        for change, user, code, name, line, batch_type in dbsession.execute(query)
     ]

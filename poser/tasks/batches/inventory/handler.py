@@ -26,7 +26,15 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from poser.models.orm import Batch, BatchExecution, DataSet, Department, InventoryBatchRow, User
+from poser.models.orm import (
+    Batch,
+    BatchExecution,
+    DataSet,
+    Department,
+    Export,
+    InventoryBatchRow,
+    User,
+)
 from poser.storage.interface import FileStore
 from poser.tasks.batches import register_batch_type
 from poser.tasks.batches.base import MESSAGE_DELETED, MESSAGE_EXECUTED, BatchError, BatchHandler
@@ -34,6 +42,7 @@ from poser.tasks.batches.inventory import compare
 from poser.tasks.batches.inventory import execute as apply
 from poser.tasks.batches.inventory.load import loading
 from poser.tasks.batches.inventory.reader import read_count_file, read_line
+from poser.tasks.batches.inventory.report import write_count_report
 from poser.tasks.bulk import bulk_load, refresh_statistics, vacuum_after_commit
 from poser.tasks.product_history import ChangeSource
 from poser.tasks.products_data import KIND as PRODUCTS
@@ -211,6 +220,11 @@ class InventoryHandler(BatchHandler):
             if moved:
                 raise BatchError(moved_message(batch, moved))
         return super().execute(batch, user, progress, via)
+
+    def write_report(
+        self, batch: Batch, files: FileStore, user: User | None, progress: Progress
+    ) -> Export:
+        return write_count_report(batch, files, user, progress, f"{self.folder(batch)}/report")
 
     def execute_rows(
         self, batch: Batch, user: User | None, progress: Progress, source: ChangeSource

@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, Export, Job
 from poser.storage.backends import local_store
-from poser.tasks import jobs
+from poser.tasks import exports, jobs
 from poser.tasks.batches import get_handler
 from poser.tasks.batches import jobs as batch_jobs
-from poser.tasks.batches.catalog import report as catalog_report
 from poser.tasks.datasets import set_member
 from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP, make_batch, make_catalog
 from tests.factories import make_data_set, make_user
@@ -98,7 +97,7 @@ def test_a_try_refused_its_write_leaves_whole_files_for_the_next(
     def refused(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("INSERT INTO export", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(catalog_report, "record_export", refused)
+    monkeypatch.setattr(exports, "record_export", refused)
     with pytest.raises(OperationalError):
         handler.report(batch, shop["files"], None)
     monkeypatch.undo()

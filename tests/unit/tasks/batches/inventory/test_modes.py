@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from poser.models.orm import BatchExecution, ProductChange
+from poser.models.orm import BatchExecution, Export, ProductChange
 from poser.tasks.batches import BatchError
 from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_OTHER_VENDOR, UPC_SOAP
 from tests.factories import make_user
@@ -160,4 +160,5 @@ def test_the_batch_jobs_read_and_apply_a_count(dbsession, files, store) -> None:
     assert applied["on_hand_set"] == 1
     assert on_hand(dbsession, store["butter"]) == 4
     report = batch_jobs.report(store["data_set"], batch_id=batch.id, files=files)
-    assert report["export_id"] is None  # a count has no change report: its history says it
+    # The change report lists the one product whose on-hand the count set.
+    assert dbsession.get_one(Export, report["export_id"]).row_count == 1
