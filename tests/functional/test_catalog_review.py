@@ -238,6 +238,11 @@ def test_revert_undoes_an_applied_batch_once_leaving_products_changed_since(
         assert "None" not in text, step
     review = testapp.get(step_url(data_set, "review"))
     assert "Changed since batch" in review.pyquery("[data-testid=exclude-reasons]").text()
+    # The list says which applied batch a revert undid, beside its "Applied".
+    listed = testapp.get(step_url(data_set, "batches")).pyquery
+    reverted = listed(f"[data-batch='{original.id}'] [data-testid=reverted-by]")
+    assert reverted.text() == f"Reverted by #{revert.id}"
+    assert not listed(f"[data-batch='{revert.id}'] [data-testid=reverted-by]")
 
     # The original's page, open in another tab, sends its revert again.
     back = refused(form.submit(status=303), step_url(data_set, "report"))

@@ -14,7 +14,12 @@ from pyramid.response import Response
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.gui.batches import Details, acted, current_batch, forget_opened, open_batch
-from poser.models.data_extraction.batch_list import current_batch_of, listed_batches, live_batch
+from poser.models.data_extraction.batch_list import (
+    current_batch_of,
+    listed_batches,
+    live_batch,
+    reverted_by,
+)
 from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.base import effective_date
 
@@ -58,6 +63,7 @@ class BatchList(Widget):
             "shown_id": shown.id if shown else None,
             "current_id": current.id if current else None,
             "effective": {batch.id: effective_date(batch) for batch in batches},
+            "reverted_by": reverted_by(ctx.dbsession, batches),
             "confirm": confirm,
             "asked": asked,
             "confirm_fields": batch_requests.shown_fields(confirm) if confirm else {},

@@ -79,6 +79,18 @@ def listed_batches(
     )
 
 
+def reverted_by(dbsession: Session, batches: list[Batch]) -> dict[int, int]:
+    """Of these batches, the applied ones an applied revert undid: {batch id: the
+    revert's id}."""
+    ids = [batch.id for batch in batches if batch.status == "executed"]
+    if not ids:
+        return {}
+    query = select(Batch.reverts_batch_id, Batch.id).where(
+        Batch.reverts_batch_id.in_(ids), Batch.status == "executed"
+    )
+    return {int(original): revert for original, revert in dbsession.execute(query)}
+
+
 def same_file_batch(
     dbsession: Session, data_set_id: int, batch_type: str, sha256: str, before: int | None = None
 ) -> Batch | None:
