@@ -78,6 +78,7 @@ def test_a_batch_overtaken_by_another_is_refused_then_read_again(
     assert apply_page.pyquery("[data-testid=job-error]").text() == refusal
     job_page = testapp.get(f"/jobs/{failed.id}")
     assert job_page.pyquery("[data-testid=job-error]").text() == refusal
+    assert "attempt" not in job_page.pyquery("#job-panel").text()  # tried once: not said
     # Nothing of it was applied.
     assert _butter(dbsession, shop) == Decimal("30.00")
     assert _count(dbsession, ProductChange, ProductChange.batch_id == first) == 0
