@@ -40,3 +40,35 @@ def running_worker(settings: dict[str, Any], folder: Path, **extra: str) -> Iter
         yield process
     finally:
         process.stop()
+
+
+#: How wide a grid's table is, and how wide its frame shows it.
+_GRID_WIDTHS = """(selector) => {
+  const frame = document.querySelector(selector + ' .grid-scroll');
+  return [frame.scrollWidth, frame.clientWidth];
+}"""
+
+
+def grid_widths(page: Any, url: str, widget: str, widths: tuple[int, ...] = (1366, 1920)) -> dict:
+    """{width: (the table's width, its frame's)} of the grid ``widget`` on ``url``, each
+    in a window opened at that width with the page's session. A window resized in the
+    middle of a test lays itself out again late on a loaded machine (CI measured a grid
+    at 1,280 pixels after a resize to 1,366); one opened at its width cannot."""
+    base = page.url.split("/", 3)
+    session = page.context.storage_state()
+    measured = {}
+    for width in widths:
+        window = page.context.browser.new_context(
+            base_url="/".join(base[:3]),
+            viewport={"width": width, "height": 900},
+            storage_state=session,
+        )
+        try:
+            sized = window.new_page()
+            sized.goto(url)
+            sized.wait_for_selector(f"{widget} .grid-scroll")
+            sized.wait_for_load_state("load")  # the stylesheets are in
+            measured[width] = tuple(sized.evaluate(_GRID_WIDTHS, widget))
+        finally:
+            window.close()
+    return measured

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poser.models.orm import Batch, Product
 from tests.browser.accessibility import PageAudit
-from tests.browser.support import downloaded, log_in
+from tests.browser.support import downloaded, grid_widths, log_in
 from tests.catalog_support import UPC_BUTTER, UPC_MILK, UPC_NEW, UPC_OTHER_VENDOR, UPC_SOAP
 from tests.functional.catalog_pages import corner_shop
 from tests.worker_support import WorkerProcess
@@ -127,6 +127,10 @@ def test_an_operator_counts_two_departments_applies_and_values_the_stock(
     text = grid.inner_text()
     assert re.search(r"\+[\d,]+\.\d{2}", text), "variances at cost and retail, in money"
     a11y.check("review")
+    # On a laptop's screen and a desktop's, every column, Excluded and its reason too,
+    # is on screen beside the steps: descriptions and messages wrap.
+    for width, (table, frame) in grid_widths(page, page.url, "[data-widget=rows]").items():
+        assert table <= frame, f"at {width} pixels the review grid scrolls sideways"
 
     recount_list = downloaded(page, "[data-testid=recount-text]", tmp_path / "recount.txt")
     assert recount_list.read_text().split() == [UPC_BUTTER]

@@ -7,15 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests.browser.support import downloaded, log_in
+from tests.browser.support import downloaded, grid_widths, log_in
 from tests.factories import PASSWORD, make_user
 from tests.worker_support import WorkerProcess
-
-#: The Products grid's frame: how wide its table is, and how wide it shows.
-_GRID_WIDTHS = """() => {
-  const frame = document.querySelector('[data-widget=products] .grid-scroll');
-  return [frame.scrollWidth, frame.clientWidth];
-}"""
 
 
 def test_an_operator_walks_the_products_application(
@@ -41,25 +35,8 @@ def test_an_operator_walks_the_products_application(
 
     # On a laptop's screen and a desktop's, every column is on screen beside the steps:
     # the grid does not scroll sideways (the example's long descriptions and vendors).
-    # Each width is a window of its own, opened at that width with this operator's
-    # session: a window resized in the middle of a test lays itself out again late on
-    # a loaded machine (CI measured the grid at 1,280 pixels after a resize to 1,366).
-    session = page.context.storage_state()
-    for width in (1366, 1920):
-        window = page.context.browser.new_context(
-            base_url=page.url.split("/apps/")[0],
-            viewport={"width": width, "height": 900},
-            storage_state=session,
-        )
-        try:
-            sized = window.new_page()
-            sized.goto(store_url)
-            sized.wait_for_selector("[data-testid=grid-summary]")
-            sized.wait_for_load_state("load")  # the stylesheets are in
-            scroll, visible = sized.evaluate(_GRID_WIDTHS)
-        finally:
-            window.close()
-        assert scroll <= visible, f"at {width} pixels the grid scrolls sideways"
+    for width, (table, frame) in grid_widths(page, store_url, "[data-widget=products]").items():
+        assert table <= frame, f"at {width} pixels the grid scrolls sideways"
 
     # Paging, sorting and filtering replace only the grid: a marker on window survives.
     page.wait_for_load_state("load")  # htmx is deferred: a click before it runs navigates

@@ -138,7 +138,8 @@ def review_grid(
     **grid: Any,
 ) -> BatchRowsGrid:
     """A type's review grid (`rows_grid`): each row's UPC leads to its product, its
-    status is a badge, its message wraps, and Excluded and its reason are edited in
+    status is a badge, its description and message wrap (at 1366 pixels every column
+    is on screen beside the steps), and Excluded and its reason are edited in
     place while the batch waits to be applied (`exclusion_editor`); ``grid`` gives the
     type's columns, formats and download name."""
     return rows_grid(
@@ -149,7 +150,8 @@ def review_grid(
         key="id",
         links={"upc": product_links("product_upc", "product_id")},
         badges={"status": "row"},
-        wrap=frozenset({"message"}),
+        wrap=frozenset({"description", "message"}),
+        input_widths={"exclude_reason": "narrow"},
         editable=True,
         on_edit=exclusion_editor(tasks),
         **grid,

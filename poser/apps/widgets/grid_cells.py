@@ -195,7 +195,8 @@ def _editor_cell(td: str, prefix: str, column: GridColumn, width: str = "") -> C
             described, message = _cell_error(name, f"{edit_name}{key}", key, edit)
             return (
                 f'{was_start}{key}" value="{escape_text(shown)}"><select class="form-select '
-                f'form-select-sm{bad}" name="{edit_name}{key}" aria-label="{label}{key}"'
+                f'form-select-sm grid-input-{column.type}{bad}" name="{edit_name}{key}" '
+                f'aria-label="{label}{key}"'
                 f"{described}>{options_html(typed)}</select>{message}</td>"
             )
 
