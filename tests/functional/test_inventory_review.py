@@ -82,6 +82,13 @@ def test_the_grid_shows_each_variance_in_units_and_money(testapp, shop, counted)
     assert "Recount: the variance is more than 5 units" in milk
     butter = _cells(page, UPC_BUTTER)
     assert butter[6:10] == ["+4", "+8.00", "+20.00", "On-hand up"]
+    # A loss reads as one (red), a gain as one (green), as a catalog's costs do.
+    tones = {
+        badge.get("data-status"): badge.get("class")
+        for badge in page.pyquery("[data-testid=grid-rows] tbody .status-badge")
+    }
+    assert tones["decrease"].endswith("tone-bad-soft")
+    assert tones["increase"].endswith("tone-ok-soft")
     link = page.pyquery(f"[data-testid=grid-rows] tbody a:contains('{UPC_MILK}')")
     assert testapp.get(link.attr("href")).pyquery("main:contains('Milk')")
     assert not internal_keys(page.pyquery("main").text())
