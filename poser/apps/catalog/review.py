@@ -149,7 +149,7 @@ REVIEW_COLUMNS = [
     GridColumn("case_cost", "New case cost", type="decimal"),
     GridColumn("old_unit_cost", "Unit cost now", type="decimal", visible=False),
     GridColumn("unit_cost", "New unit cost", type="decimal", visible=False),
-    GridColumn("cost_change", "Change", type="decimal"),
+    GridColumn("cost_change", "Unit cost change", type="decimal"),
     GridColumn("cost_change_percent", "Change %", type="decimal"),
     GridColumn("new_margin", "Margin at today's price", type="decimal"),
     GridColumn("message", "Message", sortable=False),
