@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, Vendor
 from poser.tasks.datasets import set_member
-from tests.catalog_support import UPC_BUTTER, UPC_SOAP
+from tests.catalog_support import HEADER, UPC_BUTTER, UPC_SOAP
 from tests.factories import make_user
 from tests.functional.catalog_pages import (
     BUTTER_UP_AGAIN,
@@ -311,3 +311,17 @@ def test_without_a_usual_vendor_the_last_uploads_vendor_is_offered(testapp, stor
     assert jobs() == ["succeeded"]
     form = form_posting_to(testapp.get(step_url(data_set, "upload")), "/file/upload")
     assert form["vendor"].value == "BETA"
+
+
+def test_a_catalog_that_changes_no_cost_has_no_change_to_chart(
+    testapp, store, dbsession, jobs
+) -> None:
+    data_set = store["data_set"]
+    login(testapp, "olga")
+    save_options(testapp, data_set, catalog_vendor="ACME")
+    upload(testapp, data_set, HEADER + f"{UPC_BUTTER},A-100,Butter,,,12,24.00\n")
+    assert jobs() == ["succeeded"]
+    review = testapp.get(step_url(data_set, "review"))
+    said = review.pyquery("[data-testid=chart-changes-empty]").text()
+    assert said == "No unit cost changes to chart."
+    assert not review.pyquery("[data-widget=changes] canvas")

@@ -342,3 +342,17 @@ def test_the_grid_leaves_one_row_out_with_its_reason(testapp, shop, counted, dbs
     form.submit(status=303)
     assert _excluded(dbsession) == {UPC_SOAP: "Shelf half done"}
     assert "-6.00" not in testapp.get(review).pyquery("[data-testid=department-subtotals]").text()
+
+
+def test_a_count_that_matches_on_hand_has_no_variance_to_chart(
+    testapp, shop, dbsession, settings
+) -> None:
+    shop["butter"].on_hand = Decimal("10")
+    dbsession.flush()
+    count(shop, store_from_settings(settings), ("same.csv", f"{UPC_BUTTER},10\n", "units"))
+    dbsession.commit()
+    login(testapp, "olga")
+    page = testapp.get(url(shop["data_set"], "review"))
+    said = page.pyquery("[data-testid=chart-variance-empty]").text()
+    assert said == "No variance to chart: every count matches on-hand."
+    assert not page.pyquery("[data-widget=variance] canvas")

@@ -78,7 +78,8 @@ def _options(ctx: WidgetContext) -> dict[str, Any]:
 
 def _change_chart(ctx: WidgetContext) -> list[tuple[str, int]]:
     batch = current_batch(ctx, "catalog")
-    return cost_change_distribution(ctx.dbsession, batch.id) if batch else []
+    rows = cost_change_distribution(ctx.dbsession, batch.id) if batch else []
+    return rows if any(count for _, count in rows) else []
 
 
 #: The catalog's journey: the shared batch steps (`poser.apps.gui.batch_steps`) with
@@ -99,6 +100,7 @@ STEPS = BatchSteps(
             query=_change_chart,
             y_label="Rows",
             width=6,
+            empty="No unit cost changes to chart.",
         ),
         ReviewControl("control", title="Flagged rows, and rows left out"),
     ],

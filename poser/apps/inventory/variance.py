@@ -126,6 +126,8 @@ def variance_chart(name: str, title: str, batch_type: str = BATCH_TYPE, width: i
         if batch is None:
             return []
         lines, _ = subtotals(ctx, batch)
+        if not any(line.cost or line.retail for line in lines):
+            return []  # every count matches on-hand: no bar to draw
         return [(line.department, line.cost, line.retail) for line in lines]
 
     return Chart(
@@ -138,6 +140,7 @@ def variance_chart(name: str, title: str, batch_type: str = BATCH_TYPE, width: i
         y_label="Variance",
         value_format="{:,.2f}",
         width=width,
+        empty="No variance to chart: every count matches on-hand.",
     )
 
 

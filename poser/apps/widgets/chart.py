@@ -71,7 +71,8 @@ class Chart(Widget):
     each. A pie has one series. ``value_format`` is a Python format string with one
     field (``"{:,.2f} %"``, ``"${:,.2f}"``, ``"{:.0%}"``); it formats the table and the
     tooltips, and the value axis repeats it. ``target`` (a bar chart's) names the
-    series that holds each bar's target (``Target``).
+    series that holds each bar's target (``Target``). ``empty`` is what shows instead
+    when the query gives no row.
     """
 
     kind: str
@@ -81,6 +82,7 @@ class Chart(Widget):
     y_label: str = ""
     value_format: str = "{:,}"
     target: Target | None = None
+    empty: str = "No data to chart yet."
     template: str = field(default="widgets/chart.jinja2", repr=False)
 
     def __post_init__(self) -> None:

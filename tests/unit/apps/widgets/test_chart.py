@@ -186,6 +186,9 @@ def test_no_rows_say_so_instead_of_an_empty_chart(config: Configurator) -> None:
     assert html("[data-testid=chart-empty-empty]").text() == "No data to chart yet."
     assert not html("canvas")
     assert not html("table")
+    said = Chart("quiet", kind="bar", query=fixed(), empty="Nothing changed.")
+    (html,) = render(config, said)
+    assert html("[data-testid=chart-quiet-empty]").text() == "Nothing changed."
 
 
 def test_missing_and_non_finite_values_are_gaps(config: Configurator) -> None:
