@@ -103,6 +103,7 @@ def test_an_operator_counts_two_departments_from_two_files_and_typed_lines(
     product = testapp.get(
         f"/apps/products/data-sets/{data_set.id}/steps/product?lookup.upc={UPC_BUTTER}"
     )
+    assert product.pyquery("[data-testid=product-on-hand]").text() == "4"  # not "4.000"
     made_by = product.pyquery("[data-testid=product-change] a").eq(0).text()
     assert made_by.startswith(f"Inventory count #{counted.batch_id}, applied by job #")
     report = testapp.get(url(data_set, "report"))

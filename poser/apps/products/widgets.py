@@ -94,6 +94,8 @@ class ProductLookup(Widget):
             "typed": typed,
             "detail": detail,
             "margin": _margin_text(detail) if detail else "",
+            # "22", "5.568": as many places as it has, as the grids and history show it.
+            "on_hand": format_number(detail.product.on_hand, "units") if detail else "",
             "problem": problem,
             "timeline": timeline,
             "timeline_limit": TIMELINE_LIMIT,
