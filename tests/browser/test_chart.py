@@ -73,6 +73,8 @@ def test_charts_are_drawn_and_their_tables_hidden_from_sight_only(
     ticks = page.evaluate(f"() => {margins_chart}.scales.y.ticks.map((tick) => tick.label)")
     assert ticks
     assert all(label.endswith(".00 %") for label in ticks), ticks
+    # The axis goes past the highest bar (40 %), which would otherwise touch its top.
+    assert page.evaluate(f"() => {margins_chart}.scales.y.max") > 40
     # Counts (whole numbers, as a batch's rows by status) step by whole numbers.
     sales_chart = "Chart.getChart(document.querySelector('[data-testid=chart-sales] canvas'))"
     ticks = page.evaluate(f"() => {sales_chart}.scales.y.ticks.map((tick) => tick.value)")

@@ -153,7 +153,8 @@
       }
       options.scales = {
         x: { title: axisTitle(spec.x_label) },
-        y: { title: axisTitle(spec.y_label), ticks: ticks, beginAtZero: kind === "bar" },
+        // Room above the highest value: a bar at the axis's top would read as cut off.
+        y: { title: axisTitle(spec.y_label), ticks: ticks, beginAtZero: kind === "bar", grace: "5%" },
       };
     }
     return {
