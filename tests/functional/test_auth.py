@@ -31,6 +31,10 @@ def _session_cookie(app: webtest.TestApp) -> str | None:
 def test_anonymous_visitors_are_sent_to_the_login_page(testapp: webtest.TestApp) -> None:
     response = testapp.get("/", status=303)
     assert response.location.endswith("/login?next=%2F")
+    # Sent from a page, the login page says why; opened itself, it has nothing to say.
+    sent = testapp.get("/jobs", status=303).follow()
+    assert sent.pyquery("[data-testid=login-why]").text() == "Log in to see that page."
+    assert not testapp.get("/login").pyquery("[data-testid=login-why]")
 
 
 def test_the_login_form_carries_a_csrf_token(testapp: webtest.TestApp) -> None:

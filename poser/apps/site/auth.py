@@ -65,7 +65,9 @@ def login_view(request: Request) -> Any:
     )
     if request.method == "GET":
         shown_next = next_param if is_local_path(next_param) else ""
-        return {"form": render_form(request, form, {"next": shown_next})}
+        # Sent here from a page (a bookmark, a session that ended): say why.
+        why = "Log in to see that page." if shown_next else ""
+        return {"form": render_form(request, form, {"next": shown_next}), "why": why}
 
     def log_in(values: dict[str, Any]) -> HTTPSeeOther:
         # The login check runs its own short transactions (see authenticate); this
