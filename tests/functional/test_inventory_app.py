@@ -181,6 +181,11 @@ def test_the_valuation_report_runs_from_the_reports_step(
     assert run_queued_jobs(settings, session_factory, tmp_path) == ["succeeded"]
     job = dbsession.scalars(select(Job).order_by(Job.id.desc())).first()
     assert job.kind == "report.inventory_valuation"
+    # Where Run led, the report's files download at once.
+    made = testapp.get(ran.location).pyquery("[data-testid=job-made-link]")
+    files = {link.text: link.get("href") for link in made if link.text.startswith("Download")}
+    assert {"Download CSV", "Download XLSX"} <= set(files)
+    assert testapp.get(files["Download CSV"]).text.lstrip("\ufeff").startswith("Department")
 
     runs = testapp.get(link).pyquery("[data-testid=report-runs]").text()
     assert "No parameters" in runs

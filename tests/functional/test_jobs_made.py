@@ -153,4 +153,4 @@ def test_an_apply_links_to_its_change_report_and_the_report_to_its_export(
     assert list(made) == ["Its change report"]
     report = testapp.get(made["Its change report"])
     assert report.pyquery("h1").text().startswith("Write the")
-    assert list(_made(report)) == ["See it on the Exports page"]
+    assert list(_made(report)) == ["Download CSV", "Download XLSX", "See it on the Exports page"]

@@ -18,7 +18,7 @@ from poser.apps.site.paging import page_number
 from poser.apps.site.security import OwnedFactory, OwnedResource, job_acl
 from poser.models.data_extraction.datasets import data_sets_for_user
 from poser.models.data_extraction.jobs import UNFINISHED, job_kinds_in_use, visible_jobs
-from poser.models.orm import JOB_STATUSES, Job
+from poser.models.orm import JOB_STATUSES, Export, Job
 from poser.tasks import jobs as job_tasks
 from poser.tasks.datasets import jobs as data_set_jobs
 from poser.tasks.job_kinds import all_kinds, get_kind, kind_of
@@ -68,8 +68,16 @@ def made_links(request: Request, job: Job, mine: set[int]) -> list[tuple[str, st
     report = result.get("report_job_id")  # an apply's change report, written after it
     if isinstance(report, int):
         links.append(("Its change report", request.route_path("job", job_id=report)))
-    if isinstance(result.get("export_id"), int):
-        anchor = f"export-{result['export_id']}"
+    export = result.get("export_id")
+    if isinstance(export, int):
+        # Its files at once (a report's), unless the job has its own Download (a
+        # workbook's); then the page that lists every export.
+        written = None if result.get("download") else request.dbsession.get(Export, export)
+        for name in written.files if written is not None else ():
+            kind = name.rsplit(".", 1)[-1].upper()
+            href = request.route_path("export_file", export_id=export, name=name)
+            links.append((f"Download {kind}", href))
+        anchor = f"export-{export}"
         links.append(("See it on the Exports page", request.route_path("exports", _anchor=anchor)))
     return links
 
