@@ -64,6 +64,8 @@ def test_the_vendor_is_chosen_on_the_upload_form(testapp, store, dbsession, jobs
     form = form_posting_to(testapp.get(step_url(data_set, "upload")), "/file/upload")
     assert form["vendor"].value == "ACME"  # the usual vendor comes first
     assert [value for value, *_ in form["vendor"].options] == ["", "ACME", "BETA"]
+    # Named as every vendor select names them: "code: name".
+    assert [text for *_, text in form["vendor"].options][1] == "ACME: Acme Foods"
     assert _upload_as(testapp, data_set, CATALOG_FILE, "BETA", "beta.csv").status_int == 303
     assert jobs() == ["succeeded"]
     assert _batches(dbsession)[-1].parameters["vendor_code"] == "BETA"

@@ -87,6 +87,7 @@ def test_a_catalog_apply_shows_on_the_products_history_with_its_batch_and_line(
         "2.20 Case: 12 for 24.00 → 12 for 26.40",
         "olga",
     ]
+    assert "ACME: Acme Foods" in page.pyquery("[data-testid=product-costs]").text()
     made_by = page.pyquery("[data-testid=product-change] a")
     assert made_by.text().startswith("Vendor catalog #")
     assert ", line 2, applied by job #" in made_by.text()

@@ -132,12 +132,13 @@ def due_batches(dbsession: Session, on: date) -> list[Batch]:
 
 
 def vendor_code_choices(dbsession: Session, data_set_id: int) -> list[tuple[str, str]]:
+    """(code, "code: name") of each vendor, by code, as every vendor select shows them."""
     rows = dbsession.execute(
         select(Vendor.code, Vendor.name)
         .where(Vendor.data_set_id == data_set_id)
-        .order_by(Vendor.name)
+        .order_by(Vendor.code)
     )
-    return [(code, f"{name} ({code})") for code, name in rows]
+    return [(code, f"{code}: {name}") for code, name in rows]
 
 
 def vendor_id_by_code(dbsession: Session, data_set_id: int, code: str) -> int | None:
