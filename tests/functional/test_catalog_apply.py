@@ -153,7 +153,7 @@ def test_two_applies_sent_at_once_apply_once(wsgi_app, testapp, shop, dbsession,
         thread.join(timeout=60)
     # One started it; the other was refused, with the reason.
     said = sorted((alerts(page, "success"), bool(alerts(page))) for page in pages)
-    assert said == [("", True), ("Started.", False)]
+    assert said == [("", True), ("Started: Apply the batch. Its progress shows below.", False)]
     assert _applies(dbsession) == 1
     assert jobs_of() == ["succeeded", "succeeded"]
     assert _count(dbsession, BatchExecution) == 1

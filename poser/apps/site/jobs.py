@@ -249,7 +249,8 @@ def run_maintenance(request: Request) -> Any:
         return request.route_path("job", job_id=job.id)
 
     form = make_form(request, CSRFSchema(), name="run-maintenance")
-    return handle_form(request, form, start, back=request.route_path("jobs"), flash="Started.")
+    started = f"Started: {task.title.rstrip('.')}. Its progress shows below."
+    return handle_form(request, form, start, back=request.route_path("jobs"), flash=started)
 
 
 def includeme(config: Configurator) -> None:

@@ -101,7 +101,8 @@ class ExecuteFunction(Widget):
                 raise FormError(str(error)) from error
 
         form = make_form(request, self.schema(ctx), name=f"run-{self.name}")
-        return handle_form(request, form, act, back=ctx.step_url(), flash="Started.")
+        started = f"Started: {self.job_kind.title.rstrip('.')}. Its progress shows below."
+        return handle_form(request, form, act, back=ctx.step_url(), flash=started)
 
 
 def hidden_field(
