@@ -54,7 +54,9 @@ def test_the_job_page_starts_at_one_second_and_keeps_reload(
     testapp: webtest.TestApp, running: Job
 ) -> None:
     login(testapp, "viewer")
-    page = testapp.get(f"/jobs/{running.id}").pyquery("#job-panel")
+    whole = testapp.get(f"/jobs/{running.id}").pyquery
+    assert whole(".breadcrumb .active").text() == f"Job #{running.id}"  # not a bare number
+    page = whole("#job-panel")
     assert (page.attr("hx-get"), page.attr("hx-trigger")) == (
         f"/jobs/{running.id}/progress?polls=1",
         "every 1s",
