@@ -64,6 +64,12 @@ def test_flagged_rows_are_excluded_with_a_reason_and_applying_the_rest_needs_a_c
     assert "2, of which 2 will be applied" in control.find("[data-testid=flagged-count]").text()
     largest = page.pyquery("[data-testid=largest-changes] tbody tr")
     assert largest.eq(0).attr("data-line") == "3"  # the lip balm first
+    # One word, one meaning: the grid's unit cost difference, the table's percent.
+    headers = [th.text for th in page.pyquery("[data-testid=largest-changes] thead th")]
+    assert "Change %" in headers and "Change" not in headers
+    assert page.pyquery("[data-widget=rows] th[data-column=cost_change]").text() == (
+        "Unit cost change"
+    )
     assert "9.00" in largest.eq(0).text()
     assert "1,234.50" in largest.eq(0).text()
     assert largest.eq(0).find("[data-testid=new-margin]").text().startswith("-4,015.0%")
