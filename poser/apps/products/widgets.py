@@ -184,8 +184,9 @@ def _line(ctx: WidgetContext, entry: TimelineEntry) -> ChangeLine:
 
 def _batch_words(entry: TimelineEntry) -> str:
     """The batch that made a change, by its type's title: "Inventory count #12"."""
-    batch_type, batch_id = entry.batch_type, entry.change.batch_id
-    title = handlers()[batch_type].title if batch_type in handlers() else "Batch"
+    handler = handlers().get(entry.batch_type or "")
+    title = handler.title if handler is not None else "Batch"
+    batch_id = entry.change.batch_id
     return f"{title} #{batch_id}" if batch_id else "A batch"
 
 
