@@ -183,3 +183,8 @@ def result_lines(result: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         for key, value in (result or {}).items()
         if key not in LINKED_KEYS
     ]
+
+
+def started_words(title: str) -> str:
+    """What a page says when it has started a job: which, and where to watch it."""
+    return f"Started: {title.rstrip('.')}. Its progress shows below."

@@ -79,9 +79,9 @@ def current_batch(ctx: WidgetContext, batch_type: str) -> Batch | None:
     return cache[key]
 
 
-def _job_of(ctx: WidgetContext, task: Task | JobKind | None, batch: Batch | None) -> Any:
+def _job_of(ctx: WidgetContext, task: Task, batch: Batch | None) -> Any:
     """The latest job of ``task`` about ``batch``."""
-    if batch is None or task is None:
+    if batch is None:
         return None
     return latest_job(ctx.dbsession, ctx.data_set.id, kind_of(task).name, batch_id=batch.id)
 
@@ -293,16 +293,17 @@ class BatchApply(ExecuteFunction):
         batch = current_batch(ctx, self.batch_type)
         return batch_requests.shown_fields(batch) if batch else {}
 
-    def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        """The job shown is the latest apply of a batch of this type (a scheduled one
-        that failed, say): not one of another type that works on the same data sets."""
-        batch = current_batch(ctx, self.batch_type)
-        job = latest_job(
+    def shown_job(self, ctx: WidgetContext) -> Any:
+        """The latest apply of a batch of this type (a scheduled one that failed, say):
+        not one of another type that works on the same data sets."""
+        return latest_job(
             ctx.dbsession, ctx.data_set.id, self.job_kind.name, batch_type=self.batch_type
         )
+
+    def values(self, ctx: WidgetContext) -> dict[str, Any]:
+        batch = current_batch(ctx, self.batch_type)
         return {
             **super().values(ctx),
-            **self.job_values(ctx, job),
             "batch": batch,
             "early": early_until(batch) if batch else None,
             "early_field": batch_requests.EARLY_FIELD,

@@ -23,6 +23,7 @@ from poser.tasks import jobs as job_tasks
 from poser.tasks.datasets import jobs as data_set_jobs
 from poser.tasks.job_kinds import all_kinds, get_kind, kind_of
 from poser.tasks.job_progress import read_progress
+from poser.utils.labels import started_words
 
 PAGE_SIZE = 50
 
@@ -49,10 +50,13 @@ FILL_KINDS = {
 COPY_KIND = kind_of(data_set_jobs.copy).name
 
 
-def made_links(request: Request, job: Job, mine: set[int]) -> list[tuple[str, str]]:
+def made_links(
+    request: Request, job: Job, mine: set[int], files: bool = False
+) -> list[tuple[str, str]]:
     """What a job that succeeded made, as (words, URL) links to follow: the data set it
     loaded, its copy (for a member of it: ``mine`` holds the ids of the user's data
-    sets), the job writing an apply's change report, or its export."""
+    sets), the job writing an apply's change report, or its export (with ``files``, its
+    files too)."""
     if job.status != "succeeded":
         return []
     result, data_set = job.result or {}, job.data_set
@@ -70,9 +74,11 @@ def made_links(request: Request, job: Job, mine: set[int]) -> list[tuple[str, st
         links.append(("Its change report", request.route_path("job", job_id=report)))
     export = result.get("export_id")
     if isinstance(export, int):
-        # Its files at once (a report's), unless the job has its own Download (a
-        # workbook's); then the page that lists every export.
-        written = None if result.get("download") else request.dbsession.get(Export, export)
+        # On the job's own page (``files``), its files at once (a report's) unless the
+        # job has its own Download (a workbook's): one query, which the Jobs list, a
+        # row a job, does not make. Then the page that lists every export.
+        wanted = files and not result.get("download")
+        written = request.dbsession.get(Export, export) if wanted else None
         for name in written.files if written is not None else ():
             kind = name.rsplit(".", 1)[-1].upper()
             href = request.route_path("export_file", export_id=export, name=name)
@@ -140,7 +146,7 @@ def _panel(request: Request) -> dict[str, Any]:
         "title": title,
         "live": read_progress(_queue(request).store, job.id),
         "made": made_links(
-            request, job, _my_data_sets(request) if job.kind == COPY_KIND else set()
+            request, job, _my_data_sets(request) if job.kind == COPY_KIND else set(), files=True
         ),
         "may_manage": bool(request.has_permission("manage_job")),
     }
@@ -249,7 +255,7 @@ def run_maintenance(request: Request) -> Any:
         return request.route_path("job", job_id=job.id)
 
     form = make_form(request, CSRFSchema(), name="run-maintenance")
-    started = f"Started: {task.title.rstrip('.')}. Its progress shows below."
+    started = started_words(task.title)
     return handle_form(request, form, start, back=request.route_path("jobs"), flash=started)
 
 

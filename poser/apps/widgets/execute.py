@@ -17,6 +17,7 @@ from poser.tasks import jobs
 from poser.tasks.job_kinds import JobKind, Task, kind_of
 from poser.tasks.job_progress import read_progress
 from poser.tasks.jobs import TaskError
+from poser.utils.labels import started_words
 
 
 @dataclass
@@ -48,20 +49,22 @@ class ExecuteFunction(Widget):
             raise ValueError(f"widget {self.name!r}: name the task it runs (kind=)")
         return kind_of(self.kind)
 
+    def shown_job(self, ctx: WidgetContext) -> Any:
+        """The job the widget shows: the data set's latest of its kind."""
+        return latest_job(ctx.dbsession, ctx.data_set.id, self.job_kind.name)
+
     def values(self, ctx: WidgetContext) -> dict[str, Any]:
-        job = latest_job(ctx.dbsession, ctx.data_set.id, self.job_kind.name)
+        job = self.shown_job(ctx)
+        live = read_progress(ctx.request.find_service(name="jobs").store, job.id) if job else None
         return {
-            **self.job_values(ctx, job),
+            "job": job,
+            "live": live,
+            "running": job is not None and not job.finished,
             "title": self.job_kind.title,
             "may_manage": ctx.may_edit,
             "blockers": self.blockers(ctx) if self.blockers else [],
             "fields": self.form_fields(ctx) if self.form_fields else {},
         }
-
-    def job_values(self, ctx: WidgetContext, job: Any) -> dict[str, Any]:
-        """The job the widget shows, its live progress, and whether it is running."""
-        live = read_progress(ctx.request.find_service(name="jobs").store, job.id) if job else None
-        return {"job": job, "live": live, "running": job is not None and not job.finished}
 
     def actions(self) -> dict[str, WidgetAction]:
         return {"run": WidgetAction(self.run, permission="edit", methods=("POST",))}
@@ -101,7 +104,7 @@ class ExecuteFunction(Widget):
                 raise FormError(str(error)) from error
 
         form = make_form(request, self.schema(ctx), name=f"run-{self.name}")
-        started = f"Started: {self.job_kind.title.rstrip('.')}. Its progress shows below."
+        started = started_words(self.job_kind.title)
         return handle_form(request, form, act, back=ctx.step_url(), flash=started)
 
 
