@@ -359,9 +359,15 @@ def apply_count(
                 raise refused(batch_id, error) from error
     finally:
         progress.close()
-    with ctx.dbsession() as session:
+    with ctx.write_session() as session:
+        # What it changed, as the web's apply writes it after (its report job).
         batch = session.get_one(Batch, batch_id)
+        files = store_from_settings(ctx.settings)
+        report = get_handler(BATCH_TYPE).report(batch, files, user_named(session, username))
         print_applied(batch, summary)
+        click.echo("change report:")
+        for name in report.files if report else ():
+            click.echo(f"  {report.folder}/{name}")
         print_next(batch, session.get_one(DataSet, batch.data_set_id), 0, username)
 
 

@@ -74,7 +74,12 @@ def test_count_recount_apply_and_value_from_the_terminal(ini, store, dbsession, 
     assert "0 rows flagged for recount" in result.stdout
     assert f"poser inventory apply {batch_id} --user olga\n" in result.stdout
 
-    poser(ini, "inventory", "apply", batch_id, "--user", "olga")
+    applied = poser(ini, "inventory", "apply", batch_id, "--user", "olga")
+    # The change report is written as the web's apply writes it, and named.
+    assert (
+        f"inventory-batch-{batch_id}-changes.csv" in applied.stdout.partition("change report:")[2]
+    )
+    assert list((tmp_path / "app").rglob(f"inventory-batch-{batch_id}-changes.xlsx"))
     milk: Product = store["milk"]
     assert _on_hand(dbsession, milk) == 6
     newest = product_timeline(dbsession, milk.data_set_id, milk.id)[0]
