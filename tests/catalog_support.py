@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from poser.models.orm import DataSet, Department, Product, ProductCost, Upload, User, Vendor
-from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE
+from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE, VOCABULARY_TABLE, WORD_TABLE
 from poser.storage.interface import FileStore
 from poser.tasks.batches import get_handler
 from poser.tasks.uploads import store_upload
@@ -110,15 +110,33 @@ def preferred_costs_out_of_step(dbsession: Session) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in dbsession.execute(query)]
 
 
+def description_words(description: str) -> set[str]:
+    """A description's words as the words table holds them: split at spaces, ASCII
+    letters in lower case (SQLite's lower() folds no other letter)."""
+    folded = "".join(char.lower() if char.isascii() else char for char in description)
+    return {word for word in folded.split(" ") if word}
+
+
 def check_search_index(dbsession: Session) -> None:
-    """On SQLite, every product is found by a search for its own description, and the
-    trigger that indexes new products is there. (FTS5's 'integrity-check' compares an
-    external-content index with its table only from SQLite 3.44; Debian's is older.)"""
+    """On SQLite, every product is found by a search for its own description, the words
+    table holds exactly each product's words (and the vocabulary each of them), and
+    the triggers that index new products are there. (FTS5's 'integrity-check' compares
+    an external-content index with its table only from SQLite 3.44; Debian's is
+    older.)"""
     if dbsession.get_bind().dialect.name != "sqlite":
         return
-    trigger = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = :name"
-    assert dbsession.scalar(text(trigger), {"name": "product_search_insert"})
-    for id_, description in dbsession.execute(select(Product.id, Product.description)):
+    triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'product_%'"
+    made = set(dbsession.scalars(text(triggers)))
+    assert {"product_search_insert", "product_word_insert"} <= made
+    expected = set()
+    for id_, data_set_id, description in dbsession.execute(
+        select(Product.id, Product.data_set_id, Product.description)
+    ):
         phrase = '"' + description.replace('"', '""') + '"'
         found = dbsession.scalars(select(SEARCH_TABLE.c.rowid).where(SEARCH_MATCH(phrase)))
         assert id_ in set(found), description
+        expected |= {(data_set_id, w, description, id_) for w in description_words(description)}
+    words = {tuple(row) for row in dbsession.execute(select(WORD_TABLE))}
+    assert words == expected
+    vocabulary = set(dbsession.scalars(select(VOCABULARY_TABLE.c.word)))
+    assert {word for _, word, _, _ in words} <= vocabulary

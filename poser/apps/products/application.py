@@ -52,7 +52,7 @@ def _grid_columns(ctx: WidgetContext) -> list[GridColumn]:
             "Description",
             editable=True,
             required=True,
-            condition=DescriptionSearch(ctx.dbsession).condition,
+            condition=DescriptionSearch(ctx.dbsession, ctx.data_set.id).condition,
         ),
         GridColumn("brand", "Brand", editable=True),
         GridColumn("size", "Size", editable=True, sortable=False),

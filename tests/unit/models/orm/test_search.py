@@ -1,4 +1,6 @@
-"""The description search's bulk-load helper, on SQLite (a no-op on PostgreSQL)."""
+"""The description search's tables on SQLite: the words table follows the products'
+descriptions, and the bulk-load helper indexes a load at the end (a no-op on
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,24 +12,19 @@ from sqlalchemy.orm import Session
 
 from poser.models.orm import Product
 from poser.models.orm.search import (
-    SEARCH_INSERT_TRIGGER,
     SEARCH_MATCH,
     SEARCH_TABLE,
+    VOCABULARY_TABLE,
+    WORD_TABLE,
     search_indexed_after,
 )
-from tests.catalog_support import check_search_index
-from tests.database_support import migration_module
+from tests.catalog_support import check_search_index, description_words
 from tests.factories import make_data_set
 
 
 def _found(dbsession: Session, phrase: str) -> list[int]:
     query = select(SEARCH_TABLE.c.rowid).where(SEARCH_MATCH(phrase)).order_by(text("rowid"))
     return list(dbsession.scalars(query))
-
-
-def test_the_insert_trigger_is_the_one_migration_0009_makes() -> None:
-    made = [s for s in migration_module("0009").SQLITE if "product_search_insert" in s]
-    assert [" ".join(s.split()) for s in made] == [" ".join(SEARCH_INSERT_TRIGGER.split())]
 
 
 _upcs = count(1)
@@ -43,9 +40,59 @@ def _add(dbsession: Session, data_set_id: int, *descriptions: str) -> list[int]:
     return [product.id for product in products]
 
 
+TRIGGERS = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+
+
+def _words(dbsession: Session, product_id: int) -> set[str]:
+    query = select(WORD_TABLE.c.word).where(WORD_TABLE.c.product_id == product_id)
+    return set(dbsession.scalars(query))
+
+
+def test_the_words_table_follows_the_descriptions(dbsession: Session) -> None:
+    if dbsession.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's trigram index is kept by PostgreSQL itself")
+    store = make_data_set(dbsession, "Store")
+    texts = [
+        "Organic  Whole MILK",  # two spaces: no empty word
+        'The "Best" Oats \\ 100%',  # JSON's own characters
+        "Tab\there,\nnew line\x01",  # control characters stay within a word
+        "CRÈME Fraîche",  # SQLite's lower() folds ASCII letters alone
+        "  Oat  Bran ",  # spaces before, between and after
+        "milk milk",
+    ]
+    ids = _add(dbsession, store.id, *texts)
+    for id_, described in zip(ids, texts, strict=True):
+        assert _words(dbsession, id_) == description_words(described), described
+    assert _words(dbsession, ids[0]) == {"organic", "whole", "milk"}
+    assert _words(dbsession, ids[2]) == {"tab\there,\nnew", "line\x01"}
+    assert _words(dbsession, ids[3]) == {"crÈme", "fraîche"}
+    vocabulary = set(dbsession.scalars(select(VOCABULARY_TABLE.c.word)))
+    assert {"organic", "milk", '"best"', "crÈme"} <= vocabulary
+
+    # A new description's words replace the old ones; other changes leave them.
+    first = dbsession.get(Product, ids[0])
+    first.description = "Skim Milk"
+    dbsession.flush()
+    assert _words(dbsession, first.id) == {"skim", "milk"}
+    first.brand = "Dairy Co"
+    dbsession.flush()
+    rows = select(WORD_TABLE).where(WORD_TABLE.c.product_id == first.id)
+    assert {tuple(row) for row in dbsession.execute(rows)} == {
+        (store.id, "skim", "Skim Milk", first.id),
+        (store.id, "milk", "Skim Milk", first.id),
+    }
+    # A deleted product's words go; the vocabulary keeps them (a search reads nothing).
+    dbsession.delete(first)
+    dbsession.flush()
+    assert _words(dbsession, first.id) == set()
+    assert "skim" in set(dbsession.scalars(select(VOCABULARY_TABLE.c.word)))
+    check_search_index(dbsession)
+
+
 def test_a_bulk_load_is_indexed_on_the_way_out(dbsession: Session) -> None:
     if dbsession.get_bind().dialect.name != "sqlite":
         pytest.skip("PostgreSQL's trigram index is kept by PostgreSQL itself")
+    triggers = dbsession.execute(text(TRIGGERS)).all()
     before = make_data_set(dbsession, "Before")
     (kept,) = _add(dbsession, before.id, "Kept Oats")
     loaded = make_data_set(dbsession, "Loaded")
@@ -53,8 +100,12 @@ def test_a_bulk_load_is_indexed_on_the_way_out(dbsession: Session) -> None:
     with search_indexed_after(connection, loaded.id):
         new = _add(dbsession, loaded.id, "Rolled Oats", "Oat Milk")
         assert _found(dbsession, '"oat"') == [kept]  # not yet
+        assert _words(dbsession, new[0]) == set()
     assert _found(dbsession, '"oat"') == [kept, *new]
+    assert _words(dbsession, new[1]) == {"oat", "milk"}
     check_search_index(dbsession)
+    # The triggers are back as they were.
+    assert dbsession.execute(text(TRIGGERS)).all() == triggers
     # The trigger is back: a product added now is found at once.
     (later,) = _add(dbsession, loaded.id, "Oat Bran")
     assert _found(dbsession, '"oat bran"') == [later]
