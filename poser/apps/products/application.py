@@ -24,8 +24,8 @@ from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.parameter_form import ParameterForm
 from poser.models.data_extraction.grid import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
+from poser.models.data_extraction.product_search import DescriptionSearch
 from poser.models.data_extraction.products import (
-    DescriptionSearch,
     department_choices,
     preferred_vendor_condition,
     product_grid,

@@ -43,7 +43,9 @@ from poser.models.data_extraction.grid_filters import (
 from poser.models.data_extraction.grid_plans import (
     COUNTED_WITH_FIRST_PAGE,
     Keys,
+    count_arms,
     few_cap,
+    lone_arms,
     page_keys,
 )
 from poser.models.data_extraction.grid_state import (
@@ -145,7 +147,8 @@ def grid_page(
     resolved, expressions = resolve_columns(base_select, columns)
     key = key_expression(resolved, expressions, key_column)
     sort = expressions[state.sort] if state.sort not in (None, key_column) else None
-    keyed = resolved.with_only_columns(key).where(*conditions_of(expressions, columns, state))
+    conditions = conditions_of(expressions, columns, state)
+    keyed = resolved.with_only_columns(key).where(*conditions)
     dialect = session.get_bind().dialect.name
     # The count goes as far as the plans need to tell few matches from many (a sort and
     # filters: plan 1), and shows up to count_cap of them.
@@ -165,7 +168,13 @@ def grid_page(
         if more:  # many, after all: read by their plan
             keys, found = None, None
     else:
-        total, more = count_capped(session, keyed.order_by(None), None if state.last else few)
+        arms = lone_arms(state, conditions) if plans else None  # plan 4 counts its arms
+        cap = None if state.last else few
+        total, more = (
+            count_arms(session, arms, cap)
+            if arms is not None
+            else count_capped(session, keyed.order_by(None), cap)
+        )
     many = more or total > few
     capped = more or (not state.last and total > count_cap)
     total = total if state.last else min(total, count_cap)

@@ -3,7 +3,6 @@ a grid's state asks for (a column's own `GridColumn.condition` first)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -116,7 +115,7 @@ class ContainsText(ColumnElement[bool]):
             self.like = expression.op("GLOB", is_comparison=True)(any_case_glob(text))
 
 
-def _cases(char: str) -> list[str]:
+def letter_cases(char: str) -> list[str]:
     """The one-character cases of ``char`` (itself alone when it has none)."""
     return sorted(
         {case for case in (char, char.lower(), char.upper(), char.title()) if len(case) == 1}
@@ -129,7 +128,7 @@ def any_case_glob(text: str) -> str:
     of themselves."""
     parts = []
     for char in text:
-        cases = _cases(char)
+        cases = letter_cases(char)
         if len(cases) > 1:
             parts.append("[" + "".join(cases) + "]")
         elif char in "*?[":
@@ -143,24 +142,7 @@ def folds_as_ascii(text: str) -> bool:
     """Whether every letter of ``text`` that has cases is an ASCII one: then folding the
     ASCII letters alone (SQLite's LIKE, PostgreSQL's lower() under the "C" collation)
     ignores every case the text can differ by."""
-    return all(char.isascii() or len(_cases(char)) == 1 for char in text)
-
-
-def any_case_regex(text: str) -> str:
-    """A POSIX regular expression for "holds ``text``" in a text whose ASCII letters
-    are folded to lower case: an ASCII letter is itself in lower case, another letter a
-    bracket of its one-character cases, and the expressions' special characters are
-    escaped."""
-    parts = []
-    for char in text:
-        cases = _cases(char)
-        if char.isascii():
-            parts.append(re.escape(char.lower()))
-        elif len(cases) > 1:
-            parts.append("[" + "".join(cases) + "]")
-        else:
-            parts.append(char)
-    return "".join(parts)
+    return all(char.isascii() or len(letter_cases(char)) == 1 for char in text)
 
 
 @compiles(ContainsText)

@@ -153,6 +153,26 @@ class Keys:
         return list(session.scalars(statement.offset(offset or None).limit(limit)))
 
 
+def lone_arms(state: GridState, conditions: Sequence[Any]) -> Sequence[Select[Any]] | None:
+    """Plan 4's arms: those of the grid's one filter, when its condition reads its
+    matches in order (`InOrder`); None otherwise."""
+    if len(state.filters) == len(conditions) == 1 and isinstance(conditions[0], InOrder):
+        return conditions[0].arms()
+    return None
+
+
+def count_arms(session: Session, arms: Sequence[Select[Any]], cap: int | None) -> tuple[int, bool]:
+    """(how many rows the arms hold, each once, up to ``cap``; whether there are more).
+    Each arm is read to ``cap`` + 1 rows at most: one cut short holds more than the
+    cap by itself, and when none is, every row is counted."""
+    if not arms:
+        return 0, False
+    firsts = [select(*(arm if cap is None else arm.limit(cap + 1)).subquery().c) for arm in arms]
+    merged = union_all(*firsts).subquery()
+    count = session.scalar(select(func.count(merged.c.row_key.distinct()))) or 0
+    return (count, False) if cap is None else (min(count, cap), count > cap)
+
+
 def few_cap(dialect: str, count_cap: int) -> int:
     """Up to how many matches the filters have that plan 1 reads (`FEW_PER_CAP`)."""
     return count_cap * FEW_PER_CAP.get(dialect, 1)
@@ -181,11 +201,9 @@ def page_keys(
         fenced = found.where(*conditions).order_by(None).limit(cap + 1).subquery()
         return Keys(select(fenced.c.row_key), fenced.c.row_sort, fenced.c.row_key)
 
-    if len(state.filters) == len(conditions) == 1 and state.filters[0].column == state.sort:
-        searched = conditions[0]
-        arms = searched.arms() if isinstance(searched, InOrder) else None
-        if arms:
-            return Keys(plain.keyed, sort, key, arms, overlapping=True)
+    arms = lone_arms(state, conditions)
+    if arms and state.filters[0].column == state.sort:
+        return Keys(plain.keyed, sort, key, arms, overlapping=True)
 
     def fenced(item: Filter) -> bool:
         return item.op in _RANGES and item.column != state.sort

@@ -17,24 +17,15 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     bindparam,
     func,
-    literal,
     select,
     type_coerce,
 )
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.grid_filters import (
-    ContainsText,
-    any_case_regex,
-    folds_as_ascii,
-)
-from poser.models.data_extraction.grid_plans import MERGE_VALUES, InOrder
 from poser.models.data_extraction.grid_state import Filter
 from poser.models.orm import Department, Product, ProductCost, Vendor
-from poser.models.orm.search import SEARCH_MATCH, SEARCH_TABLE, VOCABULARY_TABLE, WORD_TABLE
 
 
 # A select is immutable, and building this one (subqueries, aliases) takes a millisecond,
@@ -100,103 +91,6 @@ def preferred_vendor_condition(
         return Product.preferred_vendor_id.in_(ids)
 
     return condition
-
-
-#: Up to how many products (over all data sets) a search of SQLite's trigram table
-#: finds for it to serve the grid's description filter: past it, the grid's own LIKE.
-SEARCH_LIST = 20_000
-
-
-class DescriptionSearch:
-    """The Products grid's description filter, for one request, through the
-    descriptions' indexes: a "contains" finds the same products as the grid's own, and
-    what else a search finds (equals) is left to the grid.
-
-    On PostgreSQL a "contains" is ``lower(description COLLATE "C") LIKE text`` with the
-    text's ASCII letters in lower case, which its trigram index holds (migration 0024),
-    and its planner chooses between the two. Under the "C" collation lower() folds the
-    ASCII letters alone, as SQLite's LIKE does, and costs less a row than a lower()
-    that folds every letter ("organic" by description, descending, checks 350,000 rows
-    of a million: 58 ms against 99). A text with other letters that have
-    cases is a regular expression with a bracket of cases per such letter (``[Éé]``),
-    which the index holds too.
-
-    On SQLite it is "the product is one of these", the trigram table's matches
-    (migration 0009), when the table finds at most `SEARCH_LIST` of them: a search that
-    finds nothing reads no product, where the grid's LIKE reads every one (300 ms over a
-    million). The matches are listed once a request, as one JSON array SQLite builds,
-    and the page's statements (the count, the keys) read that list: each search of the
-    table costs as much as the statement that reads its matches (a long text's many
-    trigrams: 10 ms for "honeycrisp tomatoes"). A text found more often (or shorter
-    than a trigram) is the grid's LIKE: listing a tenth of the catalog from the table
-    takes longer (115 ms for "organic") than finding the first matches among dense
-    rows. Sorted by the description, such a LIKE also offers its matches in that order
-    (`InOrder`), a range of the words table (migration 0027) for each word that holds
-    the text: the grid's plan 4.
-    """
-
-    def __init__(self, dbsession: Session, data_set_id: int) -> None:
-        self.sqlite = dbsession.get_bind().dialect.name == "sqlite"
-        self.dbsession = dbsession
-        self.data_set_id = data_set_id
-        # By text: its matches as a JSON array, or None when found too often to list.
-        self.listed: dict[str, str | None] = {}
-        # By text: the words that hold it, or None when they are too many to merge.
-        self.words: dict[str, list[str] | None] = {}
-
-    def condition(self, item: Filter) -> ColumnElement[bool] | None:
-        text_ = str(item.value)
-        if item.op != "contains":
-            return None
-        if not self.sqlite:
-            folded = func.lower(Product.description.collate("C"))
-            if not folds_as_ascii(text_):
-                return folded.op("~", is_comparison=True)(literal(any_case_regex(text_), String))
-            lowered = "".join(char.lower() if char.isascii() else char for char in text_)
-            escaped = "".join("/" + c if c in "/%_" else c for c in lowered)
-            return folded.contains(literal(escaped, String), escape="/")
-        ids = self._listed(text_) if len(text_) >= 3 else None
-        if ids is not None:
-            return Product.id.in_(select(func.json_each(ids).table_valued("value").c.value))
-        return InOrder(ContainsText(Product.description, text_), lambda: self._in_order(text_))
-
-    def _listed(self, text_: str) -> str | None:
-        """The trigram table's matches of ``text_``, as a JSON array; None past
-        `SEARCH_LIST`."""
-        if text_ not in self.listed:
-            # One FTS5 phrase: the trigrams of the whole text, in order (a substring).
-            phrase = '"' + text_.replace('"', '""') + '"'
-            first = (
-                select(SEARCH_TABLE.c.rowid)
-                .where(SEARCH_MATCH(phrase))
-                .limit(SEARCH_LIST + 1)
-                .subquery()
-            )
-            listing = select(func.json_group_array(first.c.rowid), func.count())
-            ids, found = self.dbsession.execute(listing.select_from(first)).one()
-            self.listed[text_] = ids if found <= SEARCH_LIST else None
-        return self.listed[text_]
-
-    def _in_order(self, text_: str) -> list[Select[Any]] | None:
-        """Per word that holds ``text_``, its products of the data set as ``row_key``
-        and ``row_sort`` (the description), which the words table reads in that order;
-        None for a text with a space (it may span words) or held by more words than the
-        grid merges."""
-        if " " in text_:
-            return None
-        if text_ not in self.words:
-            vocabulary = VOCABULARY_TABLE.c.word
-            holding = select(vocabulary).where(ContainsText(vocabulary, text_))
-            found = list(self.dbsession.scalars(holding.limit(MERGE_VALUES + 1)))
-            self.words[text_] = found if len(found) <= MERGE_VALUES else None
-        words = self.words[text_]
-        if words is None:
-            return None
-        rows = select(
-            WORD_TABLE.c.product_id.label("row_key"), WORD_TABLE.c.description.label("row_sort")
-        )
-        rows = rows.where(WORD_TABLE.c.data_set_id == self.data_set_id)
-        return [rows.where(WORD_TABLE.c.word == word) for word in words]
 
 
 def margin_by_department(data_set_id: int) -> Select[Any]:

@@ -9,7 +9,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from poser.models.data_extraction.grid_filters import (
     ContainsText,
     any_case_glob,
-    any_case_regex,
     conditions_of,
     folds_as_ascii,
     resolve_columns,
@@ -124,11 +123,6 @@ def test_contains_text_finds_what_each_letters_lower_case_finds(database_url: st
     engine.dispose()
 
 
-def test_any_case_regex_is_the_ascii_letters_in_lower_case_and_a_bracket_of_the_others() -> None:
-    assert any_case_regex("Crème") == "cr[Èè]me"
-    # The expressions' special characters are themselves; a letter whose upper case is
-    # two letters stays as it is.
-    assert any_case_regex("a.b*[c]?ß") == r"a\.b\*\[c\]\?ß"
-    assert any_case_regex("ǆ") == "[Ǆǅǆ]"
+def test_folds_as_ascii_when_every_letter_with_cases_is_ascii() -> None:
     assert folds_as_ascii("Organic 50% ß €")
     assert not folds_as_ascii("crème")

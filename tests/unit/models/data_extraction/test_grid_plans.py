@@ -9,13 +9,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event, select
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.grid import GridPage, GridState, grid_page
+from poser.models.data_extraction.grid import (
+    Filter,
+    GridColumn,
+    GridPage,
+    GridState,
+    grid_page,
+    parse_grid_state,
+)
+from poser.models.data_extraction.grid_plans import InOrder, few_cap
 from tests.unit.models.data_extraction.test_grid import (  # noqa: F401
     COLUMNS,
     base,
+    item,
     sample_url,
     session,
     state,
@@ -226,3 +235,46 @@ def test_the_count_stops_past_the_cap_unless_a_plan_reads_few(
         event.remove(engine, "before_cursor_execute", record)
     postgresql = session.get_bind().dialect.name == "postgresql"
     assert limits == [7, 13 if postgresql else 7]
+
+
+def _in_order(item_filter: Filter) -> ColumnElement[bool] | None:
+    """Names that hold "1", with their rows in name order as two ranges that share a row
+    ("Item 11"): those that begin "Item 1", and those that end with a 1."""
+    if item_filter.op != "contains" or item_filter.value != "1":
+        return None
+    name = item.c.name
+    rows = select(item.c.id.label("row_key"), name.label("row_sort")).where(item.c.data_set_id == 1)
+    arms = [rows.where(name.like("Item 1%")), rows.where(name.like("Item %1"))]
+    return InOrder(name.contains("1"), lambda: arms)
+
+
+@pytest.mark.parametrize("cap", [4, 11, 12, 100])
+def test_a_lone_search_that_reads_its_matches_in_order_is_counted_and_paged_from_them(
+    session: Session,  # noqa: F811
+    statements: list[str],
+    cap: int,
+) -> None:
+    columns = [GridColumn("name", condition=_in_order), *COLUMNS[1:]]
+    for sort in (None, "name", "-name", "-price"):
+        params = {"name.q": "1", "size": "3", **({"sort": sort} if sort else {})}
+        for number in ("1", "2", "4", "last"):
+            at = parse_grid_state({**params, "page": number}, columns)
+            planned = grid_page(session, base(), columns, at, "id", count_cap=cap)
+            plain = grid_page(session, base(), columns, at, "id", count_cap=cap, plans=False)
+            assert planned.rows == plain.rows, (sort, number)
+            shown = (planned.total, planned.total_is_capped, planned.has_next)
+            assert shown == (plain.total, plain.total_is_capped, plain.has_next), (sort, number)
+        # Counted from the two ranges (PostgreSQL counts a sorted search's first page
+        # with it), and by the name, read from them too, when many.
+        statements.clear()
+        grid_page(session, base(), columns, parse_grid_state(params, columns), "id")
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        counted = any("count(DISTINCT anon_1.row_key)" in s for s in statements)
+        assert counted is not (postgresql and sort is not None), sort
+        statements.clear()
+        at = parse_grid_state({**params, "page": "2"}, columns)
+        grid_page(session, base(), columns, at, "id", count_cap=cap)
+        keys = keys_read([s for s in statements if "count(" not in s])
+        many = few_cap(session.get_bind().dialect.name, cap) < 12
+        assert (" UNION SELECT " in keys) is (sort in ("name", "-name") and many), keys
+        statements.clear()

@@ -1,4 +1,4 @@
-"""The Products grid's description search (products.DescriptionSearch): it finds what
+"""The Products grid's description search (product_search.DescriptionSearch): it finds what
 the grid's "contains" finds, through the trigram index of each database, and on SQLite
 reads a common text's matches in the description's order from the words table."""
 
@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction import products as products_module
+from poser.models.data_extraction import product_search as search_module
 from poser.models.data_extraction.grid import (
     Filter,
     GridColumn,
@@ -20,7 +20,8 @@ from poser.models.data_extraction.grid import (
     parse_grid_state,
 )
 from poser.models.data_extraction.grid_plans import InOrder
-from poser.models.data_extraction.products import DescriptionSearch, product_grid
+from poser.models.data_extraction.product_search import DescriptionSearch, any_case_regex
+from poser.models.data_extraction.products import product_grid
 from poser.models.orm import DataSet, Product
 from tests.factories import make_data_set
 
@@ -64,13 +65,13 @@ def test_the_description_search_finds_what_contains_finds(
     assert found('"best" oats 100%') == ['The "Best" Oats 100%']
     assert found("zzzz") == []
     assert found("mi") == ["Whole Milk 1 gal", "Buttermilk"]  # too short for trigrams
-    # On SQLite, a search of three characters or more goes through the trigram table;
-    # on PostgreSQL, every "contains" is lower() LIKE lower(), which its index holds.
+    # On SQLite, a text within a word is listed from the words its vocabulary finds, a
+    # text with a space by the trigram table; on PostgreSQL, every "contains" is lower()
+    # LIKE lower(), which its index holds.
     condition = DescriptionSearch(dbsession, store.id).condition
     assert condition(Filter("description", "contains", "milk")) is not None
-    # Too short for trigrams, it is the grid's own LIKE, which on SQLite also offers
-    # its matches in the description's order, from the words table.
-    assert isinstance(condition(Filter("description", "contains", "mi")), InOrder) is sqlite
+    assert condition(Filter("description", "contains", "mi")) is not None
+    assert condition(Filter("description", "contains", "k 1")) is not None
     assert condition(Filter("description", "equals", "Buttermilk")) is None
     # No wildcards: "%" and "_" are themselves, and "/" (the escape) too.
     assert found("0%") == ['The "Best" Oats 100%']
@@ -84,11 +85,22 @@ def test_the_description_search_finds_what_contains_finds(
     assert found("skim") == ["Skim Drink"]
     assert found("oats") == []
 
-    # Found many times overall, a search is left to the grid's own scan.
-    monkeypatch.setattr(products_module, "SEARCH_LIST", 1)
+    # Found many times, a search is the grid's own scan, which on SQLite offers its
+    # matches in the description's order, from the words table.
+    monkeypatch.setattr(search_module, "SEARCH_LIST", 0)
     many = DescriptionSearch(dbsession, store.id).condition
     assert isinstance(many(Filter("description", "contains", "milk")), InOrder) is sqlite
     assert many(Filter("description", "contains", "skim")) is not None
+    assert found("milk") == ["Buttermilk"]
+    assert found("i") == ["Skim Drink", "Buttermilk"]
+    # Held by more words than the grid merges: too short for trigrams, it is the grid's
+    # own; longer, the trigram table's, listed up to SEARCH_LIST (here none).
+    monkeypatch.setattr(search_module, "MERGE_VALUES", 0)
+    every = DescriptionSearch(dbsession, store.id).condition
+    assert (every(Filter("description", "contains", "mi")) is None) is sqlite
+    assert not isinstance(every(Filter("description", "contains", "skim")), InOrder)
+    assert found("mi") == ["Buttermilk"]
+    assert found("skim") == ["Skim Drink"]
 
 
 def test_the_description_search_ignores_the_case_of_any_letter_however_often_found(
@@ -101,12 +113,12 @@ def test_the_description_search_ignores_the_case_of_any_letter_however_often_fou
     def found(text: str) -> list[str]:
         return _searched(dbsession, store, text)
 
-    # On SQLite: listed by the trigram table, then (too short for it) the grid's own.
+    # On SQLite: listed from the words, then found too often: the grid's own.
     assert found("crème") == ["CRÈME FRAÎCHE", "Crème brûlée"]
     assert found("è") == ["CRÈME FRAÎCHE", "Crème brûlée"]
     assert found("é") == ["Crème brûlée", "ÉCLAIR"]
     # Found too often to list: the grid's own, which finds the same.
-    monkeypatch.setattr(products_module, "SEARCH_LIST", 0)
+    monkeypatch.setattr(search_module, "SEARCH_LIST", 0)
     assert found("crème") == ["CRÈME FRAÎCHE", "Crème brûlée"]
     assert found("FRAÎCHE") == ["CRÈME FRAÎCHE"]
     assert found("creme") == ["Creme soda"]
@@ -134,11 +146,12 @@ def test_postgresqls_search_index_serves_the_description_search(dbsession: Sessi
         assert f"lower((description)::text) {shown}" in plan, plan
 
 
-def test_a_request_searches_the_trigram_table_once_and_its_statements_read_the_list(
-    dbsession: Session,
+@pytest.mark.parametrize("searched", ["organic", "organic i"])
+def test_a_request_looks_a_text_up_once_and_its_statements_read_the_list(
+    dbsession: Session, searched: str
 ) -> None:
     if dbsession.get_bind().dialect.name != "sqlite":
-        pytest.skip("only SQLite has the trigram table")
+        pytest.skip("only SQLite has the trigram table and the words")
     store = make_data_set(dbsession, "Store")
     _named(dbsession, store, *(f"Organic item {n}" for n in range(7)), "Plain", "organic tea")
     dbsession.commit()
@@ -148,7 +161,7 @@ def test_a_request_searches_the_trigram_table_once_and_its_statements_read_the_l
         GridColumn("regular_price", type="decimal"),
     ]
     state = parse_grid_state(
-        {"description.q": "organic", "sort": "-description", "size": "3"}, columns
+        {"description.q": searched, "sort": "-description", "size": "3"}, columns
     )
     statements: list[str] = []
 
@@ -161,22 +174,31 @@ def test_a_request_searches_the_trigram_table_once_and_its_statements_read_the_l
         page = grid_page(dbsession, product_grid(store.id), columns, state, "id")
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    assert [row["description"] for row in page.rows] == [
-        "organic tea",
-        "Organic item 6",
-        "Organic item 5",
-    ]
-    assert (page.total, page.total_is_capped, page.has_next) == (8, False, True)
-    # The table is searched once, for the list of its matches; the count and the keys
-    # read that list and search no more.
-    listing, count, keys, rows = [s for s in statements if s.startswith("SELECT")]
-    assert "FROM product_search WHERE product_search MATCH" in listing
-    assert "json_group_array" in listing
-    assert "FROM product " not in listing  # over all data sets: the table alone
+    expected = ["organic tea", "Organic item 6", "Organic item 5", "Organic item 4"]
+    first = 0 if searched == "organic" else 1  # "organic tea" holds no "organic i"
+    assert [row["description"] for row in page.rows] == expected[first : first + 3]
+    total = 8 if searched == "organic" else 7
+    assert (page.total, page.total_is_capped, page.has_next) == (total, False, True)
+    # The text is looked up once, for the list of its matches; the count and the keys
+    # read that list and look no more.
+    selects = [s for s in statements if s.startswith("SELECT")]
+    *listing, count, keys, rows = selects
+    if searched == "organic":  # within a word: the vocabulary, then its words' products
+        vocabulary, counted, listed = listing
+        assert "FROM product_vocabulary WHERE product_vocabulary.word LIKE" in vocabulary
+        assert "FROM product_word WHERE product_word.data_set_id = ?" in counted
+        assert "SELECT DISTINCT product_word.product_id" in listed
+        assert "json_group_array" in listed
+    else:  # over two words: the trigram table, over all data sets
+        (listed,) = listing
+        assert "FROM product_search WHERE product_search MATCH" in listed
+        assert "json_group_array" in listed
+        assert "FROM product " not in listed
     assert "count(*)" in count
     for statement in (count, keys):
         assert "json_each" in statement, statement
         assert "MATCH" not in statement
+        assert "product_word" not in statement
     assert "product.upc" in rows
 
 
@@ -216,7 +238,7 @@ def test_a_common_text_sorted_by_the_description_is_read_from_its_words_in_order
         pytest.skip("only SQLite has the words table")
     # Found too often for the trigram table to list, and counted past the cap (3): as
     # "organic" is over a million products.
-    monkeypatch.setattr(products_module, "SEARCH_LIST", 0)
+    monkeypatch.setattr(search_module, "SEARCH_LIST", 0)
     store = make_data_set(dbsession, "Store")
     other = make_data_set(dbsession, "Other")
     _named(
@@ -249,17 +271,22 @@ def test_a_common_text_sorted_by_the_description_is_read_from_its_words_in_order
         forward = [description for page in planned[0] for description, _ in page]
         assert len(forward) == 8
         assert forward == sorted(forward, reverse=sort.startswith("-"))
-        # The keys come from the words table, each word's first rows merged.
-        keys = [s for s in statements if "FROM product_word" in s]
+        # The count and the keys come from the words table, each word's first rows
+        # merged; no statement walks the products for the text.
+        words = [s for s in statements if "FROM product_word" in s]
+        counts = [s for s in words if "count(DISTINCT anon_1.row_key)" in s]
+        keys = [s for s in words if "ORDER BY" in s]
+        assert counts, sort
         assert keys, sort
         assert all(" UNION SELECT " in s for s in keys)
+        assert not [s for s in statements if "product.description LIKE" in s]
         statements.clear()
     assert plain[0][0] == [("Nonorganic Lemons", 6), ("ORGANIC PLUMS", 10)]  # binary order
 
     # A text with a space may span words, and one that many words hold needs more
     # ranges than the grid merges ("o": five words here, over a merge of two): both
     # are walked as before, and find the same.
-    monkeypatch.setattr(products_module, "MERGE_VALUES", 2)
+    monkeypatch.setattr(search_module, "MERGE_VALUES", 2)
     for text_ in ("organic a", "o"):
         params = {"description.q": text_, "sort": "description"}
         event.listen(engine, "before_cursor_execute", seen)
@@ -270,3 +297,11 @@ def test_a_common_text_sorted_by_the_description_is_read_from_its_words_in_order
         assert planned == _pages(dbsession, store, params, count_cap=1, plans=False)
         assert not [s for s in statements if "FROM product_word" in s], text_
         statements.clear()
+
+
+def test_any_case_regex_is_the_ascii_letters_in_lower_case_and_a_bracket_of_the_others() -> None:
+    assert any_case_regex("Crème") == "cr[Èè]me"
+    # The expressions' special characters are themselves; a letter whose upper case is
+    # two letters stays as it is.
+    assert any_case_regex("a.b*[c]?ß") == r"a\.b\*\[c\]\?ß"
+    assert any_case_regex("ǆ") == "[Ǆǅǆ]"
