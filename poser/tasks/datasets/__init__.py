@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import Column, Integer, Table, func, insert, literal, select, text
@@ -203,9 +204,13 @@ def copy_data_set(
     copy = create_data_set(session, name, source.application, owner, source.description)
     tables = copied_tables(source.application)
     offsets: dict[str, int] = {}
-    for done, table in enumerate(tables, start=1):
-        offsets[table.name] = _copy_table(session, table, source.id, copy.id, offsets)
-        progress.update(done, len(tables), f"Copied {done} of {len(tables)} tables")
+    # The copy is a new, empty data set: what its format does around a load of new rows
+    # (the products index their search once at the end) suits it.
+    loading = format_for(source.application).loading
+    with loading(session.connection(), copy.id) if loading else nullcontext():
+        for done, table in enumerate(tables, start=1):
+            offsets[table.name] = _copy_table(session, table, source.id, copy.id, offsets)
+            progress.update(done, len(tables), f"Copied {done} of {len(tables)} tables")
     if session.get_bind().dialect.name == "postgresql":
         for table_name, offset in offsets.items():
             if offset:

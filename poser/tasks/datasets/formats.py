@@ -32,8 +32,8 @@ from poser.utils.registry import Registry
 #: Reads one cell: returns the value to store, or raises ValueError (CellError) with a
 #: message for the operator (the import adds the sheet, the row and the column).
 Parse = Callable[[object], Any]
-#: A context that an import into an empty data set runs in (connection, data set id):
-#: e.g. to index what it loaded once at the end rather than row by row.
+#: A context that an import or a copy into an empty data set runs in (connection, data
+#: set id): e.g. to index what it loaded once at the end rather than row by row.
 Loading = Callable[[Connection, int], AbstractContextManager[None]]
 
 #: Text columns without a length take at most this many characters from a cell.
@@ -149,7 +149,7 @@ class Table:
 class DataSetFormat:
     """The tables of one kind of data set (an Application's ``url_name``), in load order.
 
-    ``loading`` (optional) is the context an import runs in (see `Loading`).
+    ``loading`` (optional) is the context an import or a copy runs in (see `Loading`).
     """
 
     kind: str
