@@ -26,9 +26,13 @@ looked up in the vocabulary: the products of the words that hold it are its matc
   "Organic" (350,000 rows).
 - A text with a space may span words, and a text that more words hold than the grid
   merges (`MERGE_VALUES`, "a" say) is found by the trigram table instead, listed as
-  above when it finds at most `SEARCH_LIST`, the grid's LIKE past that. A search of
-  the trigram table costs as much as the statement that reads its matches (a long
-  text's many trigrams: 10 ms for "honeycrisp tomatoes").
+  above when it finds at most `SEARCH_LIST`, the grid's LIKE past that. The table
+  folds more cases than LIKE does (the Kelvin sign to k), so its matches are checked
+  by the LIKE too. A search of the trigram table costs as much as the statement that
+  reads its matches (a long text's many trigrams: 10 ms for "honeycrisp tomatoes").
+- A text with a letter whose other case is an ASCII letter (the dotless i, the long s,
+  the Kelvin sign) is the grid's LIKE alone: the words keep such an ASCII letter in
+  lower case, and the trigram table folds it its own way.
 
 Each text is looked up once a request.
 """
@@ -38,7 +42,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from poser.models.data_extraction.grid_filters import ContainsText, folds_as_ascii, letter_cases
@@ -75,15 +79,21 @@ class DescriptionSearch:
             lowered = "".join(char.lower() if char.isascii() else char for char in text_)
             escaped = "".join("/" + c if c in "/%_" else c for c in lowered)
             return folded.contains(literal(escaped, String), escape="/")
+        if any(not char.isascii() and _ascii_case(char) for char in text_):
+            return None  # neither table keeps such a letter's cases: the grid's own
+        contains = ContainsText(Product.description, text_)
         words = self._words(text_)
         if text_ not in self.listed and (words is not None or len(text_) >= 3):
             self.listed[text_] = self._by_words(words) if words is not None else self._found(text_)
         ids = self.listed.get(text_)
         if ids is not None:
-            return Product.id.in_(select(func.json_each(ids).table_valued("value").c.value))
+            listed = Product.id.in_(select(func.json_each(ids).table_valued("value").c.value))
+            # The trigram table folds more cases than the grid does (the Kelvin sign's
+            # K to k): what it finds is checked as the grid checks it.
+            return listed if words is not None else and_(listed, contains)
         if words is None:
             return None  # the grid's own LIKE
-        return InOrder(ContainsText(Product.description, text_), lambda: self._in_order(words))
+        return InOrder(contains, lambda: self._in_order(words))
 
     def _words(self, text_: str) -> list[str] | None:
         if " " in text_:
@@ -147,3 +157,9 @@ def any_case_regex(text: str) -> str:
         else:
             parts.append(char)
     return "".join(parts)
+
+
+def _ascii_case(char: str) -> bool:
+    """Whether one of ``char``'s other cases is an ASCII letter (the dotless i's I, the
+    long s's S, the Kelvin sign's k)."""
+    return any(case.isascii() for case in letter_cases(char) if case != char)

@@ -16,7 +16,9 @@ vocabulary after its last product goes: a search reads nothing for it.
 
 The words of a description are a JSON array made of it in SQL (``json_quote`` escapes
 what JSON needs, then each space ends a word), so nothing outside SQLite runs in the
-triggers and any connection keeps them. PostgreSQL's trigram index needs none of this.
+triggers and any connection keeps them. The triggers skip a word already there with
+ON CONFLICT DO NOTHING, which an INSERT OR ABORT (or FAIL) of a product cannot
+override as it would an OR IGNORE. PostgreSQL's trigram index needs none of this.
 Neither table is in the models (see `UNMODELLED`).
 """
 
@@ -41,14 +43,14 @@ SQLITE = [
     "CREATE TABLE product_vocabulary (word TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
     """
     CREATE TRIGGER product_word_insert AFTER INSERT ON product BEGIN
-        INSERT OR IGNORE INTO product_word (data_set_id, word, description, product_id)
+        INSERT INTO product_word (data_set_id, word, description, product_id)
         SELECT NEW.data_set_id, value, NEW.description, NEW.id
         FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '';
-        INSERT OR IGNORE INTO product_vocabulary (word)
+        WHERE value != '' ON CONFLICT DO NOTHING;
+        INSERT INTO product_vocabulary (word)
         SELECT value
         FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '';
+        WHERE value != '' ON CONFLICT DO NOTHING;
     END
     """,
     """
@@ -71,14 +73,14 @@ SQLITE = [
             SELECT value
             FROM json_each('[' || replace(json_quote(lower(OLD.description)), ' ', '","') || ']')
         );
-        INSERT OR IGNORE INTO product_word (data_set_id, word, description, product_id)
+        INSERT INTO product_word (data_set_id, word, description, product_id)
         SELECT NEW.data_set_id, value, NEW.description, NEW.id
         FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '';
-        INSERT OR IGNORE INTO product_vocabulary (word)
+        WHERE value != '' ON CONFLICT DO NOTHING;
+        INSERT INTO product_vocabulary (word)
         SELECT value
         FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '';
+        WHERE value != '' ON CONFLICT DO NOTHING;
     END
     """,
     # The products there are, in the table's order: one pass of appends.

@@ -305,3 +305,45 @@ def test_any_case_regex_is_the_ascii_letters_in_lower_case_and_a_bracket_of_the_
     # two letters stays as it is.
     assert any_case_regex("a.b*[c]?ß") == r"a\.b\*\[c\]\?ß"
     assert any_case_regex("ǆ") == "[Ǆǅǆ]"
+
+
+DOTLESS_I, LONG_S, KELVIN = "\u0131", "\u017f", "\u212a"
+
+
+def test_letters_whose_other_case_is_an_ascii_letter_find_what_the_grid_finds(
+    dbsession: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dotless i, the long s and the Kelvin sign are cases of I, S and K: the words
+    table keeps I, S and K as i, s and k, and the trigram table folds case its own way,
+    so such a text, and any text the trigram table finds, is checked as the grid's own
+    "contains" checks it."""
+    if dbsession.get_bind().dialect.name != "sqlite":
+        # PostgreSQL's search folds the ASCII letters alone, as SQLite's LIKE does; the
+        # grid's own ILIKE there folds every case its collation knows (the Kelvin sign).
+        pytest.skip("SQLite's tables")
+    store = make_data_set(dbsession, "Store")
+    _named(
+        dbsession,
+        store,
+        *("Kilo Pack", "kilo", f"{KELVIN}ilo bag", "Ice cream", f"{DOTLESS_I}ce", "Salt"),
+        *(f"{LONG_S}traw", "K x", f"{KELVIN} x"),
+    )
+    dbsession.commit()
+
+    def plain(text_: str) -> list[str]:
+        columns = [GridColumn("upc"), GridColumn("description")]
+        state = parse_grid_state({"description.q": text_}, columns)
+        page = grid_page(dbsession, product_grid(store.id), columns, state, "id")
+        return [row["description"] for row in page.rows]
+
+    texts = [f"{KELVIN}ilo", f"{DOTLESS_I}ce", LONG_S, f"{LONG_S}tr", "k x", f"{KELVIN} x"]
+    for listed in (True, False):  # listed, then found too often: the grid's LIKE
+        monkeypatch.setattr(search_module, "SEARCH_LIST", 20_000 if listed else 0)
+        for text_ in [*texts, "kilo", "ice"]:
+            assert _searched(dbsession, store, text_) == plain(text_), (listed, text_)
+            params = {"description.q": text_, "sort": "description"}
+            assert _pages(dbsession, store, params, count_cap=1) == _pages(
+                dbsession, store, params, count_cap=1, plans=False
+            ), (listed, text_)
+    assert plain(f"{DOTLESS_I}ce") == ["Ice cream", f"{DOTLESS_I}ce"]
+    assert plain("k x") == ["K x"]

@@ -81,6 +81,21 @@ def test_the_words_table_follows_the_descriptions(dbsession: Session) -> None:
         (store.id, "skim", "Skim Milk", first.id),
         (store.id, "milk", "Skim Milk", first.id),
     }
+    # A statement's own conflict clause leaves the triggers' as they are.
+    dbsession.execute(
+        text(
+            "INSERT OR ABORT INTO product (data_set_id, upc, description, brand, size,"
+            " on_hand, active) VALUES (:data_set_id, '99999999999999', 'Whole Milk', '', '',"
+            " 0, 1)"
+        ),
+        {"data_set_id": store.id},
+    )
+    dbsession.execute(
+        text("UPDATE OR FAIL product SET description = 'Milk  milk' WHERE id = :id"), {"id": ids[5]}
+    )
+    whole = dbsession.scalar(select(Product.id).where(Product.upc == "99999999999999"))
+    assert _words(dbsession, whole) == {"whole", "milk"}
+    assert _words(dbsession, ids[5]) == {"milk"}
     # A deleted product's words go; the vocabulary keeps them (a search reads nothing).
     dbsession.delete(first)
     dbsession.flush()
