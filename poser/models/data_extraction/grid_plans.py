@@ -14,7 +14,7 @@ PostgreSQL); "many": more.
 | 1 | few; by a column, not the key | the matches sorted, fenced | brand by price: 191 → 8 |
 | 2 | many; a range, not the sort's | ``(range) IS true`` | Dairy 2-5 by description: 64 → 6 |
 | 3 | many; a choice of 2 to 12 | each value's first rows, merged | 2 departments by price: 420→6 |
-| 4 | many; a lone search (by its column) | its `InOrder` arms (merged) | "organic" desc: 51 → 12 |
+| 4 | many; a lone search (by its column) | its `InOrder` arms (merged) | "organic" desc: 52 → 10 |
 
 PostgreSQL counts to twice the cap (`FEW_PER_CAP`), so plan 1 also reads a search
 found 10,000 to 20,000 times, and reads the first page of a search with the number of
