@@ -30,6 +30,26 @@ branch_labels = None
 depends_on = None
 
 
+# A new description's words, and an old one's, as the triggers write and remove them.
+_ADDED = """
+    INSERT INTO product_word (data_set_id, word, description, product_id)
+    SELECT NEW.data_set_id, value, NEW.description, NEW.id
+    FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
+    WHERE value != '' ON CONFLICT DO NOTHING;
+    INSERT INTO product_vocabulary (word)
+    SELECT value
+    FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
+    WHERE value != '' ON CONFLICT DO NOTHING;
+"""
+_REMOVED = """
+    DELETE FROM product_word
+    WHERE data_set_id = OLD.data_set_id AND description = OLD.description
+    AND product_id = OLD.id AND word IN (
+        SELECT value
+        FROM json_each('[' || replace(json_quote(lower(OLD.description)), ' ', '","') || ']')
+    );
+"""
+
 SQLITE = [
     """
     CREATE TABLE product_word (
@@ -41,48 +61,15 @@ SQLITE = [
     ) WITHOUT ROWID
     """,
     "CREATE TABLE product_vocabulary (word TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
-    """
-    CREATE TRIGGER product_word_insert AFTER INSERT ON product BEGIN
-        INSERT INTO product_word (data_set_id, word, description, product_id)
-        SELECT NEW.data_set_id, value, NEW.description, NEW.id
-        FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '' ON CONFLICT DO NOTHING;
-        INSERT INTO product_vocabulary (word)
-        SELECT value
-        FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '' ON CONFLICT DO NOTHING;
-    END
-    """,
-    """
-    CREATE TRIGGER product_word_delete AFTER DELETE ON product BEGIN
-        DELETE FROM product_word
-        WHERE data_set_id = OLD.data_set_id AND description = OLD.description
-        AND product_id = OLD.id AND word IN (
-            SELECT value
-            FROM json_each('[' || replace(json_quote(lower(OLD.description)), ' ', '","') || ']')
-        );
-    END
-    """,
+    "CREATE TRIGGER product_word_insert AFTER INSERT ON product BEGIN" + _ADDED + "END",
+    "CREATE TRIGGER product_word_delete AFTER DELETE ON product BEGIN" + _REMOVED + "END",
     """
     CREATE TRIGGER product_word_update AFTER UPDATE OF description, data_set_id ON product
     WHEN OLD.description IS NOT NEW.description OR OLD.data_set_id IS NOT NEW.data_set_id
-    BEGIN
-        DELETE FROM product_word
-        WHERE data_set_id = OLD.data_set_id AND description = OLD.description
-        AND product_id = OLD.id AND word IN (
-            SELECT value
-            FROM json_each('[' || replace(json_quote(lower(OLD.description)), ' ', '","') || ']')
-        );
-        INSERT INTO product_word (data_set_id, word, description, product_id)
-        SELECT NEW.data_set_id, value, NEW.description, NEW.id
-        FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '' ON CONFLICT DO NOTHING;
-        INSERT INTO product_vocabulary (word)
-        SELECT value
-        FROM json_each('[' || replace(json_quote(lower(NEW.description)), ' ', '","') || ']')
-        WHERE value != '' ON CONFLICT DO NOTHING;
-    END
-    """,
+    BEGIN"""
+    + _REMOVED
+    + _ADDED
+    + "END",
     # The products there are, in the table's order: one pass of appends.
     """
     INSERT OR IGNORE INTO product_word (data_set_id, word, description, product_id)
