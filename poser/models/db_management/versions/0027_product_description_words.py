@@ -63,6 +63,13 @@ SQLITE = [
     "CREATE TABLE product_vocabulary (word TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
     "CREATE TRIGGER product_word_insert AFTER INSERT ON product BEGIN" + _ADDED + "END",
     "CREATE TRIGGER product_word_delete AFTER DELETE ON product BEGIN" + _REMOVED + "END",
+    # A data set's words go in one statement before its products do, each of whose
+    # triggers then finds nothing to remove (200,000 products: 29 s, against 37).
+    """
+    CREATE TRIGGER product_word_data_set_delete BEFORE DELETE ON data_set BEGIN
+        DELETE FROM product_word WHERE data_set_id = OLD.id;
+    END
+    """,
     """
     CREATE TRIGGER product_word_update AFTER UPDATE OF description, data_set_id ON product
     WHEN OLD.description IS NOT NEW.description OR OLD.data_set_id IS NOT NEW.data_set_id
@@ -94,7 +101,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    for trigger in ("insert", "delete", "update"):
+    for trigger in ("insert", "delete", "update", "data_set_delete"):
         op.execute(f"DROP TRIGGER product_word_{trigger}")
     op.execute("DROP TABLE product_vocabulary")
     op.execute("DROP TABLE product_word")
