@@ -20,9 +20,10 @@ import click
 
 from poser.entry_points.cli_batches import EXIT_ROWS_IN_ERROR, REFUSED, populate, refusals
 from poser.entry_points.cli_context import Context, data_set_named, pass_context
+from poser.entry_points.cli_inventory_apply import COMMANDS as APPLY_COMMANDS
+from poser.entry_points.cli_inventory_apply import apply_count
 from poser.entry_points.cli_inventory_counts import (
     COMMANDS,
-    apply_count,
     editor_named,
     open_count,
     print_summary,
@@ -166,5 +167,5 @@ def line_command(
         print_summary(session, batch, username)
 
 
-for command in COMMANDS:
+for command in (*COMMANDS, *APPLY_COMMANDS):
     inventory_group.add_command(command)
