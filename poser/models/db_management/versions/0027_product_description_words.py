@@ -4,9 +4,9 @@ Revision ID: 0027
 Revises: 0026
 Create Date: 2026-12-07 05:30:00.000000
 
-On SQLite, a search found in many products and sorted by the description read the
-description index from one end until the page was full of matches: "organic" by
-description, descending, over a million products, walked 350,000 entries from Z down
+On SQLite, a search found in many products and sorted by the description reads the
+description index from one end until the page is full of matches: "organic" by
+description, descending, over a million products, walks 350,000 entries from Z down
 to the first "Organic". ``product_word`` holds each word of each description (split at
 spaces, ASCII letters in lower case) with the description and the product, in that
 order, so the matches of one word come in description order from one range of it;
