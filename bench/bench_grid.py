@@ -55,7 +55,7 @@ from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.products.application import _grid_columns
 from poser.apps.widgets.grid import Grid
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.data_extraction.products import product_grid
 from poser.models.db_management import alembic_config
 from poser.models.engine import get_engine, get_session_factory, write_transaction

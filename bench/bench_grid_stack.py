@@ -58,7 +58,8 @@ if mode == "stack":
     app = poser.main({"here": settings["poser.appdir"]}, **settings)
 else:
     from poser.apps.products.application import _grid_columns
-    from poser.models.data_extraction.grid import grid_page, parse_grid_state
+    from poser.models.data_extraction.grid import grid_page
+    from poser.apps.widgets.grid_text import parse_grid_state
     from poser.models.data_extraction.products import product_grid
     from poser.models.orm import DataSet
 

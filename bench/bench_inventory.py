@@ -205,7 +205,8 @@ def phase_grid(settings: dict[str, Any], batch_id: int) -> list[dict[str, Any]]:
     """The review grid's page (``grid_page`` over the review's rows query and columns),
     timed per scenario: p50, p95 and max over GRID_REQUESTS reads after 3 warm-ups."""
     from poser.apps.inventory.review import review_columns
-    from poser.models.data_extraction.grid import grid_page, parse_grid_state
+    from poser.apps.widgets.grid_text import parse_grid_state
+    from poser.models.data_extraction.grid import grid_page
     from poser.models.data_extraction.inventory_rows import review_rows
 
     engine = get_engine(settings)

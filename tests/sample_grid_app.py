@@ -16,7 +16,7 @@ from sqlalchemy.orm import object_session
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.widgets.grid import Grid
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.data_extraction.products import product_grid
 from poser.models.orm import DataSet, Department, ParameterValue, Product
 

@@ -40,6 +40,8 @@ _RUNS = re.compile(r"[0-9]+|[^0-9]")
 _EXPONENT = re.compile(r"[-+\u2212]?(?:[0-9]++[.,]?[0-9]*+|[.,][0-9]++)[eE][-+\u2212]?[0-9]++\Z")
 # A currency code ("EUR") or a symbol, with up to three letters before it ("US$", "R$").
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}\Z")
+_INT = re.compile(r"[+-]?\d{1,19}\Z", re.ASCII)
+_BIGINT = 2**63 - 1  # larger binds fail in SQLite
 
 
 class NumberError(ValueError):
@@ -232,3 +234,11 @@ def _locate_mark(
     ):
         raise NumberError(f"{text!r} is not a number: its digits are not grouped by thousands")
     return mark_at
+
+
+def as_int(text: str) -> int | None:
+    """``text`` as a whole number that both databases can bind (a BIGINT), or None:
+    ASCII digits alone (Python's int() also reads other scripts' digits: ٣ is 3)."""
+    if not _INT.match(text) or abs(int(text)) > _BIGINT:
+        return None
+    return int(text)

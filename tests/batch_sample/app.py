@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from poser.apps.framework.application import Application
 from poser.apps.gui.batch_steps import BatchSteps, batch_step_groups, rows_grid
 from poser.apps.parameters import Parameter, ParameterGroup
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from tests.batch_sample import handler  # noqa: F401 (registers the tally batch type)
 from tests.batch_sample.tables import TallyRow
 

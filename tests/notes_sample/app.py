@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from poser.apps.framework.application import Application, Step, StepGroup
 from poser.apps.widgets.grid import Grid
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from tests.notes_sample.tables import NOTES, Note, Notebook
 
 

@@ -21,7 +21,7 @@ from poser.apps.gui.products import product_links
 from poser.apps.widgets.grid_cells import RowHref, format_number
 from poser.models.data_extraction.batches import STATUS_LABELS
 from poser.models.data_extraction.catalog_review import excluded_rows, review_rows
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.orm import Batch
 from poser.tasks.batches.catalog import revert, review
 

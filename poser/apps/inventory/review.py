@@ -25,7 +25,7 @@ from poser.apps.inventory.variance import (
     RecountList,
     variance_chart,
 )
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.data_extraction.inventory_rows import (
     applied_products,
     excluded_rows,

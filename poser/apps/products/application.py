@@ -22,7 +22,7 @@ from poser.apps.widgets.chart import Chart, Target
 from poser.apps.widgets.content import Html
 from poser.apps.widgets.grid import Grid
 from poser.apps.widgets.parameter_form import ParameterForm
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.data_extraction.parameters import stored_parameters
 from poser.models.data_extraction.product_search import DescriptionSearch
 from poser.models.data_extraction.products import (

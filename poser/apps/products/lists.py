@@ -20,7 +20,7 @@ from poser.models.data_extraction.catalog_lists import (
     vendor_options,
     vendor_rows,
 )
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.data_extraction.products import product_grid
 from poser.tasks.departments import add_department, delete_department, update_department
 from poser.tasks.product_history import edit_on_page

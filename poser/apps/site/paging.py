@@ -6,7 +6,7 @@ import re
 
 from pyramid.request import Request
 
-from poser.models.data_extraction.grid_state import MAX_PAGE
+from poser.apps.widgets.grid_text import MAX_PAGE
 
 _DIGITS = re.compile(r"[0-9]{1,20}\Z")
 

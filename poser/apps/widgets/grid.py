@@ -39,17 +39,10 @@ from poser.apps.widgets.grid_edit import (
     outcome_json,
     read_edits,
 )
+from poser.apps.widgets.grid_text import parse_grid_state, state_query
 from poser.apps.widgets.grid_view import COUNT_ALL, COUNT_PARAMETER, grid_view, query_dict
-from poser.models.data_extraction.grid import (
-    COUNT_CAP,
-    DEFAULT_PAGE_SIZE,
-    GridColumn,
-    GridState,
-    count_rows,
-    grid_page,
-    grid_rows,
-    parse_grid_state,
-)
+from poser.models.data_extraction.grid import COUNT_CAP, count_rows, grid_page, grid_rows
+from poser.models.data_extraction.grid_state import DEFAULT_PAGE_SIZE, GridColumn, GridState
 from poser.utils.table_writers import TooManyRowsError, csv_rows, write_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,7 +151,7 @@ class Grid(Widget):
         self, ctx: WidgetContext, state: GridState, columns: Sequence[GridColumn]
     ) -> list[tuple[str, str]]:
         """The URL parameters of this state, after the other grids' (kept as they are)."""
-        return self.other_params(ctx) + state.query(self.prefix, self.defaults(columns))
+        return self.other_params(ctx) + state_query(state, self.prefix, self.defaults(columns))
 
     def other_params(self, ctx: WidgetContext) -> list[tuple[str, str]]:
         params = query_params(ctx.request).items()

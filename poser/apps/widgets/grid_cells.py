@@ -20,7 +20,8 @@ from typing import Any
 from markupsafe import Markup
 
 from poser.apps.widgets.grid_edit import RowEdit, input_name
-from poser.models.data_extraction.grid import GridColumn, format_value
+from poser.apps.widgets.grid_text import format_value
+from poser.models.data_extraction.grid_state import GridColumn
 
 NUMERIC = ("int", "decimal")
 #: How a number column reads (``Grid(formats={column: style})``): money to the cent

@@ -17,15 +17,10 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from poser.apps.framework.widget import WidgetContext
-from poser.models.data_extraction.grid import (
-    GridColumn,
-    clean_text,
-    format_value,
-    parse_value,
-    resolve_columns,
-    rows_by_key,
-)
-from poser.models.data_extraction.grid_state import MAX_PAGE_SIZE
+from poser.apps.widgets.grid_text import MAX_PAGE_SIZE, clean_text, format_value, parse_value
+from poser.models.data_extraction.grid import rows_by_key
+from poser.models.data_extraction.grid_filters import resolve_columns
+from poser.models.data_extraction.grid_state import GridColumn
 
 OnEdit = Callable[[WidgetContext, Any, dict[str, Any]], None]
 

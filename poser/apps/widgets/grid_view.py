@@ -4,7 +4,7 @@ inputs, the pager and the total. Built here so that the templates only lay it ou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -14,8 +14,9 @@ from pyramid_jinja2 import IJinja2Environment
 from poser.apps.framework.widget import WidgetContext
 from poser.apps.widgets.grid_cells import NUMERIC, RowRenderer, escape_text
 from poser.apps.widgets.grid_edit import EditOutcome
-from poser.models.data_extraction.grid import GridColumn, GridPage, GridState, format_value
-from poser.models.data_extraction.grid_state import FILTER_PARAMETERS
+from poser.apps.widgets.grid_text import FILTER_PARAMETERS, format_value, state_query
+from poser.models.data_extraction.grid import GridPage
+from poser.models.data_extraction.grid_state import GridColumn, GridState
 
 if TYPE_CHECKING:
     from poser.apps.widgets.grid import Grid
@@ -81,7 +82,7 @@ def grid_view(
     count_pair = [(f"{grid.prefix}{COUNT_PARAMETER}", COUNT_ALL)]
 
     def link(new_state: GridState, count: bool = counting) -> Link:
-        own = new_state.query(grid.prefix, defaults) + (count_pair if count else [])
+        own = state_query(new_state, grid.prefix, defaults) + (count_pair if count else [])
         parts = [others_query, urlencode(query_dict(own), doseq=True) if own else ""]
         query = "&".join(part for part in parts if part)
         query = "?" + query if query else ""
@@ -94,7 +95,7 @@ def grid_view(
         return Link(href, rows, attributes)
 
     at_page = page.state
-    own = query_dict(at_page.at(1).query(grid.prefix, defaults))
+    own = query_dict(state_query(at_page.at(1), grid.prefix, defaults))
     visible = [column for column in columns if column.name in state.columns]
     sort = (
         [(f"{grid.prefix}sort", ("-" if state.descending else "") + state.sort)]
@@ -146,7 +147,9 @@ def grid_view(
         "reset": link(defaults, count=False),
         "csv": ctx.action_url("csv", **own),
         "xlsx": ctx.action_url("xlsx", **own),
-        "edit": ctx.action_url("edit", **query_dict(others + at_page.query(grid.prefix, defaults)))
+        "edit": ctx.action_url(
+            "edit", **query_dict(others + state_query(at_page, grid.prefix, defaults))
+        )
         if editing
         else None,
         "saved": edits.saved if edits else None,
@@ -159,7 +162,7 @@ def grid_view(
 def _header(column: GridColumn, state: GridState, link: Any) -> dict[str, Any]:
     current = state.sort == column.name
     aria = ("descending" if state.descending else "ascending") if current else None
-    target = state.at(1).replace(sort=column.name, descending=current and not state.descending)
+    target = replace(state.at(1), sort=column.name, descending=current and not state.descending)
     return {
         "column": column,
         "css": "text-end" if column.type in NUMERIC else "",

@@ -2,7 +2,7 @@
 
 A Grid widget shows what these functions return, and downloads read through them, so a
 download holds exactly the rows the operator filtered. Nothing here knows requests or
-HTML; a grid's state comes from `grid_state.parse_grid_state`.
+HTML; a grid's state comes from its URL (`poser.apps.widgets.grid_text`).
 
 The order is the sort's column, then the key (the base query's own ORDER BY is
 dropped), both the same way, so rows that tie keep one order and one index (sort
@@ -48,39 +48,8 @@ from poser.models.data_extraction.grid_plans import (
     lone_arms,
     page_keys,
 )
-from poser.models.data_extraction.grid_state import (
-    COLUMN_TYPES,
-    DEFAULT_PAGE_SIZE,
-    Filter,
-    GridColumn,
-    GridState,
-    as_int,
-    clean_text,
-    format_value,
-    parse_grid_state,
-    parse_value,
-)
-
-__all__ = [
-    "COLUMN_TYPES",
-    "COUNT_CAP",
-    "DEFAULT_PAGE_SIZE",
-    "Filter",
-    "GridColumn",
-    "GridPage",
-    "GridState",
-    "clean_text",
-    "count_capped",
-    "count_rows",
-    "filtered_select",
-    "format_value",
-    "grid_page",
-    "grid_rows",
-    "parse_grid_state",
-    "parse_value",
-    "resolve_columns",
-    "rows_by_key",
-]
+from poser.models.data_extraction.grid_state import GridColumn, GridState
+from poser.utils.numbers import as_int
 
 #: Up to how many rows a grid counts its filters' matches ("10,000+" past it).
 COUNT_CAP = 10_000

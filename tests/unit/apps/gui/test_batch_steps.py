@@ -11,7 +11,7 @@ from poser.apps.gui.batch_upload import BatchUpload
 from poser.apps.gui.batches import BatchApply, BatchPanel, row_labels, status_chart_rows
 from poser.apps.parameters import Parameter, ParameterGroup
 from poser.apps.widgets.parameter_form import ParameterForm
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.orm import Batch
 
 

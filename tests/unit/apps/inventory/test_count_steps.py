@@ -15,7 +15,7 @@ from poser.apps.inventory.application import INVENTORY, STEPS
 from poser.apps.inventory.apply import InventoryApply, ValuationReport
 from poser.apps.inventory.count import CountUpload, TypedCount, _field_of, amount
 from poser.apps.inventory.options import OPTIONS, DepartmentsChoice
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.orm import Batch
 from poser.tasks.batches.inventory.handler import MODE_WORDS
 

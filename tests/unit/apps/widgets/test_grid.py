@@ -36,7 +36,7 @@ from poser.apps.site.streaming import SESSION_FACTORY_KEY
 from poser.apps.widgets.grid import Grid, query_params
 from poser.apps.widgets.grid_cells import display
 from poser.apps.widgets.grid_edit import apply_edits, read_edits
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 from poser.models.engine import get_engine
 from tests.grid_sample import sample_database
 

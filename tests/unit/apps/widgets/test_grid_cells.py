@@ -10,7 +10,7 @@ from pyquery import PyQuery
 
 from poser.apps.widgets.grid_cells import RowRenderer, format_number
 from poser.apps.widgets.grid_edit import RowEdit
-from poser.models.data_extraction.grid import GridColumn
+from poser.models.data_extraction.grid_state import GridColumn
 
 COLUMNS = [
     GridColumn("name", "Name", editable=True),

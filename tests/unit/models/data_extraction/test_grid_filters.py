@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
+from poser.apps.widgets.grid_text import parse_grid_state
 from poser.models.data_extraction.grid_filters import (
     ContainsText,
     any_case_glob,
@@ -13,7 +14,7 @@ from poser.models.data_extraction.grid_filters import (
     folds_as_ascii,
     resolve_columns,
 )
-from poser.models.data_extraction.grid_state import Filter, GridColumn, parse_grid_state
+from poser.models.data_extraction.grid_state import Filter, GridColumn
 from tests.unit.models.data_extraction.test_grid import COLUMNS, base, item
 
 

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.grid import GridPage, GridState, grid_page
+from poser.apps.widgets.grid_text import state_query
+from poser.models.data_extraction.grid import GridPage, grid_page
+from poser.models.data_extraction.grid_state import GridState
 from tests.unit.models.data_extraction.test_grid import (  # noqa: F401
     COLUMNS,
     base,
@@ -134,7 +136,10 @@ def test_links_and_their_url_parameters(session: Session) -> None:  # noqa: F811
     assert (previous.page, previous.before) == (2, str(page.rows[0]["id"]))
     assert (following.page, following.after) == (4, str(page.rows[-1]["id"]))
     defaults = state()
-    assert following.query("p.", defaults)[:2] == [("p.page", "4"), ("p.after", following.after)]
-    assert state(page="last").query("p.", defaults) == [("p.page", "last")]
+    assert state_query(following, "p.", defaults)[:2] == [
+        ("p.page", "4"),
+        ("p.after", following.after),
+    ]
+    assert state_query(state(page="last"), "p.", defaults) == [("p.page", "last")]
     assert state(page="1", after="1010").after is None  # page 1 starts at the start
     assert state(page="2", after="5", before="9").before is None

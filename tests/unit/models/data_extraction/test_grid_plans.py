@@ -12,15 +12,10 @@ import pytest
 from sqlalchemy import ColumnElement, event, select
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.grid import (
-    Filter,
-    GridColumn,
-    GridPage,
-    GridState,
-    grid_page,
-    parse_grid_state,
-)
+from poser.apps.widgets.grid_text import parse_grid_state
+from poser.models.data_extraction.grid import GridPage, grid_page
 from poser.models.data_extraction.grid_plans import InOrder, few_cap
+from poser.models.data_extraction.grid_state import Filter, GridColumn, GridState
 from tests.unit.models.data_extraction.test_grid import (  # noqa: F401
     COLUMNS,
     base,

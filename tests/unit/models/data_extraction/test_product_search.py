@@ -10,16 +10,11 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
+from poser.apps.widgets.grid_text import parse_grid_state
 from poser.models.data_extraction import product_search as search_module
-from poser.models.data_extraction.grid import (
-    Filter,
-    GridColumn,
-    GridPage,
-    GridState,
-    grid_page,
-    parse_grid_state,
-)
+from poser.models.data_extraction.grid import GridPage, grid_page
 from poser.models.data_extraction.grid_plans import InOrder
+from poser.models.data_extraction.grid_state import Filter, GridColumn, GridState
 from poser.models.data_extraction.product_search import DescriptionSearch, any_case_regex
 from poser.models.data_extraction.products import product_grid
 from poser.models.orm import DataSet, Product

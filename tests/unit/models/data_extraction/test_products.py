@@ -6,7 +6,9 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from poser.models.data_extraction.grid import Filter, GridColumn, grid_page, parse_grid_state
+from poser.apps.widgets.grid_text import parse_grid_state
+from poser.models.data_extraction.grid import grid_page
+from poser.models.data_extraction.grid_state import Filter, GridColumn
 from poser.models.data_extraction.products import (
     department_choices,
     margin_by_department,
