@@ -11,6 +11,7 @@ from poser.utils.numbers import (
     COMMA,
     POINT,
     NumberError,
+    as_int,
     decide_decimal_mark,
     decimal_mark_shown,
     parse_number,
@@ -155,3 +156,24 @@ def test_the_decimal_mark_a_value_shows(text: str, shown: str | None) -> None:
 )
 def test_the_decimal_mark_of_a_file(values: list[object], delimiter: str, mark: str) -> None:
     assert decide_decimal_mark(values, delimiter) == mark
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("42", 42),
+        ("-7", -7),
+        ("+3", 3),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(-(2**63 - 1)), -(2**63 - 1)),
+        (str(2**63), None),  # past a BIGINT: a bind SQLite refuses
+        ("9" * 20, None),
+        ("٣", None),  # an Arabic-Indic three: a digit to int(), not here
+        ("1.5", None),
+        ("1e3", None),
+        (" 4", None),
+        ("", None),
+    ],
+)
+def test_as_int_reads_ascii_whole_numbers_a_bigint_holds(text: str, expected: int | None) -> None:
+    assert as_int(text) == expected
