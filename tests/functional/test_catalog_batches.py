@@ -78,6 +78,23 @@ def test_the_vendor_is_chosen_on_the_upload_form(testapp, store, dbsession, jobs
     assert len(_batches(dbsession)) == 1
 
 
+def test_a_batch_names_its_vendor_as_the_vendor_selects_do(testapp, store, jobs) -> None:
+    data_set = store["data_set"]
+    login(testapp, "olga")
+    save_options(testapp, data_set, catalog_vendor="ACME")
+    upload(testapp, data_set, CATALOG_FILE)
+    upload(testapp, data_set, BUTTER_UP_AGAIN, "again.csv")
+    assert jobs() == ["succeeded", "succeeded"]
+
+    panel = testapp.get(step_url(data_set, "review")).pyquery("[data-testid=batch-panel] dl")
+    shown = dict(zip(panel("dt").map(lambda i, e: e.text), panel("dd").map(lambda i, e: e.text)))
+    assert shown["Vendor"] == "ACME: Acme Foods"
+    listed = testapp.get(step_url(data_set, "batches")).pyquery("[data-testid=batch-list] td")
+    assert [cell.text for cell in listed].count("ACME: Acme Foods") == 2
+    report = testapp.get(step_url(data_set, "report")).text
+    assert "<td>ACME: Acme Foods</td>" in report  # the batch before it, in the history
+
+
 def test_all_batches_open_review_apply_and_delete_after_confirming(
     testapp, store, dbsession, jobs
 ) -> None:

@@ -27,6 +27,10 @@ from poser.models.data_extraction.batches import (
 from poser.models.data_extraction.parameters import stored_parameters
 
 
+def _vendors(ctx: WidgetContext) -> list[tuple[str, str]]:
+    return vendor_code_choices(ctx.dbsession, ctx.data_set.id)
+
+
 def _tolerance_problem(value: Decimal) -> str | None:
     return None if Decimal(0) <= value <= Decimal(1000) else "Give a percent from 0 to 1000."
 
@@ -40,7 +44,7 @@ OPTIONS = ParameterGroup(
             "Usual vendor",
             "choice",
             required=False,
-            choices_of=lambda ctx: vendor_code_choices(ctx.dbsession, ctx.data_set.id),
+            choices_of=_vendors,
             help="The vendor the Upload step offers first; you choose the vendor of each "
             "file as you upload it.",
         ),
@@ -88,7 +92,7 @@ STEPS = BatchSteps(
     batch_type="catalog",
     noun="catalog",
     options=OPTIONS,
-    details=(("Vendor", "vendor_code"),),
+    details=(("Vendor", "vendor_code", _vendors),),
     upload=CatalogUpload("file", title="Catalog file", options=_options),
     upload_widgets=[ColumnChoice("columns", title="Columns of the file")],
     status_chart_width=6,

@@ -13,7 +13,8 @@ from pyramid.response import Response
 
 from poser.apps.framework.after_commit import remove_after_commit
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
-from poser.apps.gui.batches import Details, acted, current_batch, forget_opened, open_batch
+from poser.apps.gui.batch_details import Details, detail_texts
+from poser.apps.gui.batches import acted, current_batch, forget_opened, open_batch
 from poser.models.data_extraction.batch_list import (
     current_batch_of,
     listed_batches,
@@ -68,6 +69,7 @@ class BatchList(Widget):
             "asked": asked,
             "confirm_fields": batch_requests.shown_fields(confirm) if confirm else {},
             "may_manage": ctx.may_edit,
+            "detail_texts": detail_texts(ctx, self.details),
         }
 
     def actions(self) -> dict[str, WidgetAction]:

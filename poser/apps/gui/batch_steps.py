@@ -19,13 +19,13 @@ from sqlalchemy import Select
 
 from poser.apps.framework.application import Step, StepGroup
 from poser.apps.framework.widget import Widget, WidgetContext
+from poser.apps.gui.batch_details import Details
 from poser.apps.gui.batch_list import BatchList
 from poser.apps.gui.batch_upload import BatchUpload, batch_input
 from poser.apps.gui.batches import (
     BatchApply,
     BatchPanel,
     BatchReport,
-    Details,
     current_batch,
     status_chart_rows,
 )

@@ -24,6 +24,7 @@ from poser.apps.framework.widget import (
     WidgetContext,
     action_route_name,
 )
+from poser.apps.gui.batch_details import Details, detail_texts
 from poser.apps.site.forms import CSRFSchema, FormError, handle_form, make_form
 from poser.apps.widgets.execute import ExecuteFunction, hidden_field
 from poser.models.data_extraction.batch_list import (
@@ -139,10 +140,6 @@ def acted(
     return handle_form(ctx.request, form, run, back=ctx.step_url())
 
 
-#: What a batch's pages show of its parameters: (label, parameter name) pairs.
-Details = tuple[tuple[str, str], ...]
-
-
 @dataclass
 class BatchPanel(Widget):
     """The current batch: file, options, schedule, status counts, the job reading it,
@@ -170,6 +167,7 @@ class BatchPanel(Widget):
             "blockers": handler.why_not_executable(batch) if batch else [],
             "may_manage": ctx.may_edit,
             "fields": batch_requests.shown_fields(batch) if batch else {},
+            "detail_texts": detail_texts(ctx, self.details),
             **self._around(ctx, batch),
         }
 
@@ -376,4 +374,5 @@ class BatchReport(Widget):
             "live": _live(ctx, job),
             "may_manage": ctx.may_edit,
             "history": recent_batches(ctx.dbsession, ctx.data_set.id, self.batch_type),
+            "detail_texts": detail_texts(ctx, self.details),
         }
