@@ -87,7 +87,7 @@ def test_a_batch_names_its_vendor_as_the_vendor_selects_do(testapp, store, jobs)
     assert jobs() == ["succeeded", "succeeded"]
 
     panel = testapp.get(step_url(data_set, "review")).pyquery("[data-testid=batch-panel] dl")
-    shown = dict(zip(panel("dt").map(lambda i, e: e.text), panel("dd").map(lambda i, e: e.text)))
+    shown = dict(zip([e.text for e in panel("dt")], [e.text for e in panel("dd")], strict=True))
     assert shown["Vendor"] == "ACME: Acme Foods"
     listed = testapp.get(step_url(data_set, "batches")).pyquery("[data-testid=batch-list] td")
     assert [cell.text for cell in listed].count("ACME: Acme Foods") == 2
