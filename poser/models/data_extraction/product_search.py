@@ -15,9 +15,11 @@ On SQLite (`poser.models.orm.search`), a text within a word (no space in it) is
 looked up in the vocabulary: the products of the words that hold it are its matches.
 
 - Up to `SEARCH_LIST` such products are listed, and the search is "the product is one
-  of these": the page's statements (the count, the keys) read that list. A text no
-  word holds reads no product, where the grid's LIKE reads every one (300 ms over a
-  million).
+  of these": the page's keys read that list. A text no word holds reads no product,
+  where the grid's LIKE reads every one (300 ms over a million). The grid counts them
+  from the words table, a range per word, as below: the list's count looks each
+  product up ("milk": 16,029 products; 10,001 counted in 9.6 ms, against 1.3 from
+  the words).
 - A text found more often is the grid's LIKE, which finds the first matches among
   dense rows sooner than a list of a tenth of the catalog is made. It offers its
   matches in the description's order too (`InOrder`), a range of the words table per
@@ -88,9 +90,11 @@ class DescriptionSearch:
         ids = self.listed.get(text_)
         if ids is not None:
             listed = Product.id.in_(select(func.json_each(ids).table_valued("value").c.value))
+            if words is not None:  # the words table's ranges count them
+                return InOrder(listed, lambda: self._in_order(words))
             # The trigram table folds more cases than the grid does (the Kelvin sign's
             # K to k): what it finds is checked as the grid checks it.
-            return listed if words is not None else and_(listed, contains)
+            return and_(listed, contains)
         if words is None:
             return None  # the grid's own LIKE
         return InOrder(contains, lambda: self._in_order(words))

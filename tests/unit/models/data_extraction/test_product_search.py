@@ -4,6 +4,7 @@ reads a common text's matches in the description's order from the words table.""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -174,8 +175,8 @@ def test_a_request_looks_a_text_up_once_and_its_statements_read_the_list(
     assert [row["description"] for row in page.rows] == expected[first : first + 3]
     total = 8 if searched == "organic" else 7
     assert (page.total, page.total_is_capped, page.has_next) == (total, False, True)
-    # The text is looked up once, for the list of its matches; the count and the keys
-    # read that list and look no more.
+    # The text is looked up once, for the list of its matches, which the keys read; the
+    # count reads it too, or the ranges of the words that listed it.
     selects = [s for s in statements if s.startswith("SELECT")]
     *listing, count, keys, rows = selects
     if searched == "organic":  # within a word: the vocabulary, then its words' products
@@ -189,12 +190,38 @@ def test_a_request_looks_a_text_up_once_and_its_statements_read_the_list(
         assert "FROM product_search WHERE product_search MATCH" in listed
         assert "json_group_array" in listed
         assert "FROM product " not in listed
-    assert "count(*)" in count
+    if searched == "organic":
+        assert "FROM product_word WHERE product_word.data_set_id = ?" in count
+        assert "json_each" not in count
+    else:
+        assert "count(*)" in count
+        assert "json_each" in count
+        assert "product_word" not in count
+    assert "json_each" in keys
+    assert "product_word" not in keys
     for statement in (count, keys):
-        assert "json_each" in statement, statement
         assert "MATCH" not in statement
-        assert "product_word" not in statement
     assert "product.upc" in rows
+
+
+def test_a_listed_search_counts_each_product_once_from_its_words(dbsession: Session) -> None:
+    if dbsession.get_bind().dialect.name != "sqlite":
+        pytest.skip("only SQLite has the words")
+    store = make_data_set(dbsession, "Store")
+    other = make_data_set(dbsession, "Other")
+    # "milk" is in two words; the blend has both, and the other data set's is not ours.
+    _named(dbsession, store, "Milk Buttermilk Blend", "Whole Milk", "Buttermilk", "Plain")
+    _named(dbsession, other, "Other Milk")
+    dbsession.commit()
+    search = DescriptionSearch(dbsession, store.id).condition
+    assert isinstance(search(Filter("description", "contains", "milk")), InOrder)
+    columns = [GridColumn("upc"), GridColumn("description", condition=search)]
+    for sort in ("", "-upc", "description"):
+        state = parse_grid_state({"description.q": "milk", "sort": sort, "size": "2"}, columns)
+        for cap, counted in ((100, (3, False)), (3, (3, False)), (2, (2, True))):
+            read = functools.partial(grid_page, dbsession, product_grid(store.id), columns)
+            pages = [read(state, "id", count_cap=cap, plans=plans) for plans in (True, False)]
+            assert [(page.total, page.total_is_capped) for page in pages] == [counted] * 2
 
 
 def _pages(dbsession: Session, data_set: DataSet, params: dict[str, str], **kw: Any) -> list:
