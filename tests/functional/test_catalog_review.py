@@ -267,7 +267,13 @@ def test_revert_of_a_batch_not_applied_is_refused(testapp, shop, dbsession, jobs
     form["batch_id"], form["batch_version"] = str(newest.id), str(newest.version)
     back = refused(form.submit(status=303), step_url(shop["data_set"], "report"))
     assert f"Batch #{newest.id} has not been applied" in alerts(back)
-    assert not testapp.get(step_url(shop["data_set"], "report")).pyquery("[data-form=revert]")
+    page = testapp.get(step_url(shop["data_set"], "report")).pyquery
+    assert not page("[data-form=revert]")
+    # The panel says why it is empty, and when it will not be.
+    assert page("[data-testid=revert-later]").text() == (
+        f"Batch #{newest.id} has not been applied. Once it is, the rows left out of it and "
+        "its revert are here."
+    )
 
 
 def test_a_reverted_new_cost_reads_as_removed_on_the_products_history(

@@ -270,7 +270,9 @@ class RevertPanel(Widget):
         tasks = self.tasks
         batch = current_batch(ctx, tasks.batch_type)
         if batch is None or batch.status != "executed":
-            return {"batch": None}
+            # One still to apply is named, so that the empty panel says why it is.
+            pending = batch if batch is not None and batch.status == "populated" else None
+            return {"batch": None, "pending": pending}
         reverts = undoing.reverts_of(ctx.dbsession, batch)
         href = product_links("product_upc", "product_id")(ctx)
         why_not = tasks.why_not_revertible(batch)
