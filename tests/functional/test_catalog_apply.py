@@ -17,6 +17,7 @@ from poser.models.orm import Batch, BatchExecution, CatalogBatchRow, Job, Produc
 from poser.tasks.batches import get_handler
 from poser.tasks.batches.base import today
 from poser.tasks.datasets import set_member
+from poser.tasks.product_history import ChangeSource
 from tests.factories import make_user
 from tests.functional.catalog_pages import (
     BUTTER_UP_AGAIN,
@@ -263,6 +264,31 @@ def test_a_viewer_can_neither_schedule_nor_apply(testapp, shop, dbsession, jobs_
         viewer_app.post(url, posted, status=403)
     assert _batch(dbsession).scheduled_for is None
     assert _applies(dbsession) == 0
+
+
+def test_the_apply_step_is_done_when_the_batch_on_screen_is_applied_however_it_was(
+    testapp, shop, dbsession, jobs_of
+) -> None:
+    login(testapp, "olga")
+    _read(testapp, shop, jobs_of, BUTTER_UP_SOAP_DOWN)
+    apply_url = step_url(shop["data_set"], "apply")
+    assert _states(testapp.get(apply_url))["Apply"] == "not started"
+    # Applied without the page's form, as `poser catalog import --execute` applies it.
+    applied = _batch(dbsession)
+    via = ChangeSource("command", command="poser catalog import")
+    get_handler("catalog").execute(applied, None, None, via)
+    dbsession.commit()
+    assert _states(testapp.get(apply_url))["Apply"] == "done"
+    # A newer batch is the one on screen: its apply is not started. The applied one,
+    # opened from the list, shows done.
+    upload(testapp, shop["data_set"], BUTTER_UP_AGAIN)
+    assert jobs_of() == ["succeeded"]
+    assert _states(testapp.get(apply_url))["Apply"] == "not started"
+    opened = testapp.get(step_url(shop["data_set"], "batches") + "/batches/open",
+                         params={"batch": applied.id, "step": "apply"}, status=303)  # fmt: skip
+    assert _states(opened.follow())["Apply"] == "done"
+    home = testapp.get(f"/apps/catalog/data-sets/{shop['data_set'].id}")
+    assert _states(home)["Apply"] == "done"  # the dashboard's step list, the same
 
 
 def test_a_catalog_applied_is_not_the_counts_apply(testapp, shop, dbsession, jobs_of) -> None:

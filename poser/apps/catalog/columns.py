@@ -11,7 +11,6 @@ import colander
 import deform
 from pyramid.response import Response
 
-from poser.apps.catalog.upload import BATCH_INPUT
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
 from poser.apps.gui.batches import batch_schema, current_batch
 from poser.apps.site.forms import FormError, handle_form, kept_for_page, make_form
@@ -20,7 +19,6 @@ from poser.models.orm import Batch
 from poser.tasks.batches import BatchError
 from poser.tasks.batches import requests as batch_requests
 from poser.tasks.batches.catalog.columns import COLUMN_LABELS, file_headers, read_again_with
-from poser.tasks.steps import touch_inputs
 
 #: What a column's list offers: not read, or one of Poser's columns.
 CHOICES = [("", "Not read"), *COLUMN_LABELS.items()]
@@ -94,7 +92,6 @@ class ColumnChoice(Widget):
                 )
             except BatchError as error:
                 raise FormError(str(error)) from error
-            touch_inputs(ctx.data_set, [BATCH_INPUT])
             request.session.flash(
                 f"Batch #{batch.id} is read again with the columns you chose; they are kept "
                 "for this vendor's next file.",

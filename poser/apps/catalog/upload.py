@@ -12,7 +12,7 @@ import colander
 import deform
 
 from poser.apps.framework.widget import WidgetContext
-from poser.apps.gui.batch_upload import BatchUpload, batch_input
+from poser.apps.gui.batch_upload import BatchUpload
 from poser.apps.site.forms import FormError
 from poser.models.data_extraction.batch_list import newest_batch
 from poser.models.data_extraction.batches import vendor_code_choices
@@ -23,9 +23,6 @@ from poser.tasks.batches.catalog.upload import (
     make_catalog_batch,
     same_file_message,
 )
-
-#: The input the Apply step depends on: a new batch makes it out of date.
-BATCH_INPUT = batch_input("catalog")
 
 
 @dataclass

@@ -34,7 +34,12 @@ def _states(request: Request) -> dict[str, str]:
         return {}
     inputs = {key: step.inputs for key, step in tracked.items()}
     states = step_states(request.dbsession, context.data_set.id, inputs)
-    return {step.slug: states[key] for key, step in tracked.items()}
+    shown = {}
+    for key, step in tracked.items():
+        ctx = widget_context(request, step)
+        known = (w.step_state(ctx.for_widget(w)) for w in step.widgets if w.completes_step)
+        shown[step.slug] = next((state for state in known if state is not None), states[key])
+    return shown
 
 
 def home_values(request: Request) -> dict[str, Any]:

@@ -108,6 +108,12 @@ class Widget:
         """What the template gets besides ``widget`` and ``ctx``."""
         return {}
 
+    def step_state(self, ctx: WidgetContext) -> str | None:
+        """For a widget that completes its step: the step's state, when the widget knows
+        it better than the record of the step's last run (a batch's apply: whether the
+        batch on screen is applied, whichever way it was); None leaves it to that."""
+        return None
+
     def render(self, ctx: WidgetContext) -> Markup:
         values = {"widget": self, "ctx": ctx, **self.values(ctx)}
         return Markup(render(self.template, values, request=ctx.request))  # noqa: S704

@@ -21,7 +21,7 @@ from poser.apps.framework.application import Step, StepGroup
 from poser.apps.framework.widget import Widget, WidgetContext
 from poser.apps.gui.batch_details import Details
 from poser.apps.gui.batch_list import BatchList
-from poser.apps.gui.batch_upload import BatchUpload, batch_input
+from poser.apps.gui.batch_upload import BatchUpload
 from poser.apps.gui.batches import (
     BatchApply,
     BatchPanel,
@@ -206,7 +206,7 @@ class BatchSteps:
             ),
             "apply": Step(
                 self._name("apply", "Apply"), "apply", [self.panel(), apply],
-                help=self._help("apply"), inputs=(batch_input(self.batch_type),),
+                help=self._help("apply"),
             ),
             "report": Step(
                 self._name("report", "Report"), "report", [report, *self.report_widgets],

@@ -41,14 +41,8 @@ from poser.models.orm import Batch, Upload
 from poser.tasks import jobs
 from poser.tasks.batches import BatchError
 from poser.tasks.batches.jobs import populate, start_batch
-from poser.tasks.steps import touch_inputs
 from poser.tasks.uploads import UploadError, max_upload_bytes
 from poser.utils.labels import file_size
-
-
-def batch_input(batch_type: str) -> str:
-    """The input a type's Apply step depends on: a new batch makes it out of date."""
-    return f"{batch_type}_batch"
 
 
 def _stored(value: Any) -> Any:
@@ -138,14 +132,13 @@ class BatchUpload(FileUpload):
         return {"upload": WidgetAction(self.upload, permission="edit", methods=("POST",))}
 
     def uploaded(self, ctx: WidgetContext, said: str, warning: str | None, made: bool) -> str:
-        """After an upload: say so (and the warning), show a new batch on the steps,
-        mark the batch input changed; the address of ``review_step``."""
+        """After an upload: say so (and the warning), show a new batch on the steps; the
+        address of ``review_step``."""
         ctx.request.session.flash(said, "success")
         if warning:
             ctx.request.session.flash(warning, "warning")
         if made:
             forget_opened(ctx, self.batch_type)  # the steps show the new batch
-        touch_inputs(ctx.data_set, [batch_input(self.batch_type)])
         return ctx.request.route_path(
             "app_step",
             app=ctx.application.url_name,

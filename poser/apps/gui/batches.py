@@ -34,6 +34,7 @@ from poser.models.data_extraction.batch_list import (
 )
 from poser.models.data_extraction.batches import STATUS_LABELS, batch_report, recent_batches
 from poser.models.data_extraction.jobs import latest_job
+from poser.models.data_extraction.steps import DONE, NOT_STARTED
 from poser.models.orm import Batch
 from poser.tasks.batches import BatchError, get_handler
 from poser.tasks.batches import jobs as batch_jobs
@@ -280,6 +281,12 @@ class BatchApply(ExecuteFunction):
             ctx.request.identity,
             opened=opened(ctx, self.batch_type),
         )
+
+    def step_state(self, ctx: WidgetContext) -> str:
+        """Done when the batch the steps show is applied, whichever way it was (this
+        form, the scheduler, the terminal); not started while it is not."""
+        batch = current_batch(ctx, self.batch_type)
+        return DONE if batch is not None and batch.status == "executed" else NOT_STARTED
 
     def _blockers(self, ctx: WidgetContext) -> list[str]:
         batch = current_batch(ctx, self.batch_type)

@@ -24,7 +24,7 @@ import colander
 import deform
 
 from poser.apps.framework.widget import Widget, WidgetAction, WidgetContext
-from poser.apps.gui.batch_upload import AddingUpload, batch_input
+from poser.apps.gui.batch_upload import AddingUpload
 from poser.apps.gui.batches import current_batch, forget_opened
 from poser.apps.gui.products import product_links
 from poser.apps.inventory.options import count_parameters
@@ -40,7 +40,6 @@ from poser.models.data_extraction.inventory_counting import typed_rows
 from poser.models.orm import Batch, Upload
 from poser.tasks.batches import BatchError
 from poser.tasks.batches.inventory import counting
-from poser.tasks.steps import touch_inputs
 from poser.utils.labels import status_words
 
 BATCH_TYPE = "inventory"
@@ -293,9 +292,6 @@ class TypedCount(Widget):
             for name, view in (("add", self.add), ("edit", self.edit), ("delete", self.delete))
         }
 
-    def _done(self, ctx: WidgetContext, batch: Batch) -> None:
-        touch_inputs(ctx.data_set, [batch_input(BATCH_TYPE)])
-
     def add(self, ctx: WidgetContext) -> Any:
         def act(values: dict[str, Any]) -> None:
             batch = open_count(ctx) or _new_count(ctx)
@@ -306,7 +302,6 @@ class TypedCount(Widget):
                 )  # fmt: skip
             except BatchError as error:
                 raise FormError(str(error), field=_field_of(str(error))) from error
-            self._done(ctx, batch)
             what = line.description or f"UPC {values['upc']}"
             unit = values["unit"].removesuffix("s") if values["quantity"] == "1" else values["unit"]
             ctx.request.session.flash(
@@ -336,7 +331,6 @@ class TypedCount(Widget):
                 )  # fmt: skip
             except BatchError as error:
                 raise FormError(f"Typed line {values['number']}: {error}") from error
-            self._done(ctx, batch)
             ctx.request.session.flash(f"Typed line {values['number']} changed.", "success")
 
         form = make_form(ctx.request, _line_schema(adding=False), name=f"typed-edit-{self.name}")
@@ -351,7 +345,6 @@ class TypedCount(Widget):
                 counting.delete_typed_line(batch, values["number"])
             except BatchError as error:
                 raise FormError(str(error)) from error
-            self._done(ctx, batch)
             ctx.request.session.flash(f"Typed line {values['number']} deleted.", "success")
 
         form = make_form(ctx.request, schema, name=f"typed-delete-{self.name}")
