@@ -95,6 +95,29 @@ def test_a_batch_names_its_vendor_as_the_vendor_selects_do(testapp, store, jobs)
     assert "<td>ACME: Acme Foods</td>" in report  # the batch before it, in the history
 
 
+def test_the_report_lists_the_batches_before_the_one_on_screen(
+    testapp, store, dbsession, jobs
+) -> None:
+    data_set = store["data_set"]
+    login(testapp, "olga")
+    save_options(testapp, data_set, catalog_vendor="ACME")
+    for name in ("one.csv", "two.csv", "three.csv"):
+        upload(testapp, data_set, CATALOG_FILE if name == "one.csv" else BUTTER_UP_AGAIN, name)
+    assert jobs() == ["succeeded"] * 3
+
+    def earlier(page: Any) -> list[str]:
+        return [
+            row.text for row in page.pyquery("[data-testid=earlier-batches] tbody td:first-child")
+        ]
+
+    first, second, _third = (f"#{batch.id}" for batch in _batches(dbsession))
+    assert earlier(testapp.get(step_url(data_set, "report"))) == [second, first]
+    opened = testapp.get(step_url(data_set, "batches") + "/batches/open",
+                         params={"batch": second[1:], "step": "apply"}, status=303)  # fmt: skip
+    assert opened.follow().pyquery("[data-testid=batch-panel]").attr("data-batch") == second[1:]
+    assert earlier(testapp.get(step_url(data_set, "report"))) == [first]
+
+
 def test_all_batches_open_review_apply_and_delete_after_confirming(
     testapp, store, dbsession, jobs
 ) -> None:

@@ -372,6 +372,9 @@ class BatchReport(Widget):
         batch = current_batch(ctx, self.batch_type)
         report = batch_report(ctx.dbsession, batch.id) if batch else None
         job = None if report else _job_of(ctx, batch_jobs.report, batch)
+        # The batches before the one on screen, which may be an older one opened.
+        before = batch.id if batch else 0
+        history = recent_batches(ctx.dbsession, ctx.data_set.id, self.batch_type, before=before)
         return {
             "batch": batch,
             "dated": batch is not None and effective_date(batch) is not None,
@@ -380,6 +383,6 @@ class BatchReport(Widget):
             "job": job,
             "live": _live(ctx, job),
             "may_manage": ctx.may_edit,
-            "history": recent_batches(ctx.dbsession, ctx.data_set.id, self.batch_type),
+            "history": history,
             "detail_texts": detail_texts(ctx, self.details),
         }

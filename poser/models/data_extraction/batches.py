@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, select, true
 from sqlalchemy.orm import Session
 
 from poser.models.orm import Batch, CatalogBatchRow, Export, Vendor
@@ -31,9 +31,10 @@ CHANGE_BUCKETS: tuple[tuple[str, float | None, float | None], ...] = (
 
 
 def recent_batches(
-    dbsession: Session, data_set_id: int, batch_type: str, limit: int = 20
+    dbsession: Session, data_set_id: int, batch_type: str, limit: int = 20, before: int = 0
 ) -> list[Batch]:
-    """The data set's batches of this type, newest first; a deleted batch is gone."""
+    """The data set's batches of this type, newest first (``before``: those made before
+    that batch); a deleted batch is gone."""
     return list(
         dbsession.scalars(
             select(Batch)
@@ -41,6 +42,7 @@ def recent_batches(
                 Batch.data_set_id == data_set_id,
                 Batch.batch_type == batch_type,
                 Batch.deleted_at.is_(None),
+                Batch.id < before if before else true(),
             )
             .order_by(Batch.id.desc())
             .limit(limit)

@@ -71,6 +71,8 @@ def test_the_highest_batch_deleted_and_a_new_one_made_get_different_numbers(
     ids = [batch.id for batch in listed_batches(dbsession, shop["data_set"].id, "catalog")]
     assert ids == [again.id, first.id]
     assert [b.id for b in recent_batches(dbsession, shop["data_set"].id, "catalog")] == ids
+    before = recent_batches(dbsession, shop["data_set"].id, "catalog", before=again.id)
+    assert [b.id for b in before] == [first.id]
     with pytest.raises(BatchError, match="already deleted"):
         handler.delete(kept)
 
