@@ -25,20 +25,30 @@ def widget_context(request: Request, step: Step) -> WidgetContext:
 
 
 def _states(request: Request) -> dict[str, str]:
-    # Only steps a widget can complete have a state; an Application without any (a
-    # catalog to browse) spares the queries on every page.
+    # Only steps a widget can complete have a state: the widget's own when it knows it
+    # (`Widget.step_state`), else the step's records, read only for such steps (an
+    # Application without any, a catalog to browse, spares the queries on every page).
     context = request.context
     application = context.application
-    tracked = {application.step_key(s): s for s in application.steps if s.tracked}
-    if not tracked:
-        return {}
-    inputs = {key: step.inputs for key, step in tracked.items()}
-    states = step_states(request.dbsession, context.data_set.id, inputs)
-    shown = {}
-    for key, step in tracked.items():
+    shown: dict[str, str] = {}
+    recorded: dict[str, Step] = {}
+    for step in application.steps:
+        if not step.tracked:
+            continue
         ctx = widget_context(request, step)
-        known = (w.step_state(ctx.for_widget(w)) for w in step.widgets if w.completes_step)
-        shown[step.slug] = next((state for state in known if state is not None), states[key])
+        known = [
+            state
+            for widget in step.widgets
+            if widget.completes_step and (state := widget.step_state(ctx.for_widget(widget)))
+        ]
+        if known:
+            shown[step.slug] = known[0]
+        else:
+            recorded[application.step_key(step)] = step
+    if recorded:
+        inputs = {key: step.inputs for key, step in recorded.items()}
+        states = step_states(request.dbsession, context.data_set.id, inputs)
+        shown.update({step.slug: states[key] for key, step in recorded.items()})
     return shown
 
 
