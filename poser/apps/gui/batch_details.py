@@ -6,6 +6,7 @@ the list of batches and the report show them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,9 +23,13 @@ Details = tuple[tuple[str, str] | tuple[str, str, ChoicesOf], ...]
 
 def detail_texts(ctx: WidgetContext, details: Details) -> Callable[[Batch], list[tuple[str, str]]]:
     """(label, text) of each of a batch's details; each code's words are read once for
-    every batch a page shows. A value no choice has (a vendor since deleted) shows as
-    it is stored."""
-    words = {detail[1]: dict(detail[2](ctx)) for detail in details if len(detail) > 2}
+    every batch a page shows, and not at all when it shows none (a Report without
+    earlier batches). A value no choice has (a vendor since deleted) shows as it is
+    stored."""
+
+    @functools.cache
+    def words() -> dict[str, dict[Any, str]]:
+        return {detail[1]: dict(detail[2](ctx)) for detail in details if len(detail) > 2}
 
     def texts(batch: Batch) -> list[tuple[str, str]]:
         parameters = batch.parameters or {}
@@ -32,7 +37,7 @@ def detail_texts(ctx: WidgetContext, details: Details) -> Callable[[Batch], list
         for label, name, *_ in details:
             value = parameters.get(name)
             text = "" if value is None else str(value)
-            shown.append((label, words.get(name, {}).get(value, text)))
+            shown.append((label, words().get(name, {}).get(value, text)))
         return shown
 
     return texts

@@ -18,6 +18,7 @@ def test_a_code_shows_in_its_selects_words_read_once_for_every_batch() -> None:
 
     ctx = object()
     texts = detail_texts(ctx, (("Vendor", "vendor_code", vendors), ("Counted by", "counter")))
+    assert asked == []  # not until a batch's details are shown
     acme = Batch(parameters={"vendor_code": "ACME", "counter": "Olga"})
     gone = Batch(parameters={"vendor_code": "GONE"})  # a vendor deleted since
     assert texts(acme) == [("Vendor", "ACME: Acme Foods"), ("Counted by", "Olga")]
